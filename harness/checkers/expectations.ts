@@ -1,0 +1,34 @@
+/**
+ * Evaluates a scenario's expectations against a results object: one check per expectation, named
+ * after it, with the measured value in its detail. A path that has no value (a fault that never
+ * recovered has recoveryMs null) makes the check false for `<`-style bounds and unknown otherwise.
+ */
+
+import type { Check } from "../results/types.ts";
+import type { Expectation } from "../scenario/expectation.ts";
+import { compare, readPath } from "../scenario/expectation.ts";
+
+export function checkExpectations(results: unknown, expectations: readonly Expectation[]): Check[] {
+  return expectations.map((e) => {
+    const name = `expect ${e.path} ${e.op} ${e.value}`;
+    const actual = readPath(results, e.path);
+    if (actual === undefined) return { name, valid: "unknown", detail: `${e.path} is not in the results` };
+    if (actual === null) {
+      const bounded = e.op === "<" || e.op === "<=";
+      return { name, valid: bounded ? false : "unknown", detail: `${e.path} has no value (never reached)` };
+    }
+    const ok = compare(actual, e.op, e.value);
+    return { name, valid: ok, detail: `${e.path} = ${round(actual)} (expected ${e.source})` };
+  });
+}
+
+function round(n: number): number {
+  return Number.isInteger(n) ? n : Number(n.toFixed(3));
+}
+
+/** Merges validity the Jepsen way: false beats unknown beats true. */
+export function mergeValidity(checks: readonly Check[]): true | false | "unknown" {
+  if (checks.some((c) => c.valid === false)) return false;
+  if (checks.some((c) => c.valid === "unknown")) return "unknown";
+  return true;
+}

@@ -1,0 +1,47 @@
+/**
+ * The short text summary printed after each run and after a suite.
+ */
+
+import type { Results } from "../results/types.ts";
+
+const n = (x: number) => Math.round(x).toLocaleString("en-US");
+const ms = (x: number) => `${x.toFixed(x < 10 ? 2 : 1)} ms`;
+
+export function runSummary(r: Results, runDir: string): string {
+  const d = r.delivery;
+  const lines = [
+    `${r.scenario}: ${r.status.toUpperCase()}${r.error ? ` — ${r.error.message.split("\n")[0]}` : ""}`,
+    `  throughput  offered ${n(r.throughput.offeredPerSec)}/s, acked ${n(r.throughput.ackedPerSec)}/s, delivered ${n(r.throughput.deliveredPerSec)}/s`,
+    `  publish     p50 ${ms(r.latency.publish.corrected.p50)}, p99 ${ms(r.latency.publish.corrected.p99)}, max ${ms(r.latency.publish.corrected.max)} (from intended send time)`,
+    `  end to end  p50 ${ms(r.latency.endToEnd.corrected.p50)}, p99 ${ms(r.latency.endToEnd.corrected.p99)}, max ${ms(r.latency.endToEnd.corrected.max)} (from intended send time)`,
+    `  delivery    attempted ${n(d.attempted)}, acked ${n(d.acked)}, failed ${n(d.failed)}, indeterminate ${n(d.indeterminate)}, delivered ${n(d.delivered)}`,
+    `              lost ${n(d.lost)}, duplicated ${n(d.duplicated)}, recovered ${n(d.recovered)}, unexpected ${n(d.unexpected)}`,
+  ];
+  for (const f of r.faults) {
+    lines.push(
+      `  fault       ${f.name}: ${f.startMs.toFixed(0)}–${f.endMs.toFixed(0)} ms, unavailable ${f.unavailableMs.toFixed(0)} ms, ` +
+        `recovery ${f.recoveryMs === null ? "not within the run" : `${f.recoveryMs.toFixed(0)} ms`}`,
+    );
+  }
+  for (const c of r.checks) {
+    lines.push(
+      `  ${c.valid === true ? "ok  " : c.valid === false ? "FAIL" : "??? "}  ${c.name}: ${c.detail}`,
+    );
+  }
+  lines.push(`  run directory: ${runDir}`);
+  return lines.join("\n");
+}
+
+export function suiteSummary(
+  rows: { results: Results; runDir: string }[],
+  suiteDir: string | undefined,
+): string {
+  const lines = ["", "scenario                              status   acked/s    e2e p99     lost    dup"];
+  for (const { results: r } of rows) {
+    lines.push(
+      `${r.scenario.padEnd(38)}${r.status.padEnd(9)}${n(r.throughput.ackedPerSec).padStart(7)}  ${ms(r.latency.endToEnd.corrected.p99).padStart(10)}  ${n(r.delivery.lost).padStart(7)}${n(r.delivery.duplicated).padStart(7)}`,
+    );
+  }
+  if (suiteDir) lines.push("", `results: ${suiteDir}`);
+  return lines.join("\n");
+}

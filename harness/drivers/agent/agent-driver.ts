@@ -1,0 +1,134 @@
+/**
+ * The agent engine driver: turns a scenario topology into agent processes with Flume properties
+ * files, starts the collectors in the harness process, and sends the producers' batches to the
+ * entry agent. Agents are started downstream first so no sink begins by backing off.
+ */
+
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { PlannedMessage } from "../../generator/schedule.ts";
+import type { Scenario } from "../../scenario/load.ts";
+import type { NodeProcess } from "../../supervisor/node-process.ts";
+import { freePorts } from "../../supervisor/ports.ts";
+import type { Supervisor } from "../../supervisor/supervisor.ts";
+import type { DeliverySink, Driver, SendOutcome } from "../driver.ts";
+import { Collector } from "./collector.ts";
+import { flumeProperties } from "./flume-config.ts";
+import { HttpProducer } from "./http-producer.ts";
+
+export interface AgentDriverOptions {
+  scenario: Scenario;
+  supervisor: Supervisor;
+  runDir: string;
+  projectRoot: string;
+  sink: DeliverySink;
+  readyTimeoutMs?: number;
+}
+
+export class AgentDriver implements Driver {
+  private readonly collectors = new Map<string, Collector>();
+  private producer: HttpProducer | undefined;
+
+  constructor(private readonly o: AgentDriverOptions) {}
+
+  async start(): Promise<void> {
+    const { scenario, supervisor, runDir } = this.o;
+    const topo = scenario.topology;
+    const agentNames = Object.keys(topo.agents);
+    const collectorNames = Object.keys(topo.collectors);
+    const ports = await freePorts(agentNames.length + collectorNames.length);
+    const portOf = new Map<string, number>();
+    for (const [i, n] of [...agentNames, ...collectorNames].entries()) portOf.set(n, ports[i] as number);
+
+    for (const [name, c] of Object.entries(topo.collectors)) {
+      const col = new Collector(name, this.o.sink, c.delay);
+      await col.listen(portOf.get(name) as number);
+      this.collectors.set(name, col);
+    }
+
+    const confDir = join(runDir, "config");
+    mkdirSync(confDir, { recursive: true });
+    for (const name of agentNames) {
+      const spec = topo.agents[name]!;
+      const dataDir = join(runDir, "data", name);
+      if (spec.channel.type === "file") mkdirSync(dataDir, { recursive: true });
+      const props = flumeProperties({
+        name,
+        spec,
+        sourcePort: portOf.get(name) as number,
+        endpoints: spec.sinks.map((t) => `http://127.0.0.1:${portOf.get(t)}/`),
+        dataDir,
+      });
+      const file = join(confDir, `${name}.properties`);
+      writeFileSync(file, props);
+      supervisor.add({
+        name,
+        command: process.execPath,
+        args: [
+          "--import",
+          "tsx",
+          join(this.o.projectRoot, "harness", "cli.ts"),
+          "serve",
+          "agent",
+          "--config",
+          file,
+          "--name",
+          name,
+        ],
+        cwd: this.o.projectRoot,
+        logPath: join(runDir, "logs", `${name}.log`),
+        readyTimeoutMs: this.o.readyTimeoutMs ?? 15_000,
+      });
+    }
+    for (const name of downstreamFirst(topo.agents)) await supervisor.get(name).start();
+
+    const w = scenario.workload;
+    const connections = Math.min(256, w.producers * Math.min(w.maxInFlight, 8));
+    this.producer = new HttpProducer(
+      `http://127.0.0.1:${portOf.get(topo.entry)}`,
+      connections,
+      w.timeout,
+      w.messageSize,
+    );
+  }
+
+  send(producer: number, batch: readonly PlannedMessage[]): Promise<SendOutcome> {
+    if (!this.producer) throw new Error("driver not started");
+    return this.producer.send(producer, batch);
+  }
+
+  node(name: string): NodeProcess | undefined {
+    return this.o.supervisor.nodes.get(name);
+  }
+
+  setDelay(node: string, delayMs: number): void {
+    const c = this.collectors.get(node);
+    if (c) c.delayMs = delayMs;
+  }
+
+  /** The collectors' configured delays, to restore after a `slow` fault. */
+  baseDelay(node: string): number {
+    return this.o.scenario.topology.collectors[node]?.delay ?? 0;
+  }
+
+  async close(): Promise<void> {
+    await this.producer?.close();
+    await Promise.all([...this.collectors.values()].map((c) => c.close()));
+  }
+}
+
+/** Agents ordered so that each one's targets start before it. */
+export function downstreamFirst(agents: Record<string, { sinks: string[] }>): string[] {
+  const out: string[] = [];
+  const seen = new Set<string>();
+  const visit = (n: string, path: Set<string>) => {
+    if (seen.has(n) || path.has(n) || !agents[n]) return;
+    path.add(n);
+    for (const t of agents[n].sinks) visit(t, path);
+    path.delete(n);
+    seen.add(n);
+    out.push(n);
+  };
+  for (const n of Object.keys(agents)) visit(n, new Set());
+  return out;
+}

@@ -1,0 +1,29 @@
+/**
+ * The narrow seam between the harness and a target system (after OpenMessaging Benchmark's
+ * driver API). A driver boots or connects to its target, sends batches for the load loop, and
+ * reports deliveries; it never decides rates and never judges results.
+ */
+
+import type { PlannedMessage } from "../generator/schedule.ts";
+import type { NodeProcess } from "../supervisor/node-process.ts";
+
+export type SendOutcome = { type: "ok" } | { type: "fail"; error: string } | { type: "info"; error: string };
+
+/** Receives deliveries as contiguous id ranges of one producer. */
+export interface DeliverySink {
+  delivered(process: string, node: string, producer: number, from: number, to: number): void;
+  unparsed(process: string, count: number, sample: string): void;
+}
+
+export interface Driver {
+  /** Boots the target's nodes and consumers. */
+  start(): Promise<void>;
+  /** Sends one batch of consecutive messages of one producer. */
+  send(producer: number, batch: readonly PlannedMessage[]): Promise<SendOutcome>;
+  /** Node-level fault targets, by name. */
+  node(name: string): NodeProcess | undefined;
+  /** Collector-level slowdown, for the `slow` fault. */
+  setDelay(node: string, delayMs: number): void;
+  /** Stops sending, stops the target and releases every resource. */
+  close(): Promise<void>;
+}

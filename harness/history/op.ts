@@ -1,0 +1,94 @@
+/**
+ * The history: every client, consumer, nemesis and supervisor event of a run, one JSON object per
+ * line (Jepsen's model). Sends and deliveries are recorded per batch as id ranges of one producer
+ * (`from`..`to` inclusive), so ten million messages stay a few hundred thousand lines. `t` is µs
+ * since the load started (negative during setup). A send's `invoke` is answered by `ok`, `fail`
+ * (definitely not accepted) or `info` (outcome unknown, e.g. a timeout); an invoke with no answer
+ * counts as `info`.
+ */
+
+export type OpType = "invoke" | "ok" | "fail" | "info";
+
+export interface StartOp {
+  t: number;
+  process: "harness";
+  type: "info";
+  f: "start";
+  schemaVersion: 1;
+  scenario: string;
+  seed: number;
+  /** Wall-clock time of t = 0, ISO 8601. */
+  epoch: string;
+}
+
+export interface PhaseOp {
+  t: number;
+  process: "harness";
+  type: "info";
+  f: "phase";
+  phase: "warmup" | "measure" | "drain" | "done";
+}
+
+export interface SendOp {
+  t: number;
+  process: string;
+  type: OpType;
+  f: "send";
+  /** Request id, unique within the run; pairs an invoke with its completion. */
+  req: number;
+  producer: number;
+  from: number;
+  to: number;
+  error?: string;
+}
+
+export interface DeliverOp {
+  t: number;
+  process: string;
+  type: "ok";
+  f: "deliver";
+  producer: number;
+  from: number;
+  to: number;
+  /** Which consumer-side node received it (collector name, or consumer id). */
+  node?: string;
+  partition?: number;
+  offset?: number;
+}
+
+export interface UnparsedDeliverOp {
+  t: number;
+  process: string;
+  type: "ok";
+  f: "deliver-unparsed";
+  count: number;
+  sample: string;
+}
+
+export type NemesisF = "kill" | "pause" | "resume" | "stop" | "start" | "slow" | "fast";
+
+export interface NemesisOp {
+  t: number;
+  process: "nemesis";
+  type: OpType;
+  f: NemesisF;
+  fault: string;
+  node: string;
+  /** The fault's kind as written in the scenario (kill, pause, restart, slow). */
+  kind: string;
+  error?: string;
+}
+
+export interface NodeExitOp {
+  t: number;
+  process: "supervisor";
+  type: "info";
+  f: "exit";
+  node: string;
+  code: number | null;
+  signal: string | null;
+  /** Whether a nemesis or the harness asked for it. */
+  expected: boolean;
+}
+
+export type Op = StartOp | PhaseOp | SendOp | DeliverOp | UnparsedDeliverOp | NemesisOp | NodeExitOp;

@@ -1,0 +1,121 @@
+/**
+ * The results.json contract (schemaVersion 1). Other tools read this file, so changes are
+ * additive only. Times are milliseconds unless a field says otherwise; `t` columns in the series
+ * are seconds since the load started.
+ */
+
+export interface Percentiles {
+  /** Number of samples in the histogram. */
+  count: number;
+  mean: number;
+  p50: number;
+  p90: number;
+  p99: number;
+  p999: number;
+  max: number;
+}
+
+/** Latency as measured from the actual send (uncorrected) plus `corrected`, from the intended send time. */
+export interface LatencyStats extends Percentiles {
+  corrected: Percentiles;
+}
+
+export interface Delivery {
+  /** Messages the producers tried to send. */
+  attempted: number;
+  /** Messages the engine confirmed. */
+  acked: number;
+  /** Messages the engine definitely refused (e.g. HTTP 503). */
+  failed: number;
+  /** Messages whose outcome is unknown (timeout, connection reset mid-request). */
+  indeterminate: number;
+  /** Distinct attempted messages that reached a consumer at least once. */
+  delivered: number;
+  /** Acked but never delivered. */
+  lost: number;
+  /** Distinct messages delivered more than once. */
+  duplicated: number;
+  /** Extra copies delivered beyond the first, summed over all messages. */
+  duplicateDeliveries: number;
+  /** Deliveries of messages that were never attempted, or that could not be parsed. */
+  unexpected: number;
+  /** Indeterminate sends that were delivered after all. */
+  recovered: number;
+  /** Definitely failed sends that were delivered anyway (a partial commit upstream). */
+  failedButDelivered: number;
+}
+
+export interface FaultResult {
+  name: string;
+  kind: string;
+  target: string;
+  /** When the fault started and ended (healed), ms since the load started. */
+  startMs: number;
+  endMs: number;
+  /** Longest gap without any ack from the fault's start until recovery (or the end of the load). */
+  unavailableMs: number;
+  /**
+   * From the heal until acked throughput was back to ≥ 90% of the pre-fault mean for 3 s;
+   * null when it never got back within the load window.
+   */
+  recoveryMs: number | null;
+}
+
+export type Validity = true | false | "unknown";
+
+export interface Check {
+  name: string;
+  valid: Validity;
+  detail: string;
+}
+
+export interface SeriesRow {
+  /** Second since the load started (the row covers [t, t+1)). */
+  t: number;
+  offered: number;
+  sent: number;
+  acked: number;
+  failed: number;
+  indeterminate: number;
+  delivered: number;
+  /** Per-second corrected end-to-end latency of the messages delivered in this second (ms). */
+  e2eP50: number | null;
+  e2eP99: number | null;
+  e2eMax: number | null;
+  /** Per-second publish latency (ms, from the actual send) of the batches acked in this second. */
+  publishP50: number | null;
+  publishP99: number | null;
+}
+
+export interface Environment {
+  node: string;
+  os: string;
+  cpu: string;
+  cpus: number;
+  memoryGiB: number;
+  gitCommit: string | null;
+  faultbench: string;
+}
+
+export type RunStatus = "passed" | "failed" | "errored";
+
+export interface Results {
+  schemaVersion: 1;
+  scenario: string;
+  description: string;
+  engine: string;
+  seed: number;
+  status: RunStatus;
+  /** Present when status is errored: what broke the run. */
+  error?: { code: string; message: string };
+  startedAt: string;
+  environment: Environment;
+  /** The phases of the load, ms since it started. */
+  window: { warmupMs: number; measureStartMs: number; measureEndMs: number; drainedAtMs: number };
+  throughput: { offeredPerSec: number; sentPerSec: number; ackedPerSec: number; deliveredPerSec: number };
+  latency: { publish: LatencyStats; endToEnd: LatencyStats };
+  delivery: Delivery;
+  faults: FaultResult[];
+  checks: Check[];
+  series: SeriesRow[];
+}

@@ -1,0 +1,215 @@
+/**
+ * Turns a history into results: delivery accounting, latency histograms, per-second series,
+ * per-fault availability and recovery, and every check. Pure over (history, scenario): the run
+ * computes its results.json with this function, and `faultbench check` calls it again on the
+ * stored files and must reach the same verdict.
+ */
+
+import { deliveryAccounting, deliveryCheck } from "../checkers/delivery.ts";
+import { checkExpectations, mergeValidity } from "../checkers/expectations.ts";
+import { buildMessageTable } from "../checkers/message-table.ts";
+import { intendedTimes } from "../generator/schedule.ts";
+import type { NemesisOp, Op, PhaseOp, SendOp } from "../history/op.ts";
+import { LatencyHistogram } from "../metrics/histogram.ts";
+import { type AckTimeline, BIN_US, longestGap, meanRate, recoveredAt } from "../metrics/recovery.ts";
+import type { Check, FaultResult, Results, SeriesRow } from "../results/types.ts";
+import type { Scenario } from "../scenario/load.ts";
+
+export type Analysis = Pick<
+  Results,
+  "window" | "throughput" | "latency" | "delivery" | "faults" | "checks" | "series"
+>;
+
+export function analyze(ops: readonly Op[], scenario: Scenario): Analysis {
+  const w = scenario.workload;
+  const warmupUs = w.warmup * 1000;
+  const loadEndUs = (w.warmup + w.duration) * 1000;
+  const intended = intendedTimes(w, scenario.seed);
+  const table = buildMessageTable(ops);
+  const delivery = deliveryAccounting(table);
+
+  const drainedAtUs = (ops.find((o) => o.f === "phase" && (o as PhaseOp).phase === "done")?.t ??
+    loadEndUs) as number;
+  const seconds = Math.max(1, Math.ceil(Math.max(drainedAtUs, loadEndUs) / 1e6));
+  const rows: SeriesRow[] = Array.from({ length: seconds }, (_, t) => ({
+    t,
+    offered: 0,
+    sent: 0,
+    acked: 0,
+    failed: 0,
+    indeterminate: 0,
+    delivered: 0,
+    e2eP50: null,
+    e2eP99: null,
+    e2eMax: null,
+    publishP50: null,
+    publishP99: null,
+  }));
+  const sec = (us: number) => rows[Math.min(seconds - 1, Math.max(0, Math.floor(us / 1e6)))] as SeriesRow;
+  const e2ePerSec = rows.map(() => new LatencyHistogram());
+  const pubPerSec = rows.map(() => new LatencyHistogram());
+
+  const pub = new LatencyHistogram();
+  const pubC = new LatencyHistogram();
+  const e2e = new LatencyHistogram();
+  const e2eC = new LatencyHistogram();
+  let offeredInWindow = 0;
+  let sentInWindow = 0;
+  let ackedInWindow = 0;
+  let deliveredInWindow = 0;
+  const inWindow = (us: number) => us >= warmupUs && us < loadEndUs;
+
+  for (const list of intended) {
+    for (const t of list) {
+      sec(t).offered++;
+      if (inWindow(t)) offeredInWindow++;
+    }
+  }
+
+  const bins = new Float64Array(Math.ceil(Math.max(drainedAtUs, loadEndUs) / BIN_US) + 1);
+  const ackTimes: number[] = [];
+  const invokes = new Map<number, SendOp>();
+  for (const op of ops) {
+    if (op.f === "send") {
+      const s = op as SendOp;
+      const n = s.to - s.from + 1;
+      if (s.type === "invoke") {
+        invokes.set(s.req, s);
+        sec(s.t).sent += n;
+        continue;
+      }
+      const inv = invokes.get(s.req);
+      if (!inv) continue;
+      invokes.delete(s.req);
+      if (s.type === "ok") {
+        sec(s.t).acked += n;
+        ackTimes.push(s.t);
+        const bi = Math.floor(s.t / BIN_US);
+        if (bi >= 0 && bi < bins.length) bins[bi] = (bins[bi] as number) + n;
+        if (inWindow(s.t)) ackedInWindow += n;
+        const it = intended[s.producer];
+        let measured = 0;
+        for (let q = inv.from; q <= inv.to; q++) {
+          const iu = it?.[q];
+          if (iu === undefined || iu < warmupUs) continue;
+          measured++;
+          pubC.record(s.t - iu);
+        }
+        if (measured > 0) {
+          pub.record(s.t - inv.t, measured);
+          pubPerSec[Math.min(seconds - 1, Math.max(0, Math.floor(s.t / 1e6)))]?.record(s.t - inv.t, measured);
+        }
+      } else if (s.type === "fail") {
+        sec(s.t).failed += n;
+      } else {
+        sec(s.t).indeterminate += n;
+      }
+    } else if (op.f === "deliver") {
+      sec(op.t).delivered += op.to - op.from + 1;
+    }
+  }
+  for (const inv of invokes.values()) sec(drainedAtUs).indeterminate += inv.to - inv.from + 1;
+
+  table.producers.forEach((p, producer) => {
+    const it = intended[producer];
+    for (let q = 0; q < p.state.length; q++) {
+      const first = p.firstDeliveredUs[q] as number;
+      if (Number.isNaN(first)) continue;
+      if (inWindow(first)) deliveredInWindow++;
+      const iu = it?.[q];
+      if (iu === undefined || iu < warmupUs) continue;
+      e2eC.record(first - iu);
+      e2e.record(first - (p.sentUs[q] as number));
+      e2ePerSec[Math.min(seconds - 1, Math.max(0, Math.floor(first / 1e6)))]?.record(first - iu);
+    }
+    for (let q = 0; q < p.state.length; q++) {
+      if (p.state[q] !== 0 && inWindow(p.sentUs[q] as number)) sentInWindow++;
+    }
+  });
+  rows.forEach((r, i) => {
+    const h = e2ePerSec[i] as LatencyHistogram;
+    r.e2eP50 = h.at(50);
+    r.e2eP99 = h.at(99);
+    r.e2eMax = h.at(100);
+    const ph = pubPerSec[i] as LatencyHistogram;
+    r.publishP50 = ph.at(50);
+    r.publishP99 = ph.at(99);
+  });
+
+  ackTimes.sort((a, b) => a - b);
+  const timeline: AckTimeline = { bins, ackTimesUs: Float64Array.from(ackTimes) };
+  const faults = faultResults(ops, scenario, timeline, warmupUs, loadEndUs);
+
+  const windowS = w.duration / 1000;
+  const r3 = (n: number) => Math.round(n * 1000) / 1000;
+  const partial: Analysis = {
+    window: {
+      warmupMs: w.warmup,
+      measureStartMs: w.warmup,
+      measureEndMs: w.warmup + w.duration,
+      drainedAtMs: r3(drainedAtUs / 1000),
+    },
+    throughput: {
+      offeredPerSec: r3(offeredInWindow / windowS),
+      sentPerSec: r3(sentInWindow / windowS),
+      ackedPerSec: r3(ackedInWindow / windowS),
+      deliveredPerSec: r3(deliveredInWindow / windowS),
+    },
+    latency: {
+      publish: { ...pub.percentiles(), corrected: pubC.percentiles() },
+      endToEnd: { ...e2e.percentiles(), corrected: e2eC.percentiles() },
+    },
+    delivery,
+    faults,
+    checks: [],
+    series: rows,
+  };
+  const checks: Check[] = [deliveryCheck(delivery), ...checkExpectations(partial, scenario.expectations)];
+  partial.checks = checks;
+  return partial;
+}
+
+/** Whether every check held (unknown counts as not holding). */
+export function allHeld(checks: readonly Check[]): boolean {
+  return mergeValidity(checks) === true;
+}
+
+function faultResults(
+  ops: readonly Op[],
+  scenario: Scenario,
+  tl: AckTimeline,
+  warmupUs: number,
+  loadEndUs: number,
+): FaultResult[] {
+  const byName = new Map<string, NemesisOp[]>();
+  for (const op of ops) {
+    if (op.process === "nemesis") {
+      const n = op as NemesisOp;
+      const list = byName.get(n.fault) ?? [];
+      list.push(n);
+      byName.set(n.fault, list);
+    }
+  }
+  const out: FaultResult[] = [];
+  for (const f of scenario.faults) {
+    const list = byName.get(f.name);
+    if (!list || list.length === 0) continue;
+    const startUs = (list[0] as NemesisOp).t;
+    const endUs = (list[list.length - 1] as NemesisOp).t;
+    // Baseline: the measured stretch before the fault, or the whole stretch before it if that is short.
+    let baseline = meanRate(tl, warmupUs, startUs);
+    if (startUs - warmupUs < 1e6) baseline = meanRate(tl, 0, startUs);
+    const rec = recoveredAt(tl, endUs, baseline, loadEndUs);
+    const windowEnd = rec ?? loadEndUs;
+    out.push({
+      name: f.name,
+      kind: f.kind,
+      target: f.node,
+      startMs: Math.round(startUs / 100) / 10,
+      endMs: Math.round(endUs / 100) / 10,
+      unavailableMs: Math.round(longestGap(tl, startUs, Math.max(windowEnd, endUs)) / 100) / 10,
+      recoveryMs: rec === undefined ? null : Math.round((rec - endUs) / 100) / 10,
+    });
+  }
+  return out;
+}

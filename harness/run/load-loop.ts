@@ -1,0 +1,141 @@
+/**
+ * The open-loop load: every millisecond, the messages whose intended send time has come are
+ * queued on their producer, and each producer sends a batch when it is full or its oldest message
+ * has waited `linger`. Sends never wait for earlier answers (up to `maxInFlight` per producer), so
+ * a slow engine shows up as latency measured from the intended time, not as a lower offered rate.
+ */
+
+import type { Driver } from "../drivers/driver.ts";
+import { type PlannedMessage, Schedule } from "../generator/schedule.ts";
+import type { SendOp } from "../history/op.ts";
+import type { Scenario } from "../scenario/load.ts";
+
+export interface LoadCounters {
+  offered: number;
+  sent: number;
+  acked: number;
+  failed: number;
+  indeterminate: number;
+  inFlight: number;
+}
+
+export interface LoadLoopDeps {
+  driver: Driver;
+  now: () => number;
+  record: (op: SendOp) => void;
+  /** Called with each completed batch, for live drain tracking. */
+  onOutcome?: (producer: number, from: number, to: number, type: SendOp["type"]) => void;
+}
+
+export class LoadLoop {
+  readonly counters: LoadCounters = {
+    offered: 0,
+    sent: 0,
+    acked: 0,
+    failed: 0,
+    indeterminate: 0,
+    inFlight: 0,
+  };
+  private readonly schedule: Schedule;
+  private readonly pending: PlannedMessage[][];
+  private readonly inFlight: number[];
+  private req = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private stopped = false;
+  private done!: () => void;
+  private readonly finished = new Promise<void>((r) => {
+    this.done = r;
+  });
+  private readonly outstanding = new Set<Promise<void>>();
+
+  constructor(
+    private readonly scenario: Scenario,
+    private readonly deps: LoadLoopDeps,
+  ) {
+    const w = scenario.workload;
+    this.schedule = new Schedule(w, scenario.seed);
+    this.pending = Array.from({ length: w.producers }, () => []);
+    this.inFlight = Array.from({ length: w.producers }, () => 0);
+  }
+
+  /** Runs until the schedule is exhausted and every queued message was sent (or `stop`). */
+  run(): Promise<void> {
+    this.tick();
+    return this.finished;
+  }
+
+  /** Stops sending; resolves when outstanding requests have answered. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.done();
+    await this.settled();
+  }
+
+  /** Resolves when no request is outstanding. */
+  async settled(): Promise<void> {
+    while (this.outstanding.size > 0) await Promise.allSettled([...this.outstanding]);
+  }
+
+  private tick = (): void => {
+    if (this.stopped) return;
+    const w = this.scenario.workload;
+    const now = this.deps.now();
+    while (this.schedule.peekUs() <= now) {
+      const m = this.schedule.next() as PlannedMessage;
+      this.pending[m.producer]?.push(m);
+      this.counters.offered++;
+    }
+    const exhausted = this.schedule.peekUs() === Number.POSITIVE_INFINITY;
+    const lingerUs = w.linger * 1000;
+    for (let p = 0; p < this.pending.length; p++) {
+      const q = this.pending[p] as PlannedMessage[];
+      while (q.length > 0 && (this.inFlight[p] as number) < w.maxInFlight) {
+        const full = q.length >= w.batchSize;
+        const waited = now - (q[0] as PlannedMessage).intendedUs >= lingerUs;
+        if (!full && !waited && !exhausted) break;
+        this.sendBatch(p, q.splice(0, w.batchSize));
+      }
+    }
+    if (exhausted && this.pending.every((q) => q.length === 0)) {
+      this.done();
+      return;
+    }
+    this.timer = setTimeout(this.tick, 1);
+  };
+
+  private sendBatch(producer: number, batch: PlannedMessage[]): void {
+    const first = batch[0] as PlannedMessage;
+    const last = batch[batch.length - 1] as PlannedMessage;
+    const req = this.req++;
+    const base = {
+      process: `producer-${producer}`,
+      f: "send" as const,
+      req,
+      producer,
+      from: first.seq,
+      to: last.seq,
+    };
+    this.deps.record({ t: this.deps.now(), type: "invoke", ...base });
+    const n = batch.length;
+    this.counters.sent += n;
+    this.counters.inFlight++;
+    this.inFlight[producer] = (this.inFlight[producer] as number) + 1;
+    const pr = this.deps.driver
+      .send(producer, batch)
+      .catch((e: unknown) => ({ type: "info" as const, error: String(e) }))
+      .then((outcome) => {
+        const op: SendOp = { t: this.deps.now(), type: outcome.type, ...base };
+        if (outcome.type !== "ok") op.error = outcome.error;
+        this.deps.record(op);
+        this.counters.inFlight--;
+        this.inFlight[producer] = (this.inFlight[producer] as number) - 1;
+        if (outcome.type === "ok") this.counters.acked += n;
+        else if (outcome.type === "fail") this.counters.failed += n;
+        else this.counters.indeterminate += n;
+        this.deps.onOutcome?.(producer, first.seq, last.seq, outcome.type);
+      })
+      .finally(() => this.outstanding.delete(pr));
+    this.outstanding.add(pr);
+  }
+}

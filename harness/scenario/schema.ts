@@ -1,0 +1,175 @@
+/**
+ * The scenario file format, as zod schemas. Raw YAML goes in; a typed, defaulted Scenario comes
+ * out. Every object is strict (unknown keys are errors that list the allowed keys), and units are
+ * parsed here, so the rest of the harness sees milliseconds and messages per second only.
+ * Cross-field rules (node names, fault targets, expectation paths) live in validate.ts.
+ */
+
+import { z } from "zod";
+import { parseDuration, parseRate } from "./units.ts";
+
+/** A strict object whose unknown-key error names the allowed keys. */
+function obj<T extends z.ZodRawShape>(shape: T) {
+  const allowed = Object.keys(shape).join(", ");
+  return z.strictObject(shape, {
+    error: (iss) => (iss.code === "unrecognized_keys" ? `unknown key; allowed keys: ${allowed}` : undefined),
+  });
+}
+
+export const duration = z.union([z.string(), z.number()]).transform((v, ctx) => {
+  const ms = parseDuration(v);
+  if (ms === undefined) {
+    ctx.addIssue({
+      code: "custom",
+      message: `${JSON.stringify(v)} is not a duration; write it with a unit, e.g. 500ms, 10s or 2m`,
+    });
+    return z.NEVER;
+  }
+  return ms;
+});
+
+export const rate = z.union([z.string(), z.number()]).transform((v, ctx) => {
+  const r = parseRate(v);
+  if (r === undefined) {
+    ctx.addIssue({
+      code: "custom",
+      message: `${JSON.stringify(v)} is not a rate; write messages per second, e.g. 5000/s`,
+    });
+    return z.NEVER;
+  }
+  return r;
+});
+
+const posInt = (what: string) =>
+  z.number({ error: `must be a whole number (${what})` }).int({ error: `must be a whole number (${what})` });
+
+const nodeName = z.string().regex(/^[A-Za-z][A-Za-z0-9_-]{0,31}$/, {
+  error: "must start with a letter and use only letters, digits, _ and -",
+});
+
+const rateSpec = z.union([
+  rate,
+  obj({ constant: rate }).transform((v) => ({ kind: "constant" as const, rate: v.constant })),
+  obj({ ramp: obj({ from: rate, to: rate }) }).transform((v) => ({
+    kind: "ramp" as const,
+    from: v.ramp.from,
+    to: v.ramp.to,
+  })),
+  obj({
+    steps: z.array(obj({ rate, for: duration })).min(1, { error: "needs at least one step" }),
+  }).transform((v) => ({
+    kind: "steps" as const,
+    steps: v.steps.map((s) => ({ rate: s.rate, forMs: s.for })),
+  })),
+]);
+
+export const workloadSchema = obj({
+  rate: rateSpec,
+  arrival: z.enum(["uniform", "poisson"]).default("uniform"),
+  messageSize: posInt("bytes per message body").min(32).max(1_048_576).default(100),
+  producers: posInt("producer count").min(1).max(256).default(2),
+  consumers: posInt("consumer count").min(1).max(64).default(1),
+  keys: posInt("distinct keys; 0 = no key").min(0).default(0),
+  batchSize: posInt("most messages per request").min(1).max(100_000).default(100),
+  linger: duration.default(5),
+  maxInFlight: posInt("outstanding requests per producer").min(1).max(10_000).default(64),
+  timeout: duration.default(2000),
+  warmup: duration.default(1000),
+  duration: duration,
+  drain: duration.default(5000),
+});
+
+const channelSchema = obj({
+  type: z.enum(["memory", "file"]),
+  capacity: posInt("events").min(1).optional(),
+  transactionCapacity: posInt("events").min(1).optional(),
+  keepAlive: duration.optional(),
+  fsyncPerTransaction: z.boolean().optional(),
+  checkpointInterval: duration.optional(),
+});
+
+const processorSchema = z.discriminatedUnion("type", [
+  obj({ type: z.literal("default") }),
+  obj({
+    type: z.literal("failover"),
+    priority: z.record(z.string(), posInt("priority")).optional(),
+    maxPenalty: duration.optional(),
+  }),
+  obj({
+    type: z.literal("load_balance"),
+    selector: z.enum(["round_robin", "random"]).default("round_robin"),
+    backoff: z.boolean().default(true),
+    maxTimeOut: duration.optional(),
+  }),
+]);
+
+const agentSchema = obj({
+  channel: channelSchema,
+  /** Where this agent's sinks post: other agents or collectors, one sink each. */
+  sinks: z.array(nodeName).min(1, { error: "an agent needs at least one sink target" }),
+  processor: processorSchema.optional(),
+  batchSize: posInt("events per sink request").min(1).optional(),
+  requestTimeout: duration.optional(),
+  /** Raw Flume properties for this agent, relative to its name (e.g. `channels.c1.keep-alive: 1`). */
+  properties: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
+});
+
+const collectorSchema = obj({
+  /** Extra time before each response, to model a slow terminal store. */
+  delay: duration.default(0),
+});
+
+export const agentTopologySchema = obj({
+  /** The agent the producers send to; the first agent when omitted. */
+  entry: nodeName.optional(),
+  agents: z.record(nodeName, agentSchema),
+  collectors: z.record(nodeName, collectorSchema).default({ collector: { delay: 0 } }),
+});
+
+const at = duration;
+const faultSchema = z.discriminatedUnion("kind", [
+  obj({
+    kind: z.literal("kill"),
+    name: z.string().optional(),
+    node: nodeName,
+    at,
+    restartAfter: duration.optional(),
+  }),
+  obj({ kind: z.literal("pause"), name: z.string().optional(), node: nodeName, at, for: duration }),
+  obj({
+    kind: z.literal("restart"),
+    name: z.string().optional(),
+    node: nodeName,
+    at,
+    for: duration.default(0),
+  }),
+  obj({
+    kind: z.literal("slow"),
+    name: z.string().optional(),
+    node: nodeName,
+    at,
+    for: duration,
+    delay: duration,
+  }),
+]);
+
+export const scenarioSchema = obj({
+  name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$/, {
+    error: "must be 1-80 letters, digits, '.', '_' or '-' (it names the run directory)",
+  }),
+  description: z.string().default(""),
+  seed: posInt("random seed").min(0).default(1),
+  engine: z.literal("agent", { error: 'must be "agent" (the log engine arrives with its driver)' }),
+  topology: agentTopologySchema,
+  workload: workloadSchema,
+  faults: z.array(faultSchema).default([]),
+  expect: z.record(z.string(), z.union([z.number(), z.string()])).default({}),
+});
+
+export type RawScenario = z.input<typeof scenarioSchema>;
+export type ParsedScenario = z.output<typeof scenarioSchema>;
+export type Workload = z.output<typeof workloadSchema>;
+export type RateSpec = Workload["rate"];
+export type AgentTopology = z.output<typeof agentTopologySchema>;
+export type AgentSpec = AgentTopology["agents"][string];
+export type FaultSpec = ParsedScenario["faults"][number];

@@ -1,0 +1,66 @@
+/**
+ * The supervisor owns every engine process of a run. It starts them, runs the node faults the
+ * nemesis asks for, reports unexpected exits (a crash is reported, never waited on), and
+ * guarantees that no child outlives the run: `shutdown` on the normal path, `killAllSync` from the
+ * exit and signal handlers the CLI installs.
+ */
+
+import { type NodeExit, NodeProcess, type NodeSpec } from "./node-process.ts";
+
+const live = new Set<Supervisor>();
+let handlersInstalled = false;
+
+function installExitHandler(): void {
+  if (handlersInstalled) return;
+  handlersInstalled = true;
+  process.on("exit", () => {
+    for (const s of live) s.killAllSync();
+  });
+}
+
+export class Supervisor {
+  readonly nodes = new Map<string, NodeProcess>();
+  /** Called when a node exits without the harness asking for it. */
+  onCrash: (exit: NodeExit) => void = () => {};
+  /** Called on every exit, for the history. */
+  onExit: (exit: NodeExit) => void = () => {};
+
+  constructor() {
+    live.add(this);
+    installExitHandler();
+  }
+
+  add(spec: NodeSpec): NodeProcess {
+    const node = new NodeProcess(spec);
+    node.onExit = (exit) => {
+      this.onExit(exit);
+      if (!exit.expected) this.onCrash(exit);
+    };
+    this.nodes.set(spec.name, node);
+    return node;
+  }
+
+  get(name: string): NodeProcess {
+    const n = this.nodes.get(name);
+    if (!n) throw new Error(`no node named ${name}`);
+    return n;
+  }
+
+  /** Stops every node (SIGTERM, then SIGKILL after the grace period) and closes the logs. */
+  async shutdown(graceMs = 5000): Promise<void> {
+    await Promise.all([...this.nodes.values()].map((n) => n.stop(graceMs)));
+    await Promise.all([...this.nodes.values()].map((n) => n.closeLog()));
+    live.delete(this);
+  }
+
+  killAllSync(): void {
+    for (const n of this.nodes.values()) n.killSync();
+  }
+
+  /** Pids of nodes that are alive. */
+  pids(): number[] {
+    return [...this.nodes.values()].flatMap((n) =>
+      n.state === "stopped" || n.pid === undefined ? [] : [n.pid],
+    );
+  }
+}
