@@ -210,9 +210,11 @@ export class LogWriter {
         this.fsyncs++;
         this.durable = end;
       }
-      // Files we rolled away from are complete once written and synced.
+      // Files we rolled away from can be closed once all their bytes are written and synced (a
+      // rollover during this flush may have left more of them pending for the next one).
+      const pendingIds = new Set(this.pending.map((s) => s.fileId));
       for (const [id, fd] of this.fds) {
-        if (id !== this.fileId && this.durable >= end) {
+        if (id !== this.fileId && !pendingIds.has(id) && !this.dirty.has(id)) {
           closeSync(fd);
           this.fds.delete(id);
         }
