@@ -155,6 +155,9 @@ test("file channel: concurrent commits share fsyncs (group commit)", async () =>
   assert.equal(ch.size(), 100);
   const fsyncs = ch.writer?.fsyncs ?? 0;
   assert.ok(fsyncs >= 1 && fsyncs < 10, `50 concurrent commits took ${fsyncs} fsyncs`);
+  // One at a time, every commit waits for its own fsync.
+  for (let i = 0; i < 5; i++) await putAll(ch, [`g${i}`]);
+  assert.equal(ch.writer?.fsyncs, fsyncs + 5);
   await ch.stop();
 });
 
