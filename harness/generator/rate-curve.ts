@@ -72,7 +72,11 @@ export function rateCurve(spec: RateSpec, loadMs: number): RateCurve {
       for (const s of segs) {
         const len = s.endS - s.startS;
         const inSeg = ((s.r0 + s.r1) / 2) * len;
+        // Message n belongs to the segment where before ≤ n < before + inSeg; a message exactly at
+        // a boundary starts the next segment that offers anything (never a 0/s one).
         if (n > s.before + inSeg || inSeg === 0) continue;
+        if (n === s.before + inSeg && segs.some((later) => later.startS >= s.endS && later.r0 + later.r1 > 0))
+          continue;
         const m = n - s.before;
         const slope = (s.r1 - s.r0) / len;
         if (Math.abs(slope) < 1e-12) return s.startS + m / s.r0;

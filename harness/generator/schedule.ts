@@ -68,13 +68,10 @@ export class Schedule {
   private nextTimeS(consume: boolean): number {
     if (this.pending === undefined) {
       if (this.w.arrival === "poisson") {
-        const r = this.curve.rateAt(this.tS);
-        // A zero-rate stretch: jump to where the curve offers the next message.
-        const t =
-          r > 0
-            ? this.tS + exponential(this.random, 1 / r)
-            : this.curve.inverse(this.curve.cumulative(this.tS) + 1);
-        this.pending = this.index === 0 && r > 0 ? 0 : t;
+        // An inhomogeneous Poisson process by time change: unit-rate exponential steps in the
+        // curve's cumulative count, mapped back to time. Exact across rate steps, and never
+        // places an arrival where the rate is 0.
+        this.pending = this.curve.inverse(this.curve.cumulative(this.tS) + exponential(this.random, 1));
       } else {
         this.pending = this.curve.inverse(this.index);
       }

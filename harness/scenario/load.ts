@@ -52,6 +52,16 @@ function issueMessages(file: string, issues: readonly z.core.$ZodIssue[]): strin
       for (const k of iss.keys) out.push(`${file}: ${formatPath([...iss.path, k])}: ${iss.message}`);
       continue;
     }
+    if (
+      iss.code === "invalid_union" &&
+      iss.errors.length > 0 &&
+      iss.errors.every((errs) =>
+        errs.some((e) => e.path.length === 0 && e.message.includes("received undefined")),
+      )
+    ) {
+      out.push(`${file}: ${formatPath(iss.path)}: is required`);
+      continue;
+    }
     if (iss.code === "invalid_union" && iss.errors.length > 0) {
       // A union failed every branch; the most specific branch is the one with the deepest issue.
       const best = iss.errors
@@ -102,6 +112,12 @@ function crossCheck(
         p(`topology.agents.${name}.sinks[${i}]`, "an agent cannot sink to itself");
       }
     });
+    if (a.channel.keepAlive !== undefined && a.channel.keepAlive % 1000 !== 0) {
+      p(
+        `topology.agents.${name}.channel.keepAlive`,
+        "Flume's keep-alive is whole seconds: write 0s, 1s, 3s …",
+      );
+    }
     if (new Set(a.sinks).size !== a.sinks.length) p(`topology.agents.${name}.sinks`, "lists a target twice");
     if (a.sinks.length > 1 && a.processor === undefined) {
       p(`topology.agents.${name}.processor`, "is required with several sinks: failover or load_balance");

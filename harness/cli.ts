@@ -1,0 +1,301 @@
+/**
+ * The faultbench command line. Exit codes: 0 every expectation held, 1 an expectation or check
+ * failed, 2 bad input or usage, 3 the run itself broke (an engine would not start or crashed, the
+ * run was interrupted). Errors are printed as one clear message, never a stack trace, unless
+ * FAULTBENCH_DEBUG is set.
+ */
+
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join, relative, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
+import { serveAgent } from "../engines/agent/main.ts";
+import { serveProcess } from "../engines/shared/serve-process.ts";
+import { progressPrinter } from "./cli/progress.ts";
+import { scenarioFiles } from "./cli/scenario-files.ts";
+import { runSummary, suiteSummary } from "./cli/summary.ts";
+import { exitCodeFor, FaultbenchError, isFaultbenchError } from "./errors.ts";
+import { readHistory } from "./history/reader.ts";
+import type { Results } from "./results/types.ts";
+import { allHeld, analyze } from "./run/analyze.ts";
+import { timestamp } from "./run/run-dir.ts";
+import { runScenario } from "./run/run-scenario.ts";
+import { loadScenario, type Scenario, scenarioFromText } from "./scenario/load.ts";
+import { formatDuration, parseDuration } from "./scenario/units.ts";
+
+const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+
+function intArg(name: string) {
+  return (v: string) => {
+    if (!/^\d+$/.test(v)) throw new InvalidArgumentError(`${name} must be a whole number`);
+    return Number(v);
+  };
+}
+
+function durationArg(v: string): number {
+  const ms = parseDuration(v);
+  if (ms === undefined || ms <= 0)
+    throw new InvalidArgumentError("write a duration with a unit, e.g. 10s or 500ms");
+  return ms;
+}
+
+async function runCommand(
+  paths: string[],
+  opts: { out: string; seed?: number; duration?: number },
+): Promise<number> {
+  const { files, folders } = scenarioFiles(paths);
+  const overrides = {
+    ...(opts.seed === undefined ? {} : { seed: opts.seed }),
+    ...(opts.duration === undefined ? {} : { durationMs: opts.duration }),
+  };
+  // Validate everything before running anything: a typo in the fourth file should not cost the
+  // first three runs.
+  const scenarios: Scenario[] = [];
+  const problems: string[] = [];
+  for (const f of files) {
+    try {
+      scenarios.push(await loadScenario(relative(process.cwd(), f) || f, overrides));
+    } catch (e) {
+      if (isFaultbenchError(e) && e.code === "FB_SCENARIO_INVALID")
+        problems.push(...(e.context.problems ?? [e.message]));
+      else throw e;
+    }
+  }
+  if (problems.length > 0) {
+    throw new FaultbenchError(
+      "FB_SCENARIO_INVALID",
+      `invalid scenario:\n${problems.map((p) => `  ${p}`).join("\n")}`,
+      {
+        context: { problems },
+      },
+    );
+  }
+  const names = new Set<string>();
+  for (const s of scenarios) {
+    if (names.has(s.name))
+      throw new FaultbenchError("FB_USAGE", `two scenarios are named "${s.name}"; names must differ`);
+    names.add(s.name);
+  }
+
+  const suite = scenarios.length > 1 || folders.length > 0;
+  const suiteDir = suite
+    ? join(opts.out, `${timestamp()}-${folders.length === 1 ? folders[0] : "suite"}`)
+    : undefined;
+  if (suiteDir) mkdirSync(suiteDir, { recursive: true });
+  const controller = new AbortController();
+  let interrupts = 0;
+  const onSigint = () => {
+    interrupts++;
+    if (interrupts === 1) {
+      process.stderr.write(
+        "\ninterrupted: stopping every node and keeping the partial results (Ctrl-C again to force)\n",
+      );
+      controller.abort();
+    } else {
+      process.exit(130);
+    }
+  };
+  process.on("SIGINT", onSigint);
+  process.on("SIGTERM", onSigint);
+
+  const done: { results: Results; runDir: string }[] = [];
+  try {
+    for (const scenario of scenarios) {
+      if (controller.signal.aborted) break;
+      const printer = progressPrinter(scenario.name);
+      const { runDir, results } = await runScenario({
+        scenario,
+        outDir: suiteDir ?? opts.out,
+        projectRoot,
+        signal: controller.signal,
+        onProgress: printer.onProgress,
+      });
+      printer.finish();
+      done.push({ results, runDir });
+      process.stdout.write(`${runSummary(results, runDir)}\n\n`);
+    }
+  } finally {
+    process.off("SIGINT", onSigint);
+    process.off("SIGTERM", onSigint);
+  }
+  if (suiteDir) {
+    writeFileSync(
+      join(suiteDir, "suite.json"),
+      `${JSON.stringify(
+        done.map(({ results: r, runDir }) => ({
+          scenario: r.scenario,
+          status: r.status,
+          runDir: relative(suiteDir, runDir),
+          ackedPerSec: r.throughput.ackedPerSec,
+          endToEndP99: r.latency.endToEnd.corrected.p99,
+          lost: r.delivery.lost,
+          duplicated: r.delivery.duplicated,
+          worstRecoveryMs: r.faults.reduce<number | null>(
+            (m, f) => (f.recoveryMs === null || m === null ? null : Math.max(m, f.recoveryMs)),
+            0,
+          ),
+        })),
+        null,
+        2,
+      )}\n`,
+    );
+    process.stdout.write(`${suiteSummary(done, suiteDir)}\n`);
+  }
+  if (controller.signal.aborted || done.some((d) => d.results.status === "errored")) return 3;
+  return done.every((d) => d.results.status === "passed") ? 0 : 1;
+}
+
+async function checkCommand(runDir: string): Promise<number> {
+  const scenarioPath = join(runDir, "scenario.yaml");
+  let text: string;
+  try {
+    text = readFileSync(scenarioPath, "utf8");
+  } catch {
+    throw new FaultbenchError("FB_RUN_DIR", `${runDir}: not a run directory (no scenario.yaml)`);
+  }
+  const scenario = scenarioFromText(text, scenarioPath);
+  const ops = await readHistory(join(runDir, "history.ndjson"));
+  const analysis = analyze(ops, scenario);
+  let stored: Results | undefined;
+  try {
+    stored = JSON.parse(readFileSync(join(runDir, "results.json"), "utf8")) as Results;
+  } catch {
+    stored = undefined;
+  }
+  const held = allHeld(analysis.checks);
+  for (const c of analysis.checks) {
+    process.stdout.write(
+      `${c.valid === true ? "ok  " : c.valid === false ? "FAIL" : "??? "}  ${c.name}: ${c.detail}\n`,
+    );
+  }
+  const verdict = held ? "passed" : "failed";
+  process.stdout.write(`\nverdict: ${verdict} (${ops.length} history ops re-checked offline)\n`);
+  if (stored) {
+    const storedVerdict = stored.status === "errored" ? "errored" : stored.status;
+    if (storedVerdict === "errored") {
+      process.stdout.write(`the run itself was marked errored: ${stored.error?.message ?? "?"}\n`);
+    } else if (storedVerdict !== verdict) {
+      process.stdout.write(`note: results.json says ${storedVerdict}; the offline check says ${verdict}\n`);
+    } else {
+      process.stdout.write("same verdict as results.json\n");
+    }
+  }
+  return held ? 0 : 1;
+}
+
+async function listCommand(folder: string): Promise<number> {
+  const { files } = scenarioFiles([folder]);
+  for (const f of files) {
+    try {
+      const s = await loadScenario(relative(process.cwd(), f));
+      const w = s.workload;
+      const faults =
+        s.faults.map((x) => `${x.kind} ${x.node}@${formatDuration(x.at)}`).join(", ") || "no faults";
+      process.stdout.write(
+        `${s.name.padEnd(34)} ${s.engine.padEnd(6)} ${formatDuration(w.warmup + w.duration).padStart(5)}  ${faults}\n`,
+      );
+      const first = s.description.trim().split("\n")[0];
+      if (first) process.stdout.write(`${"".padEnd(34)} ${first.slice(0, 100)}\n`);
+    } catch (e) {
+      process.stdout.write(
+        `${relative(process.cwd(), f)}: INVALID — ${(e as Error).message.split("\n")[1]?.trim() ?? ""}\n`,
+      );
+    }
+  }
+  return 0;
+}
+
+function buildProgram(setExit: (code: number) => void): Command {
+  const program = new Command("faultbench")
+    .description("benchmark and fault-injection harness for streaming systems")
+    .showHelpAfterError("(run with --help for usage)")
+    .exitOverride();
+
+  program
+    .command("run")
+    .description("run scenario files, or every scenario in a folder, and write a run directory for each")
+    .argument("<scenario-or-folder...>", "YAML scenario files or folders of them")
+    .option("--out <dir>", "where run directories are written", "reports/runs")
+    .addOption(new Option("--seed <n>", "override every scenario's seed").argParser(intArg("--seed")))
+    .addOption(
+      new Option("--duration <d>", "override the measured duration, e.g. 10s").argParser(durationArg),
+    )
+    .action(async (paths: string[], opts: { out: string; seed?: number; duration?: number }) => {
+      setExit(await runCommand(paths, opts));
+    });
+
+  program
+    .command("check")
+    .description("re-run the checkers on a run directory's history, offline, and print the verdict")
+    .argument("<run-dir>", "a run directory (holds scenario.yaml and history.ndjson)")
+    .action(async (dir: string) => {
+      setExit(await checkCommand(dir));
+    });
+
+  program
+    .command("list")
+    .description("list the scenarios in a folder")
+    .argument("[folder]", "folder of scenarios", "scenarios/default")
+    .action(async (folder: string) => {
+      setExit(await listCommand(folder));
+    });
+
+  const serve = program.command("serve").description("run one engine node in the foreground");
+  serve
+    .command("agent")
+    .description("a push-based channel agent (Flume-style properties config)")
+    .requiredOption("--config <file>", "Flume properties file")
+    .requiredOption("--name <name>", "agent name (the property prefix)")
+    .addOption(
+      new Option("--metrics-port <port>", "port of GET /metrics (0 = any)").argParser(
+        intArg("--metrics-port"),
+      ),
+    )
+    .action(async (opts: { config: string; name: string; metricsPort?: number }) => {
+      await serveProcess(opts.name, async () => {
+        const agent = await serveAgent({
+          configPath: opts.config,
+          name: opts.name,
+          ...(opts.metricsPort === undefined ? {} : { metricsPort: opts.metricsPort }),
+        });
+        return { ports: agent.ports, stop: () => agent.stop() };
+      });
+      setExit(-1);
+    });
+  return program;
+}
+
+/** Runs the CLI; resolves to the exit code (-1 = keep running, a server is in the foreground). */
+export async function main(argv: string[]): Promise<number> {
+  let code = 0;
+  const program = buildProgram((c) => {
+    code = c;
+  });
+  try {
+    await program.parseAsync(argv);
+    return code;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      if (e.code === "commander.helpDisplayed" || e.code === "commander.version" || e.exitCode === 0)
+        return 0;
+      return 2;
+    }
+    if (process.env.FAULTBENCH_DEBUG) process.stderr.write(`${(e as Error)?.stack ?? e}\n`);
+    if (isFaultbenchError(e)) {
+      process.stderr.write(`faultbench: ${e.message}\n`);
+      if (e.code === "FB_CONFIG_INVALID") {
+        for (const p of e.context.problems ?? []) process.stderr.write(`  ${p}\n`);
+      }
+      return exitCodeFor(e);
+    }
+    process.stderr.write(`faultbench: unexpected error: ${(e as Error)?.message ?? e}\n`);
+    return 3;
+  }
+}
+
+// `faultbench list | head` closes the pipe early; that is not an error.
+process.stdout.on("error", (e: NodeJS.ErrnoException) => {
+  if (e.code === "EPIPE") process.exit(0);
+});
+const code = await main(process.argv);
+if (code >= 0) process.exit(code);

@@ -1,0 +1,123 @@
+import assert from "node:assert/strict";
+import { type ChildProcess, spawn } from "node:child_process";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, test } from "node:test";
+import type { Results } from "../../../harness/results/types.ts";
+
+const root = join(import.meta.dirname, "../../..");
+const cli = join(root, "harness/cli.ts");
+const tiny = join(root, "test/fixtures/scenarios/tiny-chain.yaml");
+const out = mkdtempSync(join(tmpdir(), "fb-run-"));
+const children: ChildProcess[] = [];
+after(() => {
+  for (const c of children) c.kill("SIGKILL");
+  rmSync(out, { recursive: true, force: true });
+});
+
+interface Running {
+  child: ChildProcess;
+  stderr: () => string;
+  exited: Promise<number | null>;
+}
+
+function start(args: string[]): Running {
+  const child = spawn(process.execPath, ["--import", "tsx", cli, ...args], {
+    cwd: root,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  children.push(child);
+  let err = "";
+  child.stderr?.on("data", (d) => {
+    err += d.toString();
+  });
+  child.stdout?.resume();
+  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+  return { child, stderr: () => err, exited };
+}
+
+async function waitFor(pred: () => boolean, timeoutMs: number, what: string): Promise<void> {
+  const t0 = Date.now();
+  while (!pred()) {
+    if (Date.now() - t0 > timeoutMs) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Pids of every node the run started, read from the ready lines in its logs. */
+function nodePids(runDir: string): number[] {
+  const logs = join(runDir, "logs");
+  return readdirSync(logs).flatMap((f) =>
+    [...readFileSync(join(logs, f), "utf8").matchAll(/"faultbench":"ready".*?"pid":(\d+)/g)].map((m) =>
+      Number(m[1]),
+    ),
+  );
+}
+
+function only(dir: string): string {
+  const entries = readdirSync(dir);
+  assert.equal(entries.length, 1, `one run directory in ${dir}: ${entries}`);
+  return join(dir, entries[0] as string);
+}
+
+test("a short run passes, writes its run directory, and check agrees offline", async () => {
+  const dir = join(out, "ok");
+  const r = start(["run", tiny, "--out", dir, "--seed", "9"]);
+  assert.equal(await r.exited, 0, r.stderr());
+  const runDir = only(dir);
+  for (const f of ["scenario.yaml", "history.ndjson", "results.json", "logs/a1.log", "logs/a2.log"]) {
+    assert.ok(existsSync(join(runDir, f)), f);
+  }
+  assert.match(readFileSync(join(runDir, "scenario.yaml"), "utf8"), /seed: 9/);
+  const res = JSON.parse(readFileSync(join(runDir, "results.json"), "utf8")) as Results;
+  assert.equal(res.status, "passed");
+  assert.equal(res.seed, 9);
+  assert.equal(res.delivery.attempted, 2500);
+  assert.equal(res.delivery.lost, 0);
+  assert.equal(res.delivery.delivered, 2500);
+  assert.ok(res.latency.endToEnd.corrected.count > 0);
+  for (const pid of nodePids(runDir)) assert.equal(alive(pid), false, `node ${pid} is gone`);
+
+  const c = start(["check", runDir]);
+  assert.equal(await c.exited, 0);
+});
+
+test("Ctrl-C stops every node, keeps partial results and exits 3", async () => {
+  const dir = join(out, "sigint");
+  const r = start(["run", tiny, "--out", dir, "--duration", "60s"]);
+  await waitFor(() => /measure/.test(r.stderr()), 30_000, "the measure phase");
+  const runDir = only(dir);
+  const pids = nodePids(runDir);
+  assert.equal(pids.length, 2);
+  r.child.kill("SIGINT");
+  assert.equal(await r.exited, 3);
+  for (const pid of pids) assert.equal(alive(pid), false, `node ${pid} is gone`);
+  const res = JSON.parse(readFileSync(join(runDir, "results.json"), "utf8")) as Results;
+  assert.equal(res.status, "errored");
+  assert.equal(res.error?.code, "FB_RUN_ABORTED");
+  assert.ok(res.delivery.attempted > 0, "partial history was analysed");
+});
+
+test("an engine that dies on its own is reported as a crash, not waited on", async () => {
+  const dir = join(out, "crash");
+  const r = start(["run", tiny, "--out", dir, "--duration", "60s"]);
+  await waitFor(() => /measure/.test(r.stderr()), 30_000, "the measure phase");
+  const runDir = only(dir);
+  const pids = nodePids(runDir);
+  process.kill(pids[0] as number, "SIGKILL");
+  assert.equal(await r.exited, 3);
+  const res = JSON.parse(readFileSync(join(runDir, "results.json"), "utf8")) as Results;
+  assert.equal(res.error?.code, "FB_ENGINE_CRASHED");
+  assert.match(r.stderr(), /a1 exited \(SIGKILL\) UNEXPECTEDLY/);
+  for (const pid of pids) assert.equal(alive(pid), false);
+});
