@@ -6,11 +6,17 @@
  * round trips on one connection; the summary prints medians over repetitions, the throughput ratio
  * and the added p50/p99 latency against the targets (≥ 80% of direct, ≤ 0.2 ms added p50).
  *
+ * Two yardsticks make the throughput figure readable on any machine: a bare `pipe()` proxy in its
+ * own process (the floor for a Node proxy), and CPU time per GiB from /proc for every process in
+ * the path. A userspace proxy adds two copies per byte, so when the client, target and proxy
+ * together saturate every core the ratio cannot exceed direct CPU / proxied CPU, which is printed.
+ *
  * Options: --reps N (5), --mb N per upload (512), --round-trips N (5000), --size N bytes per echo (64).
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { type AddressInfo, connect, createServer, type Socket } from "node:net";
+import { availableParallelism } from "node:os";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
@@ -174,12 +180,12 @@ function cpuMs(pid: number | undefined): number | undefined {
   }
 }
 
-/** Runs `fn` and reports the CPU ms `pid` spent meanwhile (NaN when unknown). */
-async function withCpu<T>(pid: number | undefined, fn: () => Promise<T>): Promise<[T, number]> {
-  const before = cpuMs(pid);
+/** Runs `fn` and reports the CPU ms each of `pids` spent meanwhile (NaN when unknown). */
+async function withCpu<T>(pids: (number | undefined)[], fn: () => Promise<T>): Promise<[T, number[]]> {
+  const before = pids.map(cpuMs);
   const out = await fn();
-  const after = cpuMs(pid);
-  return [out, before === undefined || after === undefined ? Number.NaN : after - before];
+  const after = pids.map(cpuMs);
+  return [out, pids.map((_, i) => (after[i] ?? Number.NaN) - (before[i] ?? Number.NaN))];
 }
 
 const pct = (sorted: Float64Array, p: number): number =>
@@ -221,6 +227,8 @@ async function bench(): Promise<void> {
       bare: number;
       proxyCpu: number;
       bareCpu: number;
+      machineDirect: number;
+      machineProxied: number;
       d50: number;
       d99: number;
       p50: number;
@@ -228,24 +236,33 @@ async function bench(): Promise<void> {
     }[] = [];
     console.log(`proxy overhead: ${reps} reps, ${values.mb} MiB uploads, ${trips} round trips of ${size} B`);
     console.log(
-      "rep  direct MB/s  proxied MB/s  ratio   bare-pipe MB/s   direct p50/p99 ms   proxied p50/p99 ms",
+      "rep  direct MB/s  proxied MB/s  ratio   bare-pipe MB/s  proxy|bare CPU ms/GiB   direct p50/p99 ms   proxied p50/p99 ms",
     );
     for (let r = 0; r < reps; r++) {
       // Alternate the order so drift (thermal, page cache, other load) does not favour one side.
       const first = r % 2 === 0;
       const gib = bytes / 2 ** 30;
-      const [t1, c1] = await withCpu(first ? undefined : proxy.child.pid, () =>
-        upload(first ? sinkDirect : sinkProxied, bytes),
-      );
-      const [t2, c2] = await withCpu(first ? proxy.child.pid : undefined, () =>
-        upload(first ? sinkProxied : sinkDirect, bytes),
-      );
-      const proxyCpu = (first ? c2 : c1) / gib;
-      const [bare, bareCpuMs] = await withCpu(pipe.child.pid, () => upload(sinkBare, bytes));
-      const bareCpu = bareCpuMs / gib;
+      const ends = [process.pid, target.child.pid];
+      const sum = (xs: number[]) => xs.reduce((x, y) => x + y, 0) / gib;
+      const runDirect = () => withCpu(ends, () => upload(sinkDirect, bytes));
+      const runProxied = () => withCpu([...ends, proxy.child.pid], () => upload(sinkProxied, bytes));
+      let d: [number, number[]];
+      let p: [number, number[]];
+      if (first) {
+        d = await runDirect();
+        p = await runProxied();
+      } else {
+        p = await runProxied();
+        d = await runDirect();
+      }
+      const [[direct, directCpus], [proxied, proxiedCpus]] = [d, p];
+      const proxyCpu = (proxiedCpus[2] ?? Number.NaN) / gib;
+      const [bare, bareCpus] = await withCpu([pipe.child.pid], () => upload(sinkBare, bytes));
+      const bareCpu = (bareCpus[0] ?? Number.NaN) / gib;
+      const machineDirect = sum(directCpus);
+      const machineProxied = sum(proxiedCpus);
       const l1 = await echoRtts(first ? echoDirect : echoProxied, trips, size);
       const l2 = await echoRtts(first ? echoProxied : echoDirect, trips, size);
-      const [direct, proxied] = first ? [t1, t2] : [t2, t1];
       const [ld, lp] = first ? [l1, l2] : [l2, l1];
       const row = {
         direct,
@@ -253,6 +270,8 @@ async function bench(): Promise<void> {
         bare,
         proxyCpu,
         bareCpu,
+        machineDirect,
+        machineProxied,
         d50: pct(ld, 50),
         d99: pct(ld, 99),
         p50: pct(lp, 50),
@@ -272,6 +291,8 @@ async function bench(): Promise<void> {
       proxiedVsBarePipe: m((x) => x.proxied / x.bare),
       proxyCpuMsPerGiB: m((x) => x.proxyCpu),
       barePipeCpuMsPerGiB: m((x) => x.bareCpu),
+      cpuMsPerGiBDirect: m((x) => x.machineDirect),
+      cpuMsPerGiBProxied: m((x) => x.machineProxied),
       latencyDirectP50Ms: m((x) => x.d50),
       latencyDirectP99Ms: m((x) => x.d99),
       latencyProxiedP50Ms: m((x) => x.p50),
@@ -286,6 +307,10 @@ async function bench(): Promise<void> {
     console.log(
       `  reference: bare node pipe proxy ${summary.throughputBarePipeMBps.toFixed(0)} MB/s; this proxy reaches ${(summary.proxiedVsBarePipe * 100).toFixed(0)}% of it; CPU per GiB forwarded: this proxy ${summary.proxyCpuMsPerGiB.toFixed(0)} ms, bare pipe ${summary.barePipeCpuMsPerGiB.toFixed(0)} ms`,
     );
+    const cores = availableParallelism();
+    console.log(
+      `  CPU per GiB, client + target (+ proxy): direct ${summary.cpuMsPerGiBDirect.toFixed(0)} ms, proxied ${summary.cpuMsPerGiBProxied.toFixed(0)} ms; with ${cores} cores all busy the expected ratio is ${(summary.cpuMsPerGiBDirect / summary.cpuMsPerGiBProxied).toFixed(3)}`,
+    );
     console.log(
       `  latency: direct p50 ${summary.latencyDirectP50Ms.toFixed(3)} / p99 ${summary.latencyDirectP99Ms.toFixed(3)} ms, proxied p50 ${summary.latencyProxiedP50Ms.toFixed(3)} / p99 ${summary.latencyProxiedP99Ms.toFixed(3)} ms`,
     );
@@ -295,6 +320,7 @@ async function bench(): Promise<void> {
     console.log(
       JSON.stringify({
         bench: "proxy",
+        cores,
         reps,
         uploadMiB: Number(values.mb),
         roundTrips: trips,
