@@ -1,6 +1,6 @@
 /**
  * The proxy server entry point: `serveProxy()` for in-process use, and a CLI
- * (`node --import tsx harness/proxy/main.ts [--host 127.0.0.1] [--port 8474] [--allow-remote]`)
+ * (`node --import tsx harness/proxy/main.ts [--host 127.0.0.1] [--port 8474] [--allow-remote] [--seed N]`)
  * that prints the faultbench ready line with the bound API port and exits 0 on SIGTERM/SIGINT.
  * Safe by default: the API binds loopback and proxies may only listen on and forward to loopback
  * unless `--allow-remote` or FAULTBENCH_PROXY_ALLOW_REMOTE=1 is given.
@@ -13,6 +13,7 @@ import { announceReady } from "../../engines/shared/ready-signal.ts";
 import { FaultbenchError } from "../errors.ts";
 import { createApiServer } from "./api/server.ts";
 import { ProxyCollection } from "./proxy-collection.ts";
+import { seededRandom } from "./random.ts";
 
 export interface ServeProxyOptions {
   host?: string;
@@ -72,6 +73,7 @@ async function cli(argv: string[]): Promise<void> {
       host: { type: "string", default: "127.0.0.1" },
       port: { type: "string", default: "8474" },
       "allow-remote": { type: "boolean", default: false },
+      seed: { type: "string" },
     },
     strict: true,
   });
@@ -79,10 +81,15 @@ async function cli(argv: string[]): Promise<void> {
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     throw new FaultbenchError("FB_USAGE", `--port must be an integer 0-65535, got ${values.port}`);
   }
+  const seed = values.seed === undefined ? undefined : Number(values.seed);
+  if (seed !== undefined && !Number.isInteger(seed)) {
+    throw new FaultbenchError("FB_USAGE", `--seed must be an integer, got ${values.seed}`);
+  }
   const running = await serveProxy({
     host: values.host,
     port,
     allowRemote: values["allow-remote"] || envAllowsRemote(),
+    ...(seed === undefined ? {} : { random: seededRandom(seed) }),
   });
   const stop = () => {
     void running.close().then(() => process.exit(0));
