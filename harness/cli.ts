@@ -15,7 +15,9 @@ import { progressPrinter } from "./cli/progress.ts";
 import { scenarioFiles } from "./cli/scenario-files.ts";
 import { runSummary, suiteSummary } from "./cli/summary.ts";
 import { exitCodeFor, FaultbenchError, isFaultbenchError } from "./errors.ts";
+import { seededRandom } from "./generator/random.ts";
 import { readHistory } from "./history/reader.ts";
+import { serveProxy } from "./proxy/main.ts";
 import type { Results } from "./results/types.ts";
 import { allHeld, analyze } from "./run/analyze.ts";
 import { timestamp } from "./run/run-dir.ts";
@@ -190,7 +192,7 @@ async function listCommand(folder: string): Promise<number> {
       const s = await loadScenario(relative(process.cwd(), f));
       const w = s.workload;
       const faults =
-        s.faults.map((x) => `${x.kind} ${x.node}@${formatDuration(x.at)}`).join(", ") || "no faults";
+        s.faults.map((x) => `${x.kind} ${x.target}@${formatDuration(x.at)}`).join(", ") || "no faults";
       process.stdout.write(
         `${s.name.padEnd(34)} ${s.engine.padEnd(6)} ${formatDuration(w.warmup + w.duration).padStart(5)}  ${faults}\n`,
       );
@@ -259,6 +261,27 @@ function buildProgram(setExit: (code: number) => void): Command {
           ...(opts.metricsPort === undefined ? {} : { metricsPort: opts.metricsPort }),
         });
         return { ports: agent.ports, stop: () => agent.stop() };
+      });
+      setExit(-1);
+    });
+  serve
+    .command("proxy")
+    .description("a Toxiproxy-compatible fault proxy (HTTP API on --port)")
+    .option("--host <host>", "address of the HTTP API", "127.0.0.1")
+    .addOption(
+      new Option("--port <port>", "port of the HTTP API (0 = any)").default(8474).argParser(intArg("--port")),
+    )
+    .option("--allow-remote", "allow proxies to listen on or forward to non-loopback addresses", false)
+    .addOption(new Option("--seed <n>", "seed of the toxicity rolls").argParser(intArg("--seed")))
+    .action(async (opts: { host: string; port: number; allowRemote: boolean; seed?: number }) => {
+      await serveProcess("proxy", async () => {
+        const proxy = await serveProxy({
+          host: opts.host,
+          port: opts.port,
+          allowRemote: opts.allowRemote || process.env.FAULTBENCH_PROXY_ALLOW_REMOTE === "1",
+          ...(opts.seed === undefined ? {} : { random: seededRandom(opts.seed) }),
+        });
+        return { ports: { api: proxy.port }, stop: () => proxy.close() };
       });
       setExit(-1);
     });

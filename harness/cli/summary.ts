@@ -17,10 +17,18 @@ export function runSummary(r: Results, runDir: string): string {
     `  delivery    attempted ${n(d.attempted)}, acked ${n(d.acked)}, failed ${n(d.failed)}, indeterminate ${n(d.indeterminate)}, delivered ${n(d.delivered)}`,
     `              lost ${n(d.lost)}, duplicated ${n(d.duplicated)}, recovered ${n(d.recovered)}, unexpected ${n(d.unexpected)}`,
   ];
+  const opt = (v: number | null, what: string) => (v === null ? `${what} —` : `${what} ${v.toFixed(0)} ms`);
   for (const f of r.faults) {
     lines.push(
-      `  fault       ${f.name}: ${f.startMs.toFixed(0)}–${f.endMs.toFixed(0)} ms, unavailable ${f.unavailableMs.toFixed(0)} ms, ` +
-        `recovery ${f.recoveryMs === null ? "not within the run" : `${f.recoveryMs.toFixed(0)} ms`}`,
+      `  fault       ${f.name} (${f.kind} ${f.target}): ${f.startMs.toFixed(0)}–${f.endMs.toFixed(0)} ms; ` +
+        `${opt(f.detectMs, "detected")}, unavailable ${f.unavailableMs.toFixed(0)} ms, ` +
+        `${f.recoveryMs === null ? "not recovered within the run" : `recovered ${f.recoveryMs.toFixed(0)} ms after the heal`}, ` +
+        `${opt(f.backlogDrainedMs, "backlog drained")}; lost ${f.inWindow.lost} in / ${f.outsideWindow.lost} outside the window`,
+    );
+  }
+  if (r.order) {
+    lines.push(
+      `  order       ${r.order.partitions} partitions: ${r.order.reordered} reordered, ${r.order.inconsistentOffsets} inconsistent offsets, ${r.order.gaps} gaps, ${r.order.rewinds} rewinds`,
     );
   }
   for (const c of r.checks) {

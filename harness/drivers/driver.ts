@@ -6,12 +6,20 @@
 
 import type { PlannedMessage } from "../generator/schedule.ts";
 import type { NodeProcess } from "../supervisor/node-process.ts";
+import type { Network } from "./network.ts";
 
 export type SendOutcome = { type: "ok" } | { type: "fail"; error: string } | { type: "info"; error: string };
 
 /** Receives deliveries as contiguous id ranges of one producer. */
 export interface DeliverySink {
-  delivered(process: string, node: string, producer: number, from: number, to: number): void;
+  delivered(
+    process: string,
+    node: string,
+    producer: number,
+    from: number,
+    to: number,
+    position?: { partition: number; offset: number },
+  ): void;
   unparsed(process: string, count: number, sample: string): void;
 }
 
@@ -22,6 +30,8 @@ export interface Driver {
   send(producer: number, batch: readonly PlannedMessage[]): Promise<SendOutcome>;
   /** Node-level fault targets, by name. */
   node(name: string): NodeProcess | undefined;
+  /** The proxied links, once started. */
+  network(): Network | undefined;
   /** Collector-level slowdown, for the `slow` fault. */
   setDelay(node: string, delayMs: number): void;
   /** Stops sending, stops the target and releases every resource. */

@@ -65,7 +65,20 @@ export interface UnparsedDeliverOp {
   sample: string;
 }
 
-export type NemesisF = "kill" | "pause" | "resume" | "stop" | "start" | "slow" | "fast";
+export type NemesisF =
+  | "kill"
+  | "pause"
+  | "resume"
+  | "stop"
+  | "start"
+  | "slow"
+  | "fast"
+  | "toxic"
+  | "untoxic"
+  | "disable"
+  | "enable"
+  | "partition"
+  | "heal";
 
 export interface NemesisOp {
   t: number;

@@ -9,6 +9,13 @@ import type { Driver } from "../drivers/driver.ts";
 import type { NemesisF, NemesisOp, OpType } from "../history/op.ts";
 import type { NamedFault } from "../scenario/load.ts";
 
+/** The faults this nemesis runs: the ones that act on a node. */
+export type NodeFault = Extract<NamedFault, { node: string }>;
+
+export function isNodeFault(f: NamedFault): f is NodeFault {
+  return "node" in f;
+}
+
 export interface FaultEvent {
   fault: string;
   f: NemesisF;
@@ -31,7 +38,7 @@ export class NodeNemesis {
   private cancelled = false;
 
   constructor(
-    private readonly faults: readonly NamedFault[],
+    private readonly faults: readonly NodeFault[],
     private readonly deps: NemesisDeps,
   ) {}
 
@@ -75,7 +82,7 @@ export class NodeNemesis {
     });
   }
 
-  private async step(f: NamedFault, name: NemesisF, act: () => Promise<unknown> | unknown): Promise<boolean> {
+  private async step(f: NodeFault, name: NemesisF, act: () => Promise<unknown> | unknown): Promise<boolean> {
     const base = { process: "nemesis" as const, f: name, fault: f.name, node: f.node, kind: f.kind };
     this.deps.record({ t: this.deps.now(), type: "invoke", ...base });
     this.deps.onEvent?.({ fault: f.name, f: name, node: f.node, outcome: "invoke" });
@@ -92,7 +99,7 @@ export class NodeNemesis {
     }
   }
 
-  private async runFault(f: NamedFault): Promise<void> {
+  private async runFault(f: NodeFault): Promise<void> {
     if (!(await this.sleepUntil(f.at * 1000))) return;
     const d = this.deps.driver;
     const node = () => {

@@ -126,6 +126,12 @@ export class ProxyClient {
     });
   }
 
+  async deleteProxy(name: string): Promise<void> {
+    const path = `/proxies/${encodeURIComponent(name)}`;
+    const p = await this.call(`get proxy ${name}`, () => this.api.get(name), { method: "GET", path });
+    await this.call(`delete proxy ${name}`, () => p.remove(), { method: "DELETE", path });
+  }
+
   /** Not in toxiproxy-node-client: GET /proxies/{p}/toxics with fetch. */
   async listToxics(proxy: string): Promise<ToxicInfo[]> {
     const path = `/proxies/${encodeURIComponent(proxy)}/toxics`;

@@ -11,9 +11,9 @@ import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import { announceReady } from "../../engines/shared/ready-signal.ts";
 import { FaultbenchError } from "../errors.ts";
+import { seededRandom } from "../generator/random.ts";
 import { createApiServer } from "./api/server.ts";
 import { ProxyCollection } from "./proxy-collection.ts";
-import { seededRandom } from "./random.ts";
 
 export interface ServeProxyOptions {
   host?: string;

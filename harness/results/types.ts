@@ -59,6 +59,18 @@ export interface FaultResult {
    * null when it never got back within the load window.
    */
   recoveryMs: number | null;
+  /** From the fault's start to the first send that failed or timed out after it; null if none did. */
+  detectMs: number | null;
+  /** From the heal until acked throughput was back (≥ 90% of the pre-fault mean for 3 s). */
+  ackRecoveryMs: number | null;
+  /** The same for delivered throughput. `recoveryMs` is the later of the two. */
+  deliveryRecoveryMs: number | null;
+  /** From the heal until every message acked before the heal (and delivered at all) had arrived. */
+  backlogDrainedMs: number | null;
+  /** Loss and duplicates among messages sent between the fault's start and its heal… */
+  inWindow: { sent: number; lost: number; duplicated: number };
+  /** …and among all the others. */
+  outsideWindow: { sent: number; lost: number; duplicated: number };
 }
 
 export type Validity = true | false | "unknown";
@@ -85,6 +97,8 @@ export interface SeriesRow {
   /** Per-second publish latency (ms, from the actual send) of the batches acked in this second. */
   publishP50: number | null;
   publishP99: number | null;
+  /** At the end of the second: messages acked but not yet delivered (channel backlog, consumer lag). */
+  backlog: number;
 }
 
 export interface Environment {
@@ -118,4 +132,14 @@ export interface Results {
   faults: FaultResult[];
   checks: Check[];
   series: SeriesRow[];
+  /** Messages delivered at each consumer-side node (collector or consumer); every copy counts. */
+  deliveredBy: Record<string, number>;
+  /** Log engine: per-partition order of what the consumers read. */
+  order?: {
+    partitions: number;
+    inconsistentOffsets: number;
+    reordered: number;
+    gaps: number;
+    rewinds: number;
+  };
 }

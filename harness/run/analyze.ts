@@ -7,17 +7,19 @@
 
 import { deliveryAccounting, deliveryCheck } from "../checkers/delivery.ts";
 import { checkExpectations, mergeValidity } from "../checkers/expectations.ts";
-import { buildMessageTable } from "../checkers/message-table.ts";
+import { ACKED, buildMessageTable, type MessageTable } from "../checkers/message-table.ts";
+import { partitionOrder, partitionOrderCheck } from "../checkers/partition-order.ts";
 import { intendedTimes } from "../generator/schedule.ts";
-import type { NemesisOp, Op, PhaseOp, SendOp } from "../history/op.ts";
+import type { DeliverOp, NemesisOp, Op, PhaseOp, SendOp } from "../history/op.ts";
 import { LatencyHistogram } from "../metrics/histogram.ts";
 import { type AckTimeline, BIN_US, longestGap, meanRate, recoveredAt } from "../metrics/recovery.ts";
 import type { Check, FaultResult, Results, SeriesRow } from "../results/types.ts";
 import type { Scenario } from "../scenario/load.ts";
+import { consumerNames } from "../topology/links.ts";
 
 export type Analysis = Pick<
   Results,
-  "window" | "throughput" | "latency" | "delivery" | "faults" | "checks" | "series"
+  "window" | "throughput" | "latency" | "delivery" | "faults" | "checks" | "series" | "order" | "deliveredBy"
 >;
 
 export function analyze(ops: readonly Op[], scenario: Scenario): Analysis {
@@ -44,6 +46,7 @@ export function analyze(ops: readonly Op[], scenario: Scenario): Analysis {
     e2eMax: null,
     publishP50: null,
     publishP99: null,
+    backlog: 0,
   }));
   const sec = (us: number) => rows[Math.min(seconds - 1, Math.max(0, Math.floor(us / 1e6)))] as SeriesRow;
   const e2ePerSec = rows.map(() => new LatencyHistogram());
@@ -110,6 +113,31 @@ export function analyze(ops: readonly Op[], scenario: Scenario): Analysis {
   }
   for (const inv of invokes.values()) sec(drainedAtUs).indeterminate += inv.to - inv.from + 1;
 
+  const backlogDelta = new Float64Array(seconds + 1);
+  const secIndex = (us: number) => Math.min(seconds - 1, Math.max(0, Math.floor(us / 1e6)));
+  const deliveredBins = new Float64Array(bins.length);
+  for (const p of table.producers) {
+    for (let q = 0; q < p.state.length; q++) {
+      const acked = p.ackedUs[q] as number;
+      const first = p.firstDeliveredUs[q] as number;
+      if (!Number.isNaN(first)) {
+        const bi = Math.floor(first / BIN_US);
+        if (bi >= 0 && bi < deliveredBins.length) deliveredBins[bi] = (deliveredBins[bi] as number) + 1;
+      }
+      if (Number.isNaN(acked)) continue;
+      backlogDelta[secIndex(acked)] = (backlogDelta[secIndex(acked)] as number) + 1;
+      if (!Number.isNaN(first)) {
+        const j = secIndex(Math.max(acked, first));
+        backlogDelta[j] = (backlogDelta[j] as number) - 1;
+      }
+    }
+  }
+  let backlog = 0;
+  rows.forEach((r, i) => {
+    backlog += backlogDelta[i] as number;
+    r.backlog = backlog;
+  });
+
   table.producers.forEach((p, producer) => {
     const it = intended[producer];
     for (let q = 0; q < p.state.length; q++) {
@@ -138,7 +166,15 @@ export function analyze(ops: readonly Op[], scenario: Scenario): Analysis {
 
   ackTimes.sort((a, b) => a - b);
   const timeline: AckTimeline = { bins, ackTimesUs: Float64Array.from(ackTimes) };
-  const faults = faultResults(ops, scenario, timeline, warmupUs, loadEndUs);
+  const deliveredTimeline: AckTimeline = { bins: deliveredBins, ackTimesUs: new Float64Array() };
+  const faults = faultResults(
+    ops,
+    scenario,
+    { acks: timeline, deliveries: deliveredTimeline, table },
+    warmupUs,
+    loadEndUs,
+  );
+  const order = partitionOrder(ops);
 
   const windowS = w.duration / 1000;
   const r3 = (n: number) => Math.round(n * 1000) / 1000;
@@ -163,8 +199,14 @@ export function analyze(ops: readonly Op[], scenario: Scenario): Analysis {
     faults,
     checks: [],
     series: rows,
+    deliveredBy: deliveredByNode(ops, consumerSide(scenario)),
   };
-  const checks: Check[] = [deliveryCheck(delivery), ...checkExpectations(partial, scenario.expectations)];
+  if (order) partial.order = order;
+  const checks: Check[] = [
+    deliveryCheck(delivery),
+    ...(order ? [partitionOrderCheck(order)] : []),
+    ...checkExpectations(partial, scenario.expectations),
+  ];
   partial.checks = checks;
   return partial;
 }
@@ -174,42 +216,100 @@ export function allHeld(checks: readonly Check[]): boolean {
   return mergeValidity(checks) === true;
 }
 
+/** Deliveries per consumer-side node; a message counts once per node that received it. */
+function deliveredByNode(ops: readonly Op[], nodes: readonly string[]): Record<string, number> {
+  const out: Record<string, number> = Object.fromEntries(nodes.map((n) => [n, 0]));
+  for (const op of ops) {
+    if (op.f !== "deliver") continue;
+    const node = (op as DeliverOp).node ?? op.process;
+    out[node] = (out[node] ?? 0) + (op as DeliverOp).to - (op as DeliverOp).from + 1;
+  }
+  return out;
+}
+
+function consumerSide(s: Scenario): string[] {
+  return s.engine === "agent" ? Object.keys(s.topology.collectors) : consumerNames(s.workload.consumers);
+}
+
+interface Timelines {
+  acks: AckTimeline;
+  deliveries: AckTimeline;
+  table: MessageTable;
+}
+
 function faultResults(
   ops: readonly Op[],
   scenario: Scenario,
-  tl: AckTimeline,
+  tl: Timelines,
   warmupUs: number,
   loadEndUs: number,
 ): FaultResult[] {
   const byName = new Map<string, NemesisOp[]>();
+  const troubles: number[] = [];
   for (const op of ops) {
     if (op.process === "nemesis") {
       const n = op as NemesisOp;
       const list = byName.get(n.fault) ?? [];
       list.push(n);
       byName.set(n.fault, list);
+    } else if (op.f === "send" && (op.type === "fail" || op.type === "info")) {
+      troubles.push(op.t);
     }
   }
+  troubles.sort((a, b) => a - b);
+  const ms = (us: number) => Math.round(us / 100) / 10;
   const out: FaultResult[] = [];
   for (const f of scenario.faults) {
     const list = byName.get(f.name);
     if (!list || list.length === 0) continue;
     const startUs = (list[0] as NemesisOp).t;
     const endUs = (list[list.length - 1] as NemesisOp).t;
-    // Baseline: the measured stretch before the fault, or the whole stretch before it if that is short.
-    let baseline = meanRate(tl, warmupUs, startUs);
-    if (startUs - warmupUs < 1e6) baseline = meanRate(tl, 0, startUs);
-    const rec = recoveredAt(tl, endUs, baseline, loadEndUs);
+    // Baseline: the measured stretch before the fault, or everything before it if that is short.
+    const from = startUs - warmupUs < 1e6 ? 0 : warmupUs;
+    const ackRec = recoveredAt(tl.acks, endUs, meanRate(tl.acks, from, startUs), loadEndUs);
+    const delRec = recoveredAt(tl.deliveries, endUs, meanRate(tl.deliveries, from, startUs), loadEndUs);
+    const rec = ackRec === undefined || delRec === undefined ? undefined : Math.max(ackRec, delRec);
     const windowEnd = rec ?? loadEndUs;
+    const firstTrouble = troubles.find((t) => t >= startUs);
+    const w = windowStats(tl.table, startUs, endUs);
     out.push({
       name: f.name,
       kind: f.kind,
-      target: f.node,
-      startMs: Math.round(startUs / 100) / 10,
-      endMs: Math.round(endUs / 100) / 10,
-      unavailableMs: Math.round(longestGap(tl, startUs, Math.max(windowEnd, endUs)) / 100) / 10,
-      recoveryMs: rec === undefined ? null : Math.round((rec - endUs) / 100) / 10,
+      target: f.target,
+      startMs: ms(startUs),
+      endMs: ms(endUs),
+      unavailableMs: ms(longestGap(tl.acks, startUs, Math.max(windowEnd, endUs))),
+      recoveryMs: rec === undefined ? null : ms(rec - endUs),
+      detectMs: firstTrouble === undefined ? null : ms(firstTrouble - startUs),
+      ackRecoveryMs: ackRec === undefined ? null : ms(ackRec - endUs),
+      deliveryRecoveryMs: delRec === undefined ? null : ms(delRec - endUs),
+      backlogDrainedMs: w.drainedUs === undefined ? null : ms(Math.max(0, w.drainedUs - endUs)),
+      inWindow: w.inWindow,
+      outsideWindow: w.outside,
     });
   }
   return out;
+}
+
+/** Loss and duplicates inside and outside [startUs, endUs] by send time, and when the backlog acked before the heal drained. */
+function windowStats(table: MessageTable, startUs: number, endUs: number) {
+  const inWindow = { sent: 0, lost: 0, duplicated: 0 };
+  const outside = { sent: 0, lost: 0, duplicated: 0 };
+  let drainedUs: number | undefined = endUs;
+  for (const p of table.producers) {
+    for (let q = 0; q < p.state.length; q++) {
+      if (p.state[q] === 0) continue;
+      const sent = p.sentUs[q] as number;
+      const bucket = sent >= startUs && sent <= endUs ? inWindow : outside;
+      bucket.sent++;
+      const times = p.delivered[q] as number;
+      if (p.state[q] === ACKED && times === 0) bucket.lost++;
+      if (times > 1) bucket.duplicated++;
+      const acked = p.ackedUs[q] as number;
+      const first = p.firstDeliveredUs[q] as number;
+      if (!Number.isNaN(acked) && acked < endUs && !Number.isNaN(first) && first > (drainedUs ?? 0))
+        drainedUs = first;
+    }
+  }
+  return { inWindow, outside, drainedUs };
 }

@@ -8,13 +8,15 @@
 import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
-import { AgentDriver } from "../drivers/agent/agent-driver.ts";
+import { AgentDriver, type AgentDriverOptions } from "../drivers/agent/agent-driver.ts";
 import type { Driver } from "../drivers/driver.ts";
+import { LogDriver } from "../drivers/log/log-driver.ts";
 import { FaultbenchError, isFaultbenchError } from "../errors.ts";
 import type { Op } from "../history/op.ts";
 import { readHistory } from "../history/reader.ts";
 import { HistoryWriter } from "../history/writer.ts";
-import { type FaultEvent, NodeNemesis } from "../nemesis/node-faults.ts";
+import { isNetworkFault, NetworkNemesis } from "../nemesis/network-faults.ts";
+import { type FaultEvent, isNodeFault, NodeNemesis } from "../nemesis/node-faults.ts";
 import type { Results, RunStatus } from "../results/types.ts";
 import type { Scenario } from "../scenario/load.ts";
 import { Supervisor } from "../supervisor/supervisor.ts";
@@ -112,14 +114,14 @@ export async function runScenario(o: RunOptions): Promise<RunOutcome> {
   if (o.signal?.aborted) onAbort();
   o.signal?.addEventListener("abort", onAbort, { once: true });
 
-  const driver: Driver = new AgentDriver({
+  const driver: Driver = makeDriver({
     scenario,
     supervisor,
     runDir,
     projectRoot: o.projectRoot,
     sink: {
-      delivered(process, node, producer, from, to) {
-        record({ t: now(), process, type: "ok", f: "deliver", producer, from, to, node });
+      delivered(process, node, producer, from, to, position) {
+        record({ t: now(), process, type: "ok", f: "deliver", producer, from, to, node, ...position });
         tracker.arrived(producer, from, to);
         delivered += to - from + 1;
       },
@@ -136,7 +138,7 @@ export async function runScenario(o: RunOptions): Promise<RunOutcome> {
       if (type !== "fail") tracker.awaited(producer, from, to);
     },
   });
-  const nemesis = new NodeNemesis(scenario.faults, {
+  const nemesis = new NodeNemesis(scenario.faults.filter(isNodeFault), {
     driver,
     now,
     record,
@@ -144,6 +146,7 @@ export async function runScenario(o: RunOptions): Promise<RunOutcome> {
   });
 
   let ticker: NodeJS.Timeout | undefined;
+  let netNemesis: NetworkNemesis | undefined;
   try {
     setPhase("setup");
     await Promise.race([driver.start(), failed]);
@@ -183,7 +186,22 @@ export async function runScenario(o: RunOptions): Promise<RunOutcome> {
       last = { offered: c.offered, acked: c.acked, failed: c.failed, delivered, at };
     }, 1000);
 
+    const net = driver.network();
+    const networkFaults = scenario.faults.filter(isNetworkFault);
+    if (networkFaults.length > 0 && !net)
+      throw new FaultbenchError("FB_INTERNAL", "network faults need the proxied links");
+    netNemesis = net
+      ? new NetworkNemesis(networkFaults, {
+          client: net.client,
+          links: net.links,
+          now,
+          loadEndUs: (w.warmup + w.duration) * 1000,
+          record,
+          onEvent: (e) => progress({ type: "fault", elapsedMs: now() / 1000, ...e }),
+        })
+      : undefined;
     nemesis.start();
+    netNemesis?.start();
     try {
       await Promise.race([loop.run(), failed]);
     } finally {
@@ -195,6 +213,7 @@ export async function runScenario(o: RunOptions): Promise<RunOutcome> {
     await Promise.race([
       (async () => {
         await nemesis.idle();
+        await netNemesis?.idle();
         await loop.settled();
         // The drain clock starts when the last heal is done, if that was after the load.
         const deadline = Math.max(drainDeadline, performance.now() + 0);
@@ -211,6 +230,8 @@ export async function runScenario(o: RunOptions): Promise<RunOutcome> {
     progress({ type: "phase", phase: "teardown", elapsedMs: t0 === undefined ? 0 : now() / 1000 });
     o.signal?.removeEventListener("abort", onAbort);
     nemesis.cancel();
+    netNemesis?.cancel();
+    await netNemesis?.idle().catch(() => undefined);
     await loop.stop().catch(() => undefined);
     await driver.close().catch(() => undefined);
     await supervisor.shutdown().catch(() => undefined);
@@ -246,6 +267,12 @@ export async function runScenario(o: RunOptions): Promise<RunOutcome> {
   }
   writeResults(runDir, results);
   return { runDir, results };
+}
+
+function makeDriver(o: Omit<AgentDriverOptions, "scenario"> & { scenario: Scenario }): Driver {
+  const { scenario } = o;
+  if (scenario.engine === "agent") return new AgentDriver({ ...o, scenario });
+  return new LogDriver({ ...o, scenario });
 }
 
 function sleep(ms: number): Promise<void> {

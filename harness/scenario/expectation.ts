@@ -74,7 +74,16 @@ const deliveryFields = [
   "recovered",
   "failedButDelivered",
 ];
-export const faultFields = ["startMs", "endMs", "unavailableMs", "recoveryMs"];
+export const faultFields = [
+  "startMs",
+  "endMs",
+  "unavailableMs",
+  "recoveryMs",
+  "detectMs",
+  "ackRecoveryMs",
+  "deliveryRecoveryMs",
+  "backlogDrainedMs",
+];
 
 /** Every numeric results.json path an expectation may name, except per-fault ones. */
 export const expectablePaths: readonly string[] = [
@@ -87,6 +96,7 @@ export const expectablePaths: readonly string[] = [
     ...percentileFields.map((f) => `latency.${k}.corrected.${f}`),
   ]),
   ...deliveryFields.map((f) => `delivery.${f}`),
+  ...["inconsistentOffsets", "reordered", "gaps", "rewinds"].map((f) => `order.${f}`),
 ];
 
 /**
@@ -95,6 +105,7 @@ export const expectablePaths: readonly string[] = [
  */
 export function checkPath(path: string, faultNames: readonly string[]): string | undefined {
   if (expectablePaths.includes(path)) return undefined;
+  if (/^deliveredBy\.[A-Za-z][A-Za-z0-9_-]*$/.test(path)) return undefined;
   const fm = /^faults\.(.+)\.([A-Za-z]+)$/.exec(path);
   if (fm) {
     const [, name, field] = fm as unknown as [string, string, string];
@@ -107,7 +118,7 @@ export function checkPath(path: string, faultNames: readonly string[]): string |
   }
   const prefix = path.split(".")[0] ?? "";
   const near = expectablePaths.filter((p) => p.startsWith(`${prefix}.`));
-  return `unknown results path "${path}"; allowed: ${(near.length ? near : expectablePaths.filter((p) => !p.includes("corrected"))).join(", ")}${prefix === "faults" || !near.length ? ", faults.<name>.<field>" : ""}`;
+  return `unknown results path "${path}"; allowed: deliveredBy.<node>, ${(near.length ? near : expectablePaths.filter((p) => !p.includes("corrected"))).join(", ")}${prefix === "faults" || !near.length ? ", faults.<name>.<field>" : ""}`;
 }
 
 /** Reads a dotted path (with `faults.<name>` resolved by fault name) from a results object. */

@@ -8,20 +8,49 @@ import { readFile } from "node:fs/promises";
 import { parseDocument } from "yaml";
 import type { z } from "zod";
 import { FaultbenchError } from "../errors.ts";
+import { agentShape, linksBetween, logShape, type TopologyShape } from "../topology/links.ts";
 import { checkPath, type Expectation, parseExpectation } from "./expectation.ts";
-import { type AgentTopology, type FaultSpec, type ParsedScenario, scenarioSchema } from "./schema.ts";
+import {
+  type AgentTopology,
+  agentTopologySchema,
+  type FaultSpec,
+  type LogTopology,
+  logTopologySchema,
+  type ParsedScenario,
+  scenarioSchema,
+} from "./schema.ts";
 import { formatDuration } from "./units.ts";
 
-export type NamedFault = FaultSpec & { name: string };
+export type NamedFault = FaultSpec & {
+  name: string;
+  /** What the fault acts on, for reports: a node, a link, or the partition's groups. */
+  target: string;
+};
 
-export interface Scenario extends Omit<ParsedScenario, "faults" | "expect" | "topology"> {
-  topology: AgentTopology & { entry: string };
+interface ScenarioBase extends Omit<ParsedScenario, "faults" | "expect" | "topology" | "engine"> {
   faults: NamedFault[];
   /** The scenario's expectations plus the defaults it did not override. */
   expectations: Expectation[];
   /** The document as written, with CLI overrides applied; written to the run directory. */
   raw: Record<string, unknown>;
   file: string;
+}
+
+export interface AgentScenario extends ScenarioBase {
+  engine: "agent";
+  topology: AgentTopology & { entry: string };
+}
+
+export interface LogScenario extends ScenarioBase {
+  engine: "log";
+  topology: LogTopology;
+}
+
+export type Scenario = AgentScenario | LogScenario;
+
+/** The nodes and links of a scenario, for wiring and validation. */
+export function shapeOf(s: Scenario): TopologyShape {
+  return s.engine === "agent" ? agentShape(s.topology) : logShape(s.topology, s.workload.consumers);
 }
 
 export interface Overrides {
@@ -85,26 +114,23 @@ function issueMessages(file: string, issues: readonly z.core.$ZodIssue[]): strin
   return out;
 }
 
-/** Applies defaults and names; checks everything that spans several fields. */
-function crossCheck(
-  file: string,
-  s: ParsedScenario,
-): { problems: string[]; scenario: Omit<Scenario, "raw" | "file"> } {
-  const problems: string[] = [];
-  const agents = Object.keys(s.topology.agents);
-  const collectors = Object.keys(s.topology.collectors);
-  const all = [...agents, ...collectors];
-  const p = (path: string, msg: string) => problems.push(`${file}: ${path}: ${msg}`);
+type Problem = (path: string, msg: string) => void;
 
+function checkAgentTopology(t: AgentTopology, p: Problem): AgentTopology & { entry: string } {
+  const agents = Object.keys(t.agents);
+  const collectors = Object.keys(t.collectors);
+  const all = [...agents, ...collectors];
   if (agents.length === 0) p("topology.agents", "needs at least one agent");
   for (const n of agents) {
     if (collectors.includes(n)) p(`topology.collectors.${n}`, `"${n}" is already the name of an agent`);
   }
-  const entry = s.topology.entry ?? agents[0];
-  if (s.topology.entry !== undefined && !agents.includes(s.topology.entry)) {
-    p("topology.entry", `no agent named "${s.topology.entry}"; agents: ${agents.join(", ")}`);
+  if (all.includes("producers"))
+    p("topology", `"producers" names the load generators; call the node something else`);
+  const entry = t.entry ?? agents[0] ?? "";
+  if (t.entry !== undefined && !agents.includes(t.entry)) {
+    p("topology.entry", `no agent named "${t.entry}"; agents: ${agents.join(", ")}`);
   }
-  for (const [name, a] of Object.entries(s.topology.agents)) {
+  for (const [name, a] of Object.entries(t.agents)) {
     a.sinks.forEach((target, i) => {
       if (!all.includes(target)) {
         p(`topology.agents.${name}.sinks[${i}]`, `no node named "${target}"; nodes: ${all.join(", ")}`);
@@ -133,37 +159,114 @@ function crossCheck(
       }
     }
   }
+  return { ...t, entry };
+}
 
-  const w = s.workload;
-  const loadMs = w.warmup + w.duration;
+/** Checks the faults against the topology's nodes and links and names them. */
+function checkFaults(
+  s: ParsedScenario,
+  shape: TopologyShape,
+  collectors: string[],
+  p: Problem,
+): NamedFault[] {
+  const loadMs = s.workload.warmup + s.workload.duration;
   const names = new Set<string>();
-  const faults: NamedFault[] = s.faults.map((f, i) => {
-    const name = f.name ?? `${f.kind}-${f.node}@${formatDuration(f.at)}`;
-    if (names.has(name)) p(`faults[${i}].name`, `"${name}" is used by two faults; give one a name`);
-    names.add(name);
-    if (f.kind === "slow") {
+  const linkNames = shape.links.map((l) => l.name);
+  return s.faults.map((f, i) => {
+    let target: string;
+    if (f.kind === "toxic" || f.kind === "down") {
+      target = f.link;
+      if (!linkNames.includes(f.link))
+        p(`faults[${i}].link`, `no link named "${f.link}"; links: ${linkNames.join(", ")}`);
+    } else if (f.kind === "partition") {
+      target = f.groups.map((g) => g.join(",")).join(" | ");
+      const seen = new Set<string>();
+      for (const [gi, g] of f.groups.entries()) {
+        for (const [ni, n] of g.entries()) {
+          if (!shape.nodes.includes(n)) {
+            p(`faults[${i}].groups[${gi}][${ni}]`, `no node named "${n}"; nodes: ${shape.nodes.join(", ")}`);
+          }
+          if (seen.has(n)) p(`faults[${i}].groups[${gi}][${ni}]`, `"${n}" is in two groups`);
+          seen.add(n);
+        }
+      }
+      if (linksBetween(shape.links, f.groups).length === 0) {
+        p(`faults[${i}].groups`, "no link crosses these groups, so the partition would cut nothing");
+      }
+    } else if (f.kind === "slow") {
+      target = f.node;
       if (!collectors.includes(f.node)) {
         p(
           `faults[${i}].node`,
           `slow applies to collectors; collectors: ${collectors.join(", ") || "(none)"}`,
         );
       }
-    } else if (!agents.includes(f.node)) {
-      p(`faults[${i}].node`, `no agent named "${f.node}"; agents: ${agents.join(", ")}`);
+    } else {
+      target = f.node;
+      if (!shape.processes.includes(f.node)) {
+        p(`faults[${i}].node`, `no node named "${f.node}"; nodes: ${shape.processes.join(", ")}`);
+      }
     }
+    const name = f.name ?? `${f.kind}-${target.replace(/[^A-Za-z0-9_>-]+/g, "_")}@${formatDuration(f.at)}`;
+    if (names.has(name)) p(`faults[${i}].name`, `"${name}" is used by two faults; give one a name`);
+    names.add(name);
     if (f.at >= loadMs) {
       p(
         `faults[${i}].at`,
         `${formatDuration(f.at)} is after the load ends (warmup + duration = ${formatDuration(loadMs)})`,
       );
     }
-    return { ...f, name };
+    return { ...f, name, target };
   });
+}
+
+/** Applies defaults and names; checks everything that spans several fields. */
+function crossCheck(
+  file: string,
+  s: ParsedScenario,
+  rawTopology: unknown,
+): { problems: string[]; scenario?: Omit<Scenario, "raw" | "file"> } {
+  const problems: string[] = [];
+  const p: Problem = (path, msg) => problems.push(`${file}: ${path}: ${msg}`);
+  const { expect: _e, faults: _f, topology: _t, engine: _g, ...rest } = s;
+
+  let base: Omit<Scenario, "raw" | "file" | "faults" | "expectations">;
+  let collectors: string[] = [];
+  if (s.engine === "agent") {
+    const parsed = agentTopologySchema.safeParse(rawTopology ?? {});
+    if (!parsed.success) {
+      return {
+        problems: issueMessages(
+          file,
+          parsed.error.issues.map((i) => ({ ...i, path: ["topology", ...i.path] })),
+        ),
+      };
+    }
+    collectors = Object.keys(parsed.data.collectors);
+    if (s.workload.acks !== undefined) p("workload.acks", "applies to the log engine only");
+    base = { ...rest, engine: "agent", topology: checkAgentTopology(parsed.data, p) };
+  } else {
+    const parsed = logTopologySchema.safeParse(rawTopology ?? {});
+    if (!parsed.success) {
+      return {
+        problems: issueMessages(
+          file,
+          parsed.error.issues.map((i) => ({ ...i, path: ["topology", ...i.path] })),
+        ),
+      };
+    }
+    base = { ...rest, engine: "log", topology: parsed.data };
+  }
+  const shape = shapeOf({ ...base, faults: [], expectations: [], raw: {}, file } as Scenario);
+  const faults = checkFaults(s, shape, collectors, p);
 
   const merged: Record<string, string | number> = { ...defaultExpectations, ...s.expect };
   const expectations: Expectation[] = [];
   for (const [path, raw] of Object.entries(merged)) {
-    const bad = checkPath(path, [...names]);
+    const bad = checkPath(
+      path,
+      faults.map((f) => f.name),
+    );
     if (bad) {
       p(`expect.${path}`, bad);
       continue;
@@ -172,12 +275,7 @@ function crossCheck(
     if (typeof e === "string") p(`expect.${path}`, e);
     else expectations.push(e);
   }
-
-  const { expect: _e, faults: _f, ...rest } = s;
-  return {
-    problems,
-    scenario: { ...rest, topology: { ...s.topology, entry: entry as string }, faults, expectations },
-  };
+  return { problems, scenario: { ...base, faults, expectations } as Omit<Scenario, "raw" | "file"> };
 }
 
 /** Validates an already-parsed document. Throws FB_SCENARIO_INVALID with every problem. */
@@ -191,11 +289,18 @@ export function scenarioFromObject(raw: unknown, file: string, overrides: Overri
     (doc.workload as Record<string, unknown>).duration = formatDuration(overrides.durationMs);
   }
   const parsed = scenarioSchema.safeParse(doc);
-  if (!parsed.success) throw invalid(file, issueMessages(file, parsed.error.issues));
-  const { problems, scenario } = crossCheck(file, parsed.data);
-  if (problems.length > 0) throw invalid(file, problems);
+  if (!parsed.success) {
+    // Report the topology's problems in the same breath when the engine is known.
+    const topo =
+      doc.engine === "agent" ? agentTopologySchema : doc.engine === "log" ? logTopologySchema : undefined;
+    const t = topo?.safeParse(doc.topology ?? {});
+    const extra = t && !t.success ? t.error.issues.map((i) => ({ ...i, path: ["topology", ...i.path] })) : [];
+    throw invalid(file, issueMessages(file, [...parsed.error.issues, ...extra]));
+  }
+  const { problems, scenario } = crossCheck(file, parsed.data, doc.topology);
+  if (problems.length > 0 || !scenario) throw invalid(file, problems);
   doc.seed = scenario.seed;
-  return { ...scenario, raw: doc, file };
+  return { ...scenario, raw: doc, file } as Scenario;
 }
 
 /** Parses YAML text into a Scenario. */

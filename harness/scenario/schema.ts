@@ -73,6 +73,13 @@ export const workloadSchema = obj({
   batchSize: posInt("most messages per request").min(1).max(100_000).default(100),
   linger: duration.default(5),
   maxInFlight: posInt("outstanding requests per producer").min(1).max(10_000).default(64),
+  /** Log engine: producer acks (0, 1, or -1 / "all"). */
+  acks: z
+    .union([z.literal(0), z.literal(1), z.literal(-1), z.literal("all")], {
+      error: 'must be 0, 1, -1 or "all"',
+    })
+    .transform((v) => (v === "all" ? -1 : v))
+    .optional(),
   timeout: duration.default(2000),
   warmup: duration.default(1000),
   duration: duration,
@@ -126,30 +133,63 @@ export const agentTopologySchema = obj({
   collectors: z.record(nodeName, collectorSchema).default({ collector: { delay: 0 } }),
 });
 
+export const logTopologySchema = obj({
+  /** Brokers in the cluster (one today; replication arrives with the controller). */
+  brokers: posInt("broker count")
+    .min(1)
+    .max(1, { error: "one broker for now; replication is not built yet" })
+    .default(1),
+  topic: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]{1,200}$/, { error: "Kafka topic names use letters, digits, '.', '_' and '-'" })
+    .default("faultbench"),
+  partitions: posInt("partition count").min(1).max(1000).default(6),
+  /** Broker settings passed as `--set key=value` (e.g. `flush.messages: 1`). */
+  config: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).default({}),
+  /** kafkajs consumer settings. */
+  sessionTimeout: duration.default(10_000),
+  heartbeatInterval: duration.default(1000),
+  rebalanceTimeout: duration.default(10_000),
+});
+
 const at = duration;
+const name = z.string().min(1).optional();
+const toxicType = z.enum([
+  "latency",
+  "bandwidth",
+  "slow_close",
+  "timeout",
+  "reset_peer",
+  "slicer",
+  "limit_data",
+  "noop",
+]);
 const faultSchema = z.discriminatedUnion("kind", [
+  obj({ kind: z.literal("kill"), name, node: nodeName, at, restartAfter: duration.optional() }),
+  obj({ kind: z.literal("pause"), name, node: nodeName, at, for: duration }),
+  obj({ kind: z.literal("restart"), name, node: nodeName, at, for: duration.default(0) }),
+  obj({ kind: z.literal("slow"), name, node: nodeName, at, for: duration, delay: duration }),
   obj({
-    kind: z.literal("kill"),
-    name: z.string().optional(),
-    node: nodeName,
+    kind: z.literal("toxic"),
+    name,
+    /** A link name such as `producers->a1` or `a1->a2`. */
+    link: z.string(),
+    type: toxicType,
+    attributes: z.record(z.string(), z.number()).default({}),
+    stream: z.enum(["upstream", "downstream"]).default("downstream"),
+    toxicity: z.number().min(0).max(1).default(1),
     at,
-    restartAfter: duration.optional(),
+    /** Until the load ends when omitted. */
+    for: duration.optional(),
   }),
-  obj({ kind: z.literal("pause"), name: z.string().optional(), node: nodeName, at, for: duration }),
+  obj({ kind: z.literal("down"), name, link: z.string(), at, for: duration }),
   obj({
-    kind: z.literal("restart"),
-    name: z.string().optional(),
-    node: nodeName,
-    at,
-    for: duration.default(0),
-  }),
-  obj({
-    kind: z.literal("slow"),
-    name: z.string().optional(),
-    node: nodeName,
+    kind: z.literal("partition"),
+    name,
+    /** Groups of nodes; every link between two groups is cut. */
+    groups: z.array(z.array(nodeName).min(1)).min(2, { error: "needs at least two groups" }),
     at,
     for: duration,
-    delay: duration,
   }),
 ]);
 
@@ -159,8 +199,9 @@ export const scenarioSchema = obj({
   }),
   description: z.string().default(""),
   seed: posInt("random seed").min(0).default(1),
-  engine: z.literal("agent", { error: 'must be "agent" (the log engine arrives with its driver)' }),
-  topology: agentTopologySchema,
+  engine: z.enum(["agent", "log"]),
+  /** Checked against the engine's own schema once the engine is known. */
+  topology: z.unknown(),
   workload: workloadSchema,
   faults: z.array(faultSchema).default([]),
   expect: z.record(z.string(), z.union([z.number(), z.string()])).default({}),
@@ -172,4 +213,5 @@ export type Workload = z.output<typeof workloadSchema>;
 export type RateSpec = Workload["rate"];
 export type AgentTopology = z.output<typeof agentTopologySchema>;
 export type AgentSpec = AgentTopology["agents"][string];
+export type LogTopology = z.output<typeof logTopologySchema>;
 export type FaultSpec = ParsedScenario["faults"][number];

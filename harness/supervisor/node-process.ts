@@ -21,6 +21,8 @@ export interface NodeSpec {
   env?: Record<string, string>;
   logPath: string;
   readyTimeoutMs: number;
+  /** Open a Node IPC channel; messages arrive at `onMessage`. */
+  ipc?: boolean;
 }
 
 export type NodeState = "stopped" | "starting" | "running" | "paused";
@@ -44,6 +46,8 @@ export class NodeProcess {
   private exited: Promise<NodeExit> | undefined;
   /** Called on every exit, expected or not. */
   onExit: (exit: NodeExit) => void = () => {};
+  /** Messages from a node started with `ipc: true`. */
+  onMessage: (message: unknown) => void = () => {};
 
   constructor(readonly spec: NodeSpec) {
     this.log = createWriteStream(spec.logPath, { flags: "a" });
@@ -64,7 +68,9 @@ export class NodeProcess {
       reject: false,
       buffer: false,
       cleanup: true,
+      ...(this.spec.ipc ? { ipc: true, serialization: "json" as const } : {}),
     });
+    if (this.spec.ipc) child.on("message", (m: unknown) => this.onMessage(m));
     this.child = child;
     this.pid = child.pid;
     let resolveReady!: (r: ReadySignal) => void;

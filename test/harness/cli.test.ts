@@ -59,7 +59,7 @@ test("cross-field problems name the valid choices", async () => {
   );
   const r = await run(["run", f, "--out", out]);
   assert.equal(r.code, 2);
-  assert.match(r.stderr, /faults\[0\]\.node: no agent named "a7"; agents: a1, a2/);
+  assert.match(r.stderr, /faults\[0\]\.node: no node named "a7"; nodes: a1, a2/);
   assert.match(r.stderr, /expect\.delivery\.lots: unknown results path/);
   rmSync(f);
 });

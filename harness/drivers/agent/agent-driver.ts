@@ -7,17 +7,19 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { PlannedMessage } from "../../generator/schedule.ts";
-import type { Scenario } from "../../scenario/load.ts";
+import type { AgentScenario } from "../../scenario/load.ts";
 import type { NodeProcess } from "../../supervisor/node-process.ts";
 import { freePorts } from "../../supervisor/ports.ts";
 import type { Supervisor } from "../../supervisor/supervisor.ts";
+import { agentShape, link } from "../../topology/links.ts";
 import type { DeliverySink, Driver, SendOutcome } from "../driver.ts";
+import { type Network, startNetwork, stopNetwork } from "../network.ts";
 import { Collector } from "./collector.ts";
 import { flumeProperties } from "./flume-config.ts";
 import { HttpProducer } from "./http-producer.ts";
 
 export interface AgentDriverOptions {
-  scenario: Scenario;
+  scenario: AgentScenario;
   supervisor: Supervisor;
   runDir: string;
   projectRoot: string;
@@ -28,6 +30,7 @@ export interface AgentDriverOptions {
 export class AgentDriver implements Driver {
   private readonly collectors = new Map<string, Collector>();
   private producer: HttpProducer | undefined;
+  private net: Network | undefined;
 
   constructor(private readonly o: AgentDriverOptions) {}
 
@@ -39,6 +42,16 @@ export class AgentDriver implements Driver {
     const ports = await freePorts(agentNames.length + collectorNames.length);
     const portOf = new Map<string, number>();
     for (const [i, n] of [...agentNames, ...collectorNames].entries()) portOf.set(n, ports[i] as number);
+
+    this.net = await startNetwork({
+      supervisor,
+      runDir,
+      projectRoot: this.o.projectRoot,
+      links: agentShape(topo).links,
+      upstreamPort: (n) => portOf.get(n) as number,
+      ...(this.o.readyTimeoutMs === undefined ? {} : { readyTimeoutMs: this.o.readyTimeoutMs }),
+    });
+    const via = (from: string, to: string) => this.net?.listen.get(link(from, to).name) as number;
 
     for (const [name, c] of Object.entries(topo.collectors)) {
       const col = new Collector(name, this.o.sink, c.delay);
@@ -56,7 +69,7 @@ export class AgentDriver implements Driver {
         name,
         spec,
         sourcePort: portOf.get(name) as number,
-        endpoints: spec.sinks.map((t) => `http://127.0.0.1:${portOf.get(t)}/`),
+        endpoints: spec.sinks.map((t) => `http://127.0.0.1:${via(name, t)}/`),
         dataDir,
       });
       const file = join(confDir, `${name}.properties`);
@@ -83,9 +96,10 @@ export class AgentDriver implements Driver {
     for (const name of downstreamFirst(topo.agents)) await supervisor.get(name).start();
 
     const w = scenario.workload;
-    const connections = Math.min(256, w.producers * Math.min(w.maxInFlight, 8));
+    // One connection per request a producer may have outstanding: open-loop sends must not queue in the client.
+    const connections = Math.min(1024, w.producers * w.maxInFlight);
     this.producer = new HttpProducer(
-      `http://127.0.0.1:${portOf.get(topo.entry)}`,
+      `http://127.0.0.1:${via("producers", topo.entry)}`,
       connections,
       w.timeout,
       w.messageSize,
@@ -101,6 +115,10 @@ export class AgentDriver implements Driver {
     return this.o.supervisor.nodes.get(name);
   }
 
+  network(): Network | undefined {
+    return this.net;
+  }
+
   setDelay(node: string, delayMs: number): void {
     const c = this.collectors.get(node);
     if (c) c.delayMs = delayMs;
@@ -114,6 +132,7 @@ export class AgentDriver implements Driver {
   async close(): Promise<void> {
     await this.producer?.close();
     await Promise.all([...this.collectors.values()].map((c) => c.close()));
+    await stopNetwork(this.net);
   }
 }
 

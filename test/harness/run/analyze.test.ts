@@ -126,6 +126,7 @@ describe("analyze on a tiny hand-built run", () => {
       e2eMax: null,
       publishP50: null,
       publishP99: null,
+      backlog: 0,
       ...r,
     });
     assert.deepEqual(a.series, [
@@ -151,8 +152,9 @@ describe("analyze on a tiny hand-built run", () => {
         e2eMax: 40.5,
         publishP50: 1,
         publishP99: 1,
+        backlog: 1,
       }),
-      row(3, {}),
+      row(3, { backlog: 1 }),
     ]);
   });
 
@@ -283,6 +285,12 @@ describe("analyze with a fault", () => {
         endMs: 5502,
         unavailableMs: 1697,
         recoveryMs: 898,
+        detectMs: 97,
+        ackRecoveryMs: 898,
+        deliveryRecoveryMs: 898,
+        backlogDrainedMs: 0,
+        inWindow: { sent: 150, lost: 0, duplicated: 0 },
+        outsideWindow: { sent: 850, lost: 0, duplicated: 0 },
       },
     ]);
   });

@@ -98,7 +98,7 @@ test("Ctrl-C stops every node, keeps partial results and exits 3", async () => {
   await waitFor(() => /measure/.test(r.stderr()), 30_000, "the measure phase");
   const runDir = only(dir);
   const pids = nodePids(runDir);
-  assert.equal(pids.length, 2);
+  assert.equal(pids.length, 3, "a1, a2 and the fault proxy");
   r.child.kill("SIGINT");
   assert.equal(await r.exited, 3);
   for (const pid of pids) assert.equal(alive(pid), false, `node ${pid} is gone`);

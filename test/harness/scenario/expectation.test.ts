@@ -135,7 +135,10 @@ describe("checkPath", () => {
     );
     assert.equal(checkPath("faults.nope.recoveryMs", []), 'no fault named "nope"; faults here: (none)');
     const bad = checkPath("faults.kill-a1.healMs", ["kill-a1"]);
-    assert.equal(bad, 'unknown fault field "healMs"; allowed: startMs, endMs, unavailableMs, recoveryMs');
+    assert.equal(
+      bad,
+      'unknown fault field "healMs"; allowed: startMs, endMs, unavailableMs, recoveryMs, detectMs, ackRecoveryMs, deliveryRecoveryMs, backlogDrainedMs',
+    );
   });
 
   test("a bare faults path is unknown and points at the fault form", () => {

@@ -5,11 +5,18 @@ import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import { type FaultbenchError, isFaultbenchError } from "../../../harness/errors.ts";
 import {
+  type AgentScenario,
   defaultExpectations,
   loadScenario,
+  type Scenario,
   scenarioFromObject,
   scenarioFromText,
 } from "../../../harness/scenario/load.ts";
+
+function agentOf(s: Scenario): AgentScenario {
+  assert.equal(s.engine, "agent");
+  return s as AgentScenario;
+}
 
 const FILE = "s.yaml";
 
@@ -74,15 +81,15 @@ describe("a valid scenario", () => {
       duration: 10_000,
       drain: 5000,
     });
-    assert.deepEqual(s.topology.collectors, { collector: { delay: 0 } });
+    assert.deepEqual(agentOf(s).topology.collectors, { collector: { delay: 0 } });
     assert.deepEqual(s.faults, []);
   });
 
   test("the entry is the first agent unless named", () => {
-    assert.equal(scenarioFromObject(base(), FILE).topology.entry, "a1");
+    assert.equal(agentOf(scenarioFromObject(base(), FILE)).topology.entry, "a1");
     const doc = base();
     (doc.topology as Record<string, unknown>).entry = "a2";
-    assert.equal(scenarioFromObject(doc, FILE).topology.entry, "a2");
+    assert.equal(agentOf(scenarioFromObject(doc, FILE)).topology.entry, "a2");
   });
 
   test("gets the default expectations: nothing lost, nothing unexpected", () => {
@@ -167,6 +174,7 @@ describe("a valid scenario", () => {
       at: 1500,
       restartAfter: 2000,
       name: "kill-a1@1.5s",
+      target: "a1",
     });
     assert.equal(s.expectations.length, 4);
   });
@@ -208,7 +216,7 @@ describe("schema problems name the file and the path", () => {
   test("an unknown key lists the allowed keys", () => {
     const problems = rejectObject(withWorkload({ rte: "5/s" }));
     assert.deepEqual(problems, [
-      `${FILE}: workload.rte: unknown key; allowed keys: rate, arrival, messageSize, producers, consumers, keys, batchSize, linger, maxInFlight, timeout, warmup, duration, drain`,
+      `${FILE}: workload.rte: unknown key; allowed keys: rate, arrival, messageSize, producers, consumers, keys, batchSize, linger, maxInFlight, acks, timeout, warmup, duration, drain`,
     ]);
   });
 
@@ -313,7 +321,7 @@ describe("cross-field problems name the file and the path", () => {
     (ok.topology as { agents: Record<string, Record<string, unknown>> }).agents.a1!.processor = {
       type: "failover",
     };
-    assert.equal(scenarioFromObject(ok, FILE).topology.agents.a1?.processor?.type, "failover");
+    assert.equal(agentOf(scenarioFromObject(ok, FILE)).topology.agents.a1?.processor?.type, "failover");
   });
 
   test("topology rules: at least one agent, distinct names, no self or repeated sinks, known priorities", () => {
@@ -373,7 +381,7 @@ describe("cross-field problems name the file and the path", () => {
 
   test("a fault on an unknown node lists the valid ones", () => {
     const problems = rejectObject({ ...base(), faults: [{ kind: "kill", node: "a3", at: "2s" }] });
-    assert.deepEqual(problems, [`${FILE}: faults[0].node: no agent named "a3"; agents: a1, a2`]);
+    assert.deepEqual(problems, [`${FILE}: faults[0].node: no node named "a3"; nodes: a1, a2`]);
   });
 
   test("a slow fault must target a collector", () => {
@@ -541,9 +549,9 @@ describe("YAML text and files", () => {
   test("the shipped crash scenario loads with its own expectations over the defaults", async () => {
     const s = await loadScenario("scenarios/default/agent-crash-memory-channel.yaml");
     assert.equal(s.seed, 11);
-    assert.equal(s.topology.entry, "a1");
+    assert.equal(agentOf(s).topology.entry, "a1");
     assert.deepEqual(
-      s.faults.map((f) => [f.name, f.kind, f.node, f.at]),
+      s.faults.map((f) => [f.name, f.kind, f.target, f.at]),
       [
         ["stall-a2", "pause", "a2", 6000],
         ["kill-a1", "kill", "a1", 8000],

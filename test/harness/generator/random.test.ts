@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { seededRandom } from "../../../harness/proxy/random.ts";
+import { seededRandom } from "../../../harness/generator/random.ts";
 
 test("the same seed gives the same sequence, another seed another one, all in [0, 1)", () => {
   const a = seededRandom(42);

@@ -1,0 +1,64 @@
+/**
+ * The network under a topology: one fault proxy per link, served by faultbench's own
+ * Toxiproxy-compatible server (started as its own supervised process, so proxying never competes
+ * with the load generator's event loop) or by a real toxiproxy-server when TOXIPROXY_URL is set.
+ * Each side of a link is pointed at the proxy's listen port instead of the real one.
+ */
+
+import { join } from "node:path";
+import { ProxyClient } from "../proxy/client.ts";
+import { freePorts } from "../supervisor/ports.ts";
+import type { Supervisor } from "../supervisor/supervisor.ts";
+import type { Link } from "../topology/links.ts";
+
+export interface Network {
+  client: ProxyClient;
+  /** Listen port of each link's proxy, by link name. */
+  listen: Map<string, number>;
+  links: Link[];
+}
+
+export interface NetworkOptions {
+  supervisor: Supervisor;
+  runDir: string;
+  projectRoot: string;
+  links: Link[];
+  /** The real port each link's `to` node listens on. */
+  upstreamPort: (node: string) => number;
+  readyTimeoutMs?: number;
+}
+
+/** Starts the proxy server (unless TOXIPROXY_URL is set) and creates one proxy per link. */
+export async function startNetwork(o: NetworkOptions): Promise<Network> {
+  let url = process.env.TOXIPROXY_URL;
+  if (!url) {
+    const node = o.supervisor.add({
+      name: "proxy",
+      command: process.execPath,
+      args: ["--import", "tsx", join(o.projectRoot, "harness", "cli.ts"), "serve", "proxy", "--port", "0"],
+      cwd: o.projectRoot,
+      logPath: join(o.runDir, "logs", "proxy.log"),
+      readyTimeoutMs: o.readyTimeoutMs ?? 15_000,
+    });
+    const ready = await node.start();
+    url = `http://127.0.0.1:${ready.ports.api}`;
+  }
+  const client = new ProxyClient(url);
+  await client.reset();
+  const ports = await freePorts(o.links.length);
+  const listen = new Map<string, number>();
+  for (const [i, l] of o.links.entries()) {
+    const port = ports[i] as number;
+    // A real toxiproxy-server keeps proxies between runs; a leftover one with this name goes first.
+    await client.deleteProxy(l.name).catch(() => undefined);
+    await client.createProxy(l.name, `127.0.0.1:${port}`, `127.0.0.1:${o.upstreamPort(l.to)}`);
+    listen.set(l.name, port);
+  }
+  return { client, listen, links: o.links };
+}
+
+/** Removes this run's proxies from a shared toxiproxy-server; the embedded one just stops. */
+export async function stopNetwork(n: Network | undefined): Promise<void> {
+  if (!n || !process.env.TOXIPROXY_URL) return;
+  for (const l of n.links) await n.client.deleteProxy(l.name).catch(() => undefined);
+}
