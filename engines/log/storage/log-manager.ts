@@ -1,0 +1,145 @@
+/**
+ * All topics of the broker on disk. Topic names and their partition counts and config overrides
+ * live in `topics.json` (written atomically: temp file, fsync, rename); each partition is a
+ * `<topic>-<n>` directory holding its segments. Background timers apply `flush.ms` and retention.
+ */
+
+import {
+  closeSync,
+  existsSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  writeSync,
+} from "node:fs";
+import { join } from "node:path";
+import { type LogConfig, withTopicConfigs } from "./log-config.ts";
+import { PartitionLog } from "./partition-log.ts";
+
+export interface TopicMeta {
+  partitions: number;
+  configs: Record<string, string>;
+}
+
+export interface Topic {
+  name: string;
+  meta: TopicMeta;
+  partitions: PartitionLog[];
+}
+
+/** Kafka's legal topic names: 1–249 chars of [a-zA-Z0-9._-], not "." or "..". */
+export function isValidTopicName(name: string): boolean {
+  return /^[a-zA-Z0-9._-]{1,249}$/.test(name) && name !== "." && name !== "..";
+}
+
+export class LogManager {
+  readonly dataDir: string;
+  readonly defaults: LogConfig;
+  private readonly topics = new Map<string, Topic>();
+  private timers: NodeJS.Timeout[] = [];
+
+  constructor(dataDir: string, defaults: LogConfig) {
+    this.dataDir = dataDir;
+    this.defaults = defaults;
+    mkdirSync(dataDir, { recursive: true });
+  }
+
+  /** Opens every topic listed in topics.json, recovering each partition. */
+  load(): void {
+    const file = join(this.dataDir, "topics.json");
+    if (!existsSync(file)) return;
+    const all = JSON.parse(readFileSync(file, "utf8")) as Record<string, TopicMeta>;
+    for (const [name, meta] of Object.entries(all)) this.openTopic(name, meta);
+  }
+
+  private openTopic(name: string, meta: TopicMeta): Topic {
+    const config = withTopicConfigs(this.defaults, meta.configs);
+    const partitions: PartitionLog[] = [];
+    for (let p = 0; p < meta.partitions; p++)
+      partitions.push(PartitionLog.open(this.dataDir, name, p, config));
+    const t: Topic = { name, meta, partitions };
+    this.topics.set(name, t);
+    return t;
+  }
+
+  private persist(): void {
+    const all: Record<string, TopicMeta> = {};
+    for (const [name, t] of this.topics) all[name] = t.meta;
+    const file = join(this.dataDir, "topics.json");
+    const tmp = `${file}.tmp`;
+    const fd = openSync(tmp, "w");
+    writeSync(fd, JSON.stringify(all, null, 2));
+    fsyncSync(fd);
+    closeSync(fd);
+    renameSync(tmp, file);
+  }
+
+  /** Starts the flush.ms and retention timers. */
+  startBackground(retentionCheckMs: number): void {
+    const flushables = () => [...this.topics.values()].flatMap((t) => t.partitions);
+    let flushTick = Number.POSITIVE_INFINITY;
+    for (const t of this.topics.values())
+      flushTick = Math.min(flushTick, t.partitions[0]?.config.flushMs ?? flushTick);
+    flushTick = Math.min(flushTick, this.defaults.flushMs);
+    if (Number.isFinite(flushTick)) {
+      const t = setInterval(
+        () => {
+          const now = Date.now();
+          for (const p of flushables()) p.maybeFlushByTime(now);
+        },
+        Math.max(10, Math.min(flushTick, 1000)),
+      );
+      t.unref();
+      this.timers.push(t);
+    }
+    const r = setInterval(() => {
+      const now = Date.now();
+      for (const p of flushables()) p.applyRetention(now);
+    }, retentionCheckMs);
+    r.unref();
+    this.timers.push(r);
+  }
+
+  topic(name: string): Topic | undefined {
+    return this.topics.get(name);
+  }
+
+  partition(topic: string, partition: number): PartitionLog | undefined {
+    return this.topics.get(topic)?.partitions[partition];
+  }
+
+  topicNames(): string[] {
+    return [...this.topics.keys()].sort();
+  }
+
+  /** Creates a topic; throws on bad configs. The caller validates names and counts first. */
+  createTopic(name: string, partitions: number, configs: Record<string, string> = {}): Topic {
+    withTopicConfigs(this.defaults, configs);
+    const t = this.openTopic(name, { partitions, configs });
+    this.persist();
+    return t;
+  }
+
+  /** Deletes a topic and its partition directories. */
+  deleteTopic(name: string): boolean {
+    const t = this.topics.get(name);
+    if (!t) return false;
+    this.topics.delete(name);
+    this.persist();
+    for (const p of t.partitions) p.destroy();
+    return true;
+  }
+
+  flushAll(): void {
+    for (const t of this.topics.values()) for (const p of t.partitions) p.flush();
+  }
+
+  close(): void {
+    for (const t of this.timers) clearInterval(t);
+    this.timers = [];
+    for (const t of this.topics.values()) for (const p of t.partitions) p.close();
+    this.topics.clear();
+  }
+}
