@@ -76,30 +76,20 @@ export class LogManager {
     renameSync(tmp, file);
   }
 
-  /** Starts the flush.ms and retention timers. */
+  /** Starts the flush.ms check (every 100 ms, cheap when nothing is due) and the retention timer. */
   startBackground(retentionCheckMs: number): void {
-    const flushables = () => [...this.topics.values()].flatMap((t) => t.partitions);
-    let flushTick = Number.POSITIVE_INFINITY;
-    for (const t of this.topics.values())
-      flushTick = Math.min(flushTick, t.partitions[0]?.config.flushMs ?? flushTick);
-    flushTick = Math.min(flushTick, this.defaults.flushMs);
-    if (Number.isFinite(flushTick)) {
-      const t = setInterval(
-        () => {
-          const now = Date.now();
-          for (const p of flushables()) p.maybeFlushByTime(now);
-        },
-        Math.max(10, Math.min(flushTick, 1000)),
-      );
-      t.unref();
-      this.timers.push(t);
-    }
+    const partitions = () => [...this.topics.values()].flatMap((t) => t.partitions);
+    const f = setInterval(() => {
+      const now = Date.now();
+      for (const p of partitions()) p.maybeFlushByTime(now);
+    }, 100);
+    f.unref();
     const r = setInterval(() => {
       const now = Date.now();
-      for (const p of flushables()) p.applyRetention(now);
+      for (const p of partitions()) p.applyRetention(now);
     }, retentionCheckMs);
     r.unref();
-    this.timers.push(r);
+    this.timers.push(f, r);
   }
 
   topic(name: string): Topic | undefined {
