@@ -7,7 +7,7 @@ import { buildBatch } from "../../../engines/log/records/batch-builder.ts";
 import { RawClient } from "../../../engines/log/tools/raw-client.ts";
 import { inProcessBroker } from "./helpers/broker.ts";
 import { hex } from "./helpers/bytes.ts";
-import { tempDir } from "./helpers/tmp.ts";
+import { defer, tempDir } from "./helpers/tmp.ts";
 
 const produceBody = (topic: string, acks: number, values: string[]) => ({
   transactionalId: null,
@@ -34,7 +34,7 @@ const closedWithin = (c: RawClient, ms: number) =>
 test("ApiVersions v2 lists the table; an unknown ApiVersions version gets a v0 UNSUPPORTED_VERSION", async (t) => {
   const b = await inProcessBroker(t, tempDir(t));
   const c = await RawClient.connect(b.port);
-  t.after(() => c.close());
+  defer(t, () => c.close());
   const v2 = (await c.request(18, 2, {})) as { errorCode: number; apiKeys: Array<{ apiKey: number }> };
   assert.equal(v2.errorCode, 0);
   assert.ok(v2.apiKeys.some((k) => k.apiKey === 0));
@@ -58,7 +58,7 @@ test("ApiVersions v2 lists the table; an unknown ApiVersions version gets a v0 U
 test("unknown API keys, unsupported versions, garbage bodies and oversized frames close only that connection", async (t) => {
   const b = await inProcessBroker(t, tempDir(t), { "socket.request.max.bytes": "1000" });
   const healthy = await RawClient.connect(b.port);
-  t.after(() => healthy.close());
+  defer(t, () => healthy.close());
   const bad = [
     hex("0000000a 7fff0000 00000001 ffff"), // unknown api key
     hex("0000000a 00000002 00000001 ffff"), // Produce v2 (not implemented)
@@ -81,7 +81,7 @@ test("unknown API keys, unsupported versions, garbage bodies and oversized frame
 test("pipelined requests are answered in order; acks=0 produce sends nothing back", async (t) => {
   const b = await inProcessBroker(t, tempDir(t));
   const c = await RawClient.connect(b.port);
-  t.after(() => c.close());
+  defer(t, () => c.close());
   await c.request(19, 3, {
     topics: [{ name: "p", numPartitions: 1, replicationFactor: 1, assignments: [], configs: [] }],
     timeoutMs: 1000,
@@ -115,7 +115,7 @@ test("pipelined requests are answered in order; acks=0 produce sends nothing bac
 test("acks=-1 with min.insync.replicas above the ISR is refused and nothing is appended", async (t) => {
   const b = await inProcessBroker(t, tempDir(t), { "min.insync.replicas": "2" });
   const c = await RawClient.connect(b.port);
-  t.after(() => c.close());
+  defer(t, () => c.close());
   await c.request(3, 6, { topics: [{ name: "m" }], allowAutoTopicCreation: true });
   const r = (await c.request(0, 7, produceBody("m", -1, ["x"]))) as {
     responses: Array<{ partitionResponses: Array<{ errorCode: number }> }>;
@@ -170,7 +170,7 @@ test("fetch long-polls: parks until data arrives, or returns empty at max_wait",
   const b = await inProcessBroker(t, tempDir(t));
   const consumer = await RawClient.connect(b.port);
   const producer = await RawClient.connect(b.port);
-  t.after(() => {
+  defer(t, () => {
     consumer.close();
     producer.close();
   });
@@ -195,10 +195,10 @@ test("fetch long-polls: parks until data arrives, or returns empty at max_wait",
 test("a raw socket that sends half a frame and stalls does not block others", async (t) => {
   const b = await inProcessBroker(t, tempDir(t));
   const s = connect(b.port, "127.0.0.1");
-  t.after(() => s.destroy());
+  defer(t, () => s.destroy());
   s.write(hex("00000100 0012"));
   const c = await RawClient.connect(b.port);
-  t.after(() => c.close());
+  defer(t, () => c.close());
   const r = (await c.request(18, 2, {})) as { errorCode: number };
   assert.equal(r.errorCode, 0);
 });

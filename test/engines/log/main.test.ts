@@ -7,7 +7,7 @@ import { spawn } from "node:child_process";
 import { test } from "node:test";
 import { spawnBroker } from "./helpers/broker.ts";
 import { kafkaFor, testConsumer, waitFor } from "./helpers/kafka.ts";
-import { tempDir } from "./helpers/tmp.ts";
+import { defer, tempDir } from "./helpers/tmp.ts";
 
 const fast = { "group.initial.rebalance.delay.ms": "0", "group.min.session.timeout.ms": "1000" };
 
@@ -27,7 +27,7 @@ test("admin creates topics; producers with acks 0, 1 and -1 all land; a consumer
   const kafka = kafkaFor(broker.port);
   const admin = kafka.admin();
   await admin.connect();
-  t.after(() => admin.disconnect());
+  defer(t, () => admin.disconnect());
   assert.equal(await admin.createTopics({ topics: [{ topic: "acks", numPartitions: 3 }] }), true);
   assert.equal(await admin.createTopics({ topics: [{ topic: "acks", numPartitions: 3 }] }), false);
   await assert.rejects(admin.createTopics({ topics: [{ topic: "rf3", replicationFactor: 3 }] }));
@@ -37,7 +37,7 @@ test("admin creates topics; producers with acks 0, 1 and -1 all land; a consumer
 
   const producer = kafka.producer();
   await producer.connect();
-  t.after(() => producer.disconnect());
+  defer(t, () => producer.disconnect());
   const sent: string[] = [];
   for (const acks of [0, 1, -1]) {
     for (let i = 0; i < 5; i++) {
@@ -52,7 +52,7 @@ test("admin creates topics; producers with acks 0, 1 and -1 all land; a consumer
 
   const consumer = testConsumer(kafka, "reader");
   await consumer.connect();
-  t.after(() => consumer.disconnect());
+  defer(t, () => consumer.disconnect());
   await consumer.subscribe({ topic: "acks", fromBeginning: true });
   const got = new Set<string>();
   await consumer.run({ eachMessage: async ({ message }) => void got.add(message.value!.toString()) });

@@ -4,6 +4,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { createInterface } from "node:readline";
 import { type RunningLog, serveLog } from "../../../../engines/log/server.ts";
 import { parseReady } from "../../../../engines/shared/ready-signal.ts";
+import { defer } from "./tmp.ts";
 
 type After = { after: (fn: () => unknown) => void };
 
@@ -13,7 +14,7 @@ export async function inProcessBroker(
   config: Record<string, string> = {},
 ): Promise<RunningLog> {
   const b = await serveLog({ dataDir, config, log: () => {} });
-  t.after(() => b.close());
+  defer(t, () => b.close());
   return b;
 }
 
@@ -42,7 +43,7 @@ export async function spawnBroker(
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
     proc.once("exit", (code, signal) => resolve({ code, signal })),
   );
-  t.after(() => {
+  defer(t, () => {
     if (proc.exitCode === null && proc.signalCode === null) proc.kill("SIGKILL");
   });
   const port = await new Promise<number>((resolve, reject) => {
