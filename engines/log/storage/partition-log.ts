@@ -131,9 +131,13 @@ export class PartitionLog {
     return { errorCode: 0, baseOffset, lastOffset };
   }
 
-  /** Closes the active segment (fsynced, so recovery can trust it) and starts a new one. */
+  /**
+   * Closes the active segment and starts a new one. The old segment is fsynced in the background;
+   * recovery trusts closed segments, which holds unless the machine itself crashes within the
+   * moment that fsync takes.
+   */
   private roll(): void {
-    this.active.flush();
+    this.active.flushInBackground();
     this.segments.push(Segment.create(this.dir, this.logEndOffset, this.config.indexIntervalBytes));
   }
 

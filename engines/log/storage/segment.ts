@@ -8,7 +8,16 @@
  * simply overwritten. Nothing is fsynced here unless the owner asks (flush policy).
  */
 
-import { closeSync, fstatSync, fsyncSync, ftruncateSync, openSync, readSync, writeSync } from "node:fs";
+import {
+  closeSync,
+  fstatSync,
+  fsync,
+  fsyncSync,
+  ftruncateSync,
+  openSync,
+  readSync,
+  writeSync,
+} from "node:fs";
 import { join } from "node:path";
 import {
   BATCH_HEADER_BYTES,
@@ -47,6 +56,8 @@ export class Segment {
   /** Newest record timestamp in the segment (for time retention); −1 when unknown. */
   maxTimestamp: number;
   private bytesSinceIndex = 0;
+  private syncing = 0;
+  private closeWhenSynced = false;
   private readonly indexInterval: number;
 
   private constructor(
@@ -251,7 +262,24 @@ export class Segment {
     fsyncSync(this.fd);
   }
 
+  /**
+   * fsync on the libuv thread pool, so rolling a segment under load does not stall the event
+   * loop (Kafka likewise flushes rolled segments in the background). Closing waits for it.
+   */
+  flushInBackground(): void {
+    this.syncing++;
+    fsync(this.fd, () => {
+      this.syncing--;
+      if (this.syncing === 0 && this.closeWhenSynced) this.closeNow();
+    });
+  }
+
   close(): void {
+    if (this.syncing > 0) this.closeWhenSynced = true;
+    else this.closeNow();
+  }
+
+  private closeNow(): void {
     closeSync(this.fd);
     this.index.close();
   }
