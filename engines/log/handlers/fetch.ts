@@ -38,9 +38,14 @@ function pass(
           records: null,
         };
       }
-      // Once something was returned, later partitions only get what fits in the remaining budget.
-      const limit = bytes === 0 ? p.partitionMaxBytes : Math.min(p.partitionMaxBytes, budget);
-      const r = limit > 0 ? log.read(p.fetchOffset, limit) : { errorCode: 0, records: null };
+      // KIP-74: limits apply, except that the first batch of the response is sent whole even if it
+      // is larger, so one oversized batch cannot stall a consumer forever.
+      const limit = Math.min(p.partitionMaxBytes, budget);
+      const first = bytes === 0;
+      const r =
+        limit > 0 || first
+          ? log.read(p.fetchOffset, Math.max(limit, 0), first)
+          : { errorCode: 0, records: null };
       if (r.errorCode !== 0) errors = true;
       if (r.records) {
         bytes += r.records.length;

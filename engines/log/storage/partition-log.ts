@@ -157,9 +157,10 @@ export class PartitionLog {
 
   /**
    * Reads whole batches from `offset`, never past the HW. Offsets below the log start or beyond
-   * the LEO are OFFSET_OUT_OF_RANGE; offsets in [HW, LEO] simply return nothing yet.
+   * the LEO are OFFSET_OUT_OF_RANGE; offsets in [HW, LEO] simply return nothing yet. Unless
+   * `minOneBatch`, a first batch larger than `maxBytes` is not returned.
    */
-  read(offset: number, maxBytes: number): ReadResult {
+  read(offset: number, maxBytes: number, minOneBatch = true): ReadResult {
     if (offset < this.logStartOffset || offset > this.logEndOffset) {
       return { errorCode: ErrorCode.OFFSET_OUT_OF_RANGE, records: null };
     }
@@ -173,8 +174,10 @@ export class PartitionLog {
       else hi = mid - 1;
     }
     for (let i = lo; i < this.segments.length; i++) {
-      const records = this.segments[i]!.read(offset, maxBytes, this.highWatermark);
+      const records = this.segments[i]!.read(offset, maxBytes, this.highWatermark, minOneBatch);
       if (records) return { errorCode: 0, records };
+      // Stop at the first segment that has visible data but none of it fit.
+      if (!minOneBatch && this.segments[i]!.nextOffset > offset) break;
     }
     return { errorCode: 0, records: null };
   }

@@ -208,9 +208,10 @@ export class Segment {
   /**
    * Reads whole batches starting with the one containing `offset`, stopping before any batch that
    * reaches `maxOffset` (exclusive; the high watermark) and once `maxBytes` is reached — but always
-   * returning at least one whole batch when one is visible. Returns null when nothing is visible.
+   * returning at least one whole batch when one is visible and `minOneBatch` is set (KIP-74: the
+   * first batch of a fetch is returned even if larger than the limits). Null when nothing fits.
    */
-  read(offset: number, maxBytes: number, maxOffset: number): Buffer | null {
+  read(offset: number, maxBytes: number, maxOffset: number, minOneBatch = true): Buffer | null {
     let pos = this.index.lookup(offset - this.baseOffset);
     // Read enough to skip up to one index interval of earlier batches and still fill maxBytes.
     let want = Math.min(this.size - pos, this.indexInterval * 2 + Math.max(maxBytes, BATCH_HEADER_BYTES));
@@ -224,7 +225,14 @@ export class Segment {
         const base = readInt64(chunk, p + Off.baseOffset);
         const last = base + chunk.readInt32BE(p + Off.lastOffsetDelta);
         if (last >= maxOffset) break;
-        if (last >= offset && start >= 0 && p + size - start > maxBytes) break;
+        if (
+          last >= offset &&
+          (start >= 0 || !minOneBatch) &&
+          p + size - (start >= 0 ? start : p) > maxBytes
+        ) {
+          if (start < 0) return null;
+          break;
+        }
         if (p + size > chunk.length) {
           if (start >= 0) break;
           // A batch larger than the chunk: skip it, or return it alone if it is the first wanted.

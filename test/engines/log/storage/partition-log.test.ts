@@ -52,6 +52,15 @@ test("append assigns contiguous offsets and reads return whole batches from any 
     values(log.read(0, 1).records).map((x) => x[0]),
     [0, 1, 2],
   );
+  // A limit that fits the first batch but not both stops after the first.
+  const firstSize = log.read(0, 1).records!.length;
+  assert.equal(log.read(0, firstSize + 10).records!.length, firstSize);
+  assert.deepEqual(
+    values(log.read(0, 1 << 20).records).map((x) => x[0]),
+    [0, 1, 2, 3, 4],
+  );
+  // Without the "at least one batch" allowance, a batch over the limit is not returned.
+  assert.equal(log.read(0, 10, false).records, null);
   assert.equal(log.read(5, 100).records, null);
   assert.equal(log.read(6, 100).errorCode, 1); // OFFSET_OUT_OF_RANGE
   log.close();
