@@ -85,12 +85,18 @@ export async function serveLog(opts: ServeLogOptions): Promise<RunningLog> {
   if (opts.advertisedPort === undefined) ctx.advertisedPort = port;
   groups.start();
   logs.startBackground(config.retentionCheckIntervalMs);
+  // Committed offsets follow the broker-wide flush.ms too (page cache otherwise, like the logs).
+  const offsetsFlush = Number.isFinite(config.log.flushMs)
+    ? setInterval(() => offsets.flush(), Math.max(10, config.log.flushMs))
+    : undefined;
+  offsetsFlush?.unref();
 
   let closing: Promise<void> | undefined;
   return {
     port,
     close() {
       closing ??= (async () => {
+        if (offsetsFlush) clearInterval(offsetsFlush);
         const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
         groups.close();
         for (const c of connections) c.close();

@@ -182,6 +182,24 @@ export class PartitionLog {
     return { errorCode: 0, records: null };
   }
 
+  /**
+   * Removes everything from the batch containing `offset` on (follower truncation after a leader
+   * change). LEO becomes that batch's base offset; the HW never stays above the LEO.
+   */
+  truncateTo(offset: number): void {
+    if (offset >= this.logEndOffset) return;
+    while (this.segments.length > 1 && this.active.baseOffset >= offset) {
+      const s = this.segments.pop()!;
+      s.close();
+      rmSync(s.path, { force: true });
+      rmSync(join(this.dir, indexFileName(s.baseOffset)), { force: true });
+    }
+    this.logEndOffset = this.active.truncateTo(offset);
+    if (this.highWatermark > this.logEndOffset) this.highWatermark = this.logEndOffset;
+    this.unflushedMessages = 0;
+    this.flush();
+  }
+
   /** First offset with a record timestamp ≥ ts, or the LEO when none (ListOffsets). */
   offsetForTimestamp(ts: number): number {
     for (const s of this.segments) {

@@ -254,6 +254,27 @@ export class Segment {
     return null;
   }
 
+  /**
+   * Cuts the segment so it ends before the batch containing `offset` (a follower truncating to
+   * its leader's log, KIP-101). Returns the new next offset (the cut batch's base offset).
+   */
+  truncateTo(offset: number): number {
+    let pos = 0;
+    while (pos < this.size) {
+      const head = this.readAt(pos, BATCH_HEADER_BYTES);
+      if (head.length < BATCH_HEADER_BYTES) break;
+      const last = readInt64(head, Off.baseOffset) + head.readInt32BE(Off.lastOffsetDelta);
+      if (last >= offset) break;
+      pos += batchSize(head, 0);
+    }
+    ftruncateSync(this.fd, pos);
+    this.index.close();
+    this.index = OffsetIndex.create(this.index.path);
+    this.bytesSinceIndex = 0;
+    this.rebuild(pos);
+    return this.nextOffset;
+  }
+
   /** Finds the first offset whose batch max timestamp is ≥ `ts` (scan; used by ListOffsets). */
   offsetForTimestamp(ts: number): number | undefined {
     let pos = 0;

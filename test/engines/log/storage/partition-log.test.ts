@@ -254,3 +254,28 @@ test("offsetForTimestamp finds the first batch at or after a time", (t) => {
   assert.equal(log.offsetForTimestamp(9000), 3);
   log.close();
 });
+
+test("truncateTo cuts at the batch holding the offset, across segments, and survives restart", (t) => {
+  const dir = tempDir(t);
+  const config = cfg({ segmentBytes: 300 });
+  const log = PartitionLog.open(dir, "t", 0, config);
+  fill(log, 12); // batches of 3: 0-2, 3-5, ... 33-35, over several segments
+  const segmentsBefore = log.segmentCount;
+  log.truncateTo(10); // inside batch 9-11
+  assert.equal(log.logEndOffset, 9);
+  assert.equal(log.highWatermark, 9);
+  assert.ok(log.segmentCount < segmentsBefore);
+  assert.deepEqual(log.append(batchOf(["new"])), { errorCode: 0, baseOffset: 9, lastOffset: 9 });
+  log.advanceHighWatermark(10);
+  const all: number[] = [];
+  for (let next = 0; next < log.logEndOffset; ) {
+    const recs = parseBatches(log.read(next, 1 << 20).records!);
+    all.push(...recs.map((r) => r.offset));
+    next = recs.at(-1)!.offset + 1;
+  }
+  assert.deepEqual(all, [...Array(10).keys()]);
+  log.close();
+  const again = PartitionLog.open(dir, "t", 0, config);
+  assert.equal(again.logEndOffset, 10);
+  again.close();
+});
