@@ -258,44 +258,37 @@ async function kafkajsThroughput(
   return { produced: producedInWindow / elapsed, consumed: consumedInWindow / elapsed };
 }
 
-/** (c) Open-loop latency through kafkajs at `rate` records/s, measured from intended send time. */
+/**
+ * (c) Open-loop latency through kafkajs at `rate` records/s, measured from each record's intended
+ * send time (so a stalled producer cannot hide latency). The consumer runs in its own process.
+ */
 async function kafkajsLatency(
   port: number,
   topic: string,
   rate: number,
 ): Promise<{ p50: number; p99: number; n: number }> {
+  const child = spawn(
+    process.execPath,
+    ["--import", "tsx", "bench/log-latency-consumer.ts", String(port), topic, `${topic}-lat`],
+    {
+      stdio: ["pipe", "pipe", "inherit"],
+    },
+  );
+  const lines = createInterface({ input: child.stdout! });
+  const nextLine = () => new Promise<string>((resolve) => lines.once("line", resolve));
+  const ready = await nextLine();
+  if (ready !== "ready") throw new Error(`latency consumer said ${ready}`);
   const kafka = kafkaClient(port, "bench-c");
   const producer = kafka.producer();
-  const consumer = kafka.consumer({ groupId: `${topic}-lat`, maxWaitTimeInMs: 500 });
-  await Promise.all([producer.connect(), consumer.connect()]);
-  await consumer.subscribe({ topic, fromBeginning: false });
-  const latencies: number[] = [];
-  let measuring = false;
+  await producer.connect();
   const origin = performance.timeOrigin;
-  let joined = false;
-  consumer.on(consumer.events.GROUP_JOIN, () => {
-    joined = true;
-  });
-  await consumer.run({
-    eachBatchAutoResolve: true,
-    eachBatch: async ({ batch }) => {
-      const now = origin + performance.now();
-      if (!measuring) return;
-      for (const m of batch.messages) latencies.push(now - m.value!.readDoubleBE(0));
-    },
-  });
-  while (!joined) await new Promise((r) => setTimeout(r, 50));
-  await new Promise((r) => setTimeout(r, 500));
   const tickMs = 5;
-  const perTick = rate * (tickMs / 1000);
   const start = performance.now();
   let sentRecords = 0;
   const inflight = new Set<Promise<unknown>>();
   const total = seconds * 1000 + 1000;
-  measuring = true;
   while (performance.now() - start < total) {
-    const elapsed = performance.now() - start;
-    const due = Math.floor((elapsed / 1000) * rate) - sentRecords;
+    const due = Math.floor(((performance.now() - start) / 1000) * rate) - sentRecords;
     if (due > 0) {
       const messages = Array.from({ length: due }, (_, i) => {
         const v = Buffer.alloc(RECORD_BYTES);
@@ -309,16 +302,26 @@ async function kafkajsLatency(
       void p.finally(() => inflight.delete(p));
     }
     await new Promise((r) => setTimeout(r, Math.max(0, tickMs - ((performance.now() - start) % tickMs))));
-    void perTick;
   }
   await Promise.all(inflight);
   await new Promise((r) => setTimeout(r, 1500));
-  measuring = false;
-  await Promise.all([producer.disconnect(), consumer.disconnect()]);
-  latencies.sort((a, b) => a - b);
-  const q = (p: number) =>
-    latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? Number.NaN;
-  return { p50: q(0.5), p99: q(0.99), n: latencies.length };
+  await producer.disconnect();
+  child.stdin!.write("report\n");
+  const report = JSON.parse(await nextLine()) as { n: number; p50: number; p99: number };
+  if (report.n < sentRecords * 0.99)
+    throw new Error(`latency consumer saw ${report.n} of ${sentRecords} records`);
+  return report;
+}
+
+/** Prints the broker's main-thread profile from `dir`. */
+function printProfile(dir: string): void {
+  // tsx's loader runs in a worker thread that writes its own (nearly idle) profile: take the
+  // broker's main thread, which is the largest file.
+  const file = readdirSync(dir)
+    .filter((f) => f.endsWith(".cpuprofile"))
+    .map((f) => ({ f, size: statSync(join(dir, f)).size }))
+    .sort((x, y) => y.size - x.size)[0]?.f;
+  if (file) console.log(summariseProfile(join(dir, file)));
 }
 
 async function main(): Promise<void> {
@@ -332,7 +335,9 @@ async function main(): Promise<void> {
     const rates: number[] = [];
     for (let r = 0; r < runs; r++) {
       const profiling = args.profile !== undefined && r === 0;
-      const broker = await startBroker(profiling ? ["--cpu-prof", `--cpu-prof-dir=${args.profile}`] : []);
+      const broker = await startBroker(
+        profiling ? ["--cpu-prof", `--cpu-prof-dir=${join(args.profile!, "a")}`] : [],
+      );
       await createTopic(broker.port, "raw");
       const rate = await rawAppend(broker.port, "raw", recordsPerBatch, inFlight);
       await broker.stop();
@@ -342,23 +347,17 @@ async function main(): Promise<void> {
     console.log(
       `(a) broker append path, raw pipelined Produce v7 (acks=1, ${recordsPerBatch} records/batch/partition, ${inFlight} in flight): median ${fmt(median(rates))} records/s (${fmt((median(rates) * RECORD_BYTES) / 1e6)} MB/s of values)`,
     );
-    if (args.profile) {
-      // tsx's loader runs in a worker thread that writes its own (nearly idle) profile: take the
-      // broker's main thread, which is the largest file.
-      const dir = args.profile;
-      const file = readdirSync(dir)
-        .filter((f) => f.endsWith(".cpuprofile"))
-        .map((f) => ({ f, size: statSync(join(dir, f)).size }))
-        .sort((x, y) => y.size - x.size)[0]?.f;
-      if (file) console.log(summariseProfile(join(dir, file)));
-    }
+    if (args.profile) printProfile(join(args.profile, "a"));
   }
   let kafkajsRate = 0;
   if (!only || only === "b" || only === "c") {
     const produced: number[] = [];
     const consumed: number[] = [];
     for (let r = 0; r < runs; r++) {
-      const broker = await startBroker();
+      const profiling = args.profile !== undefined && r === 0;
+      const broker = await startBroker(
+        profiling ? ["--cpu-prof", `--cpu-prof-dir=${join(args.profile!, "b")}`] : [],
+      );
       await createTopic(broker.port, "kjs");
       const t = await kafkajsThroughput(broker.port, "kjs");
       await broker.stop();
@@ -371,6 +370,7 @@ async function main(): Promise<void> {
       console.log(
         `(b) kafkajs end to end: median produced ${fmt(median(produced))} records/s, consumed ${fmt(median(consumed))} records/s`,
       );
+      if (args.profile) printProfile(join(args.profile, "b"));
     }
   }
   if (!only || only === "c") {
