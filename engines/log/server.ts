@@ -42,7 +42,8 @@ export async function serveLog(opts: ServeLogOptions): Promise<RunningLog> {
   const host = opts.host ?? "127.0.0.1";
   const log = opts.log ?? ((m: string) => process.stderr.write(`[log] ${m}\n`));
   const logs = new LogManager(opts.dataDir, config.log);
-  logs.load();
+  const clean = logs.load();
+  if (!clean && logs.topicNames().length > 0) log("previous shutdown was not clean: validated every segment");
   for (const name of logs.topicNames()) {
     for (const p of logs.topic(name)!.partitions) {
       if (p.recovery?.stoppedBy)

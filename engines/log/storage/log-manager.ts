@@ -12,11 +12,16 @@ import {
   openSync,
   readFileSync,
   renameSync,
+  rmSync,
+  writeFileSync,
   writeSync,
 } from "node:fs";
 import { join } from "node:path";
 import { type LogConfig, withTopicConfigs } from "./log-config.ts";
 import { PartitionLog } from "./partition-log.ts";
+
+/** Present in the data directory only between a graceful close and the next start. */
+const CLEAN_SHUTDOWN = ".clean-shutdown";
 
 export interface TopicMeta {
   partitions: number;
@@ -46,19 +51,28 @@ export class LogManager {
     mkdirSync(dataDir, { recursive: true });
   }
 
-  /** Opens every topic listed in topics.json, recovering each partition. */
-  load(): void {
+  /**
+   * Opens every topic listed in topics.json, recovering each partition. A clean-shutdown marker
+   * (written by `close`) limits recovery to the active segments; without it every segment is
+   * validated. Returns whether the previous shutdown was clean.
+   */
+  load(): boolean {
+    const marker = join(this.dataDir, CLEAN_SHUTDOWN);
+    const clean = existsSync(marker);
+    rmSync(marker, { force: true });
     const file = join(this.dataDir, "topics.json");
-    if (!existsSync(file)) return;
+    if (!existsSync(file)) return clean;
     const all = JSON.parse(readFileSync(file, "utf8")) as Record<string, TopicMeta>;
-    for (const [name, meta] of Object.entries(all)) this.openTopic(name, meta);
+    for (const [name, meta] of Object.entries(all)) this.openTopic(name, meta, !clean);
+    return clean;
   }
 
-  private openTopic(name: string, meta: TopicMeta): Topic {
+  private openTopic(name: string, meta: TopicMeta, fullRecovery = false): Topic {
     const config = withTopicConfigs(this.defaults, meta.configs);
     const partitions: PartitionLog[] = [];
-    for (let p = 0; p < meta.partitions; p++)
-      partitions.push(PartitionLog.open(this.dataDir, name, p, config));
+    for (let p = 0; p < meta.partitions; p++) {
+      partitions.push(PartitionLog.open(this.dataDir, name, p, config, fullRecovery));
+    }
     const t: Topic = { name, meta, partitions };
     this.topics.set(name, t);
     return t;
@@ -126,10 +140,12 @@ export class LogManager {
     for (const t of this.topics.values()) for (const p of t.partitions) p.flush();
   }
 
+  /** Flushes and closes every partition, then leaves the clean-shutdown marker. */
   close(): void {
     for (const t of this.timers) clearInterval(t);
     this.timers = [];
     for (const t of this.topics.values()) for (const p of t.partitions) p.close();
     this.topics.clear();
+    writeFileSync(join(this.dataDir, CLEAN_SHUTDOWN), `${new Date().toISOString()}\n`);
   }
 }

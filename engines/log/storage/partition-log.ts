@@ -49,8 +49,18 @@ export class PartitionLog {
     this.config = config;
   }
 
-  /** Opens (recovering) or creates the partition directory. */
-  static open(dataDir: string, topic: string, partition: number, config: LogConfig): PartitionLog {
+  /**
+   * Opens (recovering) or creates the partition directory. The active segment is always
+   * re-validated; with `fullRecovery` (after an unclean shutdown) every segment is, and a bad
+   * batch in a closed segment truncates there and removes all later segments, as Kafka does.
+   */
+  static open(
+    dataDir: string,
+    topic: string,
+    partition: number,
+    config: LogConfig,
+    fullRecovery = false,
+  ): PartitionLog {
     const dir = join(dataDir, `${topic}-${partition}`);
     mkdirSync(dir, { recursive: true });
     const log = new PartitionLog(dir, topic, partition, config);
@@ -68,12 +78,32 @@ export class PartitionLog {
     if (bases.length === 0) {
       log.segments.push(Segment.create(dir, 0, config.indexIntervalBytes));
     } else {
-      bases.forEach((base, i) => {
-        const last = i === bases.length - 1;
-        const { segment, scan } = Segment.open(dir, base, config.indexIntervalBytes, last, bases[i + 1]);
-        if (last) log.recovery = scan;
+      for (let i = 0; i < bases.length; i++) {
+        const base = bases[i]!;
+        const next = bases[i + 1];
+        const last = next === undefined;
+        const { segment, scan } = Segment.open(
+          dir,
+          base,
+          config.indexIntervalBytes,
+          last || fullRecovery,
+          next,
+        );
         log.segments.push(segment);
-      });
+        if (last) {
+          log.recovery = scan;
+          break;
+        }
+        if (scan && (scan.stoppedBy !== undefined || segment.nextOffset !== next)) {
+          // A damaged closed segment: nothing after it can be trusted to follow on from it.
+          log.recovery = { ...scan, stoppedBy: scan.stoppedBy ?? `gap before segment ${next}` };
+          for (const later of bases.slice(i + 1)) {
+            rmSync(join(dir, segmentFileName(later)), { force: true });
+            rmSync(join(dir, indexFileName(later)), { force: true });
+          }
+          break;
+        }
+      }
     }
     const first = log.segments[0]!;
     const active = log.segments[log.segments.length - 1]!;
@@ -258,5 +288,3 @@ export class PartitionLog {
     rmSync(this.dir, { recursive: true, force: true });
   }
 }
-
-export { segmentFileName };

@@ -279,3 +279,39 @@ test("truncateTo cuts at the batch holding the offset, across segments, and surv
   assert.equal(again.logEndOffset, 10);
   again.close();
 });
+
+test("after an unclean shutdown a corrupt closed segment is truncated and later segments dropped", (t) => {
+  const dir = tempDir(t);
+  const config = cfg({ segmentBytes: 300 });
+  const log = PartitionLog.open(dir, "t", 0, config);
+  fill(log, 12);
+  const segments = log.segmentCount;
+  log.close();
+  const files = readdirSync(join(dir, "t-0"))
+    .filter((f) => f.endsWith(".log"))
+    .sort();
+  assert.ok(files.length >= 3);
+  const second = join(dir, "t-0", files[1]!);
+  const data = readFileSync(second);
+  data[data.length - 5]! ^= 0xff; // damage the last batch of the second segment
+  writeFileSync(second, data);
+  // A clean start trusts closed segments (they were fsynced on roll)...
+  const trusting = PartitionLog.open(dir, "t", 0, config);
+  assert.equal(trusting.segmentCount, segments);
+  trusting.close();
+  // ...a start after a crash validates them all.
+  const recovered = PartitionLog.open(dir, "t", 0, config, true);
+  assert.equal(recovered.recovery?.stoppedBy, "bad-crc");
+  assert.equal(recovered.segmentCount, 2);
+  const secondBase = Number(files[1]!.slice(0, 20));
+  assert.ok(recovered.logEndOffset > secondBase && recovered.logEndOffset < 36);
+  assert.equal(readdirSync(join(dir, "t-0")).filter((f) => f.endsWith(".log")).length, 2);
+  let next = 0;
+  while (next < recovered.logEndOffset) {
+    const recs = parseBatches(recovered.read(next, 1 << 20).records!);
+    next = recs.at(-1)!.offset + 1;
+  }
+  assert.equal(next, recovered.logEndOffset);
+  assert.equal(recovered.append(batchOf(["x"])).errorCode, 0);
+  recovered.close();
+});
