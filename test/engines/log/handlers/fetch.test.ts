@@ -2,7 +2,9 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { ErrorCode as E } from "../../../../engines/log/protocol/error-codes.ts";
 import { buildBatch, parseBatches } from "../../../../engines/log/records/batch-builder.ts";
+import { RawClient } from "../../../../engines/log/tools/raw-client.ts";
 import { createTopicsBody, rawBroker } from "../helpers/raw.ts";
+import { defer } from "../helpers/tmp.ts";
 
 const produce = (topic: string, partition: number, values: string[], baseTimestamp = Date.now()) => ({
   transactionalId: null,
@@ -150,4 +152,27 @@ test("produce to a missing topic or partition is refused; a corrupt batch is rej
   rec[rec.length - 1]! ^= 1;
   const bad = await call(0, 7, body);
   assert.equal(bad.responses[0].partitionResponses[0].errorCode, E.CORRUPT_MESSAGE);
+});
+
+test("min_bytes holds a fetch until enough data has arrived", async (t) => {
+  const { call, broker } = await rawBroker(t);
+  await call(19, 3, createTopicsBody([{ name: "mb" }]));
+  const producer = await RawClient.connect(broker.port);
+  defer(t, () => producer.close());
+  const body = { ...fetchBody("mb", [[0, 0]], 1 << 20, 1 << 20), maxWaitMs: 10_000, minBytes: 600 };
+  const t0 = Date.now();
+  let answered = false;
+  const parked = call(1, 11, body).then((r) => {
+    answered = true;
+    return r;
+  });
+  // Each batch is ~270 bytes: the first two are not enough, the third is.
+  for (let i = 0; i < 3; i++) {
+    await new Promise((r) => setTimeout(r, 100));
+    assert.equal(answered, false, `answered after only ${i} batches`);
+    await producer.request(0, 7, produce("mb", 0, [`v${i}`.padEnd(200, "y")]));
+  }
+  const r = await parked;
+  assert.ok(Date.now() - t0 < 5000);
+  assert.equal(parseBatches(r.responses[0].partitions[0].records).length, 3);
 });
