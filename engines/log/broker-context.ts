@@ -1,0 +1,31 @@
+/**
+ * What request handlers share: this node's identity and advertised address, the config, the
+ * logs, the committed offsets and the group coordinator. Handlers are plain functions of
+ * (context, request) → response, so they can be tested without sockets.
+ */
+
+import type { BrokerConfig } from "./config.ts";
+import type { GroupCoordinator } from "./groups/coordinator.ts";
+import type { RequestHeader } from "./protocol/header.ts";
+import type { LogManager } from "./storage/log-manager.ts";
+import type { OffsetStore } from "./storage/offset-store.ts";
+
+export interface BrokerContext {
+  nodeId: number;
+  /** Host and port clients are told to connect to (a fault proxy may sit in between). */
+  advertisedHost: string;
+  advertisedPort: number;
+  config: BrokerConfig;
+  logs: LogManager;
+  offsets: OffsetStore;
+  groups: GroupCoordinator;
+}
+
+/** A response body, a promise of one (long poll, join barrier), or null for "send nothing". */
+export type HandlerResult = Record<string, unknown> | Promise<Record<string, unknown>> | null;
+
+export type Handler = (
+  ctx: BrokerContext,
+  body: Record<string, unknown>,
+  header: RequestHeader,
+) => HandlerResult;

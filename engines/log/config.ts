@@ -1,0 +1,105 @@
+/**
+ * Broker configuration: Kafka's own key names (`--set key=value`), validated and defaulted in one
+ * place. Unknown keys are rejected with FB_CONFIG_INVALID so a typo in a scenario cannot silently
+ * run with defaults. Topic-level log keys (`segment.bytes`, `flush.ms`, ...) are accepted as
+ * shorthands for the broker-wide `log.*` defaults.
+ */
+
+import { FaultbenchError } from "../../harness/errors.ts";
+import { defaultLogConfig, type LogConfig, parseConfigNumber } from "./storage/log-config.ts";
+
+export interface BrokerConfig {
+  clusterId: string;
+  autoCreateTopics: boolean;
+  numPartitions: number;
+  defaultReplicationFactor: number;
+  minInsyncReplicas: number;
+  log: LogConfig;
+  retentionCheckIntervalMs: number;
+  socketRequestMaxBytes: number;
+  groupInitialRebalanceDelayMs: number;
+  groupMinSessionTimeoutMs: number;
+  groupMaxSessionTimeoutMs: number;
+}
+
+type Setter = (c: BrokerConfig, v: string, key: string) => void;
+
+const num: (f: (c: BrokerConfig, n: number) => void) => Setter = (f) => (c, v, k) =>
+  f(c, parseConfigNumber(k, v));
+const logKey = (field: keyof LogConfig): Setter => num((c, n) => (c.log[field] = n));
+
+const bool: (f: (c: BrokerConfig, b: boolean) => void) => Setter = (f) => (c, v, k) => {
+  if (v !== "true" && v !== "false") throw new Error(`config ${k}: expected true or false, got ${v}`);
+  f(c, v === "true");
+};
+
+export const brokerConfigKeys: Record<string, Setter> = {
+  "cluster.id": (c, v) => (c.clusterId = v),
+  "auto.create.topics.enable": bool((c, b) => (c.autoCreateTopics = b)),
+  "num.partitions": num((c, n) => (c.numPartitions = n)),
+  "default.replication.factor": num((c, n) => (c.defaultReplicationFactor = n)),
+  "min.insync.replicas": num((c, n) => (c.minInsyncReplicas = n)),
+  "log.segment.bytes": logKey("segmentBytes"),
+  "log.retention.bytes": logKey("retentionBytes"),
+  "log.retention.ms": logKey("retentionMs"),
+  "log.index.interval.bytes": logKey("indexIntervalBytes"),
+  "log.flush.interval.messages": logKey("flushMessages"),
+  "log.flush.interval.ms": logKey("flushMs"),
+  "message.max.bytes": logKey("maxMessageBytes"),
+  "segment.bytes": logKey("segmentBytes"),
+  "retention.bytes": logKey("retentionBytes"),
+  "retention.ms": logKey("retentionMs"),
+  "index.interval.bytes": logKey("indexIntervalBytes"),
+  "flush.messages": logKey("flushMessages"),
+  "flush.ms": logKey("flushMs"),
+  "log.retention.check.interval.ms": num((c, n) => (c.retentionCheckIntervalMs = n)),
+  "socket.request.max.bytes": num((c, n) => (c.socketRequestMaxBytes = n)),
+  "group.initial.rebalance.delay.ms": num((c, n) => (c.groupInitialRebalanceDelayMs = n)),
+  "group.min.session.timeout.ms": num((c, n) => (c.groupMinSessionTimeoutMs = n)),
+  "group.max.session.timeout.ms": num((c, n) => (c.groupMaxSessionTimeoutMs = n)),
+};
+
+export function defaultBrokerConfig(): BrokerConfig {
+  return {
+    clusterId: "faultbench",
+    autoCreateTopics: true,
+    numPartitions: 1,
+    defaultReplicationFactor: 1,
+    minInsyncReplicas: 1,
+    log: { ...defaultLogConfig },
+    retentionCheckIntervalMs: 300_000,
+    socketRequestMaxBytes: 104_857_600,
+    groupInitialRebalanceDelayMs: 3000,
+    groupMinSessionTimeoutMs: 6000,
+    groupMaxSessionTimeoutMs: 1_800_000,
+  };
+}
+
+/** Builds the broker config from `key=value` overrides; every problem is listed at once. */
+export function parseBrokerConfig(overrides: Record<string, string> = {}): BrokerConfig {
+  const c = defaultBrokerConfig();
+  const problems: string[] = [];
+  for (const [k, v] of Object.entries(overrides)) {
+    const set = brokerConfigKeys[k];
+    if (!set) {
+      problems.push(`unknown config key ${k}`);
+      continue;
+    }
+    try {
+      set(c, v, k);
+    } catch (e) {
+      problems.push((e as Error).message);
+    }
+  }
+  if (c.numPartitions < 1) problems.push("num.partitions must be at least 1");
+  if (c.log.segmentBytes < 128) problems.push("segment.bytes must be at least 128");
+  if (c.groupMinSessionTimeoutMs > c.groupMaxSessionTimeoutMs) {
+    problems.push("group.min.session.timeout.ms exceeds group.max.session.timeout.ms");
+  }
+  if (problems.length > 0) {
+    throw new FaultbenchError("FB_CONFIG_INVALID", `invalid log broker config: ${problems.join("; ")}`, {
+      context: { problems },
+    });
+  }
+  return c;
+}

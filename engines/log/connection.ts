@@ -1,0 +1,132 @@
+/**
+ * One client connection. Frames are handled strictly one at a time, in arrival order, like
+ * Kafka's muted channel: a parked request (long-poll fetch, join barrier) holds back the ones
+ * behind it, so responses always leave in request order. Any protocol violation (bad frame size,
+ * undecodable request, unknown API) closes this connection only. ApiVersions with an unsupported
+ * version is answered in the v0 format with UNSUPPORTED_VERSION, as clients expect.
+ */
+
+import type { Socket } from "node:net";
+import { dispatch } from "./broker.ts";
+import type { BrokerContext, HandlerResult } from "./broker-context.ts";
+import { ErrorCode } from "./protocol/error-codes.ts";
+import { FrameSplitter } from "./protocol/framing.ts";
+import { decodeRequest, encodeResponse, type RequestHeader, UnsupportedApiError } from "./protocol/header.ts";
+import { ApiKey, advertisedVersions } from "./protocol/registry.ts";
+
+/** Stop reading from a client with this many undecoded frames queued (backpressure). */
+const MAX_QUEUED_FRAMES = 256;
+
+export class Connection {
+  private readonly socket: Socket;
+  private readonly ctx: BrokerContext;
+  private readonly splitter: FrameSplitter;
+  private readonly queue: Buffer[] = [];
+  private busy = false;
+  private closed = false;
+  private readonly log: (msg: string) => void;
+
+  constructor(socket: Socket, ctx: BrokerContext, log: (msg: string) => void) {
+    this.socket = socket;
+    this.ctx = ctx;
+    this.log = log;
+    this.splitter = new FrameSplitter(ctx.config.socketRequestMaxBytes);
+    socket.setNoDelay(true);
+    socket.on("data", (d) => this.onData(d));
+    socket.on("error", () => this.close());
+    socket.on("close", () => {
+      this.closed = true;
+    });
+  }
+
+  private onData(data: Buffer): void {
+    let frames: Buffer[];
+    try {
+      frames = this.splitter.push(data);
+    } catch (e) {
+      this.fail(`bad frame: ${(e as Error).message}`);
+      return;
+    }
+    for (const f of frames) this.queue.push(f);
+    if (this.queue.length > MAX_QUEUED_FRAMES) this.socket.pause();
+    this.pump();
+  }
+
+  /** Handles queued frames until one must wait (async handler or a full socket buffer). */
+  private pump(): void {
+    while (!this.busy && !this.closed && this.queue.length > 0) {
+      const frame = this.queue.shift()!;
+      let header: RequestHeader;
+      let result: HandlerResult;
+      try {
+        const req = decodeRequest(frame);
+        header = req.header;
+        result = dispatch(this.ctx, req.body, header);
+      } catch (e) {
+        if (e instanceof UnsupportedApiError && e.header.apiKey === ApiKey.ApiVersions) {
+          // v0 layout, so any client can read it and retry with a version it finds in the list.
+          this.send(
+            encodeResponse(ApiKey.ApiVersions, 0, e.header.correlationId, {
+              errorCode: ErrorCode.UNSUPPORTED_VERSION,
+              apiKeys: advertisedVersions(),
+            }),
+          );
+          continue;
+        }
+        this.fail(`${(e as Error).name}: ${(e as Error).message}`);
+        return;
+      }
+      if (result === null) continue;
+      if (result instanceof Promise) {
+        this.busy = true;
+        const h = header;
+        result.then(
+          (body) => {
+            this.busy = false;
+            this.respond(h, body);
+            this.pump();
+          },
+          (e: unknown) => {
+            this.busy = false;
+            this.fail(`handler failed: ${(e as Error).message}`);
+          },
+        );
+        return;
+      }
+      this.respond(header, result);
+    }
+    if (this.queue.length <= MAX_QUEUED_FRAMES / 2 && this.socket.isPaused()) this.socket.resume();
+  }
+
+  private respond(header: RequestHeader, body: Record<string, unknown>): void {
+    if (this.closed) return;
+    this.send(encodeResponse(header.apiKey, header.apiVersion, header.correlationId, body));
+  }
+
+  private send(chunks: Buffer[]): void {
+    if (this.closed) return;
+    this.socket.cork();
+    for (const c of chunks) this.socket.write(c);
+    this.socket.uncork();
+    if (this.socket.writableNeedDrain && !this.busy) {
+      // A slow reader: stop handling its requests until the kernel buffer drains.
+      this.busy = true;
+      this.socket.once("drain", () => {
+        this.busy = false;
+        this.pump();
+      });
+    }
+  }
+
+  private fail(reason: string): void {
+    this.log(`closing connection from ${this.socket.remoteAddress}:${this.socket.remotePort}: ${reason}`);
+    this.close();
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.queue.length = 0;
+    this.socket.destroy();
+  }
+}

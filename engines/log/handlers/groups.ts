@@ -1,0 +1,70 @@
+/**
+ * Group APIs: FindCoordinator answers with this broker (every group is coordinated here); the
+ * rest delegate to the group coordinator.
+ */
+
+import type { BrokerContext } from "../broker-context.ts";
+import type { FindCoordinatorRequest, FindCoordinatorResponse } from "../protocol/apis/find-coordinator.ts";
+import type { HeartbeatRequest, HeartbeatResponse } from "../protocol/apis/heartbeat.ts";
+import type { JoinGroupRequest, JoinGroupResponse } from "../protocol/apis/join-group.ts";
+import type { LeaveGroupRequest, LeaveGroupResponse } from "../protocol/apis/leave-group.ts";
+import type { OffsetCommitRequest, OffsetCommitResponse } from "../protocol/apis/offset-commit.ts";
+import type { OffsetFetchRequest, OffsetFetchResponse } from "../protocol/apis/offset-fetch.ts";
+import type { SyncGroupRequest, SyncGroupResponse } from "../protocol/apis/sync-group.ts";
+import { ErrorCode } from "../protocol/error-codes.ts";
+import type { RequestHeader } from "../protocol/header.ts";
+
+export function handleFindCoordinator(
+  ctx: BrokerContext,
+  req: FindCoordinatorRequest,
+): FindCoordinatorResponse {
+  // key_type 1 (transactions) is not supported by this broker.
+  const errorCode = req.keyType !== 0 ? ErrorCode.COORDINATOR_NOT_AVAILABLE : 0;
+  return {
+    throttleTimeMs: 0,
+    errorCode,
+    errorMessage: null,
+    nodeId: errorCode ? -1 : ctx.nodeId,
+    host: errorCode ? "" : ctx.advertisedHost,
+    port: errorCode ? -1 : ctx.advertisedPort,
+  };
+}
+
+export function handleJoinGroup(
+  ctx: BrokerContext,
+  req: JoinGroupRequest,
+  header: RequestHeader,
+): JoinGroupResponse | Promise<JoinGroupResponse> {
+  return ctx.groups.join(req, header.apiVersion, header.clientId ?? "");
+}
+
+export function handleSyncGroup(
+  ctx: BrokerContext,
+  req: SyncGroupRequest,
+): SyncGroupResponse | Promise<SyncGroupResponse> {
+  return ctx.groups.sync(req);
+}
+
+export function handleHeartbeat(ctx: BrokerContext, req: HeartbeatRequest): HeartbeatResponse {
+  return ctx.groups.heartbeat(req.groupId, req.generationId, req.memberId);
+}
+
+export function handleLeaveGroup(
+  ctx: BrokerContext,
+  req: LeaveGroupRequest,
+  header: RequestHeader,
+): LeaveGroupResponse {
+  const ids = header.apiVersion >= 3 ? req.members.map((m) => m.memberId) : [req.memberId];
+  const r = ctx.groups.leave(req.groupId, ids);
+  // Before v3 there is no per-member list: the single member's error is the top-level error.
+  if (header.apiVersion < 3) return { ...r, errorCode: r.members[0]?.errorCode ?? r.errorCode, members: [] };
+  return r;
+}
+
+export function handleOffsetCommit(ctx: BrokerContext, req: OffsetCommitRequest): OffsetCommitResponse {
+  return ctx.groups.commitOffsets(req);
+}
+
+export function handleOffsetFetch(ctx: BrokerContext, req: OffsetFetchRequest): OffsetFetchResponse {
+  return ctx.groups.fetchOffsets(req);
+}

@@ -1,0 +1,155 @@
+/**
+ * Durable committed offsets of consumer groups: an append-only file of checksummed records,
+ * replayed on start (last write wins) and compacted by rewriting when mostly superseded. A torn
+ * or corrupt tail record is dropped on replay, like a log segment's tail.
+ *
+ * File `__consumer_offsets/commits.log` => Record*
+ *   Record => length INT32 crc UINT32 (CRC-32C of payload) payload (UTF-8 JSON {g,t,p,o,m})
+ */
+
+import {
+  closeSync,
+  existsSync,
+  fsyncSync,
+  ftruncateSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  writeSync,
+} from "node:fs";
+import { join } from "node:path";
+import { crc32c } from "../records/crc32c.ts";
+
+export interface CommittedOffset {
+  offset: number;
+  metadata: string | null;
+}
+
+interface Entry {
+  g: string;
+  t: string;
+  p: number;
+  o: number;
+  m: string | null;
+}
+
+const key = (g: string, t: string, p: number) => `${g}\u0000${t}\u0000${p}`;
+
+export class OffsetStore {
+  private readonly dir: string;
+  private readonly file: string;
+  private fd: number;
+  private size = 0;
+  private records = 0;
+  private readonly live = new Map<string, Entry>();
+  /** Records dropped from the tail during the last replay. */
+  readonly droppedTail: boolean;
+
+  constructor(dataDir: string) {
+    this.dir = join(dataDir, "__consumer_offsets");
+    this.file = join(this.dir, "commits.log");
+    mkdirSync(this.dir, { recursive: true });
+    let valid = 0;
+    let dropped = false;
+    if (existsSync(this.file)) {
+      const data = readFileSync(this.file);
+      let pos = 0;
+      while (pos + 8 <= data.length) {
+        const len = data.readInt32BE(pos);
+        if (len < 0 || pos + 8 + len > data.length) break;
+        if (crc32c(data, pos + 8, pos + 8 + len) !== data.readUInt32BE(pos + 4)) break;
+        try {
+          const e = JSON.parse(data.toString("utf8", pos + 8, pos + 8 + len)) as Entry;
+          this.apply(e);
+        } catch {
+          break;
+        }
+        pos += 8 + len;
+        this.records++;
+      }
+      valid = pos;
+      dropped = pos < data.length;
+    }
+    this.droppedTail = dropped;
+    this.fd = openSync(this.file, existsSync(this.file) ? "r+" : "w+");
+    if (dropped) ftruncateSync(this.fd, valid);
+    this.size = valid;
+  }
+
+  private apply(e: Entry): void {
+    if (e.o < 0) this.live.delete(key(e.g, e.t, e.p));
+    else this.live.set(key(e.g, e.t, e.p), e);
+  }
+
+  private encode(e: Entry): Buffer {
+    const payload = Buffer.from(JSON.stringify(e));
+    const rec = Buffer.allocUnsafe(8 + payload.length);
+    rec.writeInt32BE(payload.length, 0);
+    rec.writeUInt32BE(crc32c(payload), 4);
+    payload.copy(rec, 8);
+    return rec;
+  }
+
+  /** Stores offsets (one write for the whole commit request). A negative offset deletes. */
+  commit(
+    group: string,
+    entries: Array<{ topic: string; partition: number; offset: number; metadata: string | null }>,
+  ) {
+    if (entries.length === 0) return;
+    const recs: Buffer[] = [];
+    for (const x of entries) {
+      const e: Entry = { g: group, t: x.topic, p: x.partition, o: x.offset, m: x.metadata };
+      this.apply(e);
+      recs.push(this.encode(e));
+    }
+    const buf = Buffer.concat(recs);
+    writeSync(this.fd, buf, 0, buf.length, this.size);
+    this.size += buf.length;
+    this.records += entries.length;
+    if (this.records > 1000 && this.records > 4 * this.live.size) this.compact();
+  }
+
+  get(group: string, topic: string, partition: number): CommittedOffset | undefined {
+    const e = this.live.get(key(group, topic, partition));
+    return e ? { offset: e.o, metadata: e.m } : undefined;
+  }
+
+  /** Every committed (topic, partition) of a group. */
+  forGroup(group: string): Array<{ topic: string; partition: number } & CommittedOffset> {
+    const out: Array<{ topic: string; partition: number } & CommittedOffset> = [];
+    for (const e of this.live.values())
+      if (e.g === group) out.push({ topic: e.t, partition: e.p, offset: e.o, metadata: e.m });
+    return out;
+  }
+
+  /** Forgets every group's offsets for a deleted topic. */
+  deleteTopic(topic: string): void {
+    const gone = [...this.live.values()].filter((e) => e.t === topic);
+    for (const e of gone) this.commit(e.g, [{ topic, partition: e.p, offset: -1, metadata: null }]);
+  }
+
+  /** Rewrites the file with only live entries (atomic rename). */
+  private compact(): void {
+    const tmp = `${this.file}.tmp`;
+    const fd = openSync(tmp, "w");
+    const buf = Buffer.concat([...this.live.values()].map((e) => this.encode(e)));
+    writeSync(fd, buf);
+    fsyncSync(fd);
+    closeSync(fd);
+    renameSync(tmp, this.file);
+    closeSync(this.fd);
+    this.fd = openSync(this.file, "r+");
+    this.size = buf.length;
+    this.records = this.live.size;
+  }
+
+  flush(): void {
+    fsyncSync(this.fd);
+  }
+
+  close(): void {
+    this.flush();
+    closeSync(this.fd);
+  }
+}

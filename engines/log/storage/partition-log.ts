@@ -1,0 +1,290 @@
+/**
+ * The log of one partition: an ordered list of segments in one directory, and the partition
+ * state replication will need — leader epoch, log start offset, log end offset (LEO) and high
+ * watermark (HW). On one broker with min.insync.replicas=1 the HW follows the LEO right after each
+ * append, but the two are kept apart so a follower-aware leader can hold the HW back later.
+ *
+ * Directory `<topic>-<partition>/` => <base>.log <base>.index ... leader-epoch
+ *
+ * Recovery (on open): closed segments are trusted (they were fsynced when rolled); the active
+ * segment is rescanned batch by batch and truncated after the last valid one, so a torn write or
+ * corrupt tail is never served. The HW restarts at the recovered LEO.
+ */
+
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { ErrorCode } from "../protocol/error-codes.ts";
+import { checkBatch, stampBatch } from "../records/record-batch.ts";
+import type { LogConfig } from "./log-config.ts";
+import { indexFileName, type ScanResult, Segment, segmentFileName } from "./segment.ts";
+
+export type AppendResult = { errorCode: 0; baseOffset: number; lastOffset: number } | { errorCode: number };
+
+export interface ReadResult {
+  errorCode: number;
+  records: Buffer | null;
+}
+
+export class PartitionLog {
+  readonly topic: string;
+  readonly partition: number;
+  readonly dir: string;
+  config: LogConfig;
+  private segments: Segment[] = [];
+  /** Epoch stamped into every appended batch. */
+  leaderEpoch = 0;
+  logStartOffset = 0;
+  logEndOffset = 0;
+  highWatermark = 0;
+  /** What recovery of the active segment found (for logs and tests). */
+  recovery: ScanResult | undefined;
+  private unflushedMessages = 0;
+  private oldestUnflushedAt = 0;
+  private readonly hwListeners = new Set<() => void>();
+
+  private constructor(dir: string, topic: string, partition: number, config: LogConfig) {
+    this.dir = dir;
+    this.topic = topic;
+    this.partition = partition;
+    this.config = config;
+  }
+
+  /**
+   * Opens (recovering) or creates the partition directory. The active segment is always
+   * re-validated; with `fullRecovery` (after an unclean shutdown) every segment is, and a bad
+   * batch in a closed segment truncates there and removes all later segments, as Kafka does.
+   */
+  static open(
+    dataDir: string,
+    topic: string,
+    partition: number,
+    config: LogConfig,
+    fullRecovery = false,
+  ): PartitionLog {
+    const dir = join(dataDir, `${topic}-${partition}`);
+    mkdirSync(dir, { recursive: true });
+    const log = new PartitionLog(dir, topic, partition, config);
+    const epochFile = join(dir, "leader-epoch");
+    if (existsSync(epochFile)) {
+      const e = Number(readFileSync(epochFile, "utf8").trim());
+      if (Number.isInteger(e) && e >= 0) log.leaderEpoch = e;
+    } else {
+      writeFileSync(epochFile, `${log.leaderEpoch}\n`);
+    }
+    const bases = readdirSync(dir)
+      .filter((f) => /^\d{20}\.log$/.test(f))
+      .map((f) => Number(f.slice(0, 20)))
+      .sort((a, b) => a - b);
+    if (bases.length === 0) {
+      log.segments.push(Segment.create(dir, 0, config.indexIntervalBytes));
+    } else {
+      for (let i = 0; i < bases.length; i++) {
+        const base = bases[i]!;
+        const next = bases[i + 1];
+        const last = next === undefined;
+        const { segment, scan } = Segment.open(
+          dir,
+          base,
+          config.indexIntervalBytes,
+          last || fullRecovery,
+          next,
+        );
+        log.segments.push(segment);
+        if (last) {
+          log.recovery = scan;
+          break;
+        }
+        if (scan && (scan.stoppedBy !== undefined || segment.nextOffset !== next)) {
+          // A damaged closed segment: nothing after it can be trusted to follow on from it.
+          log.recovery = { ...scan, stoppedBy: scan.stoppedBy ?? `gap before segment ${next}` };
+          for (const later of bases.slice(i + 1)) {
+            rmSync(join(dir, segmentFileName(later)), { force: true });
+            rmSync(join(dir, indexFileName(later)), { force: true });
+          }
+          break;
+        }
+      }
+    }
+    const first = log.segments[0]!;
+    const active = log.segments[log.segments.length - 1]!;
+    log.logStartOffset = first.baseOffset;
+    log.logEndOffset = active.nextOffset;
+    log.highWatermark = log.logEndOffset;
+    return log;
+  }
+
+  private get active(): Segment {
+    return this.segments[this.segments.length - 1]!;
+  }
+
+  /** Total bytes in all segments. */
+  get sizeBytes(): number {
+    let n = 0;
+    for (const s of this.segments) n += s.size;
+    return n;
+  }
+
+  get segmentCount(): number {
+    return this.segments.length;
+  }
+
+  /** Sets a new leader epoch (persisted); later batches carry it. */
+  setLeaderEpoch(epoch: number): void {
+    this.leaderEpoch = epoch;
+    writeFileSync(join(this.dir, "leader-epoch"), `${epoch}\n`);
+  }
+
+  /**
+   * Validates one record batch (magic 2, CRC-32C, length), stamps base offset = LEO and the
+   * leader epoch in place, and appends it verbatim. The HW is not moved here.
+   */
+  append(records: Buffer, now = Date.now()): AppendResult {
+    if (records.length > this.config.maxMessageBytes) return { errorCode: ErrorCode.MESSAGE_TOO_LARGE };
+    const check = checkBatch(records, 0);
+    if (!check.ok) {
+      return {
+        errorCode:
+          check.reason === "bad-magic" ? ErrorCode.UNSUPPORTED_FOR_MESSAGE_FORMAT : ErrorCode.CORRUPT_MESSAGE,
+      };
+    }
+    // Produce v3+ carries exactly one batch per partition.
+    if (check.size !== records.length) return { errorCode: ErrorCode.INVALID_RECORD };
+    const baseOffset = this.logEndOffset;
+    const lastOffset = baseOffset + check.lastOffsetDelta;
+    stampBatch(records, 0, baseOffset, this.leaderEpoch);
+    if (this.active.size > 0 && this.active.size + records.length > this.config.segmentBytes) this.roll();
+    this.active.append(records, baseOffset, lastOffset, check.maxTimestamp);
+    this.logEndOffset = lastOffset + 1;
+    if (this.unflushedMessages === 0) this.oldestUnflushedAt = now;
+    this.unflushedMessages += check.lastOffsetDelta + 1;
+    if (this.unflushedMessages >= this.config.flushMessages) this.flush();
+    return { errorCode: 0, baseOffset, lastOffset };
+  }
+
+  /**
+   * Closes the active segment and starts a new one. The old segment is fsynced in the background;
+   * recovery trusts closed segments, which holds unless the machine itself crashes within the
+   * moment that fsync takes.
+   */
+  private roll(): void {
+    this.active.flushInBackground();
+    this.segments.push(Segment.create(this.dir, this.logEndOffset, this.config.indexIntervalBytes));
+  }
+
+  /** Moves the HW forward (never back, never past the LEO) and wakes waiting fetches. */
+  advanceHighWatermark(offset: number): void {
+    const hw = Math.min(offset, this.logEndOffset);
+    if (hw <= this.highWatermark) return;
+    this.highWatermark = hw;
+    for (const l of [...this.hwListeners]) l();
+  }
+
+  /** Registers a callback for HW advances; returns the unregister function. */
+  onHighWatermark(listener: () => void): () => void {
+    this.hwListeners.add(listener);
+    return () => this.hwListeners.delete(listener);
+  }
+
+  /**
+   * Reads whole batches from `offset`, never past the HW. Offsets below the log start or beyond
+   * the LEO are OFFSET_OUT_OF_RANGE; offsets in [HW, LEO] simply return nothing yet. Unless
+   * `minOneBatch`, a first batch larger than `maxBytes` is not returned.
+   */
+  read(offset: number, maxBytes: number, minOneBatch = true): ReadResult {
+    if (offset < this.logStartOffset || offset > this.logEndOffset) {
+      return { errorCode: ErrorCode.OFFSET_OUT_OF_RANGE, records: null };
+    }
+    if (offset >= this.highWatermark) return { errorCode: 0, records: null };
+    // The segment holding `offset`: the last one whose base offset ≤ offset.
+    let lo = 0;
+    let hi = this.segments.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >>> 1;
+      if (this.segments[mid]!.baseOffset <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    for (let i = lo; i < this.segments.length; i++) {
+      const records = this.segments[i]!.read(offset, maxBytes, this.highWatermark, minOneBatch);
+      if (records) return { errorCode: 0, records };
+      // Stop at the first segment that has visible data but none of it fit.
+      if (!minOneBatch && this.segments[i]!.nextOffset > offset) break;
+    }
+    return { errorCode: 0, records: null };
+  }
+
+  /**
+   * Removes everything from the batch containing `offset` on (follower truncation after a leader
+   * change). LEO becomes that batch's base offset; the HW never stays above the LEO.
+   */
+  truncateTo(offset: number): void {
+    if (offset >= this.logEndOffset) return;
+    while (this.segments.length > 1 && this.active.baseOffset >= offset) {
+      const s = this.segments.pop()!;
+      s.close();
+      rmSync(s.path, { force: true });
+      rmSync(join(this.dir, indexFileName(s.baseOffset)), { force: true });
+    }
+    this.logEndOffset = this.active.truncateTo(offset);
+    if (this.highWatermark > this.logEndOffset) this.highWatermark = this.logEndOffset;
+    this.unflushedMessages = 0;
+    this.flush();
+  }
+
+  /** First offset with a record timestamp ≥ ts, or the LEO when none (ListOffsets). */
+  offsetForTimestamp(ts: number): number {
+    for (const s of this.segments) {
+      if (s.maxTimestamp >= 0 && s.maxTimestamp < ts && s !== this.active) continue;
+      const o = s.offsetForTimestamp(ts);
+      if (o !== undefined) return Math.max(o, this.logStartOffset);
+    }
+    return this.logEndOffset;
+  }
+
+  /** fsyncs the active segment (older ones were synced when rolled). */
+  flush(): void {
+    this.active.flush();
+    this.unflushedMessages = 0;
+  }
+
+  /** Applies `flush.ms`: fsync if the oldest unflushed append is older than that. */
+  maybeFlushByTime(now: number): void {
+    if (this.unflushedMessages > 0 && now - this.oldestUnflushedAt >= this.config.flushMs) this.flush();
+  }
+
+  /**
+   * Deletes closed segments that break `retention.bytes` or `retention.ms` (oldest first; the
+   * active segment is never deleted) and advances the log start offset. Returns segments deleted.
+   */
+  applyRetention(now = Date.now()): number {
+    const { retentionBytes, retentionMs } = this.config;
+    let total = this.sizeBytes;
+    let deleted = 0;
+    while (this.segments.length > 1) {
+      const oldest = this.segments[0]!;
+      const overSize = retentionBytes >= 0 && total - oldest.size >= retentionBytes;
+      const tooOld = retentionMs >= 0 && oldest.maxTimestamp >= 0 && now - oldest.maxTimestamp > retentionMs;
+      if (!overSize && !tooOld) break;
+      this.segments.shift();
+      oldest.close();
+      rmSync(oldest.path, { force: true });
+      rmSync(join(this.dir, indexFileName(oldest.baseOffset)), { force: true });
+      total -= oldest.size;
+      deleted++;
+      this.logStartOffset = this.segments[0]!.baseOffset;
+    }
+    return deleted;
+  }
+
+  close(): void {
+    this.flush();
+    for (const s of this.segments) s.close();
+    this.segments = [];
+  }
+
+  /** Closes and removes the partition directory. */
+  destroy(): void {
+    for (const s of this.segments) s.close();
+    this.segments = [];
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
