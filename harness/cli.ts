@@ -10,6 +10,7 @@ import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { serveAgent } from "../engines/agent/main.ts";
+import { serveLog } from "../engines/log/main.ts";
 import { serveProcess } from "../engines/shared/serve-process.ts";
 import { progressPrinter } from "./cli/progress.ts";
 import { scenarioFiles } from "./cli/scenario-files.ts";
@@ -264,6 +265,53 @@ function buildProgram(setExit: (code: number) => void): Command {
       });
       setExit(-1);
     });
+  serve
+    .command("log")
+    .description("a pull-based partitioned log broker that speaks the Kafka protocol")
+    .requiredOption("--data <dir>", "data directory (topics, segments, committed offsets)")
+    .addOption(new Option("--port <port>", "Kafka port (0 = any)").default(9092).argParser(intArg("--port")))
+    .option("--host <host>", "address to bind", "127.0.0.1")
+    .option("--advertised-listener <host:port>", "address put in Metadata (e.g. a fault proxy in front)")
+    .addOption(new Option("--node-id <n>", "broker id").default(1).argParser(intArg("--node-id")))
+    .option("--name <name>", "node name in the ready line and logs", "broker-1")
+    .option("--set <key=value...>", "broker settings, e.g. flush.messages=1", [])
+    .action(
+      async (opts: {
+        data: string;
+        port: number;
+        host: string;
+        advertisedListener?: string;
+        nodeId: number;
+        name: string;
+        set: string[];
+      }) => {
+        const config: Record<string, string> = {};
+        for (const kv of opts.set) {
+          const i = kv.indexOf("=");
+          if (i <= 0) throw new FaultbenchError("FB_USAGE", `--set wants key=value, got "${kv}"`);
+          config[kv.slice(0, i)] = kv.slice(i + 1);
+        }
+        let advertised: { advertisedHost: string; advertisedPort: number } | undefined;
+        if (opts.advertisedListener !== undefined) {
+          const m = /^(.+):(\d{1,5})$/.exec(opts.advertisedListener);
+          if (!m) throw new FaultbenchError("FB_USAGE", "--advertised-listener wants host:port");
+          advertised = { advertisedHost: m[1] as string, advertisedPort: Number(m[2]) };
+        }
+        await serveProcess(opts.name, async () => {
+          const broker = await serveLog({
+            dataDir: opts.data,
+            port: opts.port,
+            host: opts.host,
+            nodeId: opts.nodeId,
+            config,
+            ...advertised,
+          });
+          return { ports: { kafka: broker.port }, stop: () => broker.close() };
+        });
+        setExit(-1);
+      },
+    );
+
   serve
     .command("proxy")
     .description("a Toxiproxy-compatible fault proxy (HTTP API on --port)")

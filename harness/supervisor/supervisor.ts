@@ -46,9 +46,13 @@ export class Supervisor {
     return n;
   }
 
-  /** Stops every node (SIGTERM, then SIGKILL after the grace period) and closes the logs. */
+  /**
+   * Stops every node (SIGTERM, then SIGKILL after the grace period) and closes the logs. Nodes stop
+   * one by one in the reverse of the order they were added, so clients (consumers, upstream agents)
+   * leave before the servers they talk to, and the proxies go last.
+   */
   async shutdown(graceMs = 5000): Promise<void> {
-    await Promise.all([...this.nodes.values()].map((n) => n.stop(graceMs)));
+    for (const n of [...this.nodes.values()].reverse()) await n.stop(graceMs);
     await Promise.all([...this.nodes.values()].map((n) => n.closeLog()));
     live.delete(this);
   }
