@@ -13,6 +13,7 @@
  */
 
 import { randomUUID } from "node:crypto";
+import type { DescribedGroup } from "../protocol/apis/describe-groups.ts";
 import type { HeartbeatResponse } from "../protocol/apis/heartbeat.ts";
 import type { JoinGroupRequest, JoinGroupResponse } from "../protocol/apis/join-group.ts";
 import type { LeaveGroupResponse } from "../protocol/apis/leave-group.ts";
@@ -105,6 +106,39 @@ export class GroupCoordinator {
     };
   }
 
+  /**
+   * DescribeGroups view of one group: members with their metadata and assignment once Stable
+   * (empty blobs while a rebalance is under way, as Kafka reports them); unknown groups are Dead.
+   */
+  describeGroup(groupId: string): DescribedGroup {
+    const g = this.groups.get(groupId);
+    if (!g) {
+      return { errorCode: 0, groupId, groupState: "Dead", protocolType: "", protocolData: "", members: [] };
+    }
+    const stable = g.state === "Stable";
+    return {
+      errorCode: 0,
+      groupId,
+      groupState: g.state,
+      protocolType: g.protocolType ?? "",
+      protocolData: stable ? (g.protocolName ?? "") : "",
+      members: [...g.members.values()].map((m) => ({
+        memberId: m.memberId,
+        clientId: m.clientId,
+        clientHost: m.clientHost,
+        memberMetadata: stable
+          ? (m.protocols.find((p) => p.name === g.protocolName)?.metadata ?? Buffer.alloc(0))
+          : Buffer.alloc(0),
+        memberAssignment: stable ? m.assignment : Buffer.alloc(0),
+      })),
+    };
+  }
+
+  /** Every known group with its protocol type (ListGroups). */
+  listGroups(): Array<{ groupId: string; protocolType: string }> {
+    return [...this.groups.values()].map((g) => ({ groupId: g.id, protocolType: g.protocolType ?? "" }));
+  }
+
   private group(groupId: string): Group {
     let g = this.groups.get(groupId);
     if (!g) {
@@ -120,6 +154,7 @@ export class GroupCoordinator {
     req: JoinGroupRequest,
     version: number,
     clientId: string,
+    clientHost = "",
   ): JoinGroupResponse | Promise<JoinGroupResponse> {
     if (req.groupId === "") return joinError(ErrorCode.INVALID_GROUP_ID, req.memberId);
     if (
@@ -140,11 +175,11 @@ export class GroupCoordinator {
         g.pendingMembers.set(memberId, now + req.sessionTimeoutMs);
         return joinError(ErrorCode.MEMBER_ID_REQUIRED, memberId);
       }
-      return this.addMember(g, req, memberId, clientId, rebalanceTimeoutMs);
+      return this.addMember(g, req, memberId, clientId, clientHost, rebalanceTimeoutMs);
     }
     if (g.pendingMembers.has(req.memberId)) {
       g.pendingMembers.delete(req.memberId);
-      return this.addMember(g, req, req.memberId, clientId, rebalanceTimeoutMs);
+      return this.addMember(g, req, req.memberId, clientId, clientHost, rebalanceTimeoutMs);
     }
     const m = g.members.get(req.memberId);
     if (!m) return joinError(ErrorCode.UNKNOWN_MEMBER_ID, req.memberId);
@@ -178,6 +213,7 @@ export class GroupCoordinator {
     req: JoinGroupRequest,
     memberId: string,
     clientId: string,
+    clientHost: string,
     rebalanceTimeoutMs: number,
   ): Promise<JoinGroupResponse> {
     return new Promise((resolve) => {
@@ -185,6 +221,7 @@ export class GroupCoordinator {
         memberId,
         groupInstanceId: req.groupInstanceId,
         clientId,
+        clientHost,
         sessionTimeoutMs: req.sessionTimeoutMs,
         rebalanceTimeoutMs,
         protocolType: req.protocolType,
