@@ -24,8 +24,15 @@ export interface BrokerContext {
 /** A response body, a promise of one (long poll, join barrier), or null for "send nothing". */
 export type HandlerResult = Record<string, unknown> | Promise<Record<string, unknown>> | null;
 
+/** What a handler may know about the connection a request came in on. */
+export interface ConnectionInfo {
+  /** Client address as Kafka reports it in DescribeGroups ("/127.0.0.1"). */
+  clientHost: string;
+}
+
 export type Handler = (
   ctx: BrokerContext,
   body: Record<string, unknown>,
   header: RequestHeader,
+  conn: ConnectionInfo,
 ) => HandlerResult;

@@ -8,10 +8,12 @@ import type { BrokerContext, Handler, HandlerResult } from "./broker-context.ts"
 import { handleApiVersions } from "./handlers/api-versions.ts";
 import { handleFetch } from "./handlers/fetch.ts";
 import {
+  handleDescribeGroups,
   handleFindCoordinator,
   handleHeartbeat,
   handleJoinGroup,
   handleLeaveGroup,
+  handleListGroups,
   handleOffsetCommit,
   handleOffsetFetch,
   handleSyncGroup,
@@ -23,8 +25,9 @@ import { handleCreateTopics, handleDeleteTopics } from "./handlers/topics.ts";
 import { ApiKey } from "./protocol/registry.ts";
 
 // Each handler takes its own typed request; the codec guarantees the shape for the version.
-const h = <T>(f: (ctx: BrokerContext, req: T, header: Parameters<Handler>[2]) => unknown): Handler =>
-  f as unknown as Handler;
+const h = <T>(
+  f: (ctx: BrokerContext, req: T, header: Parameters<Handler>[2], conn: Parameters<Handler>[3]) => unknown,
+): Handler => f as unknown as Handler;
 
 export const handlers: ReadonlyMap<number, Handler> = new Map<number, Handler>([
   [ApiKey.ApiVersions, h(handleApiVersions)],
@@ -37,6 +40,8 @@ export const handlers: ReadonlyMap<number, Handler> = new Map<number, Handler>([
   [ApiKey.SyncGroup, h(handleSyncGroup)],
   [ApiKey.Heartbeat, h(handleHeartbeat)],
   [ApiKey.LeaveGroup, h(handleLeaveGroup)],
+  [ApiKey.DescribeGroups, h(handleDescribeGroups)],
+  [ApiKey.ListGroups, h(handleListGroups)],
   [ApiKey.OffsetCommit, h(handleOffsetCommit)],
   [ApiKey.OffsetFetch, h(handleOffsetFetch)],
   [ApiKey.CreateTopics, h(handleCreateTopics)],
@@ -47,8 +52,9 @@ export function dispatch(
   ctx: BrokerContext,
   body: Record<string, unknown>,
   header: Parameters<Handler>[2],
+  conn: Parameters<Handler>[3],
 ): HandlerResult {
   const handler = handlers.get(header.apiKey);
   if (!handler) throw new Error(`no handler for api key ${header.apiKey}`);
-  return handler(ctx, body, header);
+  return handler(ctx, body, header, conn);
 }

@@ -8,7 +8,7 @@
 
 import type { Socket } from "node:net";
 import { dispatch } from "./broker.ts";
-import type { BrokerContext, HandlerResult } from "./broker-context.ts";
+import type { BrokerContext, ConnectionInfo, HandlerResult } from "./broker-context.ts";
 import { ErrorCode } from "./protocol/error-codes.ts";
 import { FrameSplitter } from "./protocol/framing.ts";
 import { decodeRequest, encodeResponse, type RequestHeader, UnsupportedApiError } from "./protocol/header.ts";
@@ -25,12 +25,14 @@ export class Connection {
   private busy = false;
   private closed = false;
   private readonly log: (msg: string) => void;
+  private readonly info: ConnectionInfo;
 
   constructor(socket: Socket, ctx: BrokerContext, log: (msg: string) => void) {
     this.socket = socket;
     this.ctx = ctx;
     this.log = log;
     this.splitter = new FrameSplitter(ctx.config.socketRequestMaxBytes);
+    this.info = { clientHost: `/${socket.remoteAddress ?? ""}` };
     socket.setNoDelay(true);
     socket.on("data", (d) => this.onData(d));
     socket.on("error", () => this.close());
@@ -61,7 +63,7 @@ export class Connection {
       try {
         const req = decodeRequest(frame);
         header = req.header;
-        result = dispatch(this.ctx, req.body, header);
+        result = dispatch(this.ctx, req.body, header, this.info);
       } catch (e) {
         if (e instanceof UnsupportedApiError && e.header.apiKey === ApiKey.ApiVersions) {
           // v0 layout, so any client can read it and retry with a version it finds in the list.

@@ -10,9 +10,11 @@
  *    rebalancing group REBALANCE_IN_PROGRESS on heartbeat;
  *  - members silent for their session timeout are evicted, which triggers a rebalance.
  * Every waiting request is eventually answered: by the barrier, a timer, or the member's removal.
+ * Offset storage itself lives in offset-commits.ts; the coordinator only decides who may commit.
  */
 
 import { randomUUID } from "node:crypto";
+import type { DescribedGroup } from "../protocol/apis/describe-groups.ts";
 import type { HeartbeatResponse } from "../protocol/apis/heartbeat.ts";
 import type { JoinGroupRequest, JoinGroupResponse } from "../protocol/apis/join-group.ts";
 import type { LeaveGroupResponse } from "../protocol/apis/leave-group.ts";
@@ -22,6 +24,7 @@ import type { SyncGroupRequest, SyncGroupResponse } from "../protocol/apis/sync-
 import { ErrorCode } from "../protocol/error-codes.ts";
 import type { OffsetStore } from "../storage/offset-store.ts";
 import { Group, type Member } from "./group.ts";
+import { commitOffsets, fetchOffsets } from "./offset-commits.ts";
 
 export interface CoordinatorConfig {
   initialRebalanceDelayMs: number;
@@ -105,6 +108,39 @@ export class GroupCoordinator {
     };
   }
 
+  /**
+   * DescribeGroups view of one group: members with their metadata and assignment once Stable
+   * (empty blobs while a rebalance is under way, as Kafka reports them); unknown groups are Dead.
+   */
+  describeGroup(groupId: string): DescribedGroup {
+    const g = this.groups.get(groupId);
+    if (!g) {
+      return { errorCode: 0, groupId, groupState: "Dead", protocolType: "", protocolData: "", members: [] };
+    }
+    const stable = g.state === "Stable";
+    return {
+      errorCode: 0,
+      groupId,
+      groupState: g.state,
+      protocolType: g.protocolType ?? "",
+      protocolData: stable ? (g.protocolName ?? "") : "",
+      members: [...g.members.values()].map((m) => ({
+        memberId: m.memberId,
+        clientId: m.clientId,
+        clientHost: m.clientHost,
+        memberMetadata: stable
+          ? (m.protocols.find((p) => p.name === g.protocolName)?.metadata ?? Buffer.alloc(0))
+          : Buffer.alloc(0),
+        memberAssignment: stable ? m.assignment : Buffer.alloc(0),
+      })),
+    };
+  }
+
+  /** Every known group with its protocol type (ListGroups). */
+  listGroups(): Array<{ groupId: string; protocolType: string }> {
+    return [...this.groups.values()].map((g) => ({ groupId: g.id, protocolType: g.protocolType ?? "" }));
+  }
+
   private group(groupId: string): Group {
     let g = this.groups.get(groupId);
     if (!g) {
@@ -120,6 +156,7 @@ export class GroupCoordinator {
     req: JoinGroupRequest,
     version: number,
     clientId: string,
+    clientHost = "",
   ): JoinGroupResponse | Promise<JoinGroupResponse> {
     if (req.groupId === "") return joinError(ErrorCode.INVALID_GROUP_ID, req.memberId);
     if (
@@ -140,11 +177,11 @@ export class GroupCoordinator {
         g.pendingMembers.set(memberId, now + req.sessionTimeoutMs);
         return joinError(ErrorCode.MEMBER_ID_REQUIRED, memberId);
       }
-      return this.addMember(g, req, memberId, clientId, rebalanceTimeoutMs);
+      return this.addMember(g, req, memberId, clientId, clientHost, rebalanceTimeoutMs);
     }
     if (g.pendingMembers.has(req.memberId)) {
       g.pendingMembers.delete(req.memberId);
-      return this.addMember(g, req, req.memberId, clientId, rebalanceTimeoutMs);
+      return this.addMember(g, req, req.memberId, clientId, clientHost, rebalanceTimeoutMs);
     }
     const m = g.members.get(req.memberId);
     if (!m) return joinError(ErrorCode.UNKNOWN_MEMBER_ID, req.memberId);
@@ -178,6 +215,7 @@ export class GroupCoordinator {
     req: JoinGroupRequest,
     memberId: string,
     clientId: string,
+    clientHost: string,
     rebalanceTimeoutMs: number,
   ): Promise<JoinGroupResponse> {
     return new Promise((resolve) => {
@@ -185,6 +223,7 @@ export class GroupCoordinator {
         memberId,
         groupInstanceId: req.groupInstanceId,
         clientId,
+        clientHost,
         sessionTimeoutMs: req.sessionTimeoutMs,
         rebalanceTimeoutMs,
         protocolType: req.protocolType,
@@ -390,73 +429,29 @@ export class GroupCoordinator {
 
   // ---- Offsets ----
 
+  /**
+   * Whether a commit from (generation, member) may be stored, as a protocol error code: simple
+   * commits (generation −1, no member) only to groups without members; otherwise the member must
+   * belong to the current generation, and not while the group waits for the leader's assignment.
+   */
+  checkCommit(groupId: string, generationId: number, memberId: string): number {
+    if (groupId === "") return ErrorCode.INVALID_GROUP_ID;
+    const g = this.groups.get(groupId);
+    if (generationId < 0 && memberId === "" && (!g || g.members.size === 0)) return 0;
+    const m = g?.members.get(memberId);
+    if (!g || !m) return ErrorCode.UNKNOWN_MEMBER_ID;
+    if (generationId !== g.generationId) return ErrorCode.ILLEGAL_GENERATION;
+    if (g.state === "CompletingRebalance") return ErrorCode.REBALANCE_IN_PROGRESS;
+    // A commit shows the member is alive, like a heartbeat.
+    m.lastSeen = this.now();
+    return 0;
+  }
+
   commitOffsets(req: OffsetCommitRequest): OffsetCommitResponse {
-    const all = (errorCode: number): OffsetCommitResponse => ({
-      throttleTimeMs: 0,
-      topics: req.topics.map((t) => ({
-        name: t.name,
-        partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode })),
-      })),
-    });
-    if (req.groupId === "") return all(ErrorCode.INVALID_GROUP_ID);
-    const g = this.groups.get(req.groupId);
-    const simple = req.generationId < 0 && req.memberId === "";
-    if (!(simple && (!g || g.members.size === 0))) {
-      const m = g?.members.get(req.memberId);
-      if (!g || !m) return all(ErrorCode.UNKNOWN_MEMBER_ID);
-      if (req.generationId !== g.generationId) return all(ErrorCode.ILLEGAL_GENERATION);
-      if (g.state === "CompletingRebalance") return all(ErrorCode.REBALANCE_IN_PROGRESS);
-      m.lastSeen = this.now();
-    }
-    const toStore: Array<{ topic: string; partition: number; offset: number; metadata: string | null }> = [];
-    const res: OffsetCommitResponse = {
-      throttleTimeMs: 0,
-      topics: req.topics.map((t) => ({
-        name: t.name,
-        partitions: t.partitions.map((p) => {
-          if (!this.deps.partitionExists(t.name, p.partitionIndex)) {
-            return { partitionIndex: p.partitionIndex, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION };
-          }
-          if (p.committedOffset >= 0) {
-            toStore.push({
-              topic: t.name,
-              partition: p.partitionIndex,
-              offset: p.committedOffset,
-              metadata: p.committedMetadata,
-            });
-          }
-          return { partitionIndex: p.partitionIndex, errorCode: 0 };
-        }),
-      })),
-    };
-    this.deps.offsets.commit(req.groupId, toStore);
-    return res;
+    return commitOffsets(this.deps, this.checkCommit(req.groupId, req.generationId, req.memberId), req);
   }
 
   fetchOffsets(req: OffsetFetchRequest): OffsetFetchResponse {
-    const store = this.deps.offsets;
-    let topics: Array<{ name: string; partitionIndexes: number[] }>;
-    if (req.topics === null) {
-      const byTopic = new Map<string, number[]>();
-      for (const c of store.forGroup(req.groupId))
-        byTopic.set(c.topic, [...(byTopic.get(c.topic) ?? []), c.partition]);
-      topics = [...byTopic].map(([name, partitionIndexes]) => ({ name, partitionIndexes }));
-    } else topics = req.topics;
-    return {
-      throttleTimeMs: 0,
-      errorCode: 0,
-      topics: topics.map((t) => ({
-        name: t.name,
-        partitions: t.partitionIndexes.map((p) => {
-          const c = store.get(req.groupId, t.name, p);
-          return {
-            partitionIndex: p,
-            committedOffset: c?.offset ?? -1,
-            metadata: c?.metadata ?? "",
-            errorCode: 0,
-          };
-        }),
-      })),
-    };
+    return fetchOffsets(this.deps.offsets, req);
   }
 }

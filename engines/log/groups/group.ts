@@ -17,6 +17,8 @@ export interface Member {
   memberId: string;
   groupInstanceId: string | null;
   clientId: string;
+  /** Client address, for DescribeGroups. */
+  clientHost: string;
   sessionTimeoutMs: number;
   rebalanceTimeoutMs: number;
   protocolType: string;

@@ -1,13 +1,15 @@
 /**
  * Group APIs: FindCoordinator answers with this broker (every group is coordinated here); the
- * rest delegate to the group coordinator.
+ * rest (membership, offsets, DescribeGroups/ListGroups) delegate to the group coordinator.
  */
 
-import type { BrokerContext } from "../broker-context.ts";
+import type { BrokerContext, ConnectionInfo } from "../broker-context.ts";
+import type { DescribeGroupsRequest, DescribeGroupsResponse } from "../protocol/apis/describe-groups.ts";
 import type { FindCoordinatorRequest, FindCoordinatorResponse } from "../protocol/apis/find-coordinator.ts";
 import type { HeartbeatRequest, HeartbeatResponse } from "../protocol/apis/heartbeat.ts";
 import type { JoinGroupRequest, JoinGroupResponse } from "../protocol/apis/join-group.ts";
 import type { LeaveGroupRequest, LeaveGroupResponse } from "../protocol/apis/leave-group.ts";
+import type { ListGroupsResponse } from "../protocol/apis/list-groups.ts";
 import type { OffsetCommitRequest, OffsetCommitResponse } from "../protocol/apis/offset-commit.ts";
 import type { OffsetFetchRequest, OffsetFetchResponse } from "../protocol/apis/offset-fetch.ts";
 import type { SyncGroupRequest, SyncGroupResponse } from "../protocol/apis/sync-group.ts";
@@ -34,8 +36,17 @@ export function handleJoinGroup(
   ctx: BrokerContext,
   req: JoinGroupRequest,
   header: RequestHeader,
+  conn: ConnectionInfo,
 ): JoinGroupResponse | Promise<JoinGroupResponse> {
-  return ctx.groups.join(req, header.apiVersion, header.clientId ?? "");
+  return ctx.groups.join(req, header.apiVersion, header.clientId ?? "", conn.clientHost);
+}
+
+export function handleDescribeGroups(ctx: BrokerContext, req: DescribeGroupsRequest): DescribeGroupsResponse {
+  return { throttleTimeMs: 0, groups: req.groups.map((g) => ctx.groups.describeGroup(g)) };
+}
+
+export function handleListGroups(ctx: BrokerContext): ListGroupsResponse {
+  return { throttleTimeMs: 0, errorCode: 0, groups: ctx.groups.listGroups() };
 }
 
 export function handleSyncGroup(

@@ -6,11 +6,13 @@
 import { apiVersions } from "./apis/api-versions.ts";
 import { createTopics } from "./apis/create-topics.ts";
 import { deleteTopics } from "./apis/delete-topics.ts";
+import { describeGroups } from "./apis/describe-groups.ts";
 import { fetch } from "./apis/fetch.ts";
 import { findCoordinator } from "./apis/find-coordinator.ts";
 import { heartbeat } from "./apis/heartbeat.ts";
 import { joinGroup } from "./apis/join-group.ts";
 import { leaveGroup } from "./apis/leave-group.ts";
+import { listGroups } from "./apis/list-groups.ts";
 import { listOffsets } from "./apis/list-offsets.ts";
 import { metadata } from "./apis/metadata.ts";
 import { offsetCommit } from "./apis/offset-commit.ts";
@@ -31,6 +33,8 @@ export const ApiKey = {
   Heartbeat: 12,
   LeaveGroup: 13,
   SyncGroup: 14,
+  DescribeGroups: 15,
+  ListGroups: 16,
   ApiVersions: 18,
   CreateTopics: 19,
   DeleteTopics: 20,
@@ -48,6 +52,8 @@ export const schemas: readonly MessageSchema[] = [
   heartbeat,
   leaveGroup,
   syncGroup,
+  describeGroups,
+  listGroups,
   apiVersions,
   createTopics,
   deleteTopics,

@@ -76,6 +76,23 @@ test("a group of three with members leaving and joining consumes every message",
   await produce;
   await waitFor(() => seen.size === total, 20_000, `all ${total} values (have ${seen.size})`);
   for (let i = 0; i < total; i++) assert.ok(seen.has(`m${i}`), `m${i} lost`);
+  // The group as kafkajs' admin sees it: stable, with the three live members and their hosts.
+  const watcher = kafka.admin();
+  await watcher.connect();
+  defer(t, () => watcher.disconnect());
+  await waitFor(
+    async () => (await watcher.describeGroups(["storm"])).groups[0]!.state === "Stable",
+    15_000,
+    "group to be stable",
+  );
+  const described = (await watcher.describeGroups(["storm"])).groups[0]!;
+  assert.equal(described.protocolType, "consumer");
+  assert.equal(described.members.length, 3);
+  assert.ok(described.members.every((m) => m.clientHost === "/127.0.0.1" && m.memberAssignment.length > 0));
+  assert.deepEqual(
+    (await watcher.listGroups()).groups.map((g) => g.groupId),
+    ["storm"],
+  );
   assert.ok((byMember.get("c4") ?? 0) > 0 && (byMember.get("c5") ?? 0) > 0, "new members got partitions");
 });
 

@@ -57,6 +57,10 @@ test("v4+ join: MEMBER_ID_REQUIRED, then the barrier, leader gets metadata, sync
   assert.equal(ja.generationId, 1);
   assert.equal(ja.leader, a.id);
   assert.equal(ja.members.length, 1);
+  const completing = c.describeGroup("g");
+  assert.equal(completing.groupState, "CompletingRebalance");
+  assert.equal(completing.members[0]!.memberAssignment.length, 0, "no assignment before sync");
+  assert.equal(c.describeGroup("nope").groupState, "Dead");
   assert.deepEqual(
     await c.sync({
       groupId: "g",
@@ -72,6 +76,12 @@ test("v4+ join: MEMBER_ID_REQUIRED, then the barrier, leader gets metadata, sync
     },
   );
   assert.equal(c.describe("g").state, "Stable");
+  const stable = c.describeGroup("g");
+  assert.deepEqual(
+    [stable.protocolData, stable.members[0]!.memberAssignment.toString(), stable.members[0]!.clientId],
+    ["rr", "A", "a"],
+  );
+  assert.deepEqual(c.listGroups(), [{ groupId: "g", protocolType: "consumer" }]);
 
   // A second member triggers a rebalance; the first learns of it by heartbeat and rejoins.
   const b = await joinNew(c, "b");

@@ -75,6 +75,8 @@ test("ApiVersions advertises exactly the implemented table", () => {
     { apiKey: 12, minVersion: 0, maxVersion: 3 },
     { apiKey: 13, minVersion: 0, maxVersion: 3 },
     { apiKey: 14, minVersion: 0, maxVersion: 3 },
+    { apiKey: 15, minVersion: 0, maxVersion: 2 },
+    { apiKey: 16, minVersion: 0, maxVersion: 2 },
     { apiKey: 18, minVersion: 0, maxVersion: 3 },
     { apiKey: 19, minVersion: 0, maxVersion: 3 },
     { apiKey: 20, minVersion: 0, maxVersion: 1 },

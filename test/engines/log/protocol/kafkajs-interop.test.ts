@@ -273,6 +273,41 @@ test("group APIs: JoinGroup v5, SyncGroup v3, Heartbeat v3, LeaveGroup v3, Offse
   assert.equal(responses[0]!.partitions[0]!.offset, "10");
 });
 
+test("DescribeGroups v2 and ListGroups v2 decode in kafkajs", async () => {
+  assert.deepEqual(await roundTrip("describeGroups", 2, { groupIds: ["g1"] }), { groups: ["g1"] });
+  const dg = await kafkajsDecode("describeGroups", 2, 15, {
+    throttleTimeMs: 0,
+    groups: [
+      {
+        errorCode: 0,
+        groupId: "g1",
+        groupState: "Stable",
+        protocolType: "consumer",
+        protocolData: "RoundRobinAssigner",
+        members: [
+          {
+            memberId: "m",
+            clientId: "c",
+            clientHost: "/127.0.0.1",
+            memberMetadata: Buffer.from("md"),
+            memberAssignment: Buffer.from("as"),
+          },
+        ],
+      },
+    ],
+  });
+  const g = (dg.groups as Array<{ state: string; members: Array<{ clientHost: string }> }>)[0]!;
+  assert.equal(g.state, "Stable");
+  assert.equal(g.members[0]!.clientHost, "/127.0.0.1");
+  assert.deepEqual(await roundTrip("listGroups", 2, {}), {});
+  const lg = await kafkajsDecode("listGroups", 2, 16, {
+    throttleTimeMs: 0,
+    errorCode: 0,
+    groups: [{ groupId: "g1", protocolType: "consumer" }],
+  });
+  assert.deepEqual(lg.groups, [{ groupId: "g1", protocolType: "consumer" }]);
+});
+
 test("admin APIs: CreateTopics v3, DeleteTopics v1", async () => {
   const ct = await roundTrip("createTopics", 3, {
     topics: [

@@ -1,0 +1,82 @@
+/**
+ * OffsetCommit and OffsetFetch against the durable offset store. Whether a commit is allowed at
+ * all (generation, membership) is the coordinator's decision and arrives here as an error code;
+ * this module answers per partition and stores the accepted offsets in one write.
+ */
+
+import type { OffsetCommitRequest, OffsetCommitResponse } from "../protocol/apis/offset-commit.ts";
+import type { OffsetFetchRequest, OffsetFetchResponse } from "../protocol/apis/offset-fetch.ts";
+import { ErrorCode } from "../protocol/error-codes.ts";
+import type { OffsetStore } from "../storage/offset-store.ts";
+
+export interface OffsetDeps {
+  offsets: OffsetStore;
+  partitionExists: (topic: string, partition: number) => boolean;
+}
+
+/** Stores the commit if `groupError` is 0; unknown partitions are refused one by one. */
+export function commitOffsets(
+  deps: OffsetDeps,
+  groupError: number,
+  req: OffsetCommitRequest,
+): OffsetCommitResponse {
+  if (groupError !== 0) {
+    return {
+      throttleTimeMs: 0,
+      topics: req.topics.map((t) => ({
+        name: t.name,
+        partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode: groupError })),
+      })),
+    };
+  }
+  const toStore: Array<{ topic: string; partition: number; offset: number; metadata: string | null }> = [];
+  const res: OffsetCommitResponse = {
+    throttleTimeMs: 0,
+    topics: req.topics.map((t) => ({
+      name: t.name,
+      partitions: t.partitions.map((p) => {
+        if (!deps.partitionExists(t.name, p.partitionIndex)) {
+          return { partitionIndex: p.partitionIndex, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION };
+        }
+        if (p.committedOffset >= 0) {
+          toStore.push({
+            topic: t.name,
+            partition: p.partitionIndex,
+            offset: p.committedOffset,
+            metadata: p.committedMetadata,
+          });
+        }
+        return { partitionIndex: p.partitionIndex, errorCode: 0 };
+      }),
+    })),
+  };
+  deps.offsets.commit(req.groupId, toStore);
+  return res;
+}
+
+/** Committed offsets, −1 (with no error) where nothing was committed; null topics = all of them. */
+export function fetchOffsets(store: OffsetStore, req: OffsetFetchRequest): OffsetFetchResponse {
+  let topics: Array<{ name: string; partitionIndexes: number[] }>;
+  if (req.topics === null) {
+    const byTopic = new Map<string, number[]>();
+    for (const c of store.forGroup(req.groupId))
+      byTopic.set(c.topic, [...(byTopic.get(c.topic) ?? []), c.partition]);
+    topics = [...byTopic].map(([name, partitionIndexes]) => ({ name, partitionIndexes }));
+  } else topics = req.topics;
+  return {
+    throttleTimeMs: 0,
+    errorCode: 0,
+    topics: topics.map((t) => ({
+      name: t.name,
+      partitions: t.partitionIndexes.map((p) => {
+        const c = store.get(req.groupId, t.name, p);
+        return {
+          partitionIndex: p,
+          committedOffset: c?.offset ?? -1,
+          metadata: c?.metadata ?? "",
+          errorCode: 0,
+        };
+      }),
+    })),
+  };
+}
