@@ -10,6 +10,7 @@ import { checkExpectations, mergeValidity } from "../checkers/expectations.ts";
 import { buildMessageTable } from "../checkers/message-table.ts";
 import { intendedTimes } from "../generator/schedule.ts";
 import type { NemesisOp, Op, PhaseOp, SendOp } from "../history/op.ts";
+import { channelFillSeries } from "../metrics/channel-fill.ts";
 import { LatencyHistogram } from "../metrics/histogram.ts";
 import { type AckTimeline, BIN_US, longestGap, meanRate, recoveredAt } from "../metrics/recovery.ts";
 import type { Check, FaultResult, Results, SeriesRow } from "../results/types.ts";
@@ -17,7 +18,7 @@ import type { Scenario } from "../scenario/load.ts";
 
 export type Analysis = Pick<
   Results,
-  "window" | "throughput" | "latency" | "delivery" | "faults" | "checks" | "series"
+  "window" | "throughput" | "latency" | "delivery" | "faults" | "checks" | "series" | "nodes"
 >;
 
 export function analyze(ops: readonly Op[], scenario: Scenario): Analysis {
@@ -158,11 +159,16 @@ export function analyze(ops: readonly Op[], scenario: Scenario): Analysis {
     latency: {
       publish: { ...pub.percentiles(), corrected: pubC.percentiles() },
       endToEnd: { ...e2e.percentiles(), corrected: e2eC.percentiles() },
+      distribution: {
+        publish: { uncorrected: pub.curve(), corrected: pubC.curve() },
+        endToEnd: { uncorrected: e2e.curve(), corrected: e2eC.curve() },
+      },
     },
     delivery,
     faults,
     checks: [],
     series: rows,
+    nodes: channelFillSeries(ops),
   };
   const checks: Check[] = [deliveryCheck(delivery), ...checkExpectations(partial, scenario.expectations)];
   partial.checks = checks;

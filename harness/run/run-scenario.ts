@@ -117,6 +117,7 @@ export async function runScenario(o: RunOptions): Promise<RunOutcome> {
     supervisor,
     runDir,
     projectRoot: o.projectRoot,
+    samples: { now, record },
     sink: {
       delivered(process, node, producer, from, to) {
         record({ t: now(), process, type: "ok", f: "deliver", producer, from, to, node });
