@@ -55,6 +55,7 @@ export function runDash(runs: readonly ChartRun[]): Spec | undefined {
         [5, 3],
       ],
     },
+    legend: { symbolType: "stroke", symbolStrokeColor: "#57606a", symbolStrokeWidth: 2 },
   };
 }
 

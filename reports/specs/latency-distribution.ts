@@ -97,7 +97,7 @@ export function latencyDistributionSpec(runs: readonly ChartRun[]): Spec {
         field: "kind",
         type: "nominal",
         title: null,
-        legend: { symbolType: "stroke" },
+        legend: { symbolType: "stroke", symbolStrokeColor: "#57606a", symbolStrokeWidth: 2 },
         scale: {
           domain: ["corrected (from intended send)", "uncorrected (from actual send)"],
           range: [
