@@ -5,13 +5,17 @@
  * FAULTBENCH_DEBUG is set.
  */
 
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
+import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { serveAgent } from "../engines/agent/main.ts";
 import { serveLog } from "../engines/log/main.ts";
 import { serveProcess } from "../engines/shared/serve-process.ts";
+import { writeCompare } from "../reports/build-compare.ts";
+import { loadSuite, writeIndex } from "../reports/build-index.ts";
+import { writeReport } from "../reports/build-report.ts";
 import { progressPrinter } from "./cli/progress.ts";
 import { scenarioFiles } from "./cli/scenario-files.ts";
 import { runSummary, suiteSummary } from "./cli/summary.ts";
@@ -115,7 +119,9 @@ async function runCommand(
       });
       printer.finish();
       done.push({ results, runDir });
-      process.stdout.write(`${runSummary(results, runDir)}\n\n`);
+      process.stdout.write(`${runSummary(results, runDir)}\n`);
+      await reportStep("report", () => writeReport(runDir, { results }));
+      process.stdout.write("\n");
     }
   } finally {
     process.off("SIGINT", onSigint);
@@ -143,9 +149,67 @@ async function runCommand(
       )}\n`,
     );
     process.stdout.write(`${suiteSummary(done, suiteDir)}\n`);
+    await reportStep("index", async () => writeIndex(suiteDir));
   }
   if (controller.signal.aborted || done.some((d) => d.results.status === "errored")) return 3;
   return done.every((d) => d.results.status === "passed") ? 0 : 1;
+}
+
+/**
+ * Builds one report after a run and prints its path and build time. A report that cannot be built
+ * is a warning, not a failed run: the results are already on disk and `faultbench report` can retry.
+ */
+async function reportStep(what: string, build: () => Promise<string>): Promise<void> {
+  const t = performance.now();
+  try {
+    const path = await build();
+    process.stdout.write(`  ${what}: ${path} (built in ${Math.round(performance.now() - t)} ms)\n`);
+  } catch (e) {
+    process.stderr.write(
+      `faultbench: warning: the ${what} could not be built: ${(e as Error)?.message ?? e}\n`,
+    );
+  }
+}
+
+async function reportCommand(dirs: string[], opts: { out?: string }): Promise<number> {
+  for (const d of dirs) {
+    if (!existsSync(d) || !statSync(d).isDirectory())
+      throw new FaultbenchError(
+        "FB_RUN_DIR",
+        `${d}: no such directory; give a run directory (it holds results.json)`,
+      );
+  }
+  const [first, second] = dirs as [string, string | undefined];
+  if (second !== undefined) {
+    if (!existsSync(join(first, "results.json")) || !existsSync(join(second, "results.json")))
+      throw new FaultbenchError(
+        "FB_RUN_DIR",
+        `report with two directories compares two runs: ${[first, second].filter((d) => !existsSync(join(d, "results.json"))).join(", ")} is not a run directory (no results.json)`,
+      );
+    process.stdout.write(
+      `${await writeCompare(first, second, opts.out === undefined ? {} : { out: opts.out })}\n`,
+    );
+    return 0;
+  }
+  if (existsSync(join(first, "results.json"))) {
+    process.stdout.write(`${await writeReport(first, opts.out === undefined ? {} : { out: opts.out })}\n`);
+    return 0;
+  }
+  // A suite directory: rebuild each run's report, then the index.
+  let runs: ReturnType<typeof loadSuite>;
+  try {
+    runs = loadSuite(first);
+  } catch (e) {
+    if (isFaultbenchError(e) && /not a suite directory/.test(e.message))
+      throw new FaultbenchError(
+        "FB_RUN_DIR",
+        `${first}: not a run directory (no results.json) nor a suite directory (no suite.json)`,
+      );
+    throw e;
+  }
+  for (const r of runs) process.stdout.write(`${await writeReport(join(first, r.runDir))}\n`);
+  process.stdout.write(`${writeIndex(first, opts.out === undefined ? {} : { out: opts.out })}\n`);
+  return 0;
 }
 
 async function checkCommand(runDir: string): Promise<number> {
@@ -233,6 +297,28 @@ function buildProgram(setExit: (code: number) => void): Command {
     .argument("<run-dir>", "a run directory (holds scenario.yaml and history.ndjson)")
     .action(async (dir: string) => {
       setExit(await checkCommand(dir));
+    });
+
+  program
+    .command("report")
+    .description(
+      "build the HTML report of a run directory (report.html), the index of a suite directory " +
+        "(index.html), or, given two run directories, a side-by-side comparison (compare.html in the second)",
+    )
+    .argument("<dir>", "a run directory (holds results.json) or a suite directory (holds suite.json)")
+    .argument(
+      "[candidate-dir]",
+      "a second run directory: compare it (candidate) against the first (baseline)",
+    )
+    .option("--out <file>", "write the page here instead")
+    .addHelpText(
+      "after",
+      "\nThe page is self-contained (charts included) and opens offline. Its path is printed on stdout.\n" +
+        "Examples:\n  faultbench report reports/runs/<ts>-default/<ts>-agent-baseline\n" +
+        "  faultbench report reports/runs/<ts>-default\n  faultbench report <baseline-run-dir> <candidate-run-dir> --out compare.html",
+    )
+    .action(async (dir: string, candidate: string | undefined, opts: { out?: string }) => {
+      setExit(await reportCommand(candidate === undefined ? [dir] : [dir, candidate], opts));
     });
 
   program

@@ -367,7 +367,11 @@ function readChannel(r: Reader, k: string, name: string): ChannelConfig | undefi
   }
   if (type !== "file") return undefined;
   const checkpointDir = r.required(`${k}checkpointDir`, "a directory; we have no default under ~/.flume");
-  const dataDirs = r.list(`${k}dataDirs`);
+  // Flume splits dataDirs on commas only, so a path may contain spaces.
+  const dataDirs = (r.raw(`${k}dataDirs`) ?? "")
+    .split(",")
+    .map((d) => d.trim())
+    .filter((d) => d !== "");
   if (dataDirs.length === 0) r.problems.push(`${k}dataDirs is required (a directory for the log files)`);
   if (dataDirs.length > 1)
     r.problems.push(`${k}dataDirs: only one data directory is supported, got ${dataDirs.length}`);

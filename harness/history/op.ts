@@ -104,4 +104,30 @@ export interface NodeExitOp {
   expected: boolean;
 }
 
-export type Op = StartOp | PhaseOp | SendOp | DeliverOp | UnparsedDeliverOp | NemesisOp | NodeExitOp;
+/**
+ * A sample of a node's own gauges (an agent's channel, from its `GET /metrics`), taken about once
+ * per second while the node runs. Purely observational: no checker reads it.
+ */
+export interface SampleOp {
+  t: number;
+  process: "sampler";
+  type: "info";
+  f: "sample";
+  node: string;
+  metrics: {
+    /** Events in the node's channels (summed over its channels). */
+    channelSize: number;
+    /** Size over capacity, 0..100 (over all of its channels). */
+    channelFillPercentage: number;
+  };
+}
+
+export type Op =
+  | StartOp
+  | PhaseOp
+  | SendOp
+  | DeliverOp
+  | UnparsedDeliverOp
+  | NemesisOp
+  | NodeExitOp
+  | SampleOp;

@@ -5,7 +5,7 @@
  */
 
 import * as hdr from "hdr-histogram-js";
-import type { Percentiles } from "../results/types.ts";
+import type { PercentilePoint, Percentiles } from "../results/types.ts";
 
 export class LatencyHistogram {
   private readonly h = hdr.build({
@@ -45,6 +45,29 @@ export class LatencyHistogram {
       p999: at(99.9),
       max: ms(max),
     };
+  }
+
+  /**
+   * The percentile curve HDR histograms are plotted with: points at 100·(1 − 2^(−k/5)), five per
+   * halving of the remaining tail, until the tail is thinner than one sample, then the maximum.
+   * Empty when nothing was recorded.
+   */
+  curve(): PercentilePoint[] {
+    const n = this.h.totalCount;
+    if (n === 0) return [];
+    const max = this.h.maxValue;
+    const out: PercentilePoint[] = [];
+    for (let k = 0; ; k++) {
+      const tail = 2 ** (-k / 5);
+      if (tail * n < 1) break;
+      const p = 100 * (1 - tail);
+      out.push({
+        percentile: Math.round(p * 1e6) / 1e6,
+        ms: ms(Math.min(this.h.getValueAtPercentile(p), max)),
+      });
+    }
+    out.push({ percentile: 100, ms: ms(max) });
+    return out;
   }
 
   /** The histogram in HDR's compressed base64 form, mergeable across processes. */

@@ -64,14 +64,19 @@ export class NetworkNemesis {
         this.wakers.delete(wake);
         resolve(!this.cancelled);
       };
-      const t = setTimeout(
-        () => {
-          this.timers.delete(t);
-          wake();
-        },
-        Math.max(0, (us - this.deps.now()) / 1000),
-      );
-      this.timers.add(t);
+      // Node's timers can fire a fraction of a millisecond early; re-arm until the time has come.
+      const arm = () => {
+        const t = setTimeout(
+          () => {
+            this.timers.delete(t);
+            if (this.deps.now() < us && !this.cancelled) arm();
+            else wake();
+          },
+          Math.max(0, (us - this.deps.now()) / 1000),
+        );
+        this.timers.add(t);
+      };
+      arm();
       this.wakers.add(wake);
     });
   }

@@ -101,6 +101,33 @@ export interface SeriesRow {
   backlog: number;
 }
 
+/** One point of an HDR percentile curve: the latency (ms) at `percentile` (0..100). */
+export interface PercentilePoint {
+  percentile: number;
+  ms: number;
+}
+
+/** A latency's percentile curve, log-spaced towards the tail, from the actual and the intended send. */
+export interface LatencyDistribution {
+  uncorrected: PercentilePoint[];
+  corrected: PercentilePoint[];
+}
+
+/** One second of a node's channel, from the sampler (the peak sample of that second). */
+export interface ChannelFillPoint {
+  /** Second since the load started. */
+  t: number;
+  /** Events in the channel(s). */
+  size: number;
+  /** Fill, 0..100. */
+  fillPct: number;
+}
+
+/** Per-node series sampled from the node itself; a node appears only if it was sampled. */
+export interface NodeSeries {
+  channelFill: ChannelFillPoint[];
+}
+
 export interface Environment {
   node: string;
   os: string;
@@ -127,7 +154,12 @@ export interface Results {
   /** The phases of the load, ms since it started. */
   window: { warmupMs: number; measureStartMs: number; measureEndMs: number; drainedAtMs: number };
   throughput: { offeredPerSec: number; sentPerSec: number; ackedPerSec: number; deliveredPerSec: number };
-  latency: { publish: LatencyStats; endToEnd: LatencyStats };
+  latency: {
+    publish: LatencyStats;
+    endToEnd: LatencyStats;
+    /** Added after schemaVersion 1 shipped (additive): the full percentile curves. */
+    distribution?: { publish: LatencyDistribution; endToEnd: LatencyDistribution };
+  };
   delivery: Delivery;
   faults: FaultResult[];
   checks: Check[];
@@ -142,4 +174,6 @@ export interface Results {
     gaps: number;
     rewinds: number;
   };
+  /** Added after schemaVersion 1 shipped (additive): per-node sampled series, by node name. */
+  nodes?: Record<string, NodeSeries>;
 }

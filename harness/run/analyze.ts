@@ -11,6 +11,7 @@ import { ACKED, buildMessageTable, type MessageTable } from "../checkers/message
 import { partitionOrder, partitionOrderCheck } from "../checkers/partition-order.ts";
 import { intendedTimes } from "../generator/schedule.ts";
 import type { DeliverOp, NemesisOp, Op, PhaseOp, SendOp } from "../history/op.ts";
+import { channelFillSeries } from "../metrics/channel-fill.ts";
 import { LatencyHistogram } from "../metrics/histogram.ts";
 import { type AckTimeline, BIN_US, longestGap, meanRate, recoveredAt } from "../metrics/recovery.ts";
 import type { Check, FaultResult, Results, SeriesRow } from "../results/types.ts";
@@ -19,7 +20,16 @@ import { consumerNames } from "../topology/links.ts";
 
 export type Analysis = Pick<
   Results,
-  "window" | "throughput" | "latency" | "delivery" | "faults" | "checks" | "series" | "order" | "deliveredBy"
+  | "window"
+  | "throughput"
+  | "latency"
+  | "delivery"
+  | "faults"
+  | "checks"
+  | "series"
+  | "order"
+  | "deliveredBy"
+  | "nodes"
 >;
 
 export function analyze(ops: readonly Op[], scenario: Scenario): Analysis {
@@ -194,12 +204,17 @@ export function analyze(ops: readonly Op[], scenario: Scenario): Analysis {
     latency: {
       publish: { ...pub.percentiles(), corrected: pubC.percentiles() },
       endToEnd: { ...e2e.percentiles(), corrected: e2eC.percentiles() },
+      distribution: {
+        publish: { uncorrected: pub.curve(), corrected: pubC.curve() },
+        endToEnd: { uncorrected: e2e.curve(), corrected: e2eC.curve() },
+      },
     },
     delivery,
     faults,
     checks: [],
     series: rows,
     deliveredBy: deliveredByNode(ops, consumerSide(scenario)),
+    nodes: channelFillSeries(ops),
   };
   if (order) partial.order = order;
   const checks: Check[] = [

@@ -119,6 +119,7 @@ export async function runScenario(o: RunOptions): Promise<RunOutcome> {
     supervisor,
     runDir,
     projectRoot: o.projectRoot,
+    samples: { now, record },
     sink: {
       delivered(process, node, producer, from, to, position) {
         record({ t: now(), process, type: "ok", f: "deliver", producer, from, to, node, ...position });

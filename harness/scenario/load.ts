@@ -148,7 +148,22 @@ function checkAgentTopology(t: AgentTopology, p: Problem): AgentTopology & { ent
     if (a.sinks.length > 1 && a.processor === undefined) {
       p(`topology.agents.${name}.processor`, "is required with several sinks: failover or load_balance");
     }
+    const txCap = a.channel.transactionCapacity ?? (a.channel.type === "memory" ? 100 : 10_000);
+    const batch = a.batchSize ?? 100;
+    if (batch > txCap) {
+      p(
+        `topology.agents.${name}.batchSize`,
+        `${batch} is more than the channel's transactionCapacity (${txCap}); a sink takes its batch in one transaction`,
+      );
+    }
     if (a.processor?.type === "failover" && a.processor.priority) {
+      const values = Object.values(a.processor.priority);
+      if (new Set(values).size !== values.length) {
+        p(
+          `topology.agents.${name}.processor.priority`,
+          "priorities must differ (Flume requires unique priorities)",
+        );
+      }
       for (const k of Object.keys(a.processor.priority)) {
         if (!a.sinks.includes(k)) {
           p(

@@ -7,6 +7,8 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { PlannedMessage } from "../../generator/schedule.ts";
+import type { SampleOp } from "../../history/op.ts";
+import { AgentMetricsSampler } from "../../metrics/agent-metrics-sampler.ts";
 import type { AgentScenario } from "../../scenario/load.ts";
 import type { NodeProcess } from "../../supervisor/node-process.ts";
 import { freePorts } from "../../supervisor/ports.ts";
@@ -25,12 +27,18 @@ export interface AgentDriverOptions {
   projectRoot: string;
   sink: DeliverySink;
   readyTimeoutMs?: number;
+  /**
+   * Where channel samples go (the history) and its clock. Without them no agent is sampled; with
+   * them each running agent's /metrics is polled once per second from start() to close().
+   */
+  samples?: { now: () => number; record: (op: SampleOp) => void };
 }
 
 export class AgentDriver implements Driver {
   private readonly collectors = new Map<string, Collector>();
   private producer: HttpProducer | undefined;
   private net: Network | undefined;
+  private sampler: AgentMetricsSampler | undefined;
 
   constructor(private readonly o: AgentDriverOptions) {}
 
@@ -94,6 +102,14 @@ export class AgentDriver implements Driver {
       });
     }
     for (const name of downstreamFirst(topo.agents)) await supervisor.get(name).start();
+    if (this.o.samples) {
+      this.sampler = new AgentMetricsSampler({
+        nodes: () => agentNames.map((n) => supervisor.get(n)),
+        now: this.o.samples.now,
+        record: this.o.samples.record,
+      });
+      this.sampler.start();
+    }
 
     const w = scenario.workload;
     // One connection per request a producer may have outstanding: open-loop sends must not queue in the client.
@@ -130,6 +146,7 @@ export class AgentDriver implements Driver {
   }
 
   async close(): Promise<void> {
+    await this.sampler?.stop();
     await this.producer?.close();
     await Promise.all([...this.collectors.values()].map((c) => c.close()));
     await stopNetwork(this.net);

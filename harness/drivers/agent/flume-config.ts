@@ -56,9 +56,18 @@ export function flumeProperties(w: AgentWiring): string {
     set("sinkgroups.g1.sinks", sinks.join(" "));
     set("sinkgroups.g1.processor.type", p?.type ?? "default");
     if (p?.type === "failover") {
+      // Unlisted targets get descending priorities in the order written, skipping any value an
+      // explicit priority already took: Flume requires them to be unique.
+      const used = new Set(Object.values(p.priority ?? {}));
+      let next = w.spec.sinks.length * 10;
       w.spec.sinks.forEach((target, i) => {
-        // Unlisted targets get descending priorities in the order written.
-        const prio = p.priority?.[target] ?? (w.spec.sinks.length - i) * 10;
+        let prio = p.priority?.[target];
+        if (prio === undefined) {
+          while (used.has(next)) next--;
+          prio = next;
+          used.add(prio);
+          next -= 10;
+        }
         set(`sinkgroups.g1.processor.priority.k${i + 1}`, prio);
       });
       if (p.maxPenalty !== undefined) set("sinkgroups.g1.processor.maxpenalty", p.maxPenalty);

@@ -344,3 +344,56 @@ describe("analyze with a fault", () => {
     assert.deepEqual(analyze(faultHistory(), s), a);
   });
 });
+
+describe("analyze with sampler ops", () => {
+  const s = scenario({ expect: tinyExpect });
+  const sample = (t: number, node: string, size: number, pct: number): Op => ({
+    t,
+    process: "sampler",
+    type: "info",
+    f: "sample",
+    node,
+    metrics: { channelSize: size, channelFillPercentage: pct },
+  });
+
+  test("channel samples become nodes.<name>.channelFill and change no other figure or verdict", () => {
+    const plain = analyze(tinyHistory(), s);
+    const ops = [
+      ...tinyHistory(),
+      sample(-300_000, "a1", 5, 0.5),
+      sample(400_000, "a1", 10, 1),
+      sample(1_300_000, "a1", 300, 30),
+      sample(1_700_000, "a1", 200, 20),
+      sample(2_200_000, "a2", 7, 0.7),
+    ].sort((x, y) => x.t - y.t);
+    const withSamples = analyze(ops, s);
+    assert.deepEqual(withSamples.nodes, {
+      a1: {
+        channelFill: [
+          { t: 0, size: 10, fillPct: 1 },
+          { t: 1, size: 300, fillPct: 30 },
+        ],
+      },
+      a2: { channelFill: [{ t: 2, size: 7, fillPct: 0.7 }] },
+    });
+    assert.deepEqual(plain.nodes, {});
+    const { nodes: _a, ...restPlain } = plain;
+    const { nodes: _b, ...restSamples } = withSamples;
+    assert.deepEqual(restSamples, restPlain);
+  });
+
+  test("the latency distribution is a rising percentile curve ending at the maximum", () => {
+    const a = analyze(tinyHistory(), s);
+    const curve = a.latency.distribution?.endToEnd.corrected ?? [];
+    assert.ok(curve.length > 10, `${curve.length} points`);
+    assert.equal(curve[0]?.percentile, 0);
+    assert.deepEqual(curve.at(-1), { percentile: 100, ms: a.latency.endToEnd.corrected.max });
+    for (let i = 1; i < curve.length; i++) {
+      assert.ok((curve[i]?.percentile as number) > (curve[i - 1]?.percentile as number));
+      assert.ok((curve[i]?.ms as number) >= (curve[i - 1]?.ms as number));
+    }
+    // 199 measured messages: the curve stops before the tail is thinner than one sample.
+    const lastTail = 100 - (curve.at(-2)?.percentile as number);
+    assert.ok(lastTail * 199 >= 100, `tail ${lastTail}%`);
+  });
+});

@@ -19,6 +19,7 @@ after(() => {
 interface Running {
   child: ChildProcess;
   stderr: () => string;
+  stdout: () => string;
   exited: Promise<number | null>;
 }
 
@@ -32,9 +33,12 @@ function start(args: string[]): Running {
   child.stderr?.on("data", (d) => {
     err += d.toString();
   });
-  child.stdout?.resume();
+  let out = "";
+  child.stdout?.on("data", (d) => {
+    out += d.toString();
+  });
   const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
-  return { child, stderr: () => err, exited };
+  return { child, stderr: () => err, stdout: () => out, exited };
 }
 
 async function waitFor(pred: () => boolean, timeoutMs: number, what: string): Promise<void> {
@@ -87,6 +91,20 @@ test("a short run passes, writes its run directory, and check agrees offline", a
   assert.equal(res.delivery.delivered, 2500);
   assert.ok(res.latency.endToEnd.corrected.count > 0);
   for (const pid of nodePids(runDir)) assert.equal(alive(pid), false, `node ${pid} is gone`);
+  // The sampler read both agents' channels once a second of the 2.5 s load.
+  for (const n of ["a1", "a2"]) {
+    const fill = res.nodes?.[n]?.channelFill ?? [];
+    assert.ok(fill.length >= 2, `${n}: ${fill.length} channel samples`);
+    assert.ok(fill.every((p) => p.fillPct >= 0 && p.size >= 0));
+  }
+  // The report is built right after the run and its path printed.
+  assert.ok(existsSync(join(runDir, "report.html")));
+  assert.match(
+    r.stdout(),
+    new RegExp(
+      `report: ${join(runDir, "report.html").replace(/[.*+?^${}()|[\]\\]/g, "\\$&")} \\(built in \\d+ ms\\)`,
+    ),
+  );
 
   const c = start(["check", runDir]);
   assert.equal(await c.exited, 0);

@@ -1,0 +1,219 @@
+/**
+ * The per-run report: run directory → report.html. The verdict and the key numbers come first as
+ * text (the page answers "did it pass, how fast, what was lost" without a chart), then the charts,
+ * then the scenario, configs and log tails for whoever digs deeper. Every figure printed from
+ * results.json carries `data-path`, so a test can check the page against the file.
+ */
+
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { Check, LatencyStats, Results } from "../harness/results/types.ts";
+import { int, ms, rate, recovery } from "./format.ts";
+import { type Chart, chartFigure, escapeHtml, page } from "./html.ts";
+import { loadRun, type RunData, type TextFile } from "./run-data.ts";
+import { channelFillSpec } from "./specs/channel-fill.ts";
+import type { ChartRun } from "./specs/common.ts";
+import { deliverySpec } from "./specs/delivery.ts";
+import { latencyDistributionSpec } from "./specs/latency-distribution.ts";
+import { latencyTimeSpec } from "./specs/latency-time.ts";
+import { recoverySpec } from "./specs/recovery.ts";
+import { throughputSpec } from "./specs/throughput.ts";
+
+/** A figure from results.json, tagged with its path. */
+export function fig(path: string, text: string): string {
+  return `<span data-path="${escapeHtml(path)}">${escapeHtml(text)}</span>`;
+}
+
+const validity = (v: Check["valid"]) =>
+  v === true
+    ? `<span class="ok">pass</span>`
+    : v === false
+      ? `<span class="bad">FAIL</span>`
+      : `<span class="unknown">unknown</span>`;
+
+/** The one-sentence reason under the verdict. */
+export function verdictReason(r: Results): string {
+  if (r.status === "errored") return `The run itself broke: ${r.error?.message ?? "no detail recorded"}`;
+  const failed = r.checks.filter((c) => c.valid !== true);
+  if (failed.length === 0) return `All ${r.checks.length} checks held.`;
+  return `${failed.length} of ${r.checks.length} checks did not hold: ${failed.map((c) => c.name).join("; ")}`;
+}
+
+export function banner(r: Results): string {
+  return `<div class="banner ${escapeHtml(r.status)}" data-status="${escapeHtml(r.status)}">
+<div class="verdict">${escapeHtml(r.status.toUpperCase())} — ${escapeHtml(r.scenario)}</div>
+<div class="why">${escapeHtml(verdictReason(r))}</div>
+</div>`;
+}
+
+function latencyRows(r: Results): string {
+  const row = (label: string, base: string, s: LatencyStats, corrected: boolean) => {
+    const p = corrected ? s.corrected : s;
+    const at = corrected ? `${base}.corrected` : base;
+    const cell = (k: "p50" | "p90" | "p99" | "p999" | "max") =>
+      `<td class="num">${fig(`${at}.${k}`, ms(p[k]))}</td>`;
+    return `<tr><th>${label}</th>${cell("p50")}${cell("p90")}${cell("p99")}${cell("p999")}${cell("max")}<td class="num">${fig(`${at}.count`, int(p.count))}</td></tr>`;
+  };
+  return `<table class="latency"><thead><tr><th></th><th class="num">p50</th><th class="num">p90</th><th class="num">p99</th><th class="num">p99.9</th><th class="num">max</th><th class="num">samples</th></tr></thead><tbody>
+${row("publish, from intended send", "latency.publish", r.latency.publish, true)}
+${row("publish, from actual send", "latency.publish", r.latency.publish, false)}
+${row("end to end, from intended send", "latency.endToEnd", r.latency.endToEnd, true)}
+${row("end to end, from actual send", "latency.endToEnd", r.latency.endToEnd, false)}
+</tbody></table>`;
+}
+
+function throughputTable(r: Results): string {
+  const t = r.throughput;
+  const row = (label: string, k: keyof Results["throughput"], v: number) =>
+    `<tr><th>${label}</th><td class="num">${fig(`throughput.${k}`, rate(v))}</td></tr>`;
+  return `<table>${row("offered", "offeredPerSec", t.offeredPerSec)}${row("sent", "sentPerSec", t.sentPerSec)}${row("acked", "ackedPerSec", t.ackedPerSec)}${row("delivered", "deliveredPerSec", t.deliveredPerSec)}</table>`;
+}
+
+const DELIVERY_ROWS: [keyof Results["delivery"], string][] = [
+  ["attempted", "messages the producers tried to send"],
+  ["acked", "confirmed by the engine"],
+  ["failed", "definitely refused"],
+  ["indeterminate", "outcome unknown (timeout, reset)"],
+  ["delivered", "distinct messages that reached a consumer"],
+  ["lost", "acked, never delivered"],
+  ["duplicated", "distinct messages delivered twice or more"],
+  ["duplicateDeliveries", "extra copies delivered"],
+  ["unexpected", "delivered, never sent"],
+  ["recovered", "outcome unknown, delivered after all"],
+  ["failedButDelivered", "refused, delivered anyway"],
+];
+
+function deliveryTable(r: Results): string {
+  const rows = DELIVERY_ROWS.map(([k, meaning]) => {
+    const v = r.delivery[k];
+    const alarm = (k === "lost" || k === "unexpected") && v > 0 ? ` class="bad"` : "";
+    return `<tr><th>${k}</th><td class="num"><span${alarm}>${fig(`delivery.${k}`, int(v))}</span></td><td class="meta">${meaning}</td></tr>`;
+  });
+  return `<table>${rows.join("")}</table>`;
+}
+
+export function checksTable(checks: readonly Check[]): string {
+  if (checks.length === 0) return `<p>No checks.</p>`;
+  return `<table class="checks"><thead><tr><th>check</th><th>result</th><th>detail</th></tr></thead><tbody>${checks
+    .map(
+      (c, i) =>
+        `<tr data-check="${i}"><td>${escapeHtml(c.name)}</td><td data-valid="${escapeHtml(String(c.valid))}">${validity(c.valid)}</td><td>${escapeHtml(c.detail)}</td></tr>`,
+    )
+    .join("")}</tbody></table>`;
+}
+
+function faultsTable(r: Results): string {
+  if (r.faults.length === 0) return `<p>No faults were injected in this run.</p>`;
+  const rows = r.faults.map(
+    (f, i) =>
+      `<tr><td>${escapeHtml(f.name)}</td><td>${escapeHtml(f.kind)}</td><td>${escapeHtml(f.target)}</td><td class="num">${fig(`faults.${i}.startMs`, ms(f.startMs))}</td><td class="num">${fig(`faults.${i}.endMs`, ms(f.endMs))}</td><td class="num">${fig(`faults.${i}.unavailableMs`, ms(f.unavailableMs))}</td><td class="num">${fig(`faults.${i}.recoveryMs`, recovery(f.recoveryMs))}</td></tr>`,
+  );
+  return `<table><thead><tr><th>fault</th><th>kind</th><th>target</th><th class="num">start</th><th class="num">healed</th><th class="num">unavailable</th><th class="num">recovery</th></tr></thead><tbody>${rows.join("")}</tbody></table>`;
+}
+
+function fileBlocks(files: readonly TextFile[], what: string): string {
+  return files
+    .map(
+      (f) =>
+        `<details><summary>${escapeHtml(f.name)}${f.truncated ? ` (the last ${what})` : ""}</summary><pre>${escapeHtml(f.text)}</pre></details>`,
+    )
+    .join("\n");
+}
+
+/** The charts of one run, in reading order; a chart without data is left out. */
+export function runCharts(runs: readonly ChartRun[], prefix = "chart"): Chart[] {
+  const charts: Chart[] = [
+    {
+      id: `${prefix}-throughput`,
+      title: "Throughput over time",
+      note: "Messages per second; shaded: warmup (grey) and each fault from its start to its heal.",
+      spec: throughputSpec(runs),
+    },
+    {
+      id: `${prefix}-latency-time`,
+      title: "End-to-end latency over time",
+      note: "Per second, from the intended send time (coordinated-omission safe), log axis.",
+      spec: latencyTimeSpec(runs),
+    },
+    {
+      id: `${prefix}-latency-distribution`,
+      title: "Latency distribution (HDR percentile plot)",
+      note: "Solid: from the intended send time; dashed: from the actual send. The gap is coordinated omission.",
+      spec: latencyDistributionSpec(runs),
+    },
+    {
+      id: `${prefix}-delivery`,
+      title: "Delivery accounting",
+      note: "Symlog axis; each bar carries its count.",
+      spec: deliverySpec(runs),
+    },
+  ];
+  const rec = recoverySpec(runs);
+  if (rec)
+    charts.push({
+      id: `${prefix}-recovery`,
+      title: "Recovery per fault",
+      note: "Unavailable: longest stretch without an ack from the fault's start. Recovery: from the heal until acked throughput is back to ≥ 90% of the pre-fault mean for 3 s.",
+      spec: rec,
+    });
+  const fill = channelFillSpec(runs);
+  if (fill)
+    charts.push({
+      id: `${prefix}-channel-fill`,
+      title: "Channel fill per agent",
+      note: "Sampled once a second from each agent's /metrics; a gap is a second the agent was down or paused.",
+      spec: fill,
+    });
+  return charts;
+}
+
+export function reportHtml(run: RunData): string {
+  const r = run.results;
+  const charts = runCharts([{ label: r.scenario, results: r }]);
+  const env = r.environment;
+  const w = r.window;
+  const body = `
+<header>
+<h1>faultbench report: ${escapeHtml(r.scenario)}</h1>
+<div class="meta">engine ${escapeHtml(r.engine)} · seed ${escapeHtml(r.seed)} · started ${escapeHtml(r.startedAt)} · commit ${escapeHtml(env?.gitCommit ?? "unknown")} · faultbench ${escapeHtml(env?.faultbench ?? "?")}</div>
+</header>
+${banner(r)}
+<p class="desc">${escapeHtml(r.description)}</p>
+<h2>Key numbers</h2>
+<div class="grid">
+<section><h3>Throughput (measured window)</h3>${throughputTable(r)}
+<p class="meta">window ${escapeHtml(ms(w.measureStartMs))} – ${escapeHtml(ms(w.measureEndMs))} after a ${escapeHtml(ms(w.warmupMs))} warmup; drained at ${escapeHtml(ms(w.drainedAtMs))}</p></section>
+<section><h3>Delivery accounting</h3>${deliveryTable(r)}</section>
+</div>
+<h3>Latency</h3>
+${latencyRows(r)}
+<h2>Checks and expectations</h2>
+${checksTable(r.checks)}
+<h2>Faults</h2>
+${faultsTable(r)}
+<h2>Charts</h2>
+<div class="charts">
+${charts.map(chartFigure).join("\n")}
+</div>
+<h2>Run details</h2>
+<p class="meta">node ${escapeHtml(env?.node)} · ${escapeHtml(env?.os)} · ${escapeHtml(env?.cpu)} × ${escapeHtml(env?.cpus)} · ${escapeHtml(env?.memoryGiB)} GiB</p>
+${run.scenarioText === undefined ? "" : `<details><summary>scenario.yaml</summary><pre>${escapeHtml(run.scenarioText)}</pre></details>`}
+${fileBlocks(run.configs, "part")}
+${fileBlocks(run.logs, "part")}
+`;
+  return page({ title: `${r.status.toUpperCase()} ${r.scenario} — faultbench`, body, charts });
+}
+
+/**
+ * Builds report.html (or `out`) for a run directory and returns its path. Pass `results` right
+ * after a run to skip reading results.json back.
+ */
+export async function writeReport(
+  dir: string,
+  opts: { results?: Results; out?: string } = {},
+): Promise<string> {
+  const run = await loadRun(dir, opts.results);
+  const out = opts.out ?? join(dir, "report.html");
+  writeFileSync(out, reportHtml(run));
+  return out;
+}

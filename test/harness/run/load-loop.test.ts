@@ -1,0 +1,273 @@
+// The open-loop load against a fake driver that records every batch and answers after a delay:
+// what was planned is sent once, in per-producer batches, and every send op is answered.
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import type { Driver, SendOutcome } from "../../../harness/drivers/driver.ts";
+import { type PlannedMessage, Schedule } from "../../../harness/generator/schedule.ts";
+import type { SendOp } from "../../../harness/history/op.ts";
+import { LoadLoop } from "../../../harness/run/load-loop.ts";
+import { type Scenario, scenarioFromObject } from "../../../harness/scenario/load.ts";
+
+function scenario(workload: Record<string, unknown> = {}): Scenario {
+  return scenarioFromObject(
+    {
+      name: "loop",
+      engine: "agent",
+      seed: 7,
+      topology: { agents: { a1: { channel: { type: "memory" }, sinks: ["collector"] } } },
+      workload: {
+        rate: "2000/s",
+        producers: 2,
+        warmup: "100ms",
+        duration: "400ms",
+        batchSize: 10,
+        linger: "2ms",
+        ...workload,
+      },
+    },
+    "loop.yaml",
+  );
+}
+
+interface SentBatch {
+  call: number;
+  producer: number;
+  seqs: number[];
+  producers: number[];
+  intended: number[];
+  t: number;
+  outcome?: SendOutcome | "throw";
+}
+
+/** Answers call k with `answer(k)` after `delayMs`; tracks concurrency per producer. */
+class FakeDriver implements Driver {
+  readonly batches: SentBatch[] = [];
+  readonly inFlight = new Map<number, number>();
+  readonly maxInFlight = new Map<number, number>();
+  constructor(
+    private readonly now: () => number,
+    private readonly delayMs: number,
+    private readonly answer: (call: number) => SendOutcome | "throw" = () => ({ type: "ok" }),
+  ) {}
+  async start() {}
+  async send(producer: number, batch: readonly PlannedMessage[]): Promise<SendOutcome> {
+    const call = this.batches.length;
+    const b: SentBatch = {
+      call,
+      producer,
+      seqs: batch.map((m) => m.seq),
+      producers: batch.map((m) => m.producer),
+      intended: batch.map((m) => m.intendedUs),
+      t: this.now(),
+    };
+    this.batches.push(b);
+    const n = (this.inFlight.get(producer) ?? 0) + 1;
+    this.inFlight.set(producer, n);
+    this.maxInFlight.set(producer, Math.max(n, this.maxInFlight.get(producer) ?? 0));
+    await new Promise((r) => setTimeout(r, this.delayMs));
+    this.inFlight.set(producer, (this.inFlight.get(producer) ?? 0) - 1);
+    const out = this.answer(call);
+    b.outcome = out;
+    if (out === "throw") throw new Error(`driver blew up on call ${call}`);
+    return out;
+  }
+  node() {
+    return undefined;
+  }
+  network() {
+    return undefined;
+  }
+  setDelay() {}
+  async close() {}
+}
+
+function planned(s: Scenario): PlannedMessage[] {
+  const sched = new Schedule(s.workload, s.seed);
+  const out: PlannedMessage[] = [];
+  for (let m = sched.next(); m !== undefined; m = sched.next()) out.push(m);
+  return out;
+}
+
+function harness(s: Scenario, delayMs: number, answer?: (call: number) => SendOutcome | "throw") {
+  const start = performance.now();
+  const now = () => Math.round((performance.now() - start) * 1000);
+  const driver = new FakeDriver(now, delayMs, answer);
+  const ops: SendOp[] = [];
+  const outcomes: [number, number, number, string][] = [];
+  const loop = new LoadLoop(s, {
+    driver,
+    now,
+    record: (op) => ops.push(op),
+    onOutcome: (p, from, to, type) => outcomes.push([p, from, to, type]),
+  });
+  return { driver, ops, outcomes, loop, now };
+}
+
+/** Checks every invoke has exactly one later completion with the same ids, and returns them by req. */
+function pairs(ops: readonly SendOp[]): Map<number, { invoke: SendOp; done: SendOp }> {
+  const invokes = new Map<number, SendOp>();
+  const out = new Map<number, { invoke: SendOp; done: SendOp }>();
+  for (const op of ops) {
+    assert.equal(op.f, "send");
+    if (op.type === "invoke") {
+      assert.ok(!invokes.has(op.req), `req ${op.req} invoked twice`);
+      invokes.set(op.req, op);
+      continue;
+    }
+    const inv = invokes.get(op.req);
+    assert.ok(inv, `completion of req ${op.req} without an invoke before it`);
+    assert.ok(!out.has(op.req), `req ${op.req} completed twice`);
+    assert.deepEqual(
+      { process: op.process, producer: op.producer, from: op.from, to: op.to },
+      { process: inv.process, producer: inv.producer, from: inv.from, to: inv.to },
+    );
+    assert.ok(op.t >= inv.t);
+    out.set(op.req, { invoke: inv, done: op });
+  }
+  assert.equal(out.size, invokes.size, "some invokes were never answered");
+  return out;
+}
+
+describe("LoadLoop", () => {
+  test("every planned message is sent once, in contiguous per-producer batches of at most batchSize", async () => {
+    const s = scenario();
+    const plan = planned(s);
+    assert.equal(plan.length, 1000, "2000/s for 500 ms");
+    const { driver, ops, loop } = harness(s, 3);
+    await loop.run();
+    await loop.settled();
+
+    for (const b of driver.batches) {
+      assert.ok(b.seqs.length >= 1 && b.seqs.length <= 10, `batch of ${b.seqs.length}`);
+      assert.ok(
+        b.producers.every((p) => p === b.producer),
+        "a batch mixes producers",
+      );
+      b.seqs.forEach((q, i) => {
+        assert.equal(q, (b.seqs[0] as number) + i, "a batch is not contiguous");
+      });
+    }
+    for (const p of [0, 1]) {
+      const sent = driver.batches.filter((b) => b.producer === p).flatMap((b) => b.seqs);
+      const want = plan.filter((m) => m.producer === p).map((m) => m.seq);
+      assert.equal(want.length, 500);
+      assert.deepEqual(sent, want, `producer ${p} sent something other than its plan, once, in order`);
+      const intended = driver.batches.filter((b) => b.producer === p).flatMap((b) => b.intended);
+      assert.deepEqual(
+        intended,
+        plan.filter((m) => m.producer === p).map((m) => m.intendedUs),
+      );
+    }
+    // Open loop: a batch leaves once full or lingered, never before its first message is due.
+    for (const b of driver.batches) assert.ok(b.t >= (b.intended[0] as number), "sent before its time");
+    const lateUs = driver.batches.map((b) => b.t - (b.intended[0] as number)).sort((a, b) => a - b);
+    const median = lateUs[Math.floor(lateUs.length / 2)] as number;
+    assert.ok(median < 20_000, `median batch waited ${median}µs with linger 2ms`);
+    assert.equal(ops.length, driver.batches.length * 2);
+  });
+
+  test("invoke and completion ops pair up by req with the driver's outcome types", async () => {
+    const s = scenario();
+    const answer = (k: number): SendOutcome | "throw" =>
+      k % 13 === 5
+        ? "throw"
+        : k % 7 === 3
+          ? { type: "fail", error: `refused ${k}` }
+          : k % 5 === 1
+            ? { type: "info", error: `timeout ${k}` }
+            : { type: "ok" };
+    const { driver, ops, outcomes, loop } = harness(s, 2, answer);
+    await loop.run();
+    await loop.settled();
+
+    const byReq = pairs(ops);
+    assert.equal(byReq.size, driver.batches.length);
+    // Reqs are handed out in send order, so req k is the driver's call k.
+    const reqs = ops.filter((o) => o.type === "invoke").map((o) => o.req);
+    assert.deepEqual(
+      reqs,
+      driver.batches.map((_, i) => i),
+    );
+    let acked = 0;
+    let failed = 0;
+    let indeterminate = 0;
+    for (const b of driver.batches) {
+      const { invoke, done } = byReq.get(b.call)!;
+      assert.equal(invoke.process, `producer-${b.producer}`);
+      assert.deepEqual([invoke.producer, invoke.from, invoke.to], [b.producer, b.seqs[0], b.seqs.at(-1)]);
+      const n = b.seqs.length;
+      if (b.outcome === "throw") {
+        assert.equal(done.type, "info");
+        assert.match(done.error ?? "", /driver blew up on call/);
+        indeterminate += n;
+      } else if (b.outcome?.type === "ok") {
+        assert.equal(done.type, "ok");
+        assert.equal("error" in done, false);
+        acked += n;
+      } else {
+        assert.equal(done.type, b.outcome?.type);
+        assert.equal(done.error, b.outcome && "error" in b.outcome ? b.outcome.error : undefined);
+        if (done.type === "fail") failed += n;
+        else indeterminate += n;
+      }
+    }
+    assert.ok(failed > 0 && indeterminate > 0 && acked > 0, "the answers cover ok, fail and info");
+    assert.deepEqual(loop.counters, { offered: 1000, sent: 1000, acked, failed, indeterminate, inFlight: 0 });
+    assert.equal(outcomes.length, driver.batches.length);
+    const completions = ops.filter((o) => o.type !== "invoke");
+    assert.deepEqual(
+      outcomes,
+      completions.map((o) => [o.producer, o.from, o.to, o.type]),
+    );
+  });
+
+  test("maxInFlight caps outstanding requests per producer when the driver is slow", async () => {
+    const s = scenario({ maxInFlight: 2 });
+    const { driver, ops, loop } = harness(s, 40);
+    await loop.run();
+    await loop.settled();
+    for (const p of [0, 1]) {
+      assert.equal(driver.maxInFlight.get(p), 2, `producer ${p} had ${driver.maxInFlight.get(p)} in flight`);
+    }
+    // Blocked producers queue up, so their batches fill to batchSize.
+    assert.ok(driver.batches.filter((b) => b.seqs.length === 10).length > driver.batches.length / 2);
+    const sent = driver.batches.reduce((n, b) => n + b.seqs.length, 0);
+    assert.equal(sent, 1000);
+    // Replay the history: outstanding invokes per producer never exceed 2.
+    const open = [0, 0];
+    for (const op of ops) {
+      open[op.producer] = (open[op.producer] as number) + (op.type === "invoke" ? 1 : -1);
+      assert.ok((open[op.producer] as number) <= 2, "history shows more than maxInFlight outstanding");
+    }
+    assert.equal(loop.counters.inFlight, 0);
+    assert.equal(loop.counters.acked, 1000);
+  });
+
+  test("run() resolves once everything is sent; settled() once everything is answered", async () => {
+    const s = scenario({ duration: "100ms", warmup: "0ms" });
+    const { driver, loop, now } = harness(s, 60);
+    await loop.run();
+    const sentAt = now();
+    assert.equal(loop.counters.sent, 200);
+    assert.ok(loop.counters.inFlight > 0, "run() waited for answers");
+    await loop.settled();
+    assert.ok(now() - sentAt >= 30_000);
+    assert.equal(loop.counters.inFlight, 0);
+    assert.ok(driver.batches.every((b) => b.outcome !== undefined));
+  });
+
+  test("stop() ends sending early and waits for the requests in flight", async () => {
+    const s = scenario();
+    const { driver, ops, loop } = harness(s, 20);
+    const running = loop.run();
+    await new Promise((r) => setTimeout(r, 150));
+    await loop.stop();
+    await running;
+    const batchesAtStop = driver.batches.length;
+    assert.ok(loop.counters.sent > 0 && loop.counters.sent < 1000, `sent ${loop.counters.sent}`);
+    assert.equal(loop.counters.inFlight, 0);
+    pairs(ops);
+    await new Promise((r) => setTimeout(r, 50));
+    assert.equal(driver.batches.length, batchesAtStop, "sent after stop()");
+  });
+});
