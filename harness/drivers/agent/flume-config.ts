@@ -59,14 +59,12 @@ export function flumeProperties(w: AgentWiring): string {
       // Unlisted targets get descending priorities in the order written, skipping any value an
       // explicit priority already took: Flume requires them to be unique.
       const used = new Set(Object.values(p.priority ?? {}));
-      let next = w.spec.sinks.length * 10;
       w.spec.sinks.forEach((target, i) => {
         let prio = p.priority?.[target];
         if (prio === undefined) {
-          while (used.has(next)) next--;
-          prio = next;
+          prio = (w.spec.sinks.length - i) * 10;
+          while (used.has(prio)) prio--;
           used.add(prio);
-          next -= 10;
         }
         set(`sinkgroups.g1.processor.priority.k${i + 1}`, prio);
       });
