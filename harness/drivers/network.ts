@@ -26,6 +26,8 @@ export interface NetworkOptions {
   /** The real port each link's `to` node listens on. */
   upstreamPort: (node: string) => number;
   readyTimeoutMs?: number;
+  /** Seeds the embedded proxy's toxicity rolls and jitter. */
+  seed: number;
 }
 
 /** Starts the proxy server (unless TOXIPROXY_URL is set) and creates one proxy per link. */
@@ -35,7 +37,18 @@ export async function startNetwork(o: NetworkOptions): Promise<Network> {
     const node = o.supervisor.add({
       name: "proxy",
       command: process.execPath,
-      args: ["--import", "tsx", join(o.projectRoot, "harness", "cli.ts"), "serve", "proxy", "--port", "0"],
+      // Seeded, so which connections a partial-toxicity toxic hits is the same on every run.
+      args: [
+        "--import",
+        "tsx",
+        join(o.projectRoot, "harness", "cli.ts"),
+        "serve",
+        "proxy",
+        "--port",
+        "0",
+        "--seed",
+        String(o.seed),
+      ],
       cwd: o.projectRoot,
       logPath: join(o.runDir, "logs", "proxy.log"),
       readyTimeoutMs: o.readyTimeoutMs ?? 15_000,

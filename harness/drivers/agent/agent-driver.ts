@@ -52,6 +52,7 @@ export class AgentDriver implements Driver {
     for (const [i, n] of [...agentNames, ...collectorNames].entries()) portOf.set(n, ports[i] as number);
 
     this.net = await startNetwork({
+      seed: scenario.seed,
       supervisor,
       runDir,
       projectRoot: this.o.projectRoot,

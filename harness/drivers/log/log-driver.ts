@@ -44,6 +44,7 @@ export class LogDriver implements Driver {
     const ports = await freePorts(brokers.length);
     const timeout = this.o.readyTimeoutMs ?? 15_000;
     this.net = await startNetwork({
+      seed: scenario.seed,
       supervisor,
       runDir,
       projectRoot,
