@@ -139,3 +139,41 @@ test("an engine that dies on its own is reported as a crash, not waited on", asy
   assert.match(r.stderr(), /a1 exited \(SIGKILL\) UNEXPECTEDLY/);
   for (const pid of pids) assert.equal(alive(pid), false);
 });
+
+test("a log run: brokers, consumer processes and the partition-order check, with a consumer killed", async () => {
+  const dir = join(out, "log");
+  const r = start(["run", join(root, "test/fixtures/scenarios/tiny-log.yaml"), "--out", dir]);
+  assert.equal(await r.exited, 0, r.stderr());
+  const runDir = only(dir);
+  const res = JSON.parse(readFileSync(join(runDir, "results.json"), "utf8")) as Results;
+  assert.equal(res.status, "passed");
+  assert.equal(res.delivery.lost, 0);
+  assert.equal(res.delivery.attempted, 2000);
+  assert.equal(res.order?.partitions, 3);
+  assert.equal(res.order?.reordered, 0);
+  assert.ok(res.checks.some((c) => c.name === "partition-order" && c.valid === true));
+  assert.equal(res.faults[0]?.name, "kill-c2");
+  for (const f of ["broker-1.log", "consumer-1.log", "consumer-2.log", "proxy.log"]) {
+    assert.ok(existsSync(join(runDir, "logs", f)), f);
+  }
+  for (const pid of nodePids(runDir)) assert.equal(alive(pid), false, `node ${pid} is gone`);
+});
+
+test("a network fault: a latency toxic on producers->a1 shows in publish latency only", async () => {
+  const dir = join(out, "toxic");
+  const r = start(["run", join(root, "test/fixtures/scenarios/tiny-latency.yaml"), "--out", dir]);
+  assert.equal(await r.exited, 0, r.stderr());
+  const res = JSON.parse(readFileSync(join(only(dir), "results.json"), "utf8")) as Results;
+  assert.ok(res.latency.publish.p50 >= 75, `publish p50 ${res.latency.publish.p50}`);
+  assert.ok(res.latency.endToEnd.corrected.p50 < 40, `e2e p50 ${res.latency.endToEnd.corrected.p50}`);
+  assert.deepEqual(
+    readFileSync(join(only(dir), "history.ndjson"), "utf8")
+      .split("\n")
+      .filter((l) => l.includes('"process":"nemesis"'))
+      .map(
+        (l) =>
+          (JSON.parse(l) as { f: string; type: string }).f + ":" + (JSON.parse(l) as { type: string }).type,
+      ),
+    ["toxic:invoke", "toxic:ok", "untoxic:invoke", "untoxic:ok"],
+  );
+});
