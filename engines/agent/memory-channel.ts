@@ -98,16 +98,19 @@ class MemoryTransaction implements Transaction {
     const ch = this.ch;
     const need = this.puts.length - this.takes.length;
     if (need > 0) {
-      const ok = await waitForRoom(
-        () => ch.queue.length + ch.inflightTakes + need <= ch.capacity,
-        ch.space,
-        ch.config.keepAliveMs,
-      );
-      this.open();
-      if (!ok) {
-        throw new ChannelFullException(
-          `Space for commit to queue couldn't be acquired. Sinks are likely not keeping up with sources, or the buffer size is too tight (channel ${ch.name}, capacity ${ch.capacity})`,
-        );
+      const room = () => ch.queue.length + ch.inflightTakes + need <= ch.capacity;
+      // The room test and the enqueue below must run in one synchronous stretch: several commits
+      // can be woken by the same freed space, and each must see what the others took.
+      const deadline = Date.now() + ch.config.keepAliveMs;
+      while (!room()) {
+        const left = deadline - Date.now();
+        if (left <= 0 || !(await waitForRoom(room, ch.space, left))) {
+          this.open();
+          throw new ChannelFullException(
+            `Space for commit to queue couldn't be acquired. Sinks are likely not keeping up with sources, or the buffer size is too tight (channel ${ch.name}, capacity ${ch.capacity})`,
+          );
+        }
+        this.open();
       }
     }
     this.closed = true;

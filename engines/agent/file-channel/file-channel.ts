@@ -237,16 +237,19 @@ class FileTransaction implements Transaction {
     const ch = this.ch;
     const n = this.puts.length;
     if (n > 0) {
-      const ok = await waitForRoom(
-        () => ch.queue.length + ch.inflightTakes + ch.committing + n <= ch.capacity,
-        ch.space,
-        ch.config.keepAliveMs,
-      );
-      this.check();
-      if (!ok) {
-        throw new ChannelFullException(
-          `The channel has reached its capacity. This might be the result of a sink on the channel having too low of a batch size, a downstream system running slower than normal, or that the channel capacity is just too low. [channel=${ch.name}]`,
-        );
+      const room = () => ch.queue.length + ch.inflightTakes + ch.committing + n <= ch.capacity;
+      // The room test and the reservation below (ch.committing) must run in one synchronous
+      // stretch: several commits can be woken by the same freed space.
+      const deadline = Date.now() + ch.config.keepAliveMs;
+      while (!room()) {
+        const left = deadline - Date.now();
+        if (left <= 0 || !(await waitForRoom(room, ch.space, left))) {
+          this.check();
+          throw new ChannelFullException(
+            `The channel has reached its capacity. This might be the result of a sink on the channel having too low of a batch size, a downstream system running slower than normal, or that the channel capacity is just too low. [channel=${ch.name}]`,
+          );
+        }
+        this.check();
       }
     }
     this.closed = true;

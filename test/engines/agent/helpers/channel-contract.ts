@@ -137,6 +137,31 @@ export function channelContract(
     }
   });
 
+  test(`${label}: commits woken by the same freed room never overfill the channel`, async () => {
+    const ch = await make(4, 4, 400);
+    try {
+      await putAll(ch, ["a", "b", "c", "d"]);
+      // Five commits of two events each wait for room; then two slots are freed at once.
+      const waiting = Array.from({ length: 5 }, (_, i) => {
+        const tx = ch.begin();
+        tx.put(ev(`w${i}a`));
+        tx.put(ev(`w${i}b`));
+        return tx.commit().then(
+          () => "ok",
+          (e: unknown) => (e instanceof ChannelFullException ? "full" : String(e)),
+        );
+      });
+      await new Promise((r) => setTimeout(r, 20));
+      assert.deepEqual(await takeAll(ch, 2), ["a", "b"]);
+      const outcomes = await Promise.all(waiting);
+      assert.equal(outcomes.filter((o) => o === "ok").length, 1, outcomes.join(","));
+      assert.equal(outcomes.filter((o) => o === "full").length, 4, outcomes.join(","));
+      assert.equal(ch.size(), 4, "never above capacity");
+    } finally {
+      await ch.stop();
+    }
+  });
+
   test(`${label}: waitForEvents wakes on commit, not on an uncommitted put`, async () => {
     const ch = await make(10, 5, 0);
     try {
