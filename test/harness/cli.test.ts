@@ -74,7 +74,7 @@ test("list shows each scenario with its engine and faults", async () => {
   const r = await run(["list", join(root, "scenarios/default")]);
   assert.equal(r.code, 0);
   assert.match(r.stdout, /agent-baseline\s+agent/);
-  assert.match(r.stdout, /agent-crash-memory-channel\s+agent\s+\S+\s+pause a2@6s, kill a1@8s/);
+  assert.match(r.stdout, /agent-crash-memory-channel\s+agent\s+\S+\s+pause a2@3s, kill a1@4.5s/);
 });
 
 test("check on a folder that is not a run directory exits 2", async () => {

@@ -553,8 +553,8 @@ describe("YAML text and files", () => {
     assert.deepEqual(
       s.faults.map((f) => [f.name, f.kind, f.target, f.at]),
       [
-        ["stall-a2", "pause", "a2", 6000],
-        ["kill-a1", "kill", "a1", 8000],
+        ["stall-a2", "pause", "a2", 3000],
+        ["kill-a1", "kill", "a1", 4500],
       ],
     );
     const lost = s.expectations.find((e) => e.path === "delivery.lost");
