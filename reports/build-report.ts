@@ -11,6 +11,7 @@ import type { Check, LatencyStats, Results } from "../harness/results/types.ts";
 import { int, ms, rate, recovery } from "./format.ts";
 import { type Chart, chartFigure, escapeHtml, page } from "./html.ts";
 import { loadRun, type RunData, type TextFile } from "./run-data.ts";
+import { backlogSpec } from "./specs/backlog.ts";
 import { channelFillSpec } from "./specs/channel-fill.ts";
 import type { ChartRun } from "./specs/common.ts";
 import { deliverySpec } from "./specs/delivery.ts";
@@ -155,6 +156,14 @@ export function runCharts(runs: readonly ChartRun[], prefix = "chart"): Chart[] 
       title: "Recovery per fault",
       note: "Unavailable: longest stretch without an ack from the fault's start. Recovery: from the heal until acked throughput is back to ≥ 90% of the pre-fault mean for 3 s.",
       spec: rec,
+    });
+  const backlog = backlogSpec(runs);
+  if (backlog)
+    charts.push({
+      id: `${prefix}-backlog`,
+      title: runs.some((r) => r.results.engine === "log") ? "Consumer lag" : "Backlog in the chain",
+      note: "Messages acked to the producers but not yet delivered, at the end of each second: the channels' contents for the push agent, the consumer lag for the pull log.",
+      spec: backlog,
     });
   const fill = channelFillSpec(runs);
   if (fill)

@@ -146,7 +146,7 @@ describe("reports in chromium, offline", () => {
   test("per-run report: verdict, figures equal to results.json, every chart drawn, tooltips", async (t) => {
     const o = await open(pages.report as string);
     t.diagnostic(`report rendered in ${o.renderMs} ms`);
-    await assertClean(o, 6);
+    await assertClean(o, 7);
     const { page } = o;
     assert.equal(await page.locator(".banner").getAttribute("data-status"), "failed");
     const figures = await page.$$eval("[data-path]", (els) =>
@@ -204,7 +204,7 @@ describe("reports in chromium, offline", () => {
   test("side by side: both runs on each chart, the differences as text", async (t) => {
     const o = await open(pages.compare as string);
     t.diagnostic(`comparison rendered in ${o.renderMs} ms`);
-    await assertClean(o, 6);
+    await assertClean(o, 7);
     const worse = await o.page.locator("table.diff td.worse").count();
     assert.ok(worse >= 4, `${worse} figures called worse for a 1.5× slower candidate`);
     // Both runs' data reached the throughput view.

@@ -52,7 +52,7 @@ export function syntheticResults(o: FixtureOptions = {}): Results {
       acked: load ? (down ? 0 : 1000) : 0,
       failed: load && down ? 1000 : 0,
       indeterminate: t === 8 ? 12 : 0,
-      backlog: 0,
+      backlog: down ? (t - 5) * 1000 : 0,
       delivered: load ? (down ? 0 : t === 9 ? 1500 : 1000) : 0,
       e2eP50: down ? null : 2 * k,
       e2eP99: down ? null : (t === 9 ? 2900 : 5) * k,

@@ -2,6 +2,7 @@
 // headless renderer without a warning, and has a tooltip on every mark layer.
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
+import { backlogSpec } from "../../../reports/specs/backlog.ts";
 import { channelFillSpec } from "../../../reports/specs/channel-fill.ts";
 import type { ChartRun, Spec } from "../../../reports/specs/common.ts";
 import { deliverySpec } from "../../../reports/specs/delivery.ts";
@@ -24,6 +25,7 @@ const builders: [string, (r: ChartRun[]) => Spec | undefined][] = [
   ["delivery", deliverySpec],
   ["recovery", recoverySpec],
   ["channel fill", channelFillSpec],
+  ["backlog", backlogSpec],
 ];
 
 for (const [name, build] of builders) {
