@@ -22,7 +22,7 @@ export function runSummary(r: Results, runDir: string): string {
     lines.push(
       `  fault       ${f.name} (${f.kind} ${f.target}): ${f.startMs.toFixed(0)}–${f.endMs.toFixed(0)} ms; ` +
         `${opt(f.detectMs, "detected")}, unavailable ${f.unavailableMs.toFixed(0)} ms, ` +
-        `${f.recoveryMs === null ? "not recovered within the run" : `recovered ${f.recoveryMs.toFixed(0)} ms after the heal`}, ` +
+        `${f.recoveryMs === null ? "no recovery measured (no pre-fault baseline, or not back within the run)" : `recovered ${f.recoveryMs.toFixed(0)} ms after the heal`}, ` +
         `${opt(f.backlogDrainedMs, "backlog drained")}; lost ${f.inWindow.lost} in / ${f.outsideWindow.lost} outside the window`,
     );
   }

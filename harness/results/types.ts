@@ -55,8 +55,9 @@ export interface FaultResult {
   /** Longest gap without any ack from the fault's start until recovery (or the end of the load). */
   unavailableMs: number;
   /**
-   * From the heal until acked throughput was back to ≥ 90% of the pre-fault mean for 3 s;
-   * null when it never got back within the load window.
+   * From the heal until acked and delivered throughput were back to ≥ 90% of the pre-fault mean
+   * for 3 s; null when that did not happen within the load window, or when the fault started in
+   * the first second (no pre-fault mean to compare with).
    */
   recoveryMs: number | null;
   /** From the fault's start to the first send that failed or timed out after it; null if none did. */

@@ -281,8 +281,14 @@ function faultResults(
     const endUs = (list[list.length - 1] as NemesisOp).t;
     // Baseline: the measured stretch before the fault, or everything before it if that is short.
     const from = startUs - warmupUs < 1e6 ? 0 : warmupUs;
-    const ackRec = recoveredAt(tl.acks, endUs, meanRate(tl.acks, from, startUs), loadEndUs);
-    const delRec = recoveredAt(tl.deliveries, endUs, meanRate(tl.deliveries, from, startUs), loadEndUs);
+    // Without a second of load before the fault there is no pre-fault mean to recover to.
+    const measurable = startUs >= 1e6;
+    const ackRec = measurable
+      ? recoveredAt(tl.acks, endUs, meanRate(tl.acks, from, startUs), loadEndUs)
+      : undefined;
+    const delRec = measurable
+      ? recoveredAt(tl.deliveries, endUs, meanRate(tl.deliveries, from, startUs), loadEndUs)
+      : undefined;
     const rec = ackRec === undefined || delRec === undefined ? undefined : Math.max(ackRec, delRec);
     const windowEnd = rec ?? loadEndUs;
     const firstTrouble = troubles.find((t) => t >= startUs);
