@@ -126,6 +126,18 @@ test("Ctrl-C stops every node, keeps partial results and exits 3", async () => {
   assert.ok(res.delivery.attempted > 0, "partial history was analysed");
 });
 
+test("engines exit on their own when faultbench itself is killed with SIGKILL", async () => {
+  const dir = join(out, "sigkill");
+  const r = start(["run", tiny, "--out", dir, "--duration", "60s"]);
+  await waitFor(() => /measure/.test(r.stderr()), 30_000, "the measure phase");
+  const pids = nodePids(only(dir));
+  assert.equal(pids.length, 3);
+  r.child.kill("SIGKILL");
+  await r.exited;
+  // No handler of the harness ran: each engine notices its stdin close and stops itself.
+  await waitFor(() => pids.every((p) => !alive(p)), 15_000, "every engine to exit");
+});
+
 test("an engine that dies on its own is reported as a crash, not waited on", async () => {
   const dir = join(out, "crash");
   const r = start(["run", tiny, "--out", dir, "--duration", "60s"]);
