@@ -7,11 +7,10 @@
  * completion in the history.
  */
 
-import type { NemesisF, NemesisOp } from "../history/op.ts";
 import type { ProxyClient } from "../proxy/client.ts";
 import type { NamedFault } from "../scenario/load.ts";
 import { type Link, linksBetween } from "../topology/links.ts";
-import type { FaultEvent } from "./node-faults.ts";
+import { FaultTimeline, type TimelineDeps } from "./timeline.ts";
 
 export type NetworkFault = Extract<NamedFault, { kind: "toxic" | "down" | "partition" }>;
 
@@ -19,86 +18,22 @@ export function isNetworkFault(f: NamedFault): f is NetworkFault {
   return f.kind === "toxic" || f.kind === "down" || f.kind === "partition";
 }
 
-export interface NetworkNemesisDeps {
+export interface NetworkNemesisDeps extends TimelineDeps {
   client: ProxyClient;
   links: readonly Link[];
-  /** µs since the load started. */
-  now: () => number;
   /** When the load ends (µs): a toxic without `for` is removed then. */
   loadEndUs: number;
-  record: (op: NemesisOp) => void;
-  onEvent?: (e: FaultEvent) => void;
 }
 
-export class NetworkNemesis {
-  private running: Promise<void>[] = [];
-  private cancelled = false;
-  private timers = new Set<NodeJS.Timeout>();
-  private wakers = new Set<() => void>();
-
+export class NetworkNemesis extends FaultTimeline<NetworkFault> {
   constructor(
-    private readonly faults: readonly NetworkFault[],
-    private readonly deps: NetworkNemesisDeps,
-  ) {}
-
-  start(): void {
-    for (const f of this.faults) this.running.push(this.runFault(f));
+    faults: readonly NetworkFault[],
+    protected override readonly deps: NetworkNemesisDeps,
+  ) {
+    super(faults, deps);
   }
 
-  async idle(): Promise<void> {
-    await Promise.all(this.running);
-  }
-
-  cancel(): void {
-    this.cancelled = true;
-    for (const t of this.timers) clearTimeout(t);
-    this.timers.clear();
-    for (const w of this.wakers) w();
-    this.wakers.clear();
-  }
-
-  private sleepUntil(us: number): Promise<boolean> {
-    return new Promise((resolve) => {
-      if (this.cancelled) return resolve(false);
-      const wake = () => {
-        this.wakers.delete(wake);
-        resolve(!this.cancelled);
-      };
-      // Node's timers can fire a fraction of a millisecond early; re-arm until the time has come.
-      const arm = () => {
-        const t = setTimeout(
-          () => {
-            this.timers.delete(t);
-            if (this.deps.now() < us && !this.cancelled) arm();
-            else wake();
-          },
-          Math.max(0, (us - this.deps.now()) / 1000),
-        );
-        this.timers.add(t);
-      };
-      arm();
-      this.wakers.add(wake);
-    });
-  }
-
-  private async step(f: NetworkFault, name: NemesisF, act: () => Promise<unknown>): Promise<boolean> {
-    const base = { process: "nemesis" as const, f: name, fault: f.name, node: f.target, kind: f.kind };
-    this.deps.record({ t: this.deps.now(), type: "invoke", ...base });
-    this.deps.onEvent?.({ fault: f.name, f: name, node: f.target, outcome: "invoke" });
-    try {
-      await act();
-      this.deps.record({ t: this.deps.now(), type: "ok", ...base });
-      this.deps.onEvent?.({ fault: f.name, f: name, node: f.target, outcome: "ok" });
-      return true;
-    } catch (e) {
-      const error = (e as Error).message.split("\n")[0] ?? String(e);
-      this.deps.record({ t: this.deps.now(), type: "fail", ...base, error });
-      this.deps.onEvent?.({ fault: f.name, f: name, node: f.target, outcome: "fail", error });
-      return false;
-    }
-  }
-
-  private async runFault(f: NetworkFault): Promise<void> {
+  protected async runFault(f: NetworkFault): Promise<void> {
     if (!(await this.sleepUntil(f.at * 1000))) return;
     const c = this.deps.client;
     const healAt = (ms: number | undefined) =>
