@@ -139,10 +139,11 @@ async function runCommand(
           endToEndP99: r.latency.endToEnd.corrected.p99,
           lost: r.delivery.lost,
           duplicated: r.delivery.duplicated,
-          worstRecoveryMs: r.faults.reduce<number | null>(
-            (m, f) => (f.recoveryMs === null || m === null ? null : Math.max(m, f.recoveryMs)),
-            0,
-          ),
+          // null when there were no faults, or when one of them never recovered.
+          worstRecoveryMs:
+            r.faults.length === 0 || r.faults.some((f) => f.recoveryMs === null)
+              ? null
+              : Math.max(...r.faults.map((f) => f.recoveryMs as number)),
         })),
         null,
         2,
@@ -241,6 +242,8 @@ async function checkCommand(runDir: string): Promise<number> {
     const storedVerdict = stored.status === "errored" ? "errored" : stored.status;
     if (storedVerdict === "errored") {
       process.stdout.write(`the run itself was marked errored: ${stored.error?.message ?? "?"}\n`);
+      // A run that broke cannot pass on the partial history it left.
+      return 3;
     } else if (storedVerdict !== verdict) {
       process.stdout.write(`note: results.json says ${storedVerdict}; the offline check says ${verdict}\n`);
     } else {

@@ -19,7 +19,11 @@ export class HistoryWriter {
     this.fd = openSync(path, "w");
     this.timer = setInterval(() => this.flushSync(), 100);
     this.timer.unref();
+    // A second Ctrl-C exits at once: whatever is buffered is still written.
+    process.on("exit", this.onExit);
   }
+
+  private readonly onExit = () => this.flushSync();
 
   append(op: Op): void {
     if (this.fd === undefined) return;
@@ -40,6 +44,7 @@ export class HistoryWriter {
 
   close(): void {
     clearInterval(this.timer);
+    process.off("exit", this.onExit);
     this.flushSync();
     if (this.fd !== undefined) closeSync(this.fd);
     this.fd = undefined;

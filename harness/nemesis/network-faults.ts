@@ -7,6 +7,7 @@
  * completion in the history.
  */
 
+import { isFaultbenchError } from "../errors.ts";
 import type { ProxyClient } from "../proxy/client.ts";
 import type { NamedFault } from "../scenario/load.ts";
 import { type Link, linksBetween } from "../topology/links.ts";
@@ -23,6 +24,12 @@ export interface NetworkNemesisDeps extends TimelineDeps {
   links: readonly Link[];
   /** When the load ends (µs): a toxic without `for` is removed then. */
   loadEndUs: number;
+}
+
+/** The Toxiproxy API said no (4xx): nothing was changed. */
+function refused(e: unknown): boolean {
+  const status = isFaultbenchError(e) ? e.context.status : undefined;
+  return typeof status === "number" && status >= 400 && status < 500;
 }
 
 export class NetworkNemesis extends FaultTimeline<NetworkFault> {
@@ -47,14 +54,36 @@ export class NetworkNemesis extends FaultTimeline<NetworkFault> {
           toxicity: f.toxicity,
           attributes: f.attributes,
         };
-        if (!(await this.step(f, "toxic", () => c.addToxic(f.link, toxic)))) return;
+        let addError: unknown;
+        const added = await this.step(f, "toxic", () =>
+          c.addToxic(f.link, toxic).catch((e: unknown) => {
+            addError = e;
+            throw e;
+          }),
+        );
+        if (!added) {
+          // A refusal (4xx) changed nothing, and the name may belong to another fault's toxic. Any
+          // other failure may have come after the server applied it: take it out, quietly.
+          if (!refused(addError)) await c.removeToxic(f.link, f.name).catch(() => undefined);
+          return;
+        }
         await this.sleepUntil(healAt(f.for));
         // Heal even when the run is stopping: a shared toxiproxy-server must not keep our toxics.
         await this.step(f, "untoxic", () => c.removeToxic(f.link, f.name));
         return;
       }
       case "down": {
-        if (!(await this.step(f, "disable", () => c.setEnabled(f.link, false)))) return;
+        let disableError: unknown;
+        const disabled = await this.step(f, "disable", () =>
+          c.setEnabled(f.link, false).catch((e: unknown) => {
+            disableError = e;
+            throw e;
+          }),
+        );
+        if (!disabled) {
+          if (!refused(disableError)) await c.setEnabled(f.link, true).catch(() => undefined);
+          return;
+        }
         await this.sleepUntil(healAt(f.for));
         await this.step(f, "enable", () => c.setEnabled(f.link, true));
         return;
@@ -62,27 +91,32 @@ export class NetworkNemesis extends FaultTimeline<NetworkFault> {
       case "partition": {
         const cut = linksBetween(this.deps.links, f.groups);
         const names = (l: Link) => [`${f.name}:${l.name}:up`, `${f.name}:${l.name}:down`] as const;
+        // Remember every toxic that went in, so a partition that failed halfway is still healed.
+        const applied: [string, string][] = [];
         const ok = await this.step(f, "partition", async () => {
           for (const l of cut) {
             const [up, down] = names(l);
-            await c.addToxic(l.name, {
-              name: up,
-              type: "timeout",
-              stream: "upstream",
-              attributes: { timeout: 0 },
-            });
-            await c.addToxic(l.name, {
-              name: down,
-              type: "timeout",
-              stream: "downstream",
-              attributes: { timeout: 0 },
-            });
+            for (const [name, stream] of [
+              [up, "upstream"],
+              [down, "downstream"],
+            ] as const) {
+              await c.addToxic(l.name, { name, type: "timeout", stream, attributes: { timeout: 0 } });
+              applied.push([l.name, name]);
+            }
           }
         });
-        if (!ok) return;
-        await this.sleepUntil(healAt(f.for));
+        if (ok) await this.sleepUntil(healAt(f.for));
+        if (applied.length === 0) return;
         await this.step(f, "heal", async () => {
-          for (const l of cut) for (const n of names(l)) await c.removeToxic(l.name, n);
+          // Remove each one even if another removal fails; report the failures together.
+          const results = await Promise.allSettled(applied.map(([link, name]) => c.removeToxic(link, name)));
+          const failed = results.filter((r) => r.status === "rejected");
+          if (failed.length > 0) {
+            throw new AggregateError(
+              failed.map((r) => (r as PromiseRejectedResult).reason),
+              `${failed.length} of ${applied.length} toxics could not be removed`,
+            );
+          }
         });
         return;
       }

@@ -6,7 +6,9 @@
  */
 
 import type { Driver } from "../drivers/driver.ts";
+import { FaultbenchError, isFaultbenchError } from "../errors.ts";
 import type { NamedFault } from "../scenario/load.ts";
+import type { NodeProcess } from "../supervisor/node-process.ts";
 import { FaultTimeline, type TimelineDeps } from "./timeline.ts";
 
 /** The faults this nemesis runs: the ones that act on a node. */
@@ -20,6 +22,8 @@ export type { FaultEvent } from "./timeline.ts";
 
 export interface NemesisDeps extends TimelineDeps {
   driver: Driver;
+  /** Called when a node the nemesis took down does not come back: the run cannot go on. */
+  fatal?: (e: unknown) => void;
 }
 
 export class NodeNemesis extends FaultTimeline<NodeFault> {
@@ -28,6 +32,28 @@ export class NodeNemesis extends FaultTimeline<NodeFault> {
     protected override readonly deps: NemesisDeps,
   ) {
     super(faults, deps);
+  }
+
+  /** Starts a node again; one that will not come back breaks the run (exit 3), whatever the reason. */
+  private async restart(f: NodeFault, node: () => NodeProcess): Promise<void> {
+    let cause: unknown;
+    const ok = await this.step(f, "start", () =>
+      node()
+        .start()
+        .catch((e: unknown) => {
+          cause = e;
+          throw e;
+        }),
+    );
+    if (!ok && !this.cancelled) {
+      this.deps.fatal?.(
+        isFaultbenchError(cause)
+          ? cause
+          : new FaultbenchError("FB_ENGINE_START_FAILED", `${f.node} did not come back after ${f.name}`, {
+              cause,
+            }),
+      );
+    }
   }
 
   protected async runFault(f: NodeFault): Promise<void> {
@@ -44,7 +70,7 @@ export class NodeNemesis extends FaultTimeline<NodeFault> {
         if (!(await this.step(f, "kill", () => node().kill()))) return;
         if (f.restartAfter === undefined) return;
         if (!(await this.sleepUntil(healAt(f.restartAfter)))) return;
-        await this.step(f, "start", () => node().start());
+        await this.restart(f, node);
         return;
       }
       case "pause": {
@@ -56,7 +82,7 @@ export class NodeNemesis extends FaultTimeline<NodeFault> {
       case "restart": {
         if (!(await this.step(f, "stop", () => node().stop()))) return;
         if (!(await this.sleepUntil(healAt(f.for)))) return;
-        await this.step(f, "start", () => node().start());
+        await this.restart(f, node);
         return;
       }
       case "slow": {

@@ -260,18 +260,23 @@ function faultResults(
   loadEndUs: number,
 ): FaultResult[] {
   const byName = new Map<string, NemesisOp[]>();
-  const troubles: number[] = [];
+  /** Failed or timed-out sends: when each was sent and when it came back. */
+  const troubles: { sentUs: number; doneUs: number }[] = [];
+  const sentAt = new Map<number, number>();
   for (const op of ops) {
     if (op.process === "nemesis") {
       const n = op as NemesisOp;
       const list = byName.get(n.fault) ?? [];
       list.push(n);
       byName.set(n.fault, list);
-    } else if (op.f === "send" && (op.type === "fail" || op.type === "info")) {
-      troubles.push(op.t);
+    } else if (op.f === "send") {
+      const s = op as SendOp;
+      if (s.type === "invoke") sentAt.set(s.req, s.t);
+      else if (s.type === "fail" || s.type === "info")
+        troubles.push({ sentUs: sentAt.get(s.req) ?? s.t, doneUs: s.t });
     }
   }
-  troubles.sort((a, b) => a - b);
+  troubles.sort((a, b) => a.doneUs - b.doneUs);
   const ms = (us: number) => Math.round(us / 100) / 10;
   const out: FaultResult[] = [];
   for (const f of scenario.faults) {
@@ -290,8 +295,15 @@ function faultResults(
       ? recoveredAt(tl.deliveries, endUs, meanRate(tl.deliveries, from, startUs), loadEndUs)
       : undefined;
     const rec = ackRec === undefined || delRec === undefined ? undefined : Math.max(ackRec, delRec);
-    const windowEnd = rec ?? loadEndUs;
-    const firstTrouble = troubles.find((t) => t >= startUs);
+    // Unavailability is the fault's own: from its start to the first ack after its heal, never past
+    // the end of the load (no ack is expected after it), so a later fault's gap is not borrowed.
+    const firstAckAfterHeal = tl.acks.ackTimesUs.find((t) => t >= endUs);
+    const reach = Math.max(startUs, Math.min(firstAckAfterHeal ?? loadEndUs, loadEndUs));
+    // Detection: the first send that failed or timed out after the fault started, among those sent
+    // or answered while it held (one sent during the fault may time out after the heal).
+    const firstTrouble = troubles.find(
+      (t) => t.doneUs >= startUs && (t.doneUs <= endUs || (t.sentUs >= startUs && t.sentUs <= endUs)),
+    )?.doneUs;
     const w = windowStats(tl.table, startUs, endUs);
     out.push({
       name: f.name,
@@ -299,7 +311,7 @@ function faultResults(
       target: f.target,
       startMs: ms(startUs),
       endMs: ms(endUs),
-      unavailableMs: ms(longestGap(tl.acks, startUs, Math.max(windowEnd, endUs))),
+      unavailableMs: ms(longestGap(tl.acks, startUs, reach)),
       recoveryMs: rec === undefined ? null : ms(rec - endUs),
       detectMs: firstTrouble === undefined ? null : ms(firstTrouble - startUs),
       ackRecoveryMs: ackRec === undefined ? null : ms(ackRec - endUs),
@@ -317,6 +329,7 @@ function windowStats(table: MessageTable, startUs: number, endUs: number) {
   const inWindow = { sent: 0, lost: 0, duplicated: 0 };
   const outside = { sent: 0, lost: 0, duplicated: 0 };
   let drainedUs: number | undefined = endUs;
+  let neverArrived = false;
   for (const p of table.producers) {
     for (let q = 0; q < p.state.length; q++) {
       if (p.state[q] === 0) continue;
@@ -328,9 +341,12 @@ function windowStats(table: MessageTable, startUs: number, endUs: number) {
       if (times > 1) bucket.duplicated++;
       const acked = p.ackedUs[q] as number;
       const first = p.firstDeliveredUs[q] as number;
-      if (!Number.isNaN(acked) && acked < endUs && !Number.isNaN(first) && first > (drainedUs ?? 0))
-        drainedUs = first;
+      if (!Number.isNaN(acked) && acked < endUs) {
+        if (Number.isNaN(first)) neverArrived = true;
+        else if (first > (drainedUs ?? 0)) drainedUs = first;
+      }
     }
   }
-  return { inWindow, outside, drainedUs };
+  // A backlog with acked messages that never arrived did not drain: it was lost.
+  return { inWindow, outside, drainedUs: neverArrived ? undefined : drainedUs };
 }

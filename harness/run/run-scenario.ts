@@ -101,7 +101,8 @@ export async function runScenario(o: RunOptions): Promise<RunOutcome> {
     progress({ type: "node-exit", ...exit });
   };
   supervisor.onCrash = (exit) => {
-    if (phase === "setup" || phase === "teardown") return;
+    // During setup too: a node that dies after its ready line must not go unnoticed.
+    if (phase === "teardown") return;
     fail(
       new FaultbenchError(
         "FB_ENGINE_CRASHED",
@@ -141,6 +142,7 @@ export async function runScenario(o: RunOptions): Promise<RunOutcome> {
   });
   const nemesis = new NodeNemesis(scenario.faults.filter(isNodeFault), {
     driver,
+    fatal: fail,
     now,
     record,
     onEvent: (e) => progress({ type: "fault", elapsedMs: now() / 1000, ...e }),
@@ -215,9 +217,9 @@ export async function runScenario(o: RunOptions): Promise<RunOutcome> {
       (async () => {
         await nemesis.idle();
         await netNemesis?.idle();
-        await loop.settled();
         // The drain clock starts when the last heal is done, if that was after the load.
-        const deadline = Math.max(drainDeadline, performance.now() + 0);
+        const deadline = Math.max(drainDeadline, performance.now() + w.drain);
+        await loop.settled();
         while (tracker.awaiting > 0 && performance.now() < deadline) await sleep(20);
       })(),
       failed,

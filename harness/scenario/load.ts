@@ -8,7 +8,7 @@ import { readFile } from "node:fs/promises";
 import { parseDocument } from "yaml";
 import type { z } from "zod";
 import { FaultbenchError } from "../errors.ts";
-import { agentShape, linksBetween, logShape, type TopologyShape } from "../topology/links.ts";
+import { agentShape, consumerNames, linksBetween, logShape, type TopologyShape } from "../topology/links.ts";
 import { checkPath, type Expectation, parseExpectation } from "./expectation.ts";
 import {
   type AgentTopology,
@@ -277,11 +277,19 @@ function crossCheck(
 
   const merged: Record<string, string | number> = { ...defaultExpectations, ...s.expect };
   const expectations: Expectation[] = [];
+  const consumerSide = s.engine === "agent" ? collectors : consumerNames(s.workload.consumers);
   for (const [path, raw] of Object.entries(merged)) {
-    const bad = checkPath(
+    let bad = checkPath(
       path,
       faults.map((f) => f.name),
     );
+    const by = /^deliveredBy\.(.+)$/.exec(path);
+    if (!bad && by && !consumerSide.includes(by[1] as string)) {
+      bad = `no collector or consumer named "${by[1]}"; here: ${consumerSide.join(", ")}`;
+    }
+    if (!bad && path.startsWith("order.") && s.engine !== "log") {
+      bad = "order.* is measured for the log engine only";
+    }
     if (bad) {
       p(`expect.${path}`, bad);
       continue;

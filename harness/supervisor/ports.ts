@@ -5,7 +5,24 @@
 
 import { createServer } from "node:net";
 
-export function freePort(host = "127.0.0.1"): Promise<number> {
+/**
+ * Ports this process handed out recently. The kernel may offer a just-released port again, and
+ * two callers (the nodes, then the proxies) must not get the same one.
+ */
+const handedOut = new Set<number>();
+
+export async function freePort(host = "127.0.0.1"): Promise<number> {
+  for (let i = 0; i < 50; i++) {
+    const port = await probe(host);
+    if (handedOut.has(port)) continue;
+    handedOut.add(port);
+    if (handedOut.size > 4096) handedOut.delete(handedOut.values().next().value as number);
+    return port;
+  }
+  throw new Error("no free loopback port found");
+}
+
+function probe(host: string): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = createServer();
     srv.unref();

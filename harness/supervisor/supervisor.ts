@@ -30,7 +30,11 @@ export class Supervisor {
     installExitHandler();
   }
 
+  private closing = false;
+
   add(spec: NodeSpec): NodeProcess {
+    // A setup still running when the run was stopped must not start nodes nobody will stop.
+    if (this.closing) throw new Error(`the run is stopping; not starting ${spec.name}`);
     const node = new NodeProcess(spec);
     node.onExit = (exit) => {
       this.onExit(exit);
@@ -52,6 +56,7 @@ export class Supervisor {
    * leave before the servers they talk to, and the proxies go last.
    */
   async shutdown(graceMs = 5000): Promise<void> {
+    this.closing = true;
     for (const n of [...this.nodes.values()].reverse()) await n.stop(graceMs);
     await Promise.all([...this.nodes.values()].map((n) => n.closeLog()));
     live.delete(this);

@@ -66,7 +66,10 @@ describe("checkExpectations", () => {
       checks.map((c) => c.valid),
       [false, false, "unknown", "unknown"],
     );
-    assert.equal(checks[0]?.detail, "faults.kill-a1.recoveryMs has no value (never reached)");
+    assert.equal(
+      checks[0]?.detail,
+      "faults.kill-a1.recoveryMs has no value (nothing measured, or never reached)",
+    );
   });
 
   test("a path missing from the results is unknown", () => {
@@ -103,4 +106,16 @@ describe("mergeValidity", () => {
     assert.equal(mergeValidity([c("unknown"), c(false), c(true)]), false);
     assert.equal(mergeValidity([c(true), c(false)]), false);
   });
+});
+
+test("a latency bound on an empty histogram fails instead of reading 0 ms", () => {
+  const results = {
+    latency: { endToEnd: { count: 0, p99: 0, corrected: { count: 0, p99: 0 } } },
+  };
+  const [c, d] = checkExpectations(results, [
+    { path: "latency.endToEnd.corrected.p99", op: "<", value: 250, source: "< 250ms" },
+    { path: "latency.endToEnd.count", op: "==", value: 0, source: "0" },
+  ]);
+  assert.equal(c?.valid, false);
+  assert.equal(d?.valid, true, "the count itself is a real number");
 });

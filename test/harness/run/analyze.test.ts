@@ -272,6 +272,70 @@ describe("analyze with a fault", () => {
   );
   const a = analyze(faultHistory(), s);
 
+  test("a harmless earlier fault does not borrow a later fault's trouble, gap or loss", () => {
+    // A 200 ms toxic at 2 s touches nothing; the kill at 4 s (faultHistory) fails sends. The toxic's
+    // detection and unavailability must come from its own reach only.
+    const ops = faultHistory();
+    ops.push(
+      {
+        t: 2_000_000,
+        process: "nemesis",
+        type: "invoke",
+        f: "toxic",
+        fault: "noop",
+        node: "producers->a1",
+        kind: "toxic",
+      },
+      {
+        t: 2_001_000,
+        process: "nemesis",
+        type: "ok",
+        f: "toxic",
+        fault: "noop",
+        node: "producers->a1",
+        kind: "toxic",
+      },
+      {
+        t: 2_200_000,
+        process: "nemesis",
+        type: "invoke",
+        f: "untoxic",
+        fault: "noop",
+        node: "producers->a1",
+        kind: "toxic",
+      },
+      {
+        t: 2_201_000,
+        process: "nemesis",
+        type: "ok",
+        f: "untoxic",
+        fault: "noop",
+        node: "producers->a1",
+        kind: "toxic",
+      },
+    );
+    ops.sort((x, y) => x.t - y.t);
+    const sc = scenario(
+      {
+        faults: [
+          { name: "noop", kind: "toxic", link: "producers->a1", type: "noop", at: "2s", for: "200ms" },
+          { name: "kill-a1", kind: "kill", node: "a1", at: "4s", restartAfter: "1.5s" },
+        ],
+      },
+      { duration: "9s" },
+    );
+    const noop = analyze(ops, sc).faults.find((f) => f.name === "noop");
+    assert.equal(noop?.detectMs, null);
+    assert.ok((noop?.unavailableMs as number) < 200, `unavailable ${noop?.unavailableMs}`);
+  });
+
+  test("a backlog whose acked messages never arrive has not drained", () => {
+    const ops = faultHistory().filter((o) => !(o.f === "deliver" && o.t > 3_000_000 && o.t < 3_500_000));
+    const f = analyze(ops, s).faults[0];
+    assert.equal(f?.backlogDrainedMs, null);
+    assert.ok((f?.outsideWindow.lost as number) > 0);
+  });
+
   test("a fault that happened gets its window, longest gap and recovery", () => {
     // Baseline 100 acks/s. From the heal (5.502 s) the first 100 ms step whose every 1 s window
     // for 3 s holds ≥ 90 acks is 6.4 s (bins 64-73 hold 2·5 + 8·10 = 90), so recovery is 898 ms.

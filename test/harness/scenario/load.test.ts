@@ -422,6 +422,17 @@ describe("cross-field problems name the file and the path", () => {
     ]);
   });
 
+  test("deliveredBy names a collector, and order.* belongs to the log", () => {
+    const problems = rejectObject({
+      ...base(),
+      expect: { "deliveredBy.colector": "> 0", "deliveredBy.collector": "> 0", "order.reordered": 0 },
+    });
+    assert.deepEqual(problems, [
+      's.yaml: expect.deliveredBy.colector: no collector or consumer named "colector"; here: collector',
+      "s.yaml: expect.order.reordered: order.* is measured for the log engine only",
+    ]);
+  });
+
   test("an expectation on an unknown path or an undeclared fault is rejected", () => {
     const problems = rejectObject({
       ...base(),
