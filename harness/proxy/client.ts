@@ -51,13 +51,31 @@ export interface ProxyInfo {
 
 export const defaultProxyUrl = "http://127.0.0.1:8474";
 
+/**
+ * toxiproxy-node-client sets no timeout on its requests; a proxy server that stopped answering
+ * would hang a run's fault steps and its drain, so every call gives up after this long (by default).
+ */
+const CALL_TIMEOUT_MS = 10_000;
+
+function withTimeout<T>(p: Promise<T>, ms: number, error: () => Error): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(error()), ms);
+    timer.unref();
+  });
+  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
+}
+
 export class ProxyClient {
   readonly url: string;
   private readonly api: Toxiproxy;
 
-  constructor(url: string = process.env.TOXIPROXY_URL ?? defaultProxyUrl) {
+  private readonly timeoutMs: number;
+
+  constructor(url: string = process.env.TOXIPROXY_URL ?? defaultProxyUrl, opts: { timeoutMs?: number } = {}) {
     this.url = url.replace(/\/+$/, "");
     this.api = new Toxiproxy(this.url);
+    this.timeoutMs = opts.timeoutMs ?? CALL_TIMEOUT_MS;
   }
 
   async createProxy(name: string, listen: string, upstream: string): Promise<ProxyInfo> {
@@ -135,7 +153,7 @@ export class ProxyClient {
   /** Not in toxiproxy-node-client: GET /proxies/{p}/toxics with fetch. */
   async listToxics(proxy: string): Promise<ToxicInfo[]> {
     const path = `/proxies/${encodeURIComponent(proxy)}/toxics`;
-    const res = await fetch(`${this.url}${path}`);
+    const res = await fetch(`${this.url}${path}`, { signal: AbortSignal.timeout(this.timeoutMs) });
     const text = await res.text();
     if (!res.ok) throw this.failure(`list toxics of ${proxy}`, res.status, reasonOf(text));
     return JSON.parse(text) as ToxicInfo[];
@@ -152,7 +170,14 @@ export class ProxyClient {
     replay: { method: string; path: string; body?: unknown },
   ): Promise<T> {
     try {
-      return await fn();
+      return await withTimeout(
+        fn(),
+        this.timeoutMs,
+        () =>
+          new FaultbenchError("FB_PROXY", `${what}: no answer from ${this.url} within ${this.timeoutMs} ms`, {
+            context: { url: this.url },
+          }),
+      );
     } catch (e) {
       if (!(e instanceof ToxiproxyError)) throw e;
       const status = /status code (\d{3})/.exec(e.message)?.[1];
@@ -176,6 +201,7 @@ export class ProxyClient {
     try {
       const res = await fetch(`${this.url}${req.path}`, {
         method: req.method,
+        signal: AbortSignal.timeout(this.timeoutMs),
         ...(req.body === undefined
           ? {}
           : { body: JSON.stringify(req.body), headers: { "Content-Type": "application/json" } }),

@@ -140,3 +140,26 @@ describe("ProxyClient wrapper", () => {
     await assert.rejects(new ProxyClient("http://127.0.0.1:1").reset(), /cannot reach/);
   });
 });
+
+test("a proxy server that stops answering fails the call instead of hanging the run", async () => {
+  const { createServer } = await import("node:http");
+  const silent = createServer(() => {
+    // never answers
+  });
+  await new Promise<void>((r) => silent.listen(0, "127.0.0.1", () => r()));
+  const port = (silent.address() as { port: number }).port;
+  try {
+    const client = new ProxyClient(`http://127.0.0.1:${port}`, { timeoutMs: 200 });
+    const t0 = Date.now();
+    await assert.rejects(client.reset(), (e: unknown) => {
+      assert.ok(isFaultbenchError(e));
+      assert.equal(e.code, "FB_PROXY");
+      assert.match(e.message, /no answer .* within 200 ms/);
+      return true;
+    });
+    assert.ok(Date.now() - t0 < 2000);
+  } finally {
+    silent.closeAllConnections();
+    silent.close();
+  }
+});

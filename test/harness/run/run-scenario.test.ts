@@ -182,10 +182,10 @@ test("a network fault: a latency toxic on producers->a1 shows in publish latency
     readFileSync(join(only(dir), "history.ndjson"), "utf8")
       .split("\n")
       .filter((l) => l.includes('"process":"nemesis"'))
-      .map(
-        (l) =>
-          (JSON.parse(l) as { f: string; type: string }).f + ":" + (JSON.parse(l) as { type: string }).type,
-      ),
+      .map((l) => {
+        const op = JSON.parse(l) as { f: string; type: string };
+        return `${op.f}:${op.type}`;
+      }),
     ["toxic:invoke", "toxic:ok", "untoxic:invoke", "untoxic:ok"],
   );
 });
