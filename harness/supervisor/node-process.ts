@@ -23,6 +23,8 @@ export interface NodeSpec {
   readyTimeoutMs: number;
   /** Open a Node IPC channel; messages arrive at `onMessage`. */
   ipc?: boolean;
+  /** Nodes of one tier are stopped together at shutdown (default: each node is its own tier). */
+  tier?: string;
 }
 
 export type NodeState = "stopped" | "starting" | "running" | "paused";

@@ -52,12 +52,19 @@ export class Supervisor {
 
   /**
    * Stops every node (SIGTERM, then SIGKILL after the grace period) and closes the logs. Nodes stop
-   * one by one in the reverse of the order they were added, so clients (consumers, upstream agents)
-   * leave before the servers they talk to, and the proxies go last.
+   * in the reverse of the order they were added (a tier of nodes, such as a consumer group, together),
+   * so clients (consumers, upstream agents) leave before the servers they talk to, and the proxies
+   * go last.
    */
   async shutdown(graceMs = 5000): Promise<void> {
     this.closing = true;
-    for (const n of [...this.nodes.values()].reverse()) await n.stop(graceMs);
+    const tiers: NodeProcess[][] = [];
+    for (const n of [...this.nodes.values()].reverse()) {
+      const last = tiers[tiers.length - 1];
+      if (last && n.spec.tier !== undefined && last[0]?.spec.tier === n.spec.tier) last.push(n);
+      else tiers.push([n]);
+    }
+    for (const tier of tiers) await Promise.all(tier.map((n) => n.stop(graceMs)));
     await Promise.all([...this.nodes.values()].map((n) => n.closeLog()));
     live.delete(this);
   }

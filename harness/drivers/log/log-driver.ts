@@ -58,7 +58,10 @@ export class LogDriver implements Driver {
     brokers.forEach((name, i) => {
       const dataDir = join(runDir, "data", name);
       mkdirSync(dataDir, { recursive: true });
-      const sets = Object.entries(t.config).flatMap(([k, v]) => ["--set", `${k}=${v}`]);
+      // Like Kafka's shipped config/server.properties, no initial rebalance delay unless the
+      // scenario asks for one: a group forms as soon as its consumers join.
+      const config = { "group.initial.rebalance.delay.ms": 0, ...t.config };
+      const sets = Object.entries(config).flatMap(([k, v]) => ["--set", `${k}=${v}`]);
       supervisor.add({
         name,
         command: process.execPath,
@@ -132,6 +135,8 @@ export class LogDriver implements Driver {
         logPath: join(runDir, "logs", `${name}.log`),
         readyTimeoutMs: Math.max(timeout, t.rebalanceTimeout + 5000),
         ipc: true,
+        // Consumers leave together at the end, not one rebalance after another.
+        tier: "consumers",
       });
       node.onMessage = (m) => this.deliver(name, m as ConsumerMessage);
     }

@@ -159,3 +159,33 @@ test("the supervisor reports a crash and shutdown leaves no child", async () => 
   await sup.shutdown(1000);
   for (const p of pids) assert.equal(alive(p), false);
 });
+
+test("shutdown stops a tier of nodes together, and other nodes in reverse order", async () => {
+  const sup = new Supervisor();
+  const exits: { node: string; at: number }[] = [];
+  sup.onExit = (e) => exits.push({ node: e.node, at: Date.now() });
+  const mk = (name: string, tier?: string) =>
+    sup.add({
+      name,
+      command: process.execPath,
+      args: [child, "--ignore-term"],
+      cwd: dir,
+      logPath: join(dir, `${name}.log`),
+      readyTimeoutMs: 5000,
+      ...(tier === undefined ? {} : { tier }),
+    });
+  for (const n of [mk("server"), mk("c1", "group"), mk("c2", "group")]) await n.start();
+  await sup.shutdown(400);
+  assert.deepEqual(
+    exits
+      .map((e) => e.node)
+      .slice(0, 2)
+      .sort(),
+    ["c1", "c2"],
+    "the tier goes first",
+  );
+  assert.equal(exits[2]?.node, "server");
+  const [a, b, c] = exits.map((e) => e.at) as [number, number, number];
+  assert.ok(b - a < 300, `the tier stopped together (${b - a} ms apart)`);
+  assert.ok(c - b >= 300, `the server only after the tier (${c - b} ms later)`);
+});
