@@ -10,25 +10,27 @@ import { dirname, join, relative, resolve } from "node:path";
 import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
-import { serveAgent } from "../engines/agent/main.ts";
-import { serveLog } from "../engines/log/main.ts";
-import { serveProcess } from "../engines/shared/serve-process.ts";
-import { writeCompare } from "../reports/build-compare.ts";
-import { loadSuite, writeIndex } from "../reports/build-index.ts";
-import { writeReport } from "../reports/build-report.ts";
-import { progressPrinter } from "./cli/progress.ts";
-import { scenarioFiles } from "./cli/scenario-files.ts";
-import { runSummary, suiteSummary } from "./cli/summary.ts";
 import { exitCodeFor, FaultbenchError, isFaultbenchError } from "./errors.ts";
-import { seededRandom } from "./generator/random.ts";
-import { readHistory } from "./history/reader.ts";
-import { serveProxy } from "./proxy/main.ts";
 import type { Results } from "./results/types.ts";
-import { allHeld, analyze } from "./run/analyze.ts";
-import { timestamp } from "./run/run-dir.ts";
-import { runScenario } from "./run/run-scenario.ts";
-import { loadScenario, type Scenario, scenarioFromText } from "./scenario/load.ts";
+import type { Scenario } from "./scenario/load.ts";
 import { formatDuration, parseDuration } from "./scenario/units.ts";
+
+// Everything heavier is imported by the command that needs it: `serve` starts engine processes
+// (and restarts them mid-run), so it must not pay for the run loop, the checkers or the report
+// builder.
+const runModules = async () => {
+  const [files, load, dir, progress, run, summary, report, index] = await Promise.all([
+    import("./cli/scenario-files.ts"),
+    import("./scenario/load.ts"),
+    import("./run/run-dir.ts"),
+    import("./cli/progress.ts"),
+    import("./run/run-scenario.ts"),
+    import("./cli/summary.ts"),
+    import("../reports/build-report.ts"),
+    import("../reports/build-index.ts"),
+  ]);
+  return { ...files, ...load, ...dir, ...progress, ...run, ...summary, ...report, ...index };
+};
 
 const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -50,6 +52,17 @@ async function runCommand(
   paths: string[],
   opts: { out: string; seed?: number; duration?: number },
 ): Promise<number> {
+  const {
+    scenarioFiles,
+    loadScenario,
+    timestamp,
+    progressPrinter,
+    runScenario,
+    runSummary,
+    suiteSummary,
+    writeReport,
+    writeIndex,
+  } = await runModules();
   const { files, folders } = scenarioFiles(paths);
   const overrides = {
     ...(opts.seed === undefined ? {} : { seed: opts.seed }),
@@ -173,6 +186,11 @@ async function reportStep(what: string, build: () => Promise<string>): Promise<v
 }
 
 async function reportCommand(dirs: string[], opts: { out?: string }): Promise<number> {
+  const [{ writeCompare }, { loadSuite, writeIndex }, { writeReport }] = await Promise.all([
+    import("../reports/build-compare.ts"),
+    import("../reports/build-index.ts"),
+    import("../reports/build-report.ts"),
+  ]);
   for (const d of dirs) {
     if (!existsSync(d) || !statSync(d).isDirectory())
       throw new FaultbenchError(
@@ -214,6 +232,11 @@ async function reportCommand(dirs: string[], opts: { out?: string }): Promise<nu
 }
 
 async function checkCommand(runDir: string): Promise<number> {
+  const [{ scenarioFromText }, { readHistory }, { allHeld, analyze }] = await Promise.all([
+    import("./scenario/load.ts"),
+    import("./history/reader.ts"),
+    import("./run/analyze.ts"),
+  ]);
   const scenarioPath = join(runDir, "scenario.yaml");
   let text: string;
   try {
@@ -254,6 +277,10 @@ async function checkCommand(runDir: string): Promise<number> {
 }
 
 async function listCommand(folder: string): Promise<number> {
+  const [{ scenarioFiles }, { loadScenario }] = await Promise.all([
+    import("./cli/scenario-files.ts"),
+    import("./scenario/load.ts"),
+  ]);
   const { files } = scenarioFiles([folder]);
   for (const f of files) {
     try {
@@ -344,6 +371,10 @@ function buildProgram(setExit: (code: number) => void): Command {
       ),
     )
     .action(async (opts: { config: string; name: string; metricsPort?: number }) => {
+      const [{ serveProcess }, { serveAgent }] = await Promise.all([
+        import("../engines/shared/serve-process.ts"),
+        import("../engines/agent/main.ts"),
+      ]);
       await serveProcess(opts.name, async () => {
         const agent = await serveAgent({
           configPath: opts.config,
@@ -386,6 +417,10 @@ function buildProgram(setExit: (code: number) => void): Command {
           if (!m) throw new FaultbenchError("FB_USAGE", "--advertised-listener wants host:port");
           advertised = { advertisedHost: m[1] as string, advertisedPort: Number(m[2]) };
         }
+        const [{ serveProcess }, { serveLog }] = await Promise.all([
+          import("../engines/shared/serve-process.ts"),
+          import("../engines/log/main.ts"),
+        ]);
         await serveProcess(opts.name, async () => {
           const broker = await serveLog({
             dataDir: opts.data,
@@ -411,6 +446,11 @@ function buildProgram(setExit: (code: number) => void): Command {
     .option("--allow-remote", "allow proxies to listen on or forward to non-loopback addresses", false)
     .addOption(new Option("--seed <n>", "seed of the toxicity rolls").argParser(intArg("--seed")))
     .action(async (opts: { host: string; port: number; allowRemote: boolean; seed?: number }) => {
+      const [{ serveProcess }, { serveProxy }, { seededRandom }] = await Promise.all([
+        import("../engines/shared/serve-process.ts"),
+        import("./proxy/main.ts"),
+        import("./generator/random.ts"),
+      ]);
       await serveProcess("proxy", async () => {
         const proxy = await serveProxy({
           host: opts.host,
