@@ -405,22 +405,13 @@ function buildProgram(setExit: (code: number) => void): Command {
         name: string;
         set: string[];
       }) => {
-        const config: Record<string, string> = {};
-        for (const kv of opts.set) {
-          const i = kv.indexOf("=");
-          if (i <= 0) throw new FaultbenchError("FB_USAGE", `--set wants key=value, got "${kv}"`);
-          config[kv.slice(0, i)] = kv.slice(i + 1);
-        }
-        let advertised: { advertisedHost: string; advertisedPort: number } | undefined;
-        if (opts.advertisedListener !== undefined) {
-          const m = /^(.+):(\d{1,5})$/.exec(opts.advertisedListener);
-          if (!m) throw new FaultbenchError("FB_USAGE", "--advertised-listener wants host:port");
-          advertised = { advertisedHost: m[1] as string, advertisedPort: Number(m[2]) };
-        }
-        const [{ serveProcess }, { serveLog }] = await Promise.all([
+        const [{ serveProcess }, { serveLog, parseSets, parseListener }] = await Promise.all([
           import("../engines/shared/serve-process.ts"),
           import("../engines/log/main.ts"),
         ]);
+        const config = parseSets(opts.set);
+        const listener =
+          opts.advertisedListener === undefined ? undefined : parseListener(opts.advertisedListener);
         await serveProcess(opts.name, async () => {
           const broker = await serveLog({
             dataDir: opts.data,
@@ -428,7 +419,7 @@ function buildProgram(setExit: (code: number) => void): Command {
             host: opts.host,
             nodeId: opts.nodeId,
             config,
-            ...advertised,
+            ...(listener ? { advertisedHost: listener.host, advertisedPort: listener.port } : {}),
           });
           return { ports: { kafka: broker.port }, stop: () => broker.close() };
         });
@@ -446,7 +437,7 @@ function buildProgram(setExit: (code: number) => void): Command {
     .option("--allow-remote", "allow proxies to listen on or forward to non-loopback addresses", false)
     .addOption(new Option("--seed <n>", "seed of the toxicity rolls").argParser(intArg("--seed")))
     .action(async (opts: { host: string; port: number; allowRemote: boolean; seed?: number }) => {
-      const [{ serveProcess }, { serveProxy }, { seededRandom }] = await Promise.all([
+      const [{ serveProcess }, { serveProxy, envAllowsRemote }, { seededRandom }] = await Promise.all([
         import("../engines/shared/serve-process.ts"),
         import("./proxy/main.ts"),
         import("./generator/random.ts"),
@@ -455,7 +446,7 @@ function buildProgram(setExit: (code: number) => void): Command {
         const proxy = await serveProxy({
           host: opts.host,
           port: opts.port,
-          allowRemote: opts.allowRemote || process.env.FAULTBENCH_PROXY_ALLOW_REMOTE === "1",
+          allowRemote: opts.allowRemote || envAllowsRemote(),
           ...(opts.seed === undefined ? {} : { random: seededRandom(opts.seed) }),
         });
         return { ports: { api: proxy.port }, stop: () => proxy.close() };

@@ -8,7 +8,7 @@
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import { exitCodeFor, FaultbenchError, isFaultbenchError } from "../../harness/errors.ts";
-import { announceReady } from "../shared/ready-signal.ts";
+import { serveProcess } from "../shared/serve-process.ts";
 import { type RunningAgent, startAgent } from "./agent.ts";
 import { loadAgentConfig } from "./config.ts";
 
@@ -54,40 +54,27 @@ async function main(): Promise<void> {
     process.stderr.write(`--metrics-port must be a port number, got ${args["metrics-port"]}\n`);
     process.exit(2);
   }
-  let agent: RunningAgent;
+  const { config, name } = args;
   try {
-    agent = await serveAgent({
-      configPath: args.config,
-      name: args.name,
-      ...(metricsPort === undefined ? {} : { metricsPort }),
+    await serveProcess(name, async () => {
+      const agent = await serveAgent({
+        configPath: config,
+        name,
+        ...(metricsPort === undefined ? {} : { metricsPort }),
+      });
+      return { ports: agent.ports, stop: () => agent.stop() };
     });
   } catch (e) {
     if (isFaultbenchError(e) && e.code === "FB_CONFIG_INVALID") {
       process.stderr.write(`${e.message.split("\n")[0]}\n`);
       for (const p of e.context.problems ?? []) process.stderr.write(`  ${p}\n`);
     } else {
-      process.stderr.write(`agent ${args.name} failed to start: ${(e as Error)?.stack ?? e}\n`);
+      process.stderr.write(`agent ${name} failed to start: ${(e as Error)?.stack ?? e}\n`);
     }
     process.exit(
       exitCodeFor(isFaultbenchError(e) ? e : new FaultbenchError("FB_ENGINE_START_FAILED", String(e))),
     );
   }
-  announceReady(args.name, agent.ports);
-  let stopping = false;
-  const onSignal = (sig: string) => {
-    if (stopping) return;
-    stopping = true;
-    process.stderr.write(`[${args.name}] ${sig}: stopping\n`);
-    agent.stop().then(
-      () => process.exit(0),
-      (e) => {
-        process.stderr.write(`[${args.name}] stop failed: ${(e as Error)?.stack ?? e}\n`);
-        process.exit(1);
-      },
-    );
-  };
-  process.on("SIGTERM", () => onSignal("SIGTERM"));
-  process.on("SIGINT", () => onSignal("SIGINT"));
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {

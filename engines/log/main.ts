@@ -11,12 +11,13 @@
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import { FaultbenchError, isFaultbenchError } from "../../harness/errors.ts";
-import { announceReady } from "../shared/ready-signal.ts";
+import { serveProcess } from "../shared/serve-process.ts";
 import { serveLog } from "./server.ts";
 
 export { type RunningLog, type ServeLogOptions, serveLog } from "./server.ts";
 
-function parseListener(v: string): { host: string; port: number } {
+/** `host:port` of --advertised-listener. */
+export function parseListener(v: string): { host: string; port: number } {
   const i = v.lastIndexOf(":");
   const port = Number(v.slice(i + 1));
   if (i <= 0 || !Number.isInteger(port) || port <= 0 || port > 65535) {
@@ -25,7 +26,8 @@ function parseListener(v: string): { host: string; port: number } {
   return { host: v.slice(0, i), port };
 }
 
-function parseSets(sets: string[]): Record<string, string> {
+/** The `key=value` pairs of --set, as broker config overrides. */
+export function parseSets(sets: string[]): Record<string, string> {
   const out: Record<string, string> = {};
   for (const s of sets) {
     const i = s.indexOf("=");
@@ -55,27 +57,17 @@ async function main(): Promise<void> {
   if (!Number.isInteger(nodeId) || nodeId < 0)
     throw new FaultbenchError("FB_USAGE", `bad --node-id ${values["node-id"]}`);
   const listener = values["advertised-listener"] ? parseListener(values["advertised-listener"]) : undefined;
-  const broker = await serveLog({
-    port,
-    host: values.host,
-    dataDir: values.data,
-    nodeId,
-    config: parseSets(values.set),
-    ...(listener ? { advertisedHost: listener.host, advertisedPort: listener.port } : {}),
+  await serveProcess(values.name, async () => {
+    const broker = await serveLog({
+      port,
+      host: values.host,
+      dataDir: values.data as string,
+      nodeId,
+      config: parseSets(values.set),
+      ...(listener ? { advertisedHost: listener.host, advertisedPort: listener.port } : {}),
+    });
+    return { ports: { kafka: broker.port }, stop: () => broker.close() };
   });
-  const shutdown = (signal: string) => {
-    process.stderr.write(`[log] ${signal}: flushing and closing\n`);
-    broker.close().then(
-      () => process.exit(0),
-      (e: unknown) => {
-        process.stderr.write(`[log] close failed: ${(e as Error).message}\n`);
-        process.exit(3);
-      },
-    );
-  };
-  process.once("SIGTERM", () => shutdown("SIGTERM"));
-  process.once("SIGINT", () => shutdown("SIGINT"));
-  announceReady(values.name, { kafka: broker.port });
 }
 
 const isMain = process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href;

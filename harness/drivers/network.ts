@@ -7,6 +7,7 @@
 
 import { join } from "node:path";
 import { ProxyClient } from "../proxy/client.ts";
+import { tsxNode } from "../supervisor/node-process.ts";
 import { freePorts } from "../supervisor/ports.ts";
 import type { Supervisor } from "../supervisor/supervisor.ts";
 import type { Link } from "../topology/links.ts";
@@ -36,20 +37,15 @@ export async function startNetwork(o: NetworkOptions): Promise<Network> {
   if (!url) {
     const node = o.supervisor.add({
       name: "proxy",
-      command: process.execPath,
       // Seeded, so which connections a partial-toxicity toxic hits is the same on every run.
-      args: [
-        "--import",
-        "tsx",
-        join(o.projectRoot, "harness", "cli.ts"),
+      ...tsxNode(o.projectRoot, "harness/cli.ts", [
         "serve",
         "proxy",
         "--port",
         "0",
         "--seed",
         String(o.seed),
-      ],
-      cwd: o.projectRoot,
+      ]),
       logPath: join(o.runDir, "logs", "proxy.log"),
       readyTimeoutMs: o.readyTimeoutMs ?? 15_000,
     });

@@ -9,7 +9,7 @@ import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
-import { announceReady } from "../../engines/shared/ready-signal.ts";
+import { serveProcess } from "../../engines/shared/serve-process.ts";
 import { FaultbenchError } from "../errors.ts";
 import { seededRandom } from "../generator/random.ts";
 import { createApiServer } from "./api/server.ts";
@@ -61,7 +61,7 @@ export async function serveProxy(opts: ServeProxyOptions = {}): Promise<RunningP
   };
 }
 
-function envAllowsRemote(): boolean {
+export function envAllowsRemote(): boolean {
   const v = process.env.FAULTBENCH_PROXY_ALLOW_REMOTE;
   return v === "1" || v === "true";
 }
@@ -85,18 +85,15 @@ async function cli(argv: string[]): Promise<void> {
   if (seed !== undefined && !Number.isInteger(seed)) {
     throw new FaultbenchError("FB_USAGE", `--seed must be an integer, got ${values.seed}`);
   }
-  const running = await serveProxy({
-    host: values.host,
-    port,
-    allowRemote: values["allow-remote"] || envAllowsRemote(),
-    ...(seed === undefined ? {} : { random: seededRandom(seed) }),
+  await serveProcess("proxy", async () => {
+    const running = await serveProxy({
+      host: values.host,
+      port,
+      allowRemote: values["allow-remote"] || envAllowsRemote(),
+      ...(seed === undefined ? {} : { random: seededRandom(seed) }),
+    });
+    return { ports: { api: running.port }, stop: () => running.close() };
   });
-  const stop = () => {
-    void running.close().then(() => process.exit(0));
-  };
-  process.once("SIGTERM", stop);
-  process.once("SIGINT", stop);
-  announceReady("proxy", { api: running.port });
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {

@@ -58,7 +58,8 @@ export function analyze(ops: readonly Op[], scenario: Scenario): Analysis {
     publishP99: null,
     backlog: 0,
   }));
-  const sec = (us: number) => rows[Math.min(seconds - 1, Math.max(0, Math.floor(us / 1e6)))] as SeriesRow;
+  const secIndex = (us: number) => Math.min(seconds - 1, Math.max(0, Math.floor(us / 1e6)));
+  const sec = (us: number) => rows[secIndex(us)] as SeriesRow;
   const e2ePerSec = rows.map(() => new LatencyHistogram());
   const pubPerSec = rows.map(() => new LatencyHistogram());
 
@@ -110,7 +111,7 @@ export function analyze(ops: readonly Op[], scenario: Scenario): Analysis {
         }
         if (measured > 0) {
           pub.record(s.t - inv.t, measured);
-          pubPerSec[Math.min(seconds - 1, Math.max(0, Math.floor(s.t / 1e6)))]?.record(s.t - inv.t, measured);
+          pubPerSec[secIndex(s.t)]?.record(s.t - inv.t, measured);
         }
       } else if (s.type === "fail") {
         sec(s.t).failed += n;
@@ -123,46 +124,38 @@ export function analyze(ops: readonly Op[], scenario: Scenario): Analysis {
   }
   for (const inv of invokes.values()) sec(drainedAtUs).indeterminate += inv.to - inv.from + 1;
 
+  // One pass over every message: delivered-per-bin timeline, backlog deltas, end-to-end latency
+  // and the window counts.
   const backlogDelta = new Float64Array(seconds + 1);
-  const secIndex = (us: number) => Math.min(seconds - 1, Math.max(0, Math.floor(us / 1e6)));
   const deliveredBins = new Float64Array(bins.length);
-  for (const p of table.producers) {
-    for (let q = 0; q < p.state.length; q++) {
-      const acked = p.ackedUs[q] as number;
-      const first = p.firstDeliveredUs[q] as number;
-      if (!Number.isNaN(first)) {
-        const bi = Math.floor(first / BIN_US);
-        if (bi >= 0 && bi < deliveredBins.length) deliveredBins[bi] = (deliveredBins[bi] as number) + 1;
-      }
-      if (Number.isNaN(acked)) continue;
-      backlogDelta[secIndex(acked)] = (backlogDelta[secIndex(acked)] as number) + 1;
-      if (!Number.isNaN(first)) {
-        const j = secIndex(Math.max(acked, first));
-        backlogDelta[j] = (backlogDelta[j] as number) - 1;
-      }
-    }
-  }
-  let backlog = 0;
-  rows.forEach((r, i) => {
-    backlog += backlogDelta[i] as number;
-    r.backlog = backlog;
-  });
-
   table.producers.forEach((p, producer) => {
     const it = intended[producer];
     for (let q = 0; q < p.state.length; q++) {
+      if (p.state[q] !== 0 && inWindow(p.sentUs[q] as number)) sentInWindow++;
+      const acked = p.ackedUs[q] as number;
       const first = p.firstDeliveredUs[q] as number;
+      if (!Number.isNaN(acked)) {
+        backlogDelta[secIndex(acked)] = (backlogDelta[secIndex(acked)] as number) + 1;
+        if (!Number.isNaN(first)) {
+          const j = secIndex(Math.max(acked, first));
+          backlogDelta[j] = (backlogDelta[j] as number) - 1;
+        }
+      }
       if (Number.isNaN(first)) continue;
+      const bi = Math.floor(first / BIN_US);
+      if (bi >= 0 && bi < deliveredBins.length) deliveredBins[bi] = (deliveredBins[bi] as number) + 1;
       if (inWindow(first)) deliveredInWindow++;
       const iu = it?.[q];
       if (iu === undefined || iu < warmupUs) continue;
       e2eC.record(first - iu);
       e2e.record(first - (p.sentUs[q] as number));
-      e2ePerSec[Math.min(seconds - 1, Math.max(0, Math.floor(first / 1e6)))]?.record(first - iu);
+      e2ePerSec[secIndex(first)]?.record(first - iu);
     }
-    for (let q = 0; q < p.state.length; q++) {
-      if (p.state[q] !== 0 && inWindow(p.sentUs[q] as number)) sentInWindow++;
-    }
+  });
+  let backlog = 0;
+  rows.forEach((r, i) => {
+    backlog += backlogDelta[i] as number;
+    r.backlog = backlog;
   });
   rows.forEach((r, i) => {
     const h = e2ePerSec[i] as LatencyHistogram;

@@ -7,6 +7,7 @@
 
 import { once } from "node:events";
 import { createWriteStream, type WriteStream } from "node:fs";
+import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { execa, type ResultPromise } from "execa";
 import { parseReady, type ReadySignal } from "../../engines/shared/ready-signal.ts";
@@ -25,6 +26,22 @@ export interface NodeSpec {
   ipc?: boolean;
   /** Nodes of one tier are stopped together at shutdown (default: each node is its own tier). */
   tier?: string;
+}
+
+/**
+ * The command, arguments and working directory that run one of this project's TypeScript entry
+ * points (`script`, relative to the project root) as its own node process.
+ */
+export function tsxNode(
+  projectRoot: string,
+  script: string,
+  args: readonly string[],
+): Pick<NodeSpec, "command" | "args" | "cwd"> {
+  return {
+    command: process.execPath,
+    args: ["--import", "tsx", join(projectRoot, script), ...args],
+    cwd: projectRoot,
+  };
 }
 
 export type NodeState = "stopped" | "starting" | "running" | "paused";

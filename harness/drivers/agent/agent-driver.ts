@@ -10,7 +10,7 @@ import type { PlannedMessage } from "../../generator/schedule.ts";
 import type { SampleOp } from "../../history/op.ts";
 import { AgentMetricsSampler } from "../../metrics/agent-metrics-sampler.ts";
 import type { AgentScenario } from "../../scenario/load.ts";
-import type { NodeProcess } from "../../supervisor/node-process.ts";
+import { type NodeProcess, tsxNode } from "../../supervisor/node-process.ts";
 import { freePorts } from "../../supervisor/ports.ts";
 import type { Supervisor } from "../../supervisor/supervisor.ts";
 import { agentShape, link } from "../../topology/links.ts";
@@ -85,19 +85,14 @@ export class AgentDriver implements Driver {
       writeFileSync(file, props);
       supervisor.add({
         name,
-        command: process.execPath,
-        args: [
-          "--import",
-          "tsx",
-          join(this.o.projectRoot, "harness", "cli.ts"),
+        ...tsxNode(this.o.projectRoot, "harness/cli.ts", [
           "serve",
           "agent",
           "--config",
           file,
           "--name",
           name,
-        ],
-        cwd: this.o.projectRoot,
+        ]),
         logPath: join(runDir, "logs", `${name}.log`),
         readyTimeoutMs: this.o.readyTimeoutMs ?? 15_000,
       });

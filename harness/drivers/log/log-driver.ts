@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { Kafka, logLevel } from "kafkajs";
 import type { PlannedMessage } from "../../generator/schedule.ts";
 import type { LogScenario } from "../../scenario/load.ts";
-import type { NodeProcess } from "../../supervisor/node-process.ts";
+import { type NodeProcess, tsxNode } from "../../supervisor/node-process.ts";
 import { freePorts } from "../../supervisor/ports.ts";
 import type { Supervisor } from "../../supervisor/supervisor.ts";
 import { brokerNames, consumerNames, link, logShape } from "../../topology/links.ts";
@@ -39,7 +39,6 @@ export class LogDriver implements Driver {
     const { scenario, supervisor, runDir, projectRoot } = this.o;
     const t = scenario.topology;
     const w = scenario.workload;
-    const cli = join(projectRoot, "harness", "cli.ts");
     const brokers = brokerNames(t);
     const ports = await freePorts(brokers.length);
     const timeout = this.o.readyTimeoutMs ?? 15_000;
@@ -64,11 +63,7 @@ export class LogDriver implements Driver {
       const sets = Object.entries(config).flatMap(([k, v]) => ["--set", `${k}=${v}`]);
       supervisor.add({
         name,
-        command: process.execPath,
-        args: [
-          "--import",
-          "tsx",
-          cli,
+        ...tsxNode(projectRoot, "harness/cli.ts", [
           "serve",
           "log",
           "--port",
@@ -80,8 +75,7 @@ export class LogDriver implements Driver {
           "--advertised-listener",
           bootstrap[i] as string,
           ...sets,
-        ],
-        cwd: projectRoot,
+        ]),
         logPath: join(runDir, "logs", `${name}.log`),
         readyTimeoutMs: timeout,
       });
@@ -111,11 +105,7 @@ export class LogDriver implements Driver {
     for (const name of consumerNames(w.consumers)) {
       const node = supervisor.add({
         name,
-        command: process.execPath,
-        args: [
-          "--import",
-          "tsx",
-          join(projectRoot, "harness", "drivers", "log", "consumer-process.ts"),
+        ...tsxNode(projectRoot, "harness/drivers/log/consumer-process.ts", [
           "--name",
           name,
           "--brokers",
@@ -130,8 +120,7 @@ export class LogDriver implements Driver {
           String(t.rebalanceTimeout),
           "--heartbeat",
           String(t.heartbeatInterval),
-        ],
-        cwd: projectRoot,
+        ]),
         logPath: join(runDir, "logs", `${name}.log`),
         readyTimeoutMs: Math.max(timeout, t.rebalanceTimeout + 5000),
         ipc: true,
