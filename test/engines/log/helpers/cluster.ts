@@ -51,23 +51,41 @@ export interface ClusterNode {
 
 export interface TestCluster {
   nodes: ClusterNode[];
+  /** Dedicated controller processes (empty in combined mode). */
+  controllers: ClusterNode[];
   bootstrap: string[];
   node(id: number): ClusterNode;
 }
 
+/**
+ * `dedicated` = 0: brokers 1–3 run the controller quorum (combined); otherwise that many
+ * controller-only processes (ids 101…, in `controllers`), so pausing brokers keeps a quorum.
+ */
 export async function spawnCluster(
   t: After,
   dir: string,
   brokers: number,
   sets: Record<string, string> = {},
-  voters = Math.min(3, brokers),
+  dedicated = 0,
 ): Promise<TestCluster> {
+  const voters = dedicated > 0 ? dedicated : Math.min(3, brokers);
   const ports = await freePorts(brokers + voters);
   const kafkaPorts = ports.slice(0, brokers);
   const controllerPorts = ports.slice(brokers);
-  const controllers = controllerPorts.map((p, i) => `${i + 1}@127.0.0.1:${p}`).join(",");
-  const nodes: ClusterNode[] = kafkaPorts.map((port, i) => {
-    const id = i + 1;
+  const voterId = (i: number) => (dedicated > 0 ? 101 + i : i + 1);
+  const controllers = controllerPorts.map((p, i) => `${voterId(i)}@127.0.0.1:${p}`).join(",");
+  const specs = [
+    ...kafkaPorts.map((port, i) => ({ id: i + 1, port, name: `broker-${i + 1}`, roles: "" })),
+    ...(dedicated > 0
+      ? controllerPorts.map((_, i) => ({
+          id: voterId(i),
+          port: 0,
+          name: `controller-${i + 1}`,
+          roles: "controller",
+        }))
+      : []),
+  ];
+  const all: ClusterNode[] = specs.map(({ id, port, name, roles }) => {
     const node: ClusterNode = {
       id,
       port,
@@ -92,10 +110,7 @@ export async function spawnCluster(
           if (process.env.CLUSTER_DEBUG) process.stderr.write(d);
         });
         await new Promise<void>((resolve, reject) => {
-          const timer = setTimeout(
-            () => reject(new Error(`broker ${id} did not start: ${node.stderr}`)),
-            30_000,
-          );
+          const timer = setTimeout(() => reject(new Error(`${name} did not start: ${node.stderr}`)), 30_000);
           createInterface({ input: proc.stdout! }).on("line", (line) => {
             if (parseReady(line)) {
               clearTimeout(timer);
@@ -104,7 +119,7 @@ export async function spawnCluster(
           });
           proc.once("exit", (code) => {
             clearTimeout(timer);
-            reject(new Error(`broker ${id} exited (${code}) before ready: ${node.stderr}`));
+            reject(new Error(`${name} exited (${code}) before ready: ${node.stderr}`));
           });
         });
       },
@@ -121,17 +136,20 @@ export async function spawnCluster(
     };
     return node;
   });
+  const nodes = all.filter((n) => n.id < 100);
+  const controllerNodes = all.filter((n) => n.id > 100);
   defer(t, async () => {
-    for (const n of nodes) {
+    for (const n of all) {
       if (n.proc && n.proc.exitCode === null && n.proc.signalCode === null) {
         n.proc.kill("SIGCONT");
         n.proc.kill("SIGKILL");
       }
     }
   });
-  await Promise.all(nodes.map((n) => n.start()));
+  await Promise.all(all.map((n) => n.start()));
   return {
     nodes,
+    controllers: controllerNodes,
     bootstrap: kafkaPorts.map((p) => `127.0.0.1:${p}`),
     node: (id) => nodes[id - 1]!,
   };
