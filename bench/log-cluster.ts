@@ -18,7 +18,6 @@
 
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
@@ -26,6 +25,7 @@ import { parseArgs } from "node:util";
 import { Kafka, logLevel } from "kafkajs";
 import { encodeRequest } from "../engines/log/protocol/header.ts";
 import { buildBatch } from "../engines/log/records/batch-builder.ts";
+import { pickPorts } from "../engines/log/tools/pick-ports.ts";
 import { RawClient } from "../engines/log/tools/raw-client.ts";
 import { parseReady } from "../engines/shared/ready-signal.ts";
 
@@ -83,22 +83,6 @@ interface Cluster {
   stop(): Promise<void>;
 }
 
-async function freePorts(n: number): Promise<number[]> {
-  const servers = await Promise.all(
-    Array.from(
-      { length: n },
-      () =>
-        new Promise<import("node:net").Server>((resolve) => {
-          const s = createServer();
-          s.listen(0, "127.0.0.1", () => resolve(s));
-        }),
-    ),
-  );
-  const ports = servers.map((s) => (s.address() as { port: number }).port);
-  await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
-  return ports;
-}
-
 function spawnNode(id: number, args: string[]): Promise<Node> {
   const proc = spawn(process.execPath, ["--import", "tsx", "engines/log/main.ts", ...args], {
     stdio: ["ignore", "pipe", "ignore"],
@@ -114,7 +98,7 @@ function spawnNode(id: number, args: string[]): Promise<Node> {
 
 async function startCluster(brokers: number): Promise<Cluster> {
   const dir = mkdtempSync(join(tmpdir(), "fb-bench-cluster-"));
-  const ports = await freePorts(brokers * 2);
+  const ports = await pickPorts(brokers * 2);
   const sets = Object.entries(brokers > 1 ? CLUSTER_SETS : COMMON_SETS).flatMap(([k, v]) => [
     "--set",
     `${k}=${v}`,

@@ -1,9 +1,9 @@
 /** A real log cluster for tests: N broker processes (brokers 1–3 also run the Raft controller). */
 
 import { type ChildProcess, spawn } from "node:child_process";
-import { createServer } from "node:net";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
+import { pickPorts } from "../../../../engines/log/tools/pick-ports.ts";
 import { parseReady } from "../../../../engines/shared/ready-signal.ts";
 import { defer } from "./tmp.ts";
 
@@ -21,22 +21,8 @@ export const fastCluster = {
 
 type After = { after: (fn: () => unknown) => void };
 
-/** Ports that were free a moment ago (bound together, then released). */
-export async function freePorts(n: number): Promise<number[]> {
-  const servers = await Promise.all(
-    Array.from(
-      { length: n },
-      () =>
-        new Promise<import("node:net").Server>((resolve) => {
-          const s = createServer();
-          s.listen(0, "127.0.0.1", () => resolve(s));
-        }),
-    ),
-  );
-  const ports = servers.map((s) => (s.address() as { port: number }).port);
-  await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
-  return ports;
-}
+/** Ports below the ephemeral range, so nothing else on the machine takes them before the nodes bind. */
+export const freePorts = (n: number) => pickPorts(n);
 
 export interface ClusterNode {
   id: number;
