@@ -17,6 +17,10 @@ export interface LoadCounters {
   failed: number;
   indeterminate: number;
   inFlight: number;
+  /** Producer-ticks in which a ready batch waited because its producer was at maxInFlight. */
+  heldByInFlight: number;
+  /** Ticks that came more than 20 ms after the previous one (the event loop was busy). */
+  lateTicks: number;
 }
 
 export interface LoadLoopDeps {
@@ -35,7 +39,10 @@ export class LoadLoop {
     failed: 0,
     indeterminate: 0,
     inFlight: 0,
+    heldByInFlight: 0,
+    lateTicks: 0,
   };
+  private lastTickUs: number | undefined;
   private readonly schedule: Schedule;
   private readonly pending: PlannedMessage[][];
   private readonly inFlight: number[];
@@ -81,6 +88,8 @@ export class LoadLoop {
     if (this.stopped) return;
     const w = this.scenario.workload;
     const now = this.deps.now();
+    if (this.lastTickUs !== undefined && now - this.lastTickUs > 20_000) this.counters.lateTicks++;
+    this.lastTickUs = now;
     while (this.schedule.peekUs() <= now) {
       const m = this.schedule.next() as PlannedMessage;
       this.pending[m.producer]?.push(m);
@@ -95,6 +104,10 @@ export class LoadLoop {
         const waited = now - (q[0] as PlannedMessage).intendedUs >= lingerUs;
         if (!full && !waited && !exhausted) break;
         this.sendBatch(p, q.splice(0, w.batchSize));
+      }
+      if (q.length > 0 && (this.inFlight[p] as number) >= w.maxInFlight) {
+        const ready = q.length >= w.batchSize || now - (q[0] as PlannedMessage).intendedUs >= lingerUs;
+        if (ready) this.counters.heldByInFlight++;
       }
     }
     if (exhausted && this.pending.every((q) => q.length === 0)) {

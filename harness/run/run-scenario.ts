@@ -17,6 +17,7 @@ import { readHistory } from "../history/reader.ts";
 import { HistoryWriter } from "../history/writer.ts";
 import { isNetworkFault, NetworkNemesis } from "../nemesis/network-faults.ts";
 import { type FaultEvent, isNodeFault, NodeNemesis } from "../nemesis/node-faults.ts";
+import { resourcesOf, runSampler } from "../resources/run-resources.ts";
 import type { Results, RunStatus } from "../results/types.ts";
 import type { Scenario } from "../scenario/load.ts";
 import { Supervisor } from "../supervisor/supervisor.ts";
@@ -148,6 +149,7 @@ export async function runScenario(o: RunOptions): Promise<RunOutcome> {
     onEvent: (e) => progress({ type: "fault", elapsedMs: now() / 1000, ...e }),
   });
 
+  const sampler = runSampler(supervisor, () => now() / 1e6);
   let ticker: NodeJS.Timeout | undefined;
   let netNemesis: NetworkNemesis | undefined;
   try {
@@ -169,6 +171,7 @@ export async function runScenario(o: RunOptions): Promise<RunOutcome> {
     for (const op of held) history.append({ ...op, t: Math.round(op.t - shift) });
     held.length = 0;
 
+    sampler.start();
     setPhase("warmup");
     const measureTimer = setTimeout(() => setPhase("measure"), w.warmup);
     let last = { offered: 0, acked: 0, failed: 0, delivered: 0, at: 0 };
@@ -228,6 +231,7 @@ export async function runScenario(o: RunOptions): Promise<RunOutcome> {
   } catch (e) {
     if (failure === undefined) failure = e;
   } finally {
+    sampler.stop();
     if (ticker) clearInterval(ticker);
     phase = "teardown";
     progress({ type: "phase", phase: "teardown", elapsedMs: t0 === undefined ? 0 : now() / 1000 });
@@ -261,6 +265,12 @@ export async function runScenario(o: RunOptions): Promise<RunOutcome> {
     environment: captureEnvironment(o.projectRoot),
     ...analysis,
   };
+  results.resources = resourcesOf(
+    sampler,
+    { fromS: w.warmup / 1000, toS: (w.warmup + w.duration) / 1000 },
+    { ...results.throughput, ...loop.counters },
+  );
+  results.harnessBound = results.resources.harnessBound;
   if (failure !== undefined) {
     status = "errored";
     results.status = status;
