@@ -7,6 +7,7 @@
 
 import type { Driver } from "../drivers/driver.ts";
 import { type PlannedMessage, Schedule } from "../generator/schedule.ts";
+import { type Slice, SlicedSchedule } from "../generator/slice.ts";
 import type { SendOp } from "../history/op.ts";
 import type { Scenario } from "../scenario/load.ts";
 
@@ -24,7 +25,9 @@ export interface LoadCounters {
 }
 
 export interface LoadLoopDeps {
-  driver: Driver;
+  driver: Pick<Driver, "send">;
+  /** Send only this slice of the schedule (a load worker); the whole plan when omitted. */
+  slice?: Slice;
   now: () => number;
   record: (op: SendOp) => void;
   /** Called with each completed batch, for live drain tracking. */
@@ -43,7 +46,7 @@ export class LoadLoop {
     lateTicks: 0,
   };
   private lastTickUs: number | undefined;
-  private readonly schedule: Schedule;
+  private readonly schedule: Pick<Schedule, "peekUs" | "next">;
   private readonly pending: PlannedMessage[][];
   private readonly inFlight: number[];
   private req = 0;
@@ -60,7 +63,9 @@ export class LoadLoop {
     private readonly deps: LoadLoopDeps,
   ) {
     const w = scenario.workload;
-    this.schedule = new Schedule(w, scenario.seed);
+    this.schedule = deps.slice
+      ? new SlicedSchedule(w, scenario.seed, deps.slice)
+      : new Schedule(w, scenario.seed);
     this.pending = Array.from({ length: w.producers }, () => []);
     this.inFlight = Array.from({ length: w.producers }, () => 0);
   }

@@ -21,6 +21,8 @@ import { resourcesOf, runSampler } from "../resources/run-resources.ts";
 import type { Results, RunStatus } from "../results/types.ts";
 import type { Scenario } from "../scenario/load.ts";
 import { Supervisor } from "../supervisor/supervisor.ts";
+import { ReorderingSink } from "../workers/reorder.ts";
+import { WorkerLoad } from "../workers/worker-load.ts";
 import { allHeld, analyze } from "./analyze.ts";
 import { DeliveryTracker } from "./delivery-tracker.ts";
 import { captureEnvironment } from "./environment.ts";
@@ -71,9 +73,11 @@ export async function runScenario(o: RunOptions): Promise<RunOutcome> {
   let t0: number | undefined;
   const held: Op[] = [];
   const now = () => Math.round((performance.now() - (t0 ?? setupStart)) * 1000);
+  // Load workers' ops arrive late and out of order: keep the history in time order.
+  const ordered = w.workers ? new ReorderingSink(history, () => now()) : history;
   const record = (op: Op) => {
     if (t0 === undefined) held.push(op);
-    else history.append(op);
+    else ordered.append(op);
   };
   let phase: Phase = "setup";
   const setPhase = (p: Phase) => {
@@ -133,14 +137,20 @@ export async function runScenario(o: RunOptions): Promise<RunOutcome> {
       },
     },
   });
-  const loop = new LoadLoop(scenario, {
-    driver,
-    now,
-    record,
-    onOutcome(producer, from, to, type) {
-      if (type !== "fail") tracker.awaited(producer, from, to);
-    },
-  });
+  const onOutcome = (producer: number, from: number, to: number, type: Op["type"]) => {
+    if (type !== "fail") tracker.awaited(producer, from, to);
+  };
+  const loop = w.workers
+    ? new WorkerLoad(scenario, {
+        driver,
+        supervisor,
+        runDir,
+        projectRoot: o.projectRoot,
+        now,
+        record,
+        onOutcome,
+      })
+    : new LoadLoop(scenario, { driver, now, record, onOutcome });
   const nemesis = new NodeNemesis(scenario.faults.filter(isNodeFault), {
     driver,
     fatal: fail,
@@ -155,6 +165,7 @@ export async function runScenario(o: RunOptions): Promise<RunOutcome> {
   try {
     setPhase("setup");
     await Promise.race([driver.start(), failed]);
+    if (loop instanceof WorkerLoad) await Promise.race([loop.prepare(), failed]);
 
     t0 = performance.now();
     const shift = (t0 - setupStart) * 1000;
@@ -247,6 +258,7 @@ export async function runScenario(o: RunOptions): Promise<RunOutcome> {
       t0 = setupStart;
       for (const op of held) history.append(op);
     }
+    if (ordered instanceof ReorderingSink) ordered.close();
     history.close();
     rmSync(join(runDir, "data"), { recursive: true, force: true });
   }

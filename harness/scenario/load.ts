@@ -8,6 +8,7 @@ import { readFile } from "node:fs/promises";
 import { parseDocument } from "yaml";
 import type { z } from "zod";
 import { FaultbenchError } from "../errors.ts";
+import { sliceProblem } from "../generator/slice.ts";
 import { agentShape, consumerNames, linksBetween, logShape, type TopologyShape } from "../topology/links.ts";
 import { checkPath, type Expectation, parseExpectation } from "./expectation.ts";
 import {
@@ -271,6 +272,10 @@ function crossCheck(
       };
     }
     base = { ...rest, engine: "log", topology: parsed.data };
+  }
+  if (s.workload.workers !== undefined) {
+    const bad = sliceProblem(s.workload.workers, s.workload.producers);
+    if (bad) p("workload.workers", bad);
   }
   const shape = shapeOf({ ...base, faults: [], expectations: [], raw: {}, file } as Scenario);
   const faults = checkFaults(s, shape, collectors, p);
