@@ -81,11 +81,11 @@ export const workloadSchema = obj({
     .transform((v) => (v === "all" ? -1 : v))
     .optional(),
   timeout: duration.default(2000),
-  /** Load worker processes, each sending a disjoint slice of the schedule; omitted = in the harness. */
-  workers: posInt("load worker processes").min(1).max(64).optional(),
   warmup: duration.default(1000),
   duration: duration,
   drain: duration.default(5000),
+  /** Load worker processes, each sending a disjoint slice of the schedule; omitted = in the harness. */
+  workers: posInt("load worker processes").min(1).max(64).optional(),
 });
 
 const channelSchema = obj({
