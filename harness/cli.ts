@@ -408,6 +408,44 @@ function buildProgram(setExit: (code: number) => void): Command {
     });
 
   program
+    .command("sweep")
+    .description(
+      "run every design point of a scenario (a grid of --set values), and chart throughput, latency and scaling",
+    )
+    .argument("<scenario...>", "YAML scenario files (each is swept over the same points)")
+    .option(
+      "--set <path=values...>",
+      "a scenario path and its values, e.g. workload.rate=10k,20k or topology.partitions=1,3,6 (repeatable)",
+      [],
+    )
+    .option("--list", "pair the i-th values of every --set instead of crossing them into a grid", false)
+    .option(
+      "--capacity",
+      "run a capacity search at every design point (the rate is searched, not set)",
+      false,
+    )
+    .option(
+      "--slo <expr...>",
+      "objectives, as for capacity (default: e2e corrected p99 < 50ms, nothing lost)",
+      [],
+    )
+    .option("--out <dir>", "where the sweep directory is written", "reports/runs")
+    .addOption(new Option("--seed <n>", "override the scenarios' seed").argParser(intArg("--seed")))
+    .addOption(new Option("--duration <d>", "measured duration of each run, e.g. 5s").argParser(durationArg))
+    .addOption(
+      new Option("--start <rate>", "with --capacity: the first step's rate").argParser(floatArg("--start")),
+    )
+    .addOption(
+      new Option("--max-steps <n>", "with --capacity: most steps per search")
+        .default(10)
+        .argParser(intArg("--max-steps")),
+    )
+    .action(async (paths: string[], opts: import("./cli/sweep-command.ts").SweepCliOptions) => {
+      const { sweepCommand } = await import("./cli/sweep-command.ts");
+      setExit(await sweepCommand(paths, opts, projectRoot));
+    });
+
+  program
     .command("list")
     .description("list the scenarios in a folder")
     .argument("[folder]", "folder of scenarios", "scenarios/default")

@@ -61,6 +61,14 @@ const fmt = (knob: "rate" | "speed", x: number) =>
   knob === "rate" ? `${Math.round(x).toLocaleString("en-US")}/s` : `${x}×`;
 
 function summaryOf(knob: "rate" | "speed", s: Omit<CapacitySearchResult, "summary">): string {
+  const starved = s.steps.filter((x) => x.machineBusyPct !== null && x.machineBusyPct >= 90);
+  const caveat = starved.length
+    ? ` Caveat: the machine was ≥ 90% busy (all its processes counted) in ${starved.length} of ${s.steps.length} steps, so these figures are CPU-starved.`
+    : "";
+  return summaryText(knob, s) + caveat;
+}
+
+function summaryText(knob: "rate" | "speed", s: Omit<CapacitySearchResult, "summary">): string {
   const a = s.answer === null ? null : fmt(knob, s.answer);
   const hb = s.steps.find((x) => x.verdict === "harness-bound");
   switch (s.end) {
@@ -69,6 +77,8 @@ function summaryOf(knob: "rate" | "speed", s: Omit<CapacitySearchResult, "summar
     case "harness-bound":
       return `HARNESS-BOUND at ${fmt(knob, hb?.level ?? 0)}: the load path saturated before the engine (${hb?.reasons.join("; ") ?? ""}). The engine's limit is not measured; it held the SLOs up to ${a ?? "no tested load"}. Use workload.workers or a bigger machine to go further.`;
     case "max-steps":
+      if (s.answer === null)
+        return `no tested load held the SLOs; the step limit stopped the search at ${fmt(knob, s.bracket.bad as number)}`;
       return `stopped after the step limit: the answer lies between ${a ?? "—"} (good) and ${fmt(knob, s.bracket.bad as number)} (bad)`;
     case "unbounded":
       return `every step held the SLOs, up to ${a}; the step limit ended the search before any broke them`;
@@ -155,6 +165,7 @@ export async function runCapacity(o: CapacityRunOptions): Promise<CapacityResult
         publishP99: results.latency.publish.corrected.p99,
         lost: results.delivery.lost,
         harnessBound: results.harnessBound === true,
+        machineBusyPct: results.resources?.machineBusyPct ?? null,
         reasons: results.error ? [results.error.message] : (results.resources?.reasons ?? []),
         checks,
       };

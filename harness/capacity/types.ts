@@ -21,6 +21,8 @@ export interface CapacityStep {
   publishP99: number;
   lost: number;
   harnessBound: boolean;
+  /** How busy the whole machine was in the measured window, 0..100 (other users' processes too). */
+  machineBusyPct: number | null;
   /** Why the step was harness-bound (or why the run broke). */
   reasons: string[];
   checks: Check[];

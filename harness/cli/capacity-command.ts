@@ -86,13 +86,13 @@ export async function capacityCommand(
       onStep: (st, search) => {
         if (!header) {
           process.stdout.write(
-            "search step phase    load         verdict        acked/s   e2e p50    e2e p99   lost  harness cpu\n",
+            "search step phase    load         verdict        acked/s   e2e p50    e2e p99     lost  machine  notes\n",
           );
           header = true;
         }
         const failed = st.checks.filter((c) => c.valid !== true).map((c) => c.name);
         process.stdout.write(
-          `${String(search + 1).padStart(6)} ${String(st.index).padStart(4)} ${st.phase.padEnd(7)} ${formatLevel(knob, st.level).padStart(10)}   ${st.verdict.padEnd(13)} ${Math.round(st.ackedPerSec).toLocaleString("en-US").padStart(9)} ${st.endToEndP50.toFixed(2).padStart(8)} ms ${st.endToEndP99.toFixed(2).padStart(8)} ms ${String(st.lost).padStart(6)}  ${failed.length ? `broke: ${failed.join(", ")}` : ""}${st.harnessBound ? ` — ${st.reasons.join("; ")}` : ""}\n`,
+          `${String(search + 1).padStart(6)} ${String(st.index).padStart(4)} ${st.phase.padEnd(7)} ${formatLevel(knob, st.level).padStart(10)}   ${st.verdict.padEnd(13)} ${Math.round(st.ackedPerSec).toLocaleString("en-US").padStart(9)} ${st.endToEndP50.toFixed(2).padStart(8)} ms ${st.endToEndP99.toFixed(2).padStart(8)} ms ${String(st.lost).padStart(6)}  ${(st.machineBusyPct === null ? "—" : `${Math.round(st.machineBusyPct)}%`).padStart(7)}  ${failed.length ? `broke: ${failed.join(", ")}` : ""}${st.harnessBound ? ` — ${st.reasons.join("; ")}` : ""}\n`,
         );
       },
     });
@@ -101,7 +101,7 @@ export async function capacityCommand(
     process.off("SIGTERM", onSigint);
   }
   process.stdout.write(`\n${describeOptions(result)}\n`);
-  result.searches.forEach((s, i) => process.stdout.write(`search ${i + 1}: ${s.summary}\n`));
+  for (const [i, s] of result.searches.entries()) process.stdout.write(`search ${i + 1}: ${s.summary}\n`);
   const a = result.answerStep;
   if (a)
     process.stdout.write(
