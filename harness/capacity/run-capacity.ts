@@ -45,7 +45,11 @@ export function atLevel(s: Scenario, knob: "rate" | "speed", level: number): Sce
   const raw = structuredClone(s.raw) as Record<string, Record<string, unknown>>;
   const w = raw.workload as Record<string, unknown>;
   if (knob === "rate") w.rate = `${level}/s`;
-  else w.trace = { ...(w.trace as Record<string, unknown>), speed: level };
+  else
+    w.trace =
+      typeof w.trace === "string"
+        ? { file: w.trace, speed: level }
+        : { ...(w.trace as object), speed: level };
   raw.expect = {};
   return scenarioFromObject(raw, s.file);
 }
