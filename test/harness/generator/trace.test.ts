@@ -113,5 +113,11 @@ describe("trace replay", () => {
       String((s.raw.workload as { trace: { file: string } }).trace.file),
       /^\/.*traces\/burst\.csv$/,
     );
+    const raw = structuredClone(s.raw) as { workload: Record<string, unknown> };
+    raw.workload.rate = "100/s";
+    assert.throws(() => scenarioFromObject(raw, "x.yaml"), /workload.rate: a trace sets the timing/);
+    raw.workload.rate = undefined;
+    raw.workload.trace = "no-such-trace.csv";
+    assert.throws(() => scenarioFromObject(raw, "x.yaml"), /workload.trace: cannot read the trace/);
   });
 });
