@@ -16,7 +16,7 @@ import { LatencyHistogram } from "../metrics/histogram.ts";
 import { type AckTimeline, BIN_US, longestGap, meanRate, recoveredAt } from "../metrics/recovery.ts";
 import type { Check, FaultResult, Results, SeriesRow } from "../results/types.ts";
 import type { Scenario } from "../scenario/load.ts";
-import { consumerNames } from "../topology/links.ts";
+import { consumerNames } from "../network/links.ts";
 
 export type Analysis = Pick<
   Results,

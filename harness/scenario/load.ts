@@ -8,7 +8,7 @@ import { readFile } from "node:fs/promises";
 import { parseDocument } from "yaml";
 import type { z } from "zod";
 import { FaultbenchError } from "../errors.ts";
-import { agentShape, consumerNames, linksBetween, logShape, type TopologyShape } from "../topology/links.ts";
+import { agentShape, consumerNames, linksBetween, logShape, type TopologyShape } from "../network/links.ts";
 import { checkPath, type Expectation, parseExpectation } from "./expectation.ts";
 import {
   type AgentTopology,

@@ -12,7 +12,7 @@ import {
 import type { FaultEvent } from "../../../harness/nemesis/node-faults.ts";
 import { ProxyClient } from "../../../harness/proxy/client.ts";
 import { serveProxy } from "../../../harness/proxy/main.ts";
-import { type Link, link } from "../../../harness/topology/links.ts";
+import { type Link, link } from "../../../harness/network/links.ts";
 import { echoServer } from "../proxy/helpers/net.ts";
 
 const links: Link[] = [link("producers", "a1"), link("a1", "a2"), link("a2", "collector")];

@@ -9,7 +9,7 @@
 import { Pool } from "undici";
 import { encodePayload } from "../../generator/payload.ts";
 import type { PlannedMessage } from "../../generator/schedule.ts";
-import type { SendOutcome } from "../driver.ts";
+import type { SendOutcome } from "../target.ts";
 
 /** Errors raised before any byte of the request could have reached the server. */
 const neverSent = new Set(["ECONNREFUSED", "UND_ERR_CONNECT_TIMEOUT", "ENOTFOUND", "EADDRNOTAVAIL"]);

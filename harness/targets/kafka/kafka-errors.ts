@@ -5,7 +5,7 @@
  * is `info`, because the records may be in the log.
  */
 
-import type { SendOutcome } from "../driver.ts";
+import type { SendOutcome } from "../target.ts";
 
 /** Broker error codes after which the records may still have been appended. */
 const maybeWritten = new Set([

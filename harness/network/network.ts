@@ -6,11 +6,11 @@
  */
 
 import { join } from "node:path";
-import { ProxyClient } from "../proxy/client.ts";
+import { ProxyClient } from "./proxy-client.ts";
 import { tsxNode } from "../supervisor/node-process.ts";
 import { freePorts } from "../supervisor/ports.ts";
 import type { Supervisor } from "../supervisor/supervisor.ts";
-import type { Link } from "../topology/links.ts";
+import type { Link } from "./links.ts";
 
 export interface Network {
   client: ProxyClient;
@@ -38,14 +38,7 @@ export async function startNetwork(o: NetworkOptions): Promise<Network> {
     const node = o.supervisor.add({
       name: "proxy",
       // Seeded, so which connections a partial-toxicity toxic hits is the same on every run.
-      ...tsxNode(o.projectRoot, "harness/cli.ts", [
-        "serve",
-        "proxy",
-        "--port",
-        "0",
-        "--seed",
-        String(o.seed),
-      ]),
+      ...tsxNode(o.projectRoot, "harness/proxy/main.ts", ["--port", "0", "--seed", String(o.seed)]),
       logPath: join(o.runDir, "logs", "proxy.log"),
       readyTimeoutMs: o.readyTimeoutMs ?? 15_000,
     });

@@ -6,7 +6,7 @@
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { decodePayload } from "../../generator/payload.ts";
-import type { DeliverySink } from "../driver.ts";
+import type { DeliverySink } from "../target.ts";
 
 export class Collector {
   private server: Server;

@@ -10,7 +10,7 @@
 import { type Kafka, Partitioners, type Producer } from "kafkajs";
 import { encodePayload } from "../../generator/payload.ts";
 import type { PlannedMessage } from "../../generator/schedule.ts";
-import type { SendOutcome } from "../driver.ts";
+import type { SendOutcome } from "../target.ts";
 import { classifyKafkaError } from "./kafka-errors.ts";
 
 export interface ProducerOptions {

@@ -6,8 +6,8 @@
  * throws into the run.
  */
 
-import type { SampleOp } from "../history/op.ts";
-import type { NodeProcess } from "../supervisor/node-process.ts";
+import type { SampleOp } from "../../history/op.ts";
+import type { NodeProcess } from "../../supervisor/node-process.ts";
 
 export interface SamplerOptions {
   /** The nodes to sample, looked up on every tick (restarts change a node's metrics port). */

@@ -4,9 +4,9 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { Toxiproxy, ToxiproxyError } from "toxiproxy-node-client";
 import { isFaultbenchError } from "../../../harness/errors.ts";
-import { ProxyClient } from "../../../harness/proxy/client.ts";
+import { ProxyClient } from "../../../harness/network/proxy-client.ts";
 import { serveProxy } from "../../../harness/proxy/main.ts";
-import { connectTo, echoServer, roundTrip } from "./helpers/net.ts";
+import { connectTo, echoServer, roundTrip } from "../proxy/helpers/net.ts";
 
 let url = "";
 let close: () => Promise<void>;

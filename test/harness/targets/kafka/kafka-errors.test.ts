@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import kafkajs from "kafkajs";
-import { classifyKafkaError } from "../../../../harness/drivers/log/kafka-errors.ts";
+import { classifyKafkaError } from "../../../../harness/targets/kafka/kafka-errors.ts";
 
 // kafkajs spreads its errors into module.exports, which Node's CJS named-export detection misses.
 const {

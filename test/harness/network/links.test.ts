@@ -9,7 +9,7 @@ import {
   link,
   linksBetween,
   logShape,
-} from "../../../harness/topology/links.ts";
+} from "../../../harness/network/links.ts";
 
 const memory = { type: "memory" as const };
 const names = (links: readonly Link[]) => links.map((l) => l.name);

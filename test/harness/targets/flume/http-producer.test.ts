@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { after, before, describe, test } from "node:test";
-import { classifyError, HttpProducer } from "../../../../harness/drivers/agent/http-producer.ts";
+import { classifyError, HttpProducer } from "../../../../harness/targets/flume/http-producer.ts";
 import { decodePayload } from "../../../../harness/generator/payload.ts";
 import type { PlannedMessage } from "../../../../harness/generator/schedule.ts";
 

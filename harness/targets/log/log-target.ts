@@ -14,11 +14,11 @@ import type { LogScenario } from "../../scenario/load.ts";
 import { type NodeProcess, tsxNode } from "../../supervisor/node-process.ts";
 import { freePorts } from "../../supervisor/ports.ts";
 import type { Supervisor } from "../../supervisor/supervisor.ts";
-import { brokerNames, consumerNames, link, logShape } from "../../topology/links.ts";
-import type { DeliverySink, Driver, SendOutcome } from "../driver.ts";
-import { type Network, startNetwork, stopNetwork } from "../network.ts";
-import type { ConsumerMessage } from "./consumer-process.ts";
-import { KafkaProducers } from "./kafka-producer.ts";
+import { brokerNames, consumerNames, link, logShape } from "../../network/links.ts";
+import type { DeliverySink, Driver, SendOutcome } from "../target.ts";
+import { type Network, startNetwork, stopNetwork } from "../../network/network.ts";
+import type { ConsumerMessage } from "../kafka/consumer-process.ts";
+import { KafkaProducers } from "../kafka/kafka-producer.ts";
 
 export interface LogDriverOptions {
   scenario: LogScenario;

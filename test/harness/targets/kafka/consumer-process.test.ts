@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, test } from "node:test";
 import { pathToFileURL } from "node:url";
-import { runsOf } from "../../../../harness/drivers/log/consumer-process.ts";
+import { runsOf } from "../../../../harness/targets/kafka/consumer-process.ts";
 import { encodePayload } from "../../../../harness/generator/payload.ts";
 
 type Rec = { offset: string; value: Buffer | null };
@@ -106,7 +106,7 @@ test("importing the module does not start the consumer", () => {
   try {
     const script = join(dir, "import-it.mjs");
     const mod = pathToFileURL(
-      join(import.meta.dirname, "../../../../harness/drivers/log/consumer-process.ts"),
+      join(import.meta.dirname, "../../../../harness/targets/kafka/consumer-process.ts"),
     );
     writeFileSync(
       script,

@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
 import { type AgentConfig, loadAgentConfig } from "../../../../engines/agent/config.ts";
-import { type AgentWiring, flumeProperties } from "../../../../harness/drivers/agent/flume-config.ts";
+import { type AgentWiring, flumeProperties } from "../../../../harness/targets/agent/flume-config.ts";
 import { type AgentSpec, agentTopologySchema } from "../../../../harness/scenario/schema.ts";
 
 const tmp = mkdtempSync(join(tmpdir(), "fb-flume-"));

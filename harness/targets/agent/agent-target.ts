@@ -8,17 +8,17 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { PlannedMessage } from "../../generator/schedule.ts";
 import type { SampleOp } from "../../history/op.ts";
-import { AgentMetricsSampler } from "../../metrics/agent-metrics-sampler.ts";
+import { AgentMetricsSampler } from "./metrics-sampler.ts";
 import type { AgentScenario } from "../../scenario/load.ts";
 import { type NodeProcess, tsxNode } from "../../supervisor/node-process.ts";
 import { freePorts } from "../../supervisor/ports.ts";
 import type { Supervisor } from "../../supervisor/supervisor.ts";
-import { agentShape, link } from "../../topology/links.ts";
-import type { DeliverySink, Driver, SendOutcome } from "../driver.ts";
-import { type Network, startNetwork, stopNetwork } from "../network.ts";
-import { Collector } from "./collector.ts";
+import { agentShape, link } from "../../network/links.ts";
+import type { DeliverySink, Driver, SendOutcome } from "../target.ts";
+import { type Network, startNetwork, stopNetwork } from "../../network/network.ts";
+import { Collector } from "../flume/collector.ts";
 import { flumeProperties } from "./flume-config.ts";
-import { HttpProducer } from "./http-producer.ts";
+import { HttpProducer } from "../flume/http-producer.ts";
 
 export interface AgentDriverOptions {
   scenario: AgentScenario;

@@ -1,8 +1,8 @@
 // The agent engine's collector: real HTTP posts in, DeliverySink calls out.
 import assert from "node:assert/strict";
 import { after, before, beforeEach, describe, test } from "node:test";
-import { Collector } from "../../../../harness/drivers/agent/collector.ts";
-import type { DeliverySink } from "../../../../harness/drivers/driver.ts";
+import { Collector } from "../../../../harness/targets/flume/collector.ts";
+import type { DeliverySink } from "../../../../harness/targets/target.ts";
 import { encodePayload } from "../../../../harness/generator/payload.ts";
 
 class RecordingSink implements DeliverySink {
