@@ -6,49 +6,17 @@
  * advertises). `producers` and `clients` are the harness's own load generators.
  */
 
-import type { AgentTopology, LogTopology } from "../scenario/schema.ts";
-
 export interface Link {
   name: string;
   from: string;
   to: string;
 }
 
-export interface TopologyShape {
-  /** Nodes that node faults can target (processes). */
-  processes: string[];
-  /** Every node name, including collectors and the load generators' pseudo-node. */
-  nodes: string[];
-  links: Link[];
-}
-
 export const link = (from: string, to: string): Link => ({ name: `${from}->${to}`, from, to });
 
-export function agentShape(t: AgentTopology & { entry: string }): TopologyShape {
-  const agents = Object.keys(t.agents);
-  const collectors = Object.keys(t.collectors);
-  const links = [link("producers", t.entry)];
-  for (const [a, spec] of Object.entries(t.agents))
-    for (const target of spec.sinks) links.push(link(a, target));
-  return { processes: agents, nodes: ["producers", ...agents, ...collectors], links };
-}
-
-export function brokerNames(t: LogTopology): string[] {
-  return Array.from({ length: t.brokers }, (_, i) => `broker-${i + 1}`);
-}
-
+/** The consumer processes of a pull target, in one fault model across targets: `consumer-N`. */
 export function consumerNames(count: number): string[] {
   return Array.from({ length: count }, (_, i) => `consumer-${i + 1}`);
-}
-
-export function logShape(t: LogTopology, consumers: number): TopologyShape {
-  const brokers = brokerNames(t);
-  const cons = consumerNames(consumers);
-  return {
-    processes: [...brokers, ...cons],
-    nodes: ["clients", ...brokers, ...cons],
-    links: brokers.map((b) => link("clients", b)),
-  };
 }
 
 /** The links a partition cuts: those whose ends sit in two different groups. */

@@ -6,11 +6,11 @@
  */
 
 import { join } from "node:path";
-import { ProxyClient } from "./proxy-client.ts";
 import { tsxNode } from "../supervisor/node-process.ts";
 import { freePorts } from "../supervisor/ports.ts";
 import type { Supervisor } from "../supervisor/supervisor.ts";
 import type { Link } from "./links.ts";
+import { ProxyClient } from "./proxy-client.ts";
 
 export interface Network {
   client: ProxyClient;

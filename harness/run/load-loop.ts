@@ -5,10 +5,10 @@
  * a slow engine shows up as latency measured from the intended time, not as a lower offered rate.
  */
 
-import type { Driver } from "../drivers/driver.ts";
 import { type PlannedMessage, Schedule } from "../generator/schedule.ts";
 import type { SendOp } from "../history/op.ts";
 import type { Scenario } from "../scenario/load.ts";
+import type { Client } from "../targets/target.ts";
 
 export interface LoadCounters {
   offered: number;
@@ -20,7 +20,7 @@ export interface LoadCounters {
 }
 
 export interface LoadLoopDeps {
-  driver: Driver;
+  client: Pick<Client, "send">;
   now: () => number;
   record: (op: SendOp) => void;
   /** Called with each completed batch, for live drain tracking. */
@@ -121,7 +121,7 @@ export class LoadLoop {
     this.counters.sent += n;
     this.counters.inFlight++;
     this.inFlight[producer] = (this.inFlight[producer] as number) + 1;
-    const pr = this.deps.driver
+    const pr = this.deps.client
       .send(producer, batch)
       .catch((e: unknown) => ({ type: "info" as const, error: String(e) }))
       .then((outcome) => {

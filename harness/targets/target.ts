@@ -18,12 +18,12 @@
  */
 
 import type { z } from "zod";
-import type { Check, Results } from "../results/types.ts";
 import type { Checker } from "../checkers/checker.ts";
 import type { PlannedMessage } from "../generator/schedule.ts";
 import type { Op, SampleOp } from "../history/op.ts";
 import type { Link } from "../network/links.ts";
 import type { Network } from "../network/network.ts";
+import type { Check, Results } from "../results/types.ts";
 import type { ParsedScenario, Scenario } from "../scenario/load.ts";
 import type { Supervisor } from "../supervisor/supervisor.ts";
 
@@ -55,6 +55,8 @@ export interface NodeFacts {
   name: string;
   role: "server" | "consumer" | "collector";
   faults: readonly NodeFaultKind[];
+  /** Why a node fault cannot apply here and how to fix it, when `faults` leaves one out. */
+  hint?: string;
 }
 
 /** The scenario-level facts of a topology: pure, computed from the resolved scenario. */
@@ -129,17 +131,17 @@ export type Problem = (path: string, message: string) => void;
 export type AnalysisExtras = Partial<Pick<Results, "order">>;
 
 /** Everything the harness knows about one target, registered by its `engine:` name. */
-export interface TargetDefinition<T = unknown> {
+export interface TargetDefinition<T = unknown, Raw = T> {
   /** The `engine:` value in scenarios. */
   readonly engine: string;
   /** One line for `faultbench list` and the docs. */
   readonly summary: string;
   /** The scenario's `topology:` section; strict, with defaults. */
-  readonly topology: z.ZodType<T>;
+  readonly topology: z.ZodType<Raw>;
   /** Workload fields this target accepts beyond the common ones (e.g. `acks` for Kafka clients). */
   readonly workloadFields?: readonly string[];
   /** Cross-field rules; returns the resolved topology (defaults that depend on other fields). */
-  resolve?(topology: T, scenario: ParsedScenario, problem: Problem): T;
+  resolve?(topology: Raw, scenario: ParsedScenario, problem: Problem): T;
   facts(scenario: Scenario<T>): TopologyFacts;
   /** Builds the target and its client; nothing starts until `target.start()`. */
   create(ctx: TargetContext<T>): Promise<{ target: Target; client: Client }>;

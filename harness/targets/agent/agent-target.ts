@@ -1,46 +1,39 @@
 /**
- * The agent engine driver: turns a scenario topology into agent processes with Flume properties
- * files, starts the collectors in the harness process, and sends the producers' batches to the
- * entry agent. Agents are started downstream first so no sink begins by backing off.
+ * The agent engine as a target: turns a scenario topology into agent processes
+ * (engines/agent/main.ts) with Flume properties files, one fault proxy per hop, and the
+ * collectors in the harness process. Agents are started downstream first so no sink begins by
+ * backing off. Its client posts to the entry agent through `producers-><entry>`.
  */
 
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type { PlannedMessage } from "../../generator/schedule.ts";
-import type { SampleOp } from "../../history/op.ts";
-import { AgentMetricsSampler } from "./metrics-sampler.ts";
-import type { AgentScenario } from "../../scenario/load.ts";
-import { type NodeProcess, tsxNode } from "../../supervisor/node-process.ts";
-import { freePorts } from "../../supervisor/ports.ts";
-import type { Supervisor } from "../../supervisor/supervisor.ts";
-import { agentShape, link } from "../../network/links.ts";
-import type { DeliverySink, Driver, SendOutcome } from "../target.ts";
+import { link } from "../../network/links.ts";
 import { type Network, startNetwork, stopNetwork } from "../../network/network.ts";
+import { tsxNode } from "../../supervisor/node-process.ts";
+import { freePorts } from "../../supervisor/ports.ts";
 import { Collector } from "../flume/collector.ts";
+import { FlumeHttpClient } from "../flume/http-client.ts";
+import { processNode } from "../process-node.ts";
+import type { Target, TargetContext, TargetNode } from "../target.ts";
+import { agentFacts } from "./facts.ts";
 import { flumeProperties } from "./flume-config.ts";
-import { HttpProducer } from "../flume/http-producer.ts";
+import { AgentMetricsSampler } from "./metrics-sampler.ts";
+import type { ResolvedAgentTopology } from "./resolve.ts";
 
-export interface AgentDriverOptions {
-  scenario: AgentScenario;
-  supervisor: Supervisor;
-  runDir: string;
-  projectRoot: string;
-  sink: DeliverySink;
-  readyTimeoutMs?: number;
-  /**
-   * Where channel samples go (the history) and its clock. Without them no agent is sampled; with
-   * them each running agent's /metrics is polled once per second from start() to close().
-   */
-  samples?: { now: () => number; record: (op: SampleOp) => void };
-}
-
-export class AgentDriver implements Driver {
+export class AgentTarget implements Target {
   private readonly collectors = new Map<string, Collector>();
-  private producer: HttpProducer | undefined;
   private net: Network | undefined;
   private sampler: AgentMetricsSampler | undefined;
+  /** Posts to the entry agent through its proxy. */
+  readonly client: FlumeHttpClient;
 
-  constructor(private readonly o: AgentDriverOptions) {}
+  constructor(private readonly o: TargetContext<ResolvedAgentTopology>) {
+    const entry = o.scenario.topology.entry;
+    this.client = new FlumeHttpClient(
+      () => `http://127.0.0.1:${this.net?.listen.get(link("producers", entry).name)}`,
+      o.scenario.workload,
+    );
+  }
 
   async start(): Promise<void> {
     const { scenario, supervisor, runDir } = this.o;
@@ -56,7 +49,7 @@ export class AgentDriver implements Driver {
       supervisor,
       runDir,
       projectRoot: this.o.projectRoot,
-      links: agentShape(topo).links,
+      links: [...agentFacts(scenario).links],
       upstreamPort: (n) => portOf.get(n) as number,
       ...(this.o.readyTimeoutMs === undefined ? {} : { readyTimeoutMs: this.o.readyTimeoutMs }),
     });
@@ -85,14 +78,7 @@ export class AgentDriver implements Driver {
       writeFileSync(file, props);
       supervisor.add({
         name,
-        ...tsxNode(this.o.projectRoot, "harness/cli.ts", [
-          "serve",
-          "agent",
-          "--config",
-          file,
-          "--name",
-          name,
-        ]),
+        ...tsxNode(this.o.projectRoot, "engines/agent/main.ts", ["--config", file, "--name", name]),
         logPath: join(runDir, "logs", `${name}.log`),
         readyTimeoutMs: this.o.readyTimeoutMs ?? 15_000,
       });
@@ -106,44 +92,36 @@ export class AgentDriver implements Driver {
       });
       this.sampler.start();
     }
-
-    const w = scenario.workload;
-    // One connection per request a producer may have outstanding: open-loop sends must not queue in the client.
-    const connections = Math.min(1024, w.producers * w.maxInFlight);
-    this.producer = new HttpProducer(
-      `http://127.0.0.1:${via("producers", topo.entry)}`,
-      connections,
-      w.timeout,
-      w.messageSize,
-    );
   }
 
-  send(producer: number, batch: readonly PlannedMessage[]): Promise<SendOutcome> {
-    if (!this.producer) throw new Error("driver not started");
-    return this.producer.send(producer, batch);
-  }
-
-  node(name: string): NodeProcess | undefined {
-    return this.o.supervisor.nodes.get(name);
+  node(name: string): TargetNode | undefined {
+    const p = this.o.supervisor.nodes.get(name);
+    if (p) return processNode(p);
+    const c = this.collectors.get(name);
+    if (!c) return undefined;
+    const base = this.o.scenario.topology.collectors[name]?.delay ?? 0;
+    const no = (what: string) => async () => {
+      throw new Error(`${name} is a collector in the harness; it cannot ${what}`);
+    };
+    return {
+      name,
+      kill: no("be killed"),
+      pause: no("be paused"),
+      resume: no("be resumed"),
+      stop: no("be stopped"),
+      start: no("be started"),
+      slow: (delayMs) => {
+        c.delayMs = delayMs ?? base;
+      },
+    };
   }
 
   network(): Network | undefined {
     return this.net;
   }
 
-  setDelay(node: string, delayMs: number): void {
-    const c = this.collectors.get(node);
-    if (c) c.delayMs = delayMs;
-  }
-
-  /** The collectors' configured delays, to restore after a `slow` fault. */
-  baseDelay(node: string): number {
-    return this.o.scenario.topology.collectors[node]?.delay ?? 0;
-  }
-
   async close(): Promise<void> {
     await this.sampler?.stop();
-    await this.producer?.close();
     await Promise.all([...this.collectors.values()].map((c) => c.close()));
     await stopNetwork(this.net);
   }

@@ -5,7 +5,7 @@
  */
 
 import { join } from "node:path";
-import type { AgentSpec } from "../../scenario/schema.ts";
+import type { AgentSpec } from "./schema.ts";
 
 export interface AgentWiring {
   name: string;

@@ -1,11 +1,11 @@
 /**
- * A consumer of the log engine as its own OS process, so a scenario can kill -9 or pause it like
+ * A Kafka consumer (of our log engine or any Kafka-protocol cluster) as its own OS process, so a scenario can kill -9 or pause it like
  * any node. It joins the consumer group with kafkajs, and for every fetched batch it reports what
  * it read to the harness over IPC — id ranges with their partition and first offset — before the
  * batch is committed. A consumer killed between report and commit therefore causes redelivery
  * after the rebalance: the duplicates a pull log's at-least-once consumers are known for.
  *
- * Run: node --import tsx harness/drivers/log/consumer-process.ts --name consumer-1
+ * Run: node --import tsx harness/targets/kafka/consumer-process.ts --name consumer-1
  *        --brokers 127.0.0.1:9092 --topic t --group g [--session-timeout ms] [--heartbeat ms]
  */
 

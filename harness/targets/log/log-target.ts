@@ -1,39 +1,34 @@
 /**
- * The log engine driver: boots the brokers (`faultbench serve log`) on their own data
- * directories, creates the topic, starts every consumer as its own process in one consumer group
- * (so consumers can be killed and paused like brokers), and produces with kafkajs from the harness.
- * Consumers report what they read over IPC; the driver turns that into delivery ops with
- * partition and offset.
+ * The log engine as a target: boots the brokers (engines/log/main.ts) on their own data
+ * directories behind one fault proxy each (they advertise the proxy, so every client connection
+ * crosses `clients->broker-N`), creates the topic and starts the consumer group, each consumer its
+ * own process. The producers are the Kafka client shared with external clusters.
  */
 
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { Kafka, logLevel } from "kafkajs";
-import type { PlannedMessage } from "../../generator/schedule.ts";
-import type { LogScenario } from "../../scenario/load.ts";
-import { type NodeProcess, tsxNode } from "../../supervisor/node-process.ts";
-import { freePorts } from "../../supervisor/ports.ts";
-import type { Supervisor } from "../../supervisor/supervisor.ts";
-import { brokerNames, consumerNames, link, logShape } from "../../network/links.ts";
-import type { DeliverySink, Driver, SendOutcome } from "../target.ts";
+import type { Kafka } from "kafkajs";
+import { link } from "../../network/links.ts";
 import { type Network, startNetwork, stopNetwork } from "../../network/network.ts";
-import type { ConsumerMessage } from "../kafka/consumer-process.ts";
-import { KafkaProducers } from "../kafka/kafka-producer.ts";
+import { tsxNode } from "../../supervisor/node-process.ts";
+import { freePorts } from "../../supervisor/ports.ts";
+import { createTopic, kafkaHandle, startConsumerGroup } from "../kafka/kafka-client.ts";
+import { processNode } from "../process-node.ts";
+import type { Target, TargetContext, TargetNode } from "../target.ts";
+import { brokerNames, logFacts } from "./facts.ts";
+import type { LogTopology } from "./schema.ts";
 
-export interface LogDriverOptions {
-  scenario: LogScenario;
-  supervisor: Supervisor;
-  runDir: string;
-  projectRoot: string;
-  sink: DeliverySink;
-  readyTimeoutMs?: number;
-}
-
-export class LogDriver implements Driver {
-  private producers: KafkaProducers | undefined;
+export class LogTarget implements Target {
   private net: Network | undefined;
+  private kafka: Kafka | undefined;
 
-  constructor(private readonly o: LogDriverOptions) {}
+  constructor(private readonly o: TargetContext<LogTopology>) {}
+
+  /** The kafkajs handle for the producers, once started. */
+  client(): Kafka {
+    if (!this.kafka) throw new Error("target not started");
+    return this.kafka;
+  }
 
   async start(): Promise<void> {
     const { scenario, supervisor, runDir, projectRoot } = this.o;
@@ -47,7 +42,7 @@ export class LogDriver implements Driver {
       supervisor,
       runDir,
       projectRoot,
-      links: logShape(t, w.consumers).links,
+      links: [...logFacts(scenario).links],
       upstreamPort: (n) => ports[brokers.indexOf(n)] as number,
       readyTimeoutMs: timeout,
     });
@@ -63,9 +58,9 @@ export class LogDriver implements Driver {
       const sets = Object.entries(config).flatMap(([k, v]) => ["--set", `${k}=${v}`]);
       supervisor.add({
         name,
-        ...tsxNode(projectRoot, "harness/cli.ts", [
-          "serve",
-          "log",
+        ...tsxNode(projectRoot, "engines/log/main.ts", [
+          "--name",
+          name,
           "--port",
           String(ports[i]),
           "--data",
@@ -82,91 +77,34 @@ export class LogDriver implements Driver {
     });
     for (const b of brokers) await supervisor.get(b).start();
 
-    const kafka = new Kafka({
-      clientId: "faultbench",
-      brokers: bootstrap,
-      logLevel: logLevel.NOTHING,
-      requestTimeout: w.timeout,
-      connectionTimeout: Math.min(w.timeout, 1000),
-      retry: { retries: 0 },
-    });
-    const admin = kafka.admin({ retry: { retries: 5 } });
-    await admin.connect();
-    try {
-      await admin.createTopics({
-        topics: [{ topic: t.topic, numPartitions: t.partitions, replicationFactor: 1 }],
-        waitForLeaders: true,
-      });
-    } finally {
-      await admin.disconnect();
-    }
-
-    const group = `faultbench-${scenario.name}-${Date.now()}`;
-    for (const name of consumerNames(w.consumers)) {
-      const node = supervisor.add({
-        name,
-        ...tsxNode(projectRoot, "harness/drivers/log/consumer-process.ts", [
-          "--name",
-          name,
-          "--brokers",
-          bootstrap.join(","),
-          "--topic",
-          t.topic,
-          "--group",
-          group,
-          "--session-timeout",
-          String(t.sessionTimeout),
-          "--rebalance-timeout",
-          String(t.rebalanceTimeout),
-          "--heartbeat",
-          String(t.heartbeatInterval),
-        ]),
-        logPath: join(runDir, "logs", `${name}.log`),
-        readyTimeoutMs: Math.max(timeout, t.rebalanceTimeout + 5000),
-        ipc: true,
-        // Consumers leave together at the end, not one rebalance after another.
-        tier: "consumers",
-      });
-      node.onMessage = (m) => this.deliver(name, m as ConsumerMessage);
-    }
-    await Promise.all(consumerNames(w.consumers).map((c) => supervisor.get(c).start()));
-
-    this.producers = new KafkaProducers(kafka, w.producers, {
+    this.kafka = kafkaHandle(bootstrap, w);
+    await createTopic(this.kafka, { name: t.topic, partitions: t.partitions, replication: 1 });
+    await startConsumerGroup({
+      supervisor,
+      projectRoot,
+      runDir,
+      bootstrap,
       topic: t.topic,
-      partitions: t.partitions,
-      acks: (w.acks ?? 1) as 0 | 1 | -1,
-      timeoutMs: w.timeout,
-      messageSize: w.messageSize,
+      group: `faultbench-${scenario.name}-${Date.now()}`,
+      count: w.consumers,
+      sessionTimeout: t.sessionTimeout,
+      rebalanceTimeout: t.rebalanceTimeout,
+      heartbeatInterval: t.heartbeatInterval,
+      readyTimeoutMs: timeout,
+      sink: this.o.sink,
     });
-    await this.producers.connect();
   }
 
-  private deliver(consumer: string, m: ConsumerMessage): void {
-    for (const [producer, from, to, partition, offset] of m.runs) {
-      this.o.sink.delivered(consumer, consumer, producer, from, to, { partition, offset });
-    }
-    if (m.unparsed > 0) this.o.sink.unparsed(consumer, m.unparsed, m.sample ?? "");
-  }
-
-  send(producer: number, batch: readonly PlannedMessage[]): Promise<SendOutcome> {
-    if (!this.producers) throw new Error("driver not started");
-    return this.producers.send(producer, batch);
-  }
-
-  node(name: string): NodeProcess | undefined {
-    return this.o.supervisor.nodes.get(name);
+  node(name: string): TargetNode | undefined {
+    const p = this.o.supervisor.nodes.get(name);
+    return p && processNode(p);
   }
 
   network(): Network | undefined {
     return this.net;
   }
 
-  setDelay(): void {
-    // The log has no collector to slow down; scenario validation rejects `slow` for it.
-  }
-
   async close(): Promise<void> {
-    await this.producers?.close();
     await stopNetwork(this.net);
   }
 }

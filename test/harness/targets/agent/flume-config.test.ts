@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { after, describe, test } from "node:test";
 import { type AgentConfig, loadAgentConfig } from "../../../../engines/agent/config.ts";
 import { type AgentWiring, flumeProperties } from "../../../../harness/targets/agent/flume-config.ts";
-import { type AgentSpec, agentTopologySchema } from "../../../../harness/scenario/schema.ts";
+import { type AgentSpec, agentTopologySchema } from "../../../../harness/targets/agent/schema.ts";
 
 const tmp = mkdtempSync(join(tmpdir(), "fb-flume-"));
 after(() => rmSync(tmp, { recursive: true, force: true }));

@@ -3,8 +3,8 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { after, describe, test } from "node:test";
 import type { SampleOp } from "../../../../harness/history/op.ts";
-import { AgentMetricsSampler, channelGauges } from "../../../../harness/targets/agent/metrics-sampler.ts";
 import type { NodeProcess } from "../../../../harness/supervisor/node-process.ts";
+import { AgentMetricsSampler, channelGauges } from "../../../../harness/targets/agent/metrics-sampler.ts";
 
 describe("channelGauges", () => {
   test("sums the channels of a Flume /metrics snapshot", () => {

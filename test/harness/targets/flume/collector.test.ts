@@ -1,9 +1,9 @@
 // The agent engine's collector: real HTTP posts in, DeliverySink calls out.
 import assert from "node:assert/strict";
 import { after, before, beforeEach, describe, test } from "node:test";
+import { encodePayload } from "../../../../harness/generator/payload.ts";
 import { Collector } from "../../../../harness/targets/flume/collector.ts";
 import type { DeliverySink } from "../../../../harness/targets/target.ts";
-import { encodePayload } from "../../../../harness/generator/payload.ts";
 
 class RecordingSink implements DeliverySink {
   delivered_: { args: unknown[]; at: number }[] = [];

@@ -3,9 +3,9 @@ import assert from "node:assert/strict";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { after, before, describe, test } from "node:test";
-import { classifyError, HttpProducer } from "../../../../harness/targets/flume/http-producer.ts";
 import { decodePayload } from "../../../../harness/generator/payload.ts";
 import type { PlannedMessage } from "../../../../harness/generator/schedule.ts";
+import { classifyError, HttpProducer } from "../../../../harness/targets/flume/http-producer.ts";
 
 type Handler = (req: IncomingMessage, body: string, res: ServerResponse) => void;
 

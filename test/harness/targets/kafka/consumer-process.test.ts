@@ -5,8 +5,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, test } from "node:test";
 import { pathToFileURL } from "node:url";
-import { runsOf } from "../../../../harness/targets/kafka/consumer-process.ts";
 import { encodePayload } from "../../../../harness/generator/payload.ts";
+import { runsOf } from "../../../../harness/targets/kafka/consumer-process.ts";
 
 type Rec = { offset: string; value: Buffer | null };
 

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { exitCodeFor, FaultbenchError, isFaultbenchError } from "../../harness/errors.ts";
+import { exitCodeFor, FaultbenchError, isFaultbenchError } from "../../lib/errors.ts";
 
 test("bad input maps to exit 2, broken runs to exit 3", () => {
   assert.equal(exitCodeFor(new FaultbenchError("FB_SCENARIO_INVALID", "x")), 2);
