@@ -7,7 +7,7 @@
 import type { Op } from "../history/op.ts";
 import type { SendPair } from "../history/sends.ts";
 import type { Check } from "../results/types.ts";
-import type { Scenario } from "../scenario/load.ts";
+import type { Scenario } from "../scenario/scenario.ts";
 import type { MessageTable } from "./message-table.ts";
 
 /** What a checker may read beside the raw history; built once per analysis. */

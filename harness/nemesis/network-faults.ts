@@ -10,7 +10,7 @@
 import { isFaultbenchError } from "../errors.ts";
 import { type Link, linksBetween } from "../network/links.ts";
 import type { ProxyClient } from "../network/proxy-client.ts";
-import type { NamedFault } from "../scenario/load.ts";
+import type { NamedFault } from "../scenario/scenario.ts";
 import { FaultTimeline, type TimelineDeps } from "./timeline.ts";
 
 export type NetworkFault = Extract<NamedFault, { kind: "toxic" | "down" | "partition" }>;

@@ -6,7 +6,7 @@
  */
 
 import { FaultbenchError, isFaultbenchError } from "../errors.ts";
-import type { NamedFault } from "../scenario/load.ts";
+import type { NamedFault } from "../scenario/scenario.ts";
 import type { Target, TargetNode } from "../targets/target.ts";
 import { FaultTimeline, type TimelineDeps } from "./timeline.ts";
 

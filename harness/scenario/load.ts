@@ -12,31 +12,13 @@ import { linksBetween } from "../network/links.ts";
 import { engineNames, targetFor } from "../targets/registry.ts";
 import type { Problem, TopologyFacts } from "../targets/target.ts";
 import { checkPath, type Expectation, parseExpectation } from "./expectation.ts";
-import { type FaultSpec, type ParsedScenario, scenarioSchema } from "./schema.ts";
-
-export type { ParsedScenario } from "./schema.ts";
+import type { NamedFault, Scenario } from "./scenario.ts";
+import { type ParsedScenario, scenarioSchema } from "./schema.ts";
 
 import { formatDuration } from "./units.ts";
 
-export type NamedFault = FaultSpec & {
-  name: string;
-  /** What the fault acts on, for reports: a node, a link, or the partition's groups. */
-  target: string;
-};
-
-/**
- * A validated scenario. `topology` is the target's own section, typed by the target
- * (harness/targets/<engine>/); everything else is common to every target.
- */
-export interface Scenario<T = unknown> extends Omit<ParsedScenario, "faults" | "expect" | "topology"> {
-  topology: T;
-  faults: NamedFault[];
-  /** The scenario's expectations plus the defaults it did not override. */
-  expectations: Expectation[];
-  /** The document as written, with CLI overrides applied; written to the run directory. */
-  raw: Record<string, unknown>;
-  file: string;
-}
+export type { NamedFault, Scenario } from "./scenario.ts";
+export type { ParsedScenario } from "./schema.ts";
 
 /** The topology facts of a scenario (nodes, links, consumers), from its target. */
 export function factsOf(s: Scenario): TopologyFacts {

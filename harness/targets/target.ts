@@ -24,7 +24,7 @@ import type { Op, SampleOp } from "../history/op.ts";
 import type { Link } from "../network/links.ts";
 import type { Network } from "../network/network.ts";
 import type { Check, Results } from "../results/types.ts";
-import type { ParsedScenario, Scenario } from "../scenario/load.ts";
+import type { ParsedScenario, Scenario } from "../scenario/scenario.ts";
 import type { Supervisor } from "../supervisor/supervisor.ts";
 
 /** A send's outcome, in Jepsen's terms: ok, a definite failure, or unknown (info). */

@@ -5,7 +5,7 @@
  */
 
 import { link } from "../../network/links.ts";
-import type { Scenario } from "../../scenario/load.ts";
+import type { Scenario } from "../../scenario/scenario.ts";
 import type { TopologyFacts } from "../target.ts";
 import type { ResolvedAgentTopology } from "./resolve.ts";
 

@@ -4,7 +4,7 @@
  * and the entry agent defaults to the first one.
  */
 
-import type { ParsedScenario } from "../../scenario/load.ts";
+import type { ParsedScenario } from "../../scenario/scenario.ts";
 import type { Problem } from "../target.ts";
 import type { AgentTopology } from "./schema.ts";
 

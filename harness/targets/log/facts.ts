@@ -6,7 +6,7 @@
  */
 
 import { consumerNames, link } from "../../network/links.ts";
-import type { Scenario } from "../../scenario/load.ts";
+import type { Scenario } from "../../scenario/scenario.ts";
 import type { NodeFacts, TopologyFacts } from "../target.ts";
 import type { LogTopology } from "./schema.ts";
 
