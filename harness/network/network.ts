@@ -24,8 +24,15 @@ export interface NetworkOptions {
   runDir: string;
   projectRoot: string;
   links: Link[];
-  /** The real port each link's `to` node listens on. */
-  upstreamPort: (node: string) => number;
+  /** The real port each link's `to` node listens on (on 127.0.0.1). */
+  upstreamPort?: (node: string) => number;
+  /** Or its full address (`host:port`), for nodes the harness did not start. */
+  upstream?: (node: string) => string;
+  /**
+   * Where a link's proxy must listen (`host:port`), when the far side already knows the address
+   * (an external broker advertises it); otherwise an ephemeral loopback port.
+   */
+  listenAt?: (link: Link) => string | undefined;
   readyTimeoutMs?: number;
   /** Seeds the embedded proxy's toxicity rolls and jitter. */
   seed: number;
@@ -50,11 +57,13 @@ export async function startNetwork(o: NetworkOptions): Promise<Network> {
   const ports = await freePorts(o.links.length);
   const listen = new Map<string, number>();
   for (const [i, l] of o.links.entries()) {
-    const port = ports[i] as number;
+    const fixed = o.listenAt?.(l);
+    const at = fixed ?? `127.0.0.1:${ports[i] as number}`;
+    const upstream = o.upstream?.(l.to) ?? `127.0.0.1:${o.upstreamPort?.(l.to)}`;
     // A real toxiproxy-server keeps proxies between runs; a leftover one with this name goes first.
     await client.deleteProxy(l.name).catch(() => undefined);
-    await client.createProxy(l.name, `127.0.0.1:${port}`, `127.0.0.1:${o.upstreamPort(l.to)}`);
-    listen.set(l.name, port);
+    await client.createProxy(l.name, at, upstream);
+    listen.set(l.name, Number(at.slice(at.lastIndexOf(":") + 1)));
   }
   return { client, listen, links: o.links };
 }

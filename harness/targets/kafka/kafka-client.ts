@@ -26,15 +26,15 @@ export function kafkaHandle(brokers: readonly string[], w: Workload): Kafka {
   });
 }
 
-/** Creates the topic; an existing one is an error unless `reuse` (an external cluster's topic). */
+/** Creates the topic; false when it already existed. */
 export async function createTopic(
   kafka: Kafka,
   topic: { name: string; partitions: number; replication: number },
-): Promise<void> {
+): Promise<boolean> {
   const admin = kafka.admin({ retry: { retries: 5 } });
   await admin.connect();
   try {
-    await admin.createTopics({
+    return await admin.createTopics({
       topics: [{ topic: topic.name, numPartitions: topic.partitions, replicationFactor: topic.replication }],
       waitForLeaders: true,
     });
