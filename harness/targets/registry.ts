@@ -6,6 +6,7 @@
 
 import { FaultbenchError } from "../errors.ts";
 import { agentTarget } from "./agent/definition.ts";
+import { flumeTarget } from "./flume/definition.ts";
 import { kafkaTarget } from "./kafka/definition.ts";
 import { logTarget } from "./log/definition.ts";
 import type { TargetDefinition } from "./target.ts";
@@ -27,7 +28,7 @@ export function unregisterTarget(engine: string): void {
   targets.delete(engine);
 }
 
-for (const def of [logTarget, agentTarget, kafkaTarget]) registerTarget(def);
+for (const def of [logTarget, agentTarget, kafkaTarget, flumeTarget]) registerTarget(def);
 
 export function targetFor(engine: string): AnyTarget | undefined {
   return targets.get(engine);
