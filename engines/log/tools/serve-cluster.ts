@@ -12,7 +12,7 @@ import { createServer, type Server } from "node:net";
 import { join, resolve } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
-import { FaultbenchError } from "../../../harness/errors.ts";
+import { FaultbenchError } from "../../../lib/errors.ts";
 import { formatReady, parseReady } from "../../shared/ready-signal.ts";
 
 export interface ServeClusterOptions {
