@@ -16,7 +16,14 @@ export class RunClock {
   private t0: number | undefined;
   private readonly held: Op[] = [];
 
-  constructor(private readonly history: HistorySink) {}
+  /**
+   * `history` takes the start op and the held setup ops; `live` every op recorded after t = 0
+   * (the same sink, or one that puts ops arriving out of order back in time order).
+   */
+  constructor(
+    private readonly history: HistorySink,
+    private readonly live: HistorySink = history,
+  ) {}
 
   /** µs since the load started (since setup began, until then). */
   now = (): number => Math.round((performance.now() - (this.t0 ?? this.setupStart)) * 1000);
@@ -24,7 +31,7 @@ export class RunClock {
   /** Appends to the history, or holds the op until the load starts. */
   record = (op: Op): void => {
     if (this.t0 === undefined) this.held.push(op);
-    else this.history.append(op);
+    else this.live.append(op);
   };
 
   get started(): boolean {

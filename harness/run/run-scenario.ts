@@ -12,11 +12,14 @@ import { FaultbenchError } from "../errors.ts";
 import { HistoryWriter } from "../history/writer.ts";
 import { isNetworkFault, NetworkNemesis } from "../nemesis/network-faults.ts";
 import { type FaultEvent, isNodeFault, NodeNemesis } from "../nemesis/node-faults.ts";
+import { resourcesOf, runSampler } from "../resources/run-resources.ts";
 import type { Results } from "../results/types.ts";
 import type { Scenario } from "../scenario/load.ts";
 import { Supervisor } from "../supervisor/supervisor.ts";
 import { targetFor } from "../targets/registry.ts";
 import type { Client, DeliverySink, Target } from "../targets/target.ts";
+import { ReorderingSink } from "../workers/reorder.ts";
+import { WorkerLoad } from "../workers/worker-load.ts";
 import { DeliveryTracker } from "./delivery-tracker.ts";
 import { drain } from "./drain.ts";
 import { LoadLoop } from "./load-loop.ts";
@@ -64,8 +67,11 @@ export async function runScenario(o: RunOptions): Promise<RunOutcome> {
   writeScenarioCopy(runDir, scenario.raw);
   const history = new HistoryWriter(join(runDir, "history.ndjson"));
   const progress = o.onProgress ?? (() => {});
-  const clock = new RunClock(history);
+  // Load workers' ops arrive late and out of order: then the history is kept in time order.
+  let ordered: ReorderingSink | undefined;
+  const clock = new RunClock(history, w.workers ? { append: (op) => ordered?.append(op) } : history);
   const { now, record } = clock;
+  if (w.workers) ordered = new ReorderingSink(history, () => now());
   const failure = new RunFailure();
 
   let phase: Phase = "setup";
@@ -103,9 +109,11 @@ export async function runScenario(o: RunOptions): Promise<RunOutcome> {
 
   let target: Target | undefined;
   let client: Client | undefined;
-  let loop: LoadLoop | undefined;
+  let loop: LoadLoop | WorkerLoad | undefined;
   let nemeses: (NodeNemesis | NetworkNemesis)[] = [];
   let stopTicker = () => {};
+  // CPU of every process, to tell when the load path and not the engine was the bottleneck.
+  const sampler = runSampler(supervisor, () => now() / 1e6);
   try {
     // Step 1, setup: the target boots (or attaches), then its client connects.
     setPhase("setup");
@@ -123,6 +131,23 @@ export async function runScenario(o: RunOptions): Promise<RunOutcome> {
     client = made.client;
     await failure.race(target.start());
     await failure.race(client.start());
+    const onOutcome = (producer: number, from: number, to: number, type: string) => {
+      if (type !== "fail") tracker.awaited(producer, from, to);
+    };
+    // The open-loop load: in this process, or split over load worker processes.
+    const theLoop = w.workers
+      ? new WorkerLoad(scenario, {
+          client,
+          supervisor,
+          runDir,
+          projectRoot: o.projectRoot,
+          now,
+          record,
+          onOutcome,
+        })
+      : new LoadLoop(scenario, { client, now, record, onOutcome });
+    loop = theLoop;
+    if (theLoop instanceof WorkerLoad) await failure.race(theLoop.prepare());
 
     // Step 2, the load: t = 0, warmup then measure, the nemeses beside the open-loop load.
     clock.startLoad((epoch) => ({
@@ -135,15 +160,7 @@ export async function runScenario(o: RunOptions): Promise<RunOutcome> {
       seed: scenario.seed,
       epoch,
     }));
-    const theLoop = new LoadLoop(scenario, {
-      client,
-      now,
-      record,
-      onOutcome(producer, from, to, type) {
-        if (type !== "fail") tracker.awaited(producer, from, to);
-      },
-    });
-    loop = theLoop;
+    sampler.start();
     setPhase("warmup");
     const measureTimer = setTimeout(() => setPhase("measure"), w.warmup);
     stopTicker = startProgressTicker({
@@ -179,6 +196,7 @@ export async function runScenario(o: RunOptions): Promise<RunOutcome> {
     failure.fail(e);
   } finally {
     // Step 4, teardown: every fault healed or cancelled, every process stopped, the history closed.
+    sampler.stop();
     stopTicker();
     phase = "teardown";
     progress({ type: "phase", phase: "teardown", elapsedMs: clock.started ? now() / 1000 : 0 });
@@ -191,6 +209,7 @@ export async function runScenario(o: RunOptions): Promise<RunOutcome> {
     await supervisor.shutdown().catch(() => undefined);
     // Never started the load: keep what happened during setup, at its setup-relative times.
     clock.flushSetup();
+    ordered?.close();
     history.close();
     rmSync(join(runDir, "data"), { recursive: true, force: true });
   }
@@ -203,6 +222,12 @@ export async function runScenario(o: RunOptions): Promise<RunOutcome> {
     projectRoot: o.projectRoot,
     ...(failure.broken ? { failure: failure.cause } : {}),
   });
+  results.resources = resourcesOf(
+    sampler,
+    { fromS: w.warmup / 1000, toS: (w.warmup + w.duration) / 1000 },
+    { ...results.throughput, ...(loop?.counters ?? emptyCounters()) },
+  );
+  results.harnessBound = results.resources.harnessBound;
   writeResults(runDir, results);
   return { runDir, results };
 }
@@ -273,4 +298,17 @@ export function startNemeses(
   }
   for (const n of out) n.start();
   return out;
+}
+
+function emptyCounters() {
+  return {
+    offered: 0,
+    sent: 0,
+    acked: 0,
+    failed: 0,
+    indeterminate: 0,
+    inFlight: 0,
+    heldByInFlight: 0,
+    lateTicks: 0,
+  };
 }

@@ -111,6 +111,11 @@ export interface Client {
   /** Sends one batch of consecutive messages of one producer. */
   send(producer: number, batch: readonly PlannedMessage[]): Promise<SendOutcome>;
   close(): Promise<void>;
+  /**
+   * Where this client sends, as plain JSON, once started: load workers in other processes build
+   * their own client from it (`TargetDefinition.remoteClient`). Undefined before start.
+   */
+  endpoint?(): unknown;
 }
 
 /** What the run gives a target's factory. */
@@ -145,6 +150,11 @@ export interface TargetDefinition<T = unknown, Raw = T> {
   facts(scenario: Scenario<T>): TopologyFacts;
   /** Builds the target and its client; nothing starts until `target.start()`. */
   create(ctx: TargetContext<T>): Promise<{ target: Target; client: Client }>;
+  /**
+   * A client in a load worker process, from the harness client's `endpoint()`; `producers` is how
+   * many producers the worker owns. Not started. Targets without it cannot use `workload.workers`.
+   */
+  remoteClient?(scenario: Scenario<T>, endpoint: unknown, producers: number): Promise<Client>;
   /** Extra result fields, from the history alone (so `faultbench check` recomputes them). */
   analyze?(ops: readonly Op[], scenario: Scenario<T>): AnalysisExtras;
   /** Extra checks beyond delivery accounting and expectations. */

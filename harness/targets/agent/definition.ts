@@ -21,5 +21,9 @@ export const agentTarget: TargetDefinition<ResolvedAgentTopology, AgentTopology>
     const target = new AgentTarget(ctx);
     return { target, client: target.client };
   },
+  async remoteClient(scenario, endpoint, producers) {
+    const { remoteFlumeClient } = await import("../flume/http-client.ts");
+    return remoteFlumeClient(scenario.workload, endpoint, producers);
+  },
   report: { backlogTitle: "Backlog in the chain" },
 };

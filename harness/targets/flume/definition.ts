@@ -36,5 +36,9 @@ export const flumeTarget: TargetDefinition<FlumeTopology> = {
     const target = new ExternalFlumeTarget(ctx);
     return { target, client: new FlumeHttpClient(() => target.sourceUrl(), ctx.scenario.workload) };
   },
+  async remoteClient(scenario, endpoint, producers) {
+    const { remoteFlumeClient } = await import("../flume/http-client.ts");
+    return remoteFlumeClient(scenario.workload, endpoint, producers);
+  },
   report: { backlogTitle: "Backlog in the agent" },
 };

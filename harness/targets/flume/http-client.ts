@@ -12,15 +12,23 @@ import { HttpProducer } from "./http-producer.ts";
 export class FlumeHttpClient implements Client {
   private producer: HttpProducer | undefined;
 
-  /** `url` is asked for at start: a booted target knows its proxy's port only then. */
+  /**
+   * `url` is asked for at start: a booted target knows its proxy's port only then. `producers`
+   * sizes the pool when this client sends for only some of them (a load worker).
+   */
   constructor(
     private readonly url: () => string,
     private readonly w: Workload,
+    private readonly producers = w.producers,
   ) {}
 
   async start(): Promise<void> {
-    const connections = Math.min(1024, this.w.producers * this.w.maxInFlight);
+    const connections = Math.min(1024, this.producers * this.w.maxInFlight);
     this.producer = new HttpProducer(this.url(), connections, this.w.timeout, this.w.messageSize);
+  }
+
+  endpoint(): { url: string } | undefined {
+    return this.producer ? { url: this.url() } : undefined;
   }
 
   send(producer: number, batch: readonly PlannedMessage[]): Promise<SendOutcome> {
@@ -31,4 +39,11 @@ export class FlumeHttpClient implements Client {
   async close(): Promise<void> {
     await this.producer?.close();
   }
+}
+
+/** A load worker's client, from the harness client's endpoint. */
+export function remoteFlumeClient(w: Workload, endpoint: unknown, producers: number): FlumeHttpClient {
+  const url = (endpoint as { url?: unknown } | undefined)?.url;
+  if (typeof url !== "string") throw new Error(`not an HTTP endpoint: ${JSON.stringify(endpoint)}`);
+  return new FlumeHttpClient(() => url, w, producers);
 }

@@ -8,7 +8,6 @@
 
 import { appendFileSync } from "node:fs";
 import { join } from "node:path";
-import type { Kafka } from "kafkajs";
 import { FaultbenchError } from "../../errors.ts";
 import { type Network, startNetwork, stopNetwork } from "../../network/network.ts";
 import { commandNode } from "../command-node.ts";
@@ -20,13 +19,14 @@ import type { KafkaTopology } from "./schema.ts";
 
 export class ExternalKafkaTarget implements Target {
   private net: Network | undefined;
-  private kafka: Kafka | undefined;
+  private brokers: string[] | undefined;
 
   constructor(private readonly o: TargetContext<KafkaTopology>) {}
 
-  client(): Kafka {
-    if (!this.kafka) throw new Error("target not started");
-    return this.kafka;
+  /** Where clients bootstrap (through the proxies where there are any), once started. */
+  bootstrap(): string[] {
+    if (!this.brokers) throw new Error("target not started");
+    return this.brokers;
   }
 
   async start(): Promise<void> {
@@ -48,10 +48,10 @@ export class ExternalKafkaTarget implements Target {
       });
     }
     const bootstrap = t.bootstrap.split(",").map((b) => b.trim());
-    this.kafka = kafkaHandle(bootstrap, w);
+    this.brokers = bootstrap;
     let created: boolean;
     try {
-      created = await createTopic(this.kafka, {
+      created = await createTopic(kafkaHandle(bootstrap, w), {
         name: t.topic,
         partitions: t.partitions,
         replication: t.replication,

@@ -102,15 +102,18 @@ function deliver(sink: DeliverySink, consumer: string, m: ConsumerMessage): void
 /** The producers, one kafkajs producer per harness producer. */
 export class KafkaClient implements Client {
   private producers: KafkaProducers | undefined;
+  private brokerList: readonly string[] | undefined;
 
+  /** `brokers` is asked for at start: a booted target knows its proxies' ports only then. */
   constructor(
-    private readonly kafka: () => Kafka,
+    private readonly brokers: () => readonly string[],
     private readonly o: { topic: string; partitions: number; workload: Workload },
   ) {}
 
   async start(): Promise<void> {
     const w = this.o.workload;
-    this.producers = new KafkaProducers(this.kafka(), w.producers, {
+    this.brokerList = this.brokers();
+    this.producers = new KafkaProducers(kafkaHandle(this.brokerList, w), w.producers, {
       topic: this.o.topic,
       partitions: this.o.partitions,
       acks: (w.acks ?? 1) as 0 | 1 | -1,
@@ -128,4 +131,19 @@ export class KafkaClient implements Client {
   async close(): Promise<void> {
     await this.producers?.close();
   }
+
+  endpoint(): { brokers: string[] } | undefined {
+    return this.brokerList ? { brokers: [...this.brokerList] } : undefined;
+  }
+}
+
+/** A load worker's client, from the harness client's endpoint. */
+export function remoteKafkaClient(
+  o: { topic: string; partitions: number; workload: Workload },
+  endpoint: unknown,
+): KafkaClient {
+  const brokers = (endpoint as { brokers?: unknown } | undefined)?.brokers;
+  if (!Array.isArray(brokers) || !brokers.every((b) => typeof b === "string"))
+    throw new Error(`not a Kafka endpoint: ${JSON.stringify(endpoint)}`);
+  return new KafkaClient(() => brokers as string[], o);
 }

@@ -23,12 +23,20 @@ export const logTarget: TargetDefinition<LogTopology> = {
     ]);
     const target = new LogTarget(ctx);
     const t = ctx.scenario.topology;
-    const client = new KafkaClient(() => target.client(), {
+    const client = new KafkaClient(() => target.bootstrap(), {
       topic: t.topic,
       partitions: t.partitions,
       workload: ctx.scenario.workload,
     });
     return { target, client };
+  },
+  async remoteClient(scenario, endpoint) {
+    const { remoteKafkaClient } = await import("../kafka/kafka-client.ts");
+    const t = scenario.topology;
+    return remoteKafkaClient(
+      { topic: t.topic, partitions: t.partitions, workload: scenario.workload },
+      endpoint,
+    );
   },
   analyze(ops) {
     const order = partitionOrder(ops);

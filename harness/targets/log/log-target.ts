@@ -7,7 +7,6 @@
 
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import type { Kafka } from "kafkajs";
 import { link } from "../../network/links.ts";
 import { type Network, startNetwork, stopNetwork } from "../../network/network.ts";
 import { tsxNode } from "../../supervisor/node-process.ts";
@@ -20,14 +19,14 @@ import type { LogTopology } from "./schema.ts";
 
 export class LogTarget implements Target {
   private net: Network | undefined;
-  private kafka: Kafka | undefined;
+  private brokers: string[] | undefined;
 
   constructor(private readonly o: TargetContext<LogTopology>) {}
 
-  /** The kafkajs handle for the producers, once started. */
-  client(): Kafka {
-    if (!this.kafka) throw new Error("target not started");
-    return this.kafka;
+  /** Where clients bootstrap (through the proxies where there are any), once started. */
+  bootstrap(): string[] {
+    if (!this.brokers) throw new Error("target not started");
+    return this.brokers;
   }
 
   async start(): Promise<void> {
@@ -77,8 +76,8 @@ export class LogTarget implements Target {
     });
     for (const b of brokers) await supervisor.get(b).start();
 
-    this.kafka = kafkaHandle(bootstrap, w);
-    await createTopic(this.kafka, { name: t.topic, partitions: t.partitions, replication: 1 });
+    this.brokers = bootstrap;
+    await createTopic(kafkaHandle(bootstrap, w), { name: t.topic, partitions: t.partitions, replication: 1 });
     await startConsumerGroup({
       supervisor,
       projectRoot,

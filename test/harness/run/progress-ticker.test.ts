@@ -3,7 +3,16 @@ import { test } from "node:test";
 import { startProgressTicker, type Tick } from "../../../harness/run/progress-ticker.ts";
 
 test("each tick reports rates since the previous tick and what is in flight", async () => {
-  const counters = { offered: 0, sent: 0, acked: 0, failed: 0, indeterminate: 0, inFlight: 0 };
+  const counters = {
+    offered: 0,
+    sent: 0,
+    acked: 0,
+    failed: 0,
+    indeterminate: 0,
+    inFlight: 0,
+    heldByInFlight: 0,
+    lateTicks: 0,
+  };
   let delivered = 0;
   let now = 0;
   const ticks: Tick[] = [];
