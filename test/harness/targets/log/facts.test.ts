@@ -82,3 +82,16 @@ describe("kafkaDurability", () => {
     assert.equal(kafkaDurability(-1, undefined, 3, 2), "acks=all · RF=3 · min.insync=2");
   });
 });
+
+describe("logTarget.resolve", () => {
+  test("replication above the broker count names the field and the fix", async () => {
+    const { logTarget } = await import("../../../../harness/targets/log/definition.ts");
+    const problems: string[] = [];
+    logTarget.resolve!(logTopology(2, "combined", 3), {} as never, (path, msg) =>
+      problems.push(`${path} ${msg}`),
+    );
+    assert.deepEqual(problems, [
+      "topology.replication is 3 but there are 2 broker(s); set it to at most brokers",
+    ]);
+  });
+});
