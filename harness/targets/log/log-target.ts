@@ -51,7 +51,7 @@ export class LogTarget implements Target {
     const shape = clusterShape(t);
     const vs = shape ? voters(shape) : [];
     const ports = await freePorts(brokers.length + vs.length);
-    brokers.forEach((b, i) => this.kafkaPorts.set(b, ports[i] as number));
+    for (const [i, b] of brokers.entries()) this.kafkaPorts.set(b, ports[i] as number);
     const controllerPorts = new Map(vs.map((v, k) => [v.id, ports[brokers.length + k] as number]));
     const planLinks = shape ? clusterLinks(shape) : [];
     const timeout = this.o.readyTimeoutMs ?? 15_000;
