@@ -30,6 +30,7 @@ export type Analysis = Pick<
   | "order"
   | "deliveredBy"
   | "nodes"
+  | "histograms"
 >;
 
 export function analyze(ops: readonly Op[], scenario: Scenario): Analysis {
@@ -208,6 +209,10 @@ export function analyze(ops: readonly Op[], scenario: Scenario): Analysis {
     series: rows,
     deliveredBy: deliveredByNode(ops, consumerSide(scenario)),
     nodes: channelFillSeries(ops),
+    histograms: {
+      publish: { uncorrected: pub.encode(), corrected: pubC.encode() },
+      endToEnd: { uncorrected: e2e.encode(), corrected: e2eC.encode() },
+    },
   };
   if (order) partial.order = order;
   const checks: Check[] = [

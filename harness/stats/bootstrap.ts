@@ -20,17 +20,31 @@ export function bootstrapInterval<T>(
   statistic: (base: readonly T[], cand: readonly T[]) => number,
   opts: BootstrapOptions = {},
 ): { low: number; high: number } | null {
+  return bootstrapIntervals(base, cand, (b, c) => [statistic(b, c)], opts)[0] ?? null;
+}
+
+/** The same for several statistics computed from one resample (one merge serves all of them). */
+export function bootstrapIntervals<T>(
+  base: readonly T[],
+  cand: readonly T[],
+  statistic: (base: readonly T[], cand: readonly T[]) => readonly (number | null)[],
+  opts: BootstrapOptions = {},
+): ({ low: number; high: number } | null)[] {
   const iterations = opts.iterations ?? 1000;
   const confidence = opts.confidence ?? 0.95;
-  if (base.length < 2 || cand.length < 2) return null;
+  const width = statistic(base, cand).length;
+  if (base.length < 2 || cand.length < 2) return Array.from({ length: width }, () => null);
   const random = seededRandom(opts.seed ?? 1);
   const resample = (xs: readonly T[]) => xs.map(() => xs[Math.floor(random() * xs.length)] as T);
-  const stats: number[] = [];
+  const stats: number[][] = Array.from({ length: width }, () => []);
   for (let i = 0; i < iterations; i++) {
     const s = statistic(resample(base), resample(cand));
-    if (Number.isFinite(s)) stats.push(s);
+    s.forEach((v, j) => {
+      if (v !== null && Number.isFinite(v)) stats[j]?.push(v);
+    });
   }
-  if (stats.length === 0) return null;
   const tail = (1 - confidence) / 2;
-  return { low: quantile(stats, tail), high: quantile(stats, 1 - tail) };
+  return stats.map((xs) =>
+    xs.length === 0 ? null : { low: quantile(xs, tail), high: quantile(xs, 1 - tail) },
+  );
 }
