@@ -7,6 +7,7 @@
 import { readFile } from "node:fs/promises";
 import { parseDocument } from "yaml";
 import type { z } from "zod";
+import { parseThreshold } from "../compare/thresholds.ts";
 import { FaultbenchError } from "../errors.ts";
 import { agentShape, consumerNames, linksBetween, logShape, type TopologyShape } from "../topology/links.ts";
 import { checkPath, type Expectation, parseExpectation } from "./expectation.ts";
@@ -297,6 +298,14 @@ function crossCheck(
     const e = parseExpectation(path, raw);
     if (typeof e === "string") p(`expect.${path}`, e);
     else expectations.push(e);
+  }
+  for (const [path, raw] of Object.entries(s.regression ?? {})) {
+    const bad =
+      checkPath(
+        path,
+        faults.map((f) => f.name),
+      ) ?? parseThreshold(raw);
+    if (typeof bad === "string") p(`regression.${path}`, bad);
   }
   return { problems, scenario: { ...base, faults, expectations } as Omit<Scenario, "raw" | "file"> };
 }
