@@ -463,6 +463,19 @@ function buildProgram(setExit: (code: number) => void): Command {
       );
     });
 
+  program
+    .command("trend")
+    .description("draw each key figure over commits from every run under a folder, flagging change points")
+    .argument(
+      "<dir-of-runs>",
+      "a folder holding run, suite or repeat-set directories (searched 4 levels deep)",
+    )
+    .option("--out <file>", "the page to write (default: trend.html in the folder; trend.json beside it)")
+    .action(async (dir: string, opts: { out?: string }) => {
+      const { trendCommand } = await import("./compare/commands.ts");
+      setExit(trendCommand(dir, opts));
+    });
+
   const serve = program.command("serve").description("run one engine node in the foreground");
   serve
     .command("agent")

@@ -4,10 +4,11 @@
  * 1 a regression (or a failed check), 2 bad input, 3 a broken run.
  */
 
-import { writeFileSync } from "node:fs";
+import { existsSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { orderedRows, pct, pText, summaryLine, value } from "../../reports/gate/rows.ts";
 import { writeGate } from "../../reports/gate/write-gate.ts";
+import { writeTrend } from "../../reports/trend/build-trend.ts";
 import { completeHistograms, loadSampleSet } from "../baseline/sample-set.ts";
 import { saveBaseline } from "../baseline/save.ts";
 import { FaultbenchError } from "../errors.ts";
@@ -52,7 +53,10 @@ export async function compareCommand(
   await completeHistograms(candidate);
   const c = compareSets(baseline, candidate, {
     ...(opts.alpha === undefined ? {} : { alpha: opts.alpha }),
-    noise: (s) => readNoise(s, opts.noiseDir ?? NOISE_DIR)?.cv,
+    noise: (s) => {
+      const n = readNoise(s, opts.noiseDir ?? NOISE_DIR);
+      return n?.robustCv ?? n?.cv;
+    },
   });
   if (c.scenarios.length === 0)
     throw new FaultbenchError(
@@ -111,4 +115,22 @@ export async function noiseCommand(
   for (const r of records) process.stdout.write(`stored: ${storeNoise(r, noiseDir)}\n`);
   process.stdout.write(`${join(set.dir, "noise.md")}\n`);
   return set.code;
+}
+
+export function trendCommand(dir: string, opts: { out?: string }): number {
+  if (!existsSync(dir) || !statSync(dir).isDirectory())
+    throw new FaultbenchError(
+      "FB_RUN_DIR",
+      `${dir}: no such directory; give a folder of runs (e.g. reports/runs)`,
+    );
+  const { out, points } = writeTrend(dir, opts);
+  const flagged = points.filter((p) => p.changed);
+  const commits = new Set(points.map((p) => p.commit)).size;
+  process.stdout.write(`${commits} commit(s), ${flagged.length} change point(s)\n`);
+  for (const p of flagged)
+    process.stdout.write(
+      `  change point: ${p.scenario} ${p.figure} = ${p.value} at ${p.commit.slice(0, 10)} (z ${p.z?.toFixed(1)})\n`,
+    );
+  process.stdout.write(`${out}\n`);
+  return 0;
 }

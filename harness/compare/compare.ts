@@ -14,7 +14,7 @@ import type { Environment } from "../results/types.ts";
 import { bootstrapIntervals } from "../stats/bootstrap.ts";
 import { mannWhitney } from "../stats/mann-whitney.ts";
 import { shiftInterval } from "../stats/shift-interval.ts";
-import { cv, type Summary, summarize } from "../stats/summary.ts";
+import { robustCv, type Summary, summarize } from "../stats/summary.ts";
 import { type FigureSpec, figureValue, gatedFigures } from "./figures.ts";
 import { type Threshold, thresholdFor } from "./thresholds.ts";
 
@@ -31,7 +31,7 @@ export interface FigureComparison {
   interval: { low: number; high: number; confidence: number } | null;
   p: number | null;
   threshold: Threshold;
-  /** The CV the threshold was scaled by, when one was known. */
+  /** The robust CV the threshold was scaled by (stored noise, else the baseline's repeats), when known. */
   noiseCv: number | null;
   verdict: Verdict;
   /** One sentence: why this verdict. */
@@ -76,7 +76,7 @@ export interface Comparison {
 
 export interface CompareOptions {
   alpha?: number;
-  /** Coefficient of variation per scenario and figure, from `faultbench noise`. */
+  /** Robust coefficient of variation per scenario and figure, from `faultbench noise`. */
   noise?: (scenario: string) => Record<string, number | null> | undefined;
   /** Fewer repeats than this per side gets a warning. */
   minRepeats?: number;
@@ -161,7 +161,7 @@ export function compareScenario(
     const cvv = cand.map((r) => figureValue(r.results, spec.path));
     // The noise a threshold is scaled by: measured by `faultbench noise`, else the baseline's own repeats.
     const nums = (xs: (number | null | undefined)[]) => xs.filter((x): x is number => typeof x === "number");
-    const noiseCv = noise?.[spec.path] ?? (nums(bv).length >= 3 ? cv(nums(bv)) : null);
+    const noiseCv = noise?.[spec.path] ?? (nums(bv).length >= 3 ? robustCv(nums(bv)) : null);
     const threshold = thresholdFor(
       spec.path,
       spec.better,

@@ -1,7 +1,7 @@
 /**
  * Regression thresholds. A scenario may set them (`regression: { throughput.ackedPerSec: -5%,
  * latency.endToEnd.corrected.p99: +10% }`: the sign says which way is worse); otherwise each
- * figure's default applies, widened to twice the figure's measured coefficient of variation, so a
+ * figure's default applies, widened to twice the figure's measured robust coefficient of variation (1.4826·MAD/median), so a
  * noisy figure on a noisy machine is not called a regression for moving within its own noise.
  */
 

@@ -40,13 +40,49 @@ export function aggregateSet(set: SampleSet): Record<string, ScenarioAggregate> 
   return out;
 }
 
-/** The coefficient of variation of each gated performance figure (null where the mean is 0). */
-export function keyFigureCv(runs: readonly Results[], agg: ScenarioAggregate): Record<string, number | null> {
-  const out: Record<string, number | null> = {};
+export interface FigureNoise {
+  cv: number | null;
+  robustCv: number | null;
+}
+
+/** The noise of each gated performance figure (null where the mean or median is 0). */
+export function keyFigureNoise(
+  runs: readonly Results[],
+  agg: ScenarioAggregate,
+): Record<string, FigureNoise> {
+  const out: Record<string, FigureNoise> = {};
   for (const spec of gatedFigures(runs)) {
     if (spec.kind !== "performance") continue;
     const s = agg.figures[spec.path];
-    if (s) out[spec.path] = s.cv;
+    if (s) out[spec.path] = { cv: s.cv, robustCv: s.robustCv };
   }
   return out;
+}
+
+/** The key figures of each scenario over the repeats, as the text printed after `run --repeat`. */
+export function aggregateText(
+  aggregate: Record<string, ScenarioAggregate>,
+  noise: Record<string, Record<string, FigureNoise>>,
+): string {
+  const pc = (x: number | null | undefined) =>
+    x === null || x === undefined ? "—" : `${(x * 100).toFixed(1)}%`;
+  const num = (x: number) => (Number.isFinite(x) ? String(Number(x.toPrecision(4))) : "—");
+  const lines: string[] = [];
+  for (const [name, agg] of Object.entries(aggregate)) {
+    const statuses = Object.entries(agg.statuses)
+      .map(([s, n]) => `${n} ${s}`)
+      .join(", ");
+    lines.push(`${name}: ${agg.runs} runs (${statuses})`);
+    lines.push(
+      `  ${"figure".padEnd(34)} ${"median".padStart(9)} ${"min".padStart(9)} ${"max".padStart(9)} ${"CV".padStart(7)} ${"rob. CV".padStart(7)}`,
+    );
+    for (const [path, n] of Object.entries(noise[name] ?? {})) {
+      const s = agg.figures[path];
+      if (!s) continue;
+      lines.push(
+        `  ${path.padEnd(34)} ${num(s.median).padStart(9)} ${num(s.min).padStart(9)} ${num(s.max).padStart(9)} ${pc(n.cv).padStart(7)} ${pc(n.robustCv).padStart(7)}`,
+      );
+    }
+  }
+  return `${lines.join("\n")}\n`;
 }

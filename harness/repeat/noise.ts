@@ -8,7 +8,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Environment } from "../results/types.ts";
-import type { ScenarioAggregate } from "./aggregate.ts";
+import type { FigureNoise, ScenarioAggregate } from "./aggregate.ts";
 
 export const NOISE_DIR = join("reports", "noise");
 
@@ -18,8 +18,10 @@ export interface NoiseRecord {
   measuredAt: string;
   environment: Environment | null;
   source: string;
-  /** CV of each key figure, null where its mean was 0. */
+  /** CV (stdev / mean) of each key figure, null where its mean was 0. */
   cv: Record<string, number | null>;
+  /** Robust CV (1.4826·MAD / median), what thresholds are scaled by. */
+  robustCv: Record<string, number | null>;
   median: Record<string, number>;
 }
 
@@ -47,14 +49,18 @@ export function readNoise(scenario: string, dir = NOISE_DIR): NoiseRecord | unde
 export function noiseRecord(
   scenario: string,
   agg: ScenarioAggregate,
-  cv: Record<string, number | null>,
+  noise: Record<string, FigureNoise>,
   environment: Environment | null,
   source: string,
 ): NoiseRecord {
   const median: Record<string, number> = {};
-  for (const path of Object.keys(cv)) {
+  const cv: Record<string, number | null> = {};
+  const robustCv: Record<string, number | null> = {};
+  for (const [path, n] of Object.entries(noise)) {
     const m = agg.figures[path]?.median;
     if (m !== undefined && Number.isFinite(m)) median[path] = m;
+    cv[path] = n.cv;
+    robustCv[path] = n.robustCv;
   }
   return {
     scenario,
@@ -63,16 +69,24 @@ export function noiseRecord(
     environment,
     source,
     cv,
+    robustCv,
     median,
   };
 }
 
 export function noiseMarkdown(records: readonly NoiseRecord[]): string {
-  const lines = ["| scenario | figure | median | CV | repeats |", "| --- | --- | ---: | ---: | ---: |"];
+  const lines = [
+    "| scenario | figure | median | CV | robust CV | repeats |",
+    "| --- | --- | ---: | ---: | ---: | ---: |",
+  ];
+  const pc = (x: number | null | undefined) =>
+    x === null || x === undefined ? "—" : `${(x * 100).toFixed(1)}%`;
   for (const r of records)
-    for (const [path, cv] of Object.entries(r.cv))
+    for (const [path, cv] of Object.entries(r.cv)) {
+      const m = r.median[path];
       lines.push(
-        `| ${r.scenario} | ${path} | ${r.median[path] === undefined ? "—" : Number(r.median[path].toPrecision(4))} | ${cv === null ? "—" : `${(cv * 100).toFixed(1)}%`} | ${r.repeats} |`,
+        `| ${r.scenario} | ${path} | ${m === undefined ? "—" : Number(m.toPrecision(4))} | ${pc(cv)} | ${pc(r.robustCv?.[path])} | ${r.repeats} |`,
       );
+    }
   return `${lines.join("\n")}\n`;
 }

@@ -10,14 +10,20 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { loadSampleSet } from "../baseline/sample-set.ts";
 import { timestamp } from "../run/run-dir.ts";
-import { aggregateSet, keyFigureCv, type ScenarioAggregate } from "./aggregate.ts";
+import {
+  aggregateSet,
+  aggregateText,
+  type FigureNoise,
+  keyFigureNoise,
+  type ScenarioAggregate,
+} from "./aggregate.ts";
 
 export interface RepeatSet {
   dir: string;
   /** 0 every run passed, 1 some run failed its checks, 3 some run broke or the set was interrupted. */
   code: number;
   aggregate: Record<string, ScenarioAggregate>;
-  noise: Record<string, Record<string, number | null>>;
+  noise: Record<string, Record<string, FigureNoise>>;
 }
 
 export async function runRepeats(
@@ -56,14 +62,15 @@ export async function runRepeats(
   const aggregate = aggregateSet(set);
   const noise: RepeatSet["noise"] = {};
   for (const [name, runs] of set.scenarios)
-    noise[name] = keyFigureCv(
+    noise[name] = keyFigureNoise(
       runs.map((r) => r.results),
       aggregate[name] as ScenarioAggregate,
     );
   writeFileSync(
     join(dir, "aggregate.json"),
-    `${JSON.stringify({ repeats: done.length, scenarios: aggregate, keyFigureCv: noise }, null, 2)}\n`,
+    `${JSON.stringify({ repeats: done.length, scenarios: aggregate, keyFigureNoise: noise }, null, 2)}\n`,
   );
+  process.stdout.write(`\nover ${done.length} repeats:\n${aggregateText(aggregate, noise)}`);
   const codes = done.map((d) => d.exitCode);
   const code = interrupted || codes.includes(3) ? 3 : codes.some((c) => c !== 0) ? 1 : 0;
   return { dir, code, aggregate, noise };

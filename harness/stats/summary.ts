@@ -41,6 +41,17 @@ export function cv(xs: readonly number[]): number | null {
   return stdev(xs) / Math.abs(m);
 }
 
+/**
+ * The robust coefficient of variation, 1.4826·MAD / |median|: the same as the CV for normal data,
+ * but one stalled repeat on a busy machine does not inflate it. Null when the median is 0.
+ */
+export function robustCv(xs: readonly number[]): number | null {
+  if (xs.length < 2) return xs.length === 1 ? 0 : null;
+  const m = median(xs);
+  if (m === 0) return null;
+  return (1.4826 * median(xs.map((x) => Math.abs(x - m)))) / Math.abs(m);
+}
+
 export interface Summary {
   n: number;
   median: number;
@@ -49,6 +60,7 @@ export interface Summary {
   /** (max − min) / |median|; null when the median is 0. */
   spread: number | null;
   cv: number | null;
+  robustCv: number | null;
 }
 
 export function summarize(xs: readonly number[]): Summary {
@@ -61,5 +73,6 @@ export function summarize(xs: readonly number[]): Summary {
     max: s[s.length - 1] ?? Number.NaN,
     spread: s.length === 0 || m === 0 ? null : ((s[s.length - 1] as number) - (s[0] as number)) / Math.abs(m),
     cv: cv(s),
+    robustCv: robustCv(s),
   };
 }

@@ -6,7 +6,17 @@
 
 import type { Comparison } from "../../harness/compare/compare.ts";
 import { ms } from "../format.ts";
-import { intervalText, orderedRows, pct, pText, summaryLine, thresholdText, value } from "./rows.ts";
+import {
+  intervalText,
+  msInterval,
+  orderedRows,
+  pct,
+  pText,
+  signedMs,
+  summaryLine,
+  thresholdText,
+  value,
+} from "./rows.ts";
 
 const cell = (s: string) => s.replace(/\|/g, "\\|").replace(/\n/g, " ");
 
@@ -62,12 +72,9 @@ export function compareMarkdown(c: Comparison): string {
       "| --- | --- | ---: | ---: | ---: | ---: | :---: |",
     );
     for (const d of dist) {
-      const shift =
-        d.base === null || d.cand === null
-          ? "—"
-          : `${d.cand - d.base >= 0 ? "+" : "−"}${ms(Math.abs(d.cand - d.base))}`;
+      const shift = d.base === null || d.cand === null ? "—" : signedMs(d.cand - d.base);
       lines.push(
-        `| ${cell(d.scenario)} | ${d.latency === "endToEnd" ? "end-to-end" : "publish"} | p${d.percentile} | ${ms(d.base)} | ${ms(d.cand)} | ${shift} | ${d.interval ? `${ms(d.interval.low)} … ${ms(d.interval.high)}` : "—"} |`,
+        `| ${cell(d.scenario)} | ${d.latency === "endToEnd" ? "end-to-end" : "publish"} | p${d.percentile} | ${ms(d.base)} | ${ms(d.cand)} | ${shift} | ${msInterval(d.interval)} |`,
       );
     }
     lines.push("", "</details>");

@@ -69,3 +69,13 @@ export function summaryLine(c: Comparison): string {
   }
   return "no regression";
 }
+
+/** A signed time: +5.02 ms, −1,763 ms. */
+export function signedMs(x: number): string {
+  return `${x > 0 ? "+" : x < 0 ? "−" : "±"}${ms(Math.abs(x))}`;
+}
+
+/** A bootstrap interval of a shift in ms. */
+export function msInterval(i: { low: number; high: number } | null): string {
+  return i ? `${signedMs(i.low)} … ${signedMs(i.high)}` : "—";
+}

@@ -16,7 +16,17 @@ import { escapeHtml, page } from "../html.ts";
 import { benchmarkEntries } from "./benchmark-json.ts";
 import { compareJunit } from "./junit.ts";
 import { compareMarkdown } from "./markdown.ts";
-import { intervalText, orderedRows, pct, pText, summaryLine, thresholdText, value } from "./rows.ts";
+import {
+  intervalText,
+  msInterval,
+  orderedRows,
+  pct,
+  pText,
+  signedMs,
+  summaryLine,
+  thresholdText,
+  value,
+} from "./rows.ts";
 
 export interface GateFiles {
   html: string;
@@ -63,7 +73,7 @@ function gateHtml(c: Comparison, links: Map<string, string>, outDir: string): st
     .flatMap((s) => s.distribution)
     .map(
       (d) =>
-        `<tr><td>${escapeHtml(d.scenario)}</td><td>${d.latency === "endToEnd" ? "end-to-end" : "publish"}</td><td class="num">p${d.percentile}</td><td class="num">${escapeHtml(ms(d.base))}</td><td class="num">${escapeHtml(ms(d.cand))}</td><td class="num">${d.base === null || d.cand === null ? "—" : escapeHtml(`${d.cand - d.base >= 0 ? "+" : "−"}${ms(Math.abs(d.cand - d.base))}`)}</td><td class="num">${d.interval ? escapeHtml(`${ms(d.interval.low)} … ${ms(d.interval.high)}`) : "—"}</td></tr>`,
+        `<tr><td>${escapeHtml(d.scenario)}</td><td>${d.latency === "endToEnd" ? "end-to-end" : "publish"}</td><td class="num">p${d.percentile}</td><td class="num">${escapeHtml(ms(d.base))}</td><td class="num">${escapeHtml(ms(d.cand))}</td><td class="num">${d.base === null || d.cand === null ? "—" : escapeHtml(signedMs(d.cand - d.base))}</td><td class="num">${escapeHtml(msInterval(d.interval))}</td></tr>`,
     )
     .join("\n");
   const warnings = [
