@@ -210,9 +210,12 @@ function judgeFigure(
   // A fault time that is null means "never recovered": worse than any number.
   const baseNever = bv.some((x) => x === null);
   const candNever = cv.some((x) => x === null);
+  // A fault only one side injected (a scenario change) has nothing to be compared with.
+  const onBothSides = bv.some((x) => x !== undefined) && cv.some((x) => x !== undefined);
   if (
     spec.kind === "performance" &&
     spec.path.startsWith("faults.") &&
+    onBothSides &&
     candNever &&
     !baseNever &&
     bv.length > 0
@@ -232,7 +235,7 @@ function judgeFigure(
       interval: null,
       p: null,
       verdict: "not comparable",
-      reason: "missing on one side",
+      reason: onBothSides ? "no value on one side (never reached)" : "measured on one side only",
     };
   const change =
     base.median === 0 ? (cand.median === 0 ? 0 : null) : (cand.median - base.median) / Math.abs(base.median);

@@ -99,3 +99,35 @@ describe("the regression gate", () => {
     assert.equal(thresholdFor("x", "higher", 0.05, undefined, null).worse, "down");
   });
 });
+
+describe("faults in the gate", () => {
+  const fault = (recoveryMs: number | null) => ({
+    name: "kill-a1",
+    kind: "kill",
+    target: "a1",
+    startMs: 3000,
+    endMs: 4000,
+    unavailableMs: 900,
+    recoveryMs,
+    detectMs: 10,
+    ackRecoveryMs: recoveryMs,
+    deliveryRecoveryMs: recoveryMs,
+    backlogDrainedMs: 5,
+    inWindow: { sent: 1, lost: 0, duplicated: 0 },
+    outsideWindow: { sent: 1, lost: 0, duplicated: 0 },
+  });
+
+  test("a fault that never recovered in the candidate, where every baseline run did, is a regression", () => {
+    const c = compareSets(
+      setOf(runsOf(1, 1, { faults: [fault(800)] })),
+      setOf(runsOf(1, 2, { faults: [fault(null)] })),
+    );
+    assert.equal(figure(c, "faults.kill-a1.recoveryMs")?.verdict, "regression");
+  });
+
+  test("a fault only the candidate injected is not comparable, not a regression", () => {
+    const c = compareSets(setOf(runsOf(5, 1)), setOf(runsOf(5, 2, { faults: [fault(null)] })));
+    assert.equal(figure(c, "faults.kill-a1.recoveryMs")?.verdict, "not comparable");
+    assert.equal(c.exitCode, 0);
+  });
+});
