@@ -73,14 +73,18 @@ function suiteRuns(dir: string): RunSample[] {
     .map((d) => readRun(join(dir, d)));
 }
 
-/** Resolves a baseline name or a directory; bad input (exit 2) when it is neither. */
+/**
+ * Resolves a baseline name or a directory; bad input (exit 2) when it is neither. A plain name
+ * (no slash) means the saved baseline when one exists — write ./name for a folder of that name.
+ */
 export function resolveSetDir(arg: string, baselinesDir = BASELINES_DIR): string {
-  if (existsSync(arg) && statSync(arg).isDirectory()) return arg;
+  const plain = /^[A-Za-z0-9._-]+$/.test(arg) && arg !== "." && arg !== "..";
   const named = join(baselinesDir, arg);
-  if (/^[A-Za-z0-9._-]+$/.test(arg) && existsSync(join(named, "baseline.json"))) return named;
+  if (plain && existsSync(join(named, "baseline.json"))) return named;
+  if (existsSync(arg) && statSync(arg).isDirectory()) return arg;
   throw new FaultbenchError(
     "FB_RUN_DIR",
-    `${arg}: neither a directory nor a saved baseline (looked in ${resolve(baselinesDir)}); save one with \`faultbench baseline save <run-or-suite-dir> --name ${/^[A-Za-z0-9._-]+$/.test(arg) ? arg : "main"}\``,
+    `${arg}: neither a directory nor a saved baseline (looked in ${resolve(baselinesDir)}); save one with \`faultbench baseline save <run-or-suite-dir> --name ${plain ? arg : "main"}\``,
   );
 }
 

@@ -18,7 +18,12 @@ import { robustCv, type Summary, summarize } from "../stats/summary.ts";
 import { type FigureSpec, figureValue, gatedFigures } from "./figures.ts";
 import { type Threshold, thresholdFor } from "./thresholds.ts";
 
-export type Verdict = "regression" | "improvement" | "unchanged" | "not significant" | "not comparable";
+export type Verdict =
+  | "regression"
+  | "improvement"
+  | "within threshold"
+  | "not significant"
+  | "not comparable";
 
 export interface FigureComparison {
   scenario: string;
@@ -192,7 +197,7 @@ export function compareScenario(
   };
 }
 
-function judgeFigure(
+export function judgeFigure(
   scenario: string,
   spec: FigureSpec,
   bv: (number | null | undefined)[],
@@ -252,7 +257,7 @@ function judgeFigure(
       change,
       interval,
       p: null,
-      verdict: newOnes ? "regression" : cand.max < base.min ? "improvement" : "unchanged",
+      verdict: newOnes ? "regression" : cand.max < base.min ? "improvement" : "within threshold",
       reason: newOnes
         ? `${cand.max} in a candidate run where no baseline run had any: a correctness regression on its own`
         : base.max > 0
@@ -285,7 +290,7 @@ function judgeFigure(
     verdict = "not significant";
     reason = `moved past the ${pct(threshold.relative)} threshold but p = ${mw.p.toPrecision(2)} ≥ ${alpha}: within what the noise of ${b.length} vs ${c.length} repeats allows`;
   } else {
-    verdict = "unchanged";
+    verdict = "within threshold";
     reason = `within the ${pct(threshold.relative)} threshold${significant ? ` (though p = ${mw.p.toPrecision(2)})` : ""}`;
   }
   return { ...common, change, interval, p: mw.p, verdict, reason };

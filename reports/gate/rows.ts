@@ -12,7 +12,7 @@ const ORDER: Record<FigureComparison["verdict"], number> = {
   "not significant": 1,
   "not comparable": 2,
   improvement: 3,
-  unchanged: 4,
+  "within threshold": 4,
 };
 
 function worseBy(f: FigureComparison): number {

@@ -116,4 +116,17 @@ describe("faultbench baseline save / compare / trend", () => {
     assert.equal(second.code, 0, second.stdout + second.stderr);
     assert.match(second.stdout, /comparing with baseline tiny\nno regression/);
   });
+
+  test("noise: A/A repeats, the CV table, stored for later compares", async () => {
+    const r = await run(["noise", join(tmp, "tiny.yaml"), "--repeat", "2", "--out", join(tmp, "runs")]);
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.match(
+      r.stdout,
+      /\| tiny-chain \| throughput\.ackedPerSec \| [\d.]+ \| [\d.]+% \| [\d.]+% \| 2 \|/,
+    );
+    const stored = JSON.parse(readFileSync(join(tmp, "reports/noise/tiny-chain.json"), "utf8"));
+    assert.equal(stored.repeats, 2);
+    assert.equal(typeof stored.robustCv["latency.endToEnd.corrected.p99"], "number");
+    assert.equal((await run(["noise", join(tmp, "tiny.yaml"), "--repeat", "1"])).code, 2);
+  });
 });

@@ -57,7 +57,7 @@ describe("the regression gate", () => {
 
   test("loss the baseline already had is counted, not gated on one run", () => {
     const c = compareSets(setOf(runsOf(1, 1, { lost: 5 })), setOf(runsOf(1, 2, { lost: 6 })));
-    assert.equal(figure(c, "delivery.lost")?.verdict, "unchanged");
+    assert.equal(figure(c, "delivery.lost")?.verdict, "within threshold");
     assert.equal(c.exitCode, 0);
   });
 
@@ -76,7 +76,7 @@ describe("the regression gate", () => {
     const c = compareSets(setOf(runsOf(5, 1)), setOf(cand));
     const p50 = figure(c, "latency.endToEnd.corrected.p50");
     assert.equal(p50?.threshold.source, "scenario");
-    assert.equal(p50?.verdict, "unchanged");
+    assert.equal(p50?.verdict, "within threshold");
   });
 
   test("a baseline from another machine class is compared with a warning", () => {
