@@ -155,6 +155,19 @@ export function compareScenario(
     warnings.push(
       `${base.length} baseline and ${cand.length} candidate repeat(s): below ${minRepeats} a side the test rarely reaches p < ${opts.alpha} (3 vs 3 never does), so only correctness can fail this scenario`,
     );
+  // A busy machine (other users included) moves latency more than most regressions do: say so.
+  for (const [side, runs] of [
+    ["baseline", base],
+    ["candidate", cand],
+  ] as const) {
+    const busy = runs
+      .map((r) => r.results.resources?.machineBusyPct)
+      .filter((x): x is number => typeof x === "number");
+    if (busy.length > 0 && Math.max(...busy) >= 80)
+      warnings.push(
+        `the machine was up to ${Math.round(Math.max(...busy))}% busy (other users included) during the ${side} runs: latency differences may be the machine's`,
+      );
+  }
   // Thresholds set in the scenario: the candidate's copy (the change under review may set them).
   const regression = (cand[0]?.scenario?.regression ?? base[0]?.scenario?.regression) as
     | Record<string, unknown>
