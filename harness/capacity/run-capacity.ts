@@ -69,7 +69,8 @@ function summaryOf(knob: "rate" | "speed", s: Omit<CapacitySearchResult, "summar
   const caveat = starved.length
     ? ` Caveat: the machine was ≥ 90% busy (all its processes counted) in ${starved.length} of ${s.steps.length} steps, so these figures are CPU-starved.`
     : "";
-  return summaryText(knob, s) + caveat;
+  const text = summaryText(knob, s);
+  return caveat ? `${text.replace(/\.?$/, ".")}${caveat}` : text;
 }
 
 function summaryText(knob: "rate" | "speed", s: Omit<CapacitySearchResult, "summary">): string {

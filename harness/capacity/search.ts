@@ -60,8 +60,9 @@ export function nextStep(o: SearchOptions, steps: readonly SearchStep[]): NextSt
 
   if (steps.some((s) => s.verdict === "harness-bound")) return done("harness-bound");
   if (steps.length === 0) return { kind: "run", level: round(o.start), phase: "grow" };
-  if (steps.length >= o.maxSteps) return done(bracket.bad === null ? "unbounded" : "max-steps");
   const { good, bad } = bracket;
+  if (good !== null && bad !== null && (bad - good) / good <= o.precision) return done("converged");
+  if (steps.length >= o.maxSteps) return done(bad === null ? "unbounded" : "max-steps");
   if (bad === null) {
     const level = round((good ?? o.start) * o.factor);
     return { kind: "run", level, phase: "grow" };
