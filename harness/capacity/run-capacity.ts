@@ -80,7 +80,7 @@ function summaryText(knob: "rate" | "speed", s: Omit<CapacitySearchResult, "summ
     case "converged":
       return `max sustainable ${knob} under the SLOs: ${a} (the next step, ${fmt(knob, s.bracket.bad as number)}, broke them)`;
     case "harness-bound":
-      return `HARNESS-BOUND at ${fmt(knob, hb?.level ?? 0)}: the load path saturated before the engine (${hb?.reasons.join("; ") ?? ""}). The engine's limit is not measured; it held the SLOs up to ${a ?? "no tested load"}. Use workload.workers or a bigger machine to go further.`;
+      return `HARNESS-BOUND at ${fmt(knob, hb?.level ?? 0)}: the load path saturated before the engine (${hb?.reasons.join("; ") ?? ""}). The engine's limit is not measured; ${a ? `it held the SLOs up to ${a}` : "no tested load below that held the SLOs"}. Use workload.workers or a bigger machine to go further.`;
     case "max-steps":
       if (s.answer === null)
         return `no tested load held the SLOs; the step limit stopped the search at ${fmt(knob, s.bracket.bad as number)}`;
