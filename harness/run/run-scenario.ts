@@ -21,6 +21,7 @@ import { resourcesOf, runSampler } from "../resources/run-resources.ts";
 import type { Results, RunStatus } from "../results/types.ts";
 import type { Scenario } from "../scenario/load.ts";
 import { Supervisor } from "../supervisor/supervisor.ts";
+import { AutocannonLoad } from "../workers/autocannon-load.ts";
 import { ReorderingSink } from "../workers/reorder.ts";
 import { WorkerLoad } from "../workers/worker-load.ts";
 import { allHeld, analyze } from "./analyze.ts";
@@ -150,7 +151,9 @@ export async function runScenario(o: RunOptions): Promise<RunOutcome> {
         record,
         onOutcome,
       })
-    : new LoadLoop(scenario, { driver, now, record, onOutcome });
+    : w.generator === "autocannon"
+      ? new AutocannonLoad(scenario, { driver, now, record, onOutcome })
+      : new LoadLoop(scenario, { driver, now, record, onOutcome });
   const nemesis = new NodeNemesis(scenario.faults.filter(isNodeFault), {
     driver,
     fatal: fail,

@@ -275,6 +275,12 @@ function crossCheck(
     }
     base = { ...rest, engine: "log", topology: parsed.data };
   }
+  if (s.workload.generator === "autocannon") {
+    if (s.engine !== "agent")
+      p("workload.generator", "autocannon speaks HTTP: it can drive the agent's HTTP source, not the log");
+    if (s.workload.workers !== undefined)
+      p("workload.workers", "autocannon runs in the harness; drop workers");
+  }
   if (s.workload.workers !== undefined) {
     const bad = sliceProblem(s.workload.workers, s.workload.producers);
     if (bad) p("workload.workers", bad);
