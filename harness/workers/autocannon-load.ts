@@ -10,16 +10,17 @@
  */
 
 import type autocannonType from "autocannon";
-import type { Driver } from "../drivers/driver.ts";
 import { FaultbenchError } from "../errors.ts";
 import { encodePayload } from "../generator/payload.ts";
 import { type PlannedMessage, Schedule } from "../generator/schedule.ts";
 import type { SendOp } from "../history/op.ts";
 import type { LoadCounters, LoadLoopDeps } from "../run/load-loop.ts";
 import type { Scenario } from "../scenario/load.ts";
+import type { Client } from "../targets/target.ts";
 
-export interface AutocannonLoadDeps extends Omit<LoadLoopDeps, "driver" | "slice"> {
-  driver: Pick<Driver, "clientEndpoint">;
+export interface AutocannonLoadDeps extends Omit<LoadLoopDeps, "client" | "slice"> {
+  /** The harness's client, for the HTTP source's URL it sends to. */
+  client: Pick<Client, "endpoint">;
 }
 
 interface Batch {
@@ -72,12 +73,13 @@ export class AutocannonLoad {
   async run(): Promise<void> {
     // Loaded only when asked for: most runs never need autocannon's dependencies.
     const { default: autocannon } = await import("autocannon");
-    const endpoint = this.deps.driver.clientEndpoint?.();
-    if (endpoint?.engine !== "agent")
+    const endpoint = this.deps.client.endpoint?.() as { url?: unknown } | undefined;
+    if (typeof endpoint?.url !== "string")
       throw new FaultbenchError(
         "FB_INTERNAL",
-        "workload.generator: autocannon needs an HTTP target (the agent)",
+        `workload.generator: autocannon needs an HTTP target; the ${this.scenario.engine} client has no URL`,
       );
+    const url = endpoint.url;
     const w = this.scenario.workload;
     const batches = plannedBatches(this.scenario);
     this.counters.offered = batches.reduce((a, b) => a + b.messages.length, 0);
@@ -116,7 +118,7 @@ export class AutocannonLoad {
     });
     const instance = autocannon(
       {
-        url: endpoint.url,
+        url,
         connections: Math.min(w.producers, batches.length),
         overallRate: Math.max(1, Math.round(this.counters.offered / loadS / w.batchSize)),
         amount: batches.length,

@@ -70,6 +70,6 @@ test("autocannon drives the agent's HTTP source: every planned message sent, del
 test("autocannon is for HTTP targets only", () => {
   assert.throws(
     () => scenarioFromObject(doc("log"), "ac.yaml"),
-    /workload.generator: autocannon speaks HTTP/,
+    /workload.generator: applies to the agent, flume engines only/,
   );
 });
