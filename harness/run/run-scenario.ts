@@ -18,6 +18,7 @@ import type { Scenario } from "../scenario/load.ts";
 import { Supervisor } from "../supervisor/supervisor.ts";
 import { targetFor } from "../targets/registry.ts";
 import type { Client, DeliverySink, Target } from "../targets/target.ts";
+import { AutocannonLoad } from "../workers/autocannon-load.ts";
 import { ReorderingSink } from "../workers/reorder.ts";
 import { WorkerLoad } from "../workers/worker-load.ts";
 import { DeliveryTracker } from "./delivery-tracker.ts";
@@ -109,7 +110,7 @@ export async function runScenario(o: RunOptions): Promise<RunOutcome> {
 
   let target: Target | undefined;
   let client: Client | undefined;
-  let loop: LoadLoop | WorkerLoad | undefined;
+  let loop: LoadLoop | WorkerLoad | AutocannonLoad | undefined;
   let nemeses: (NodeNemesis | NetworkNemesis)[] = [];
   let stopTicker = () => {};
   // CPU of every process, to tell when the load path and not the engine was the bottleneck.
@@ -145,7 +146,9 @@ export async function runScenario(o: RunOptions): Promise<RunOutcome> {
           record,
           onOutcome,
         })
-      : new LoadLoop(scenario, { client, now, record, onOutcome });
+      : w.generator === "autocannon"
+        ? new AutocannonLoad(scenario, { client, now, record, onOutcome })
+        : new LoadLoop(scenario, { client, now, record, onOutcome });
     loop = theLoop;
     if (theLoop instanceof WorkerLoad) await failure.race(theLoop.prepare());
 

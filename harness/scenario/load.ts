@@ -189,6 +189,8 @@ function crossCheck(
   const base = { ...rest, topology };
   const facts = def.facts({ ...base, faults: [], expectations: [], raw: {}, file });
   const faults = checkFaults(s, facts, p);
+  if (s.workload.generator === "autocannon" && s.workload.workers !== undefined)
+    p("workload.workers", "autocannon runs in the harness; drop workers");
   if (s.workload.workers !== undefined) {
     const bad = sliceProblem(s.workload.workers, s.workload.producers);
     if (bad) p("workload.workers", bad);

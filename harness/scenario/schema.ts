@@ -112,6 +112,8 @@ export const workloadSchema = obj({
   workers: posInt("load worker processes").min(1).max(64).optional(),
   /** Replay a recorded shape (NDJSON, CSV or an earlier history) instead of a rate. */
   trace: traceSchema.optional(),
+  /** Who sends: faultbench's open-loop loop, or autocannon (HTTP targets) for a reference number. */
+  generator: z.enum(["open-loop", "autocannon"]).optional(),
 });
 
 const at = duration;
