@@ -176,8 +176,8 @@ export function suiteRecoverySpec(runs: readonly SuiteRun[]): Spec | undefined {
         scenario: run.results.scenario,
         fault: `${f.kind} ${f.target}`,
         measure: "unavailable",
-        ms: f.unavailableMs,
-        text: ms(f.unavailableMs),
+        ms: f.unavailableMs ?? 0,
+        text: f.unavailableMs === null ? "see its incident" : ms(f.unavailableMs),
       },
       {
         scenario: run.results.scenario,

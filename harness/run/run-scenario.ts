@@ -8,6 +8,7 @@
 import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
+import { requiredFaultsMissing } from "../checkers/fault-applied.ts";
 import { AgentDriver, type AgentDriverOptions } from "../drivers/agent/agent-driver.ts";
 import type { Driver } from "../drivers/driver.ts";
 import { LogDriver } from "../drivers/log/log-driver.ts";
@@ -261,6 +262,9 @@ export async function runScenario(o: RunOptions): Promise<RunOutcome> {
     environment: captureEnvironment(o.projectRoot),
     ...analysis,
   };
+  // A fault that did not happen means the run did not test what it says (exit 3).
+  const missing = requiredFaultsMissing(analysis.faults);
+  if (failure === undefined && missing) failure = new FaultbenchError("FB_FAULT_NOT_APPLIED", missing);
   if (failure !== undefined) {
     status = "errored";
     results.status = status;

@@ -171,6 +171,28 @@ test("a log run: brokers, consumer processes and the partition-order check, with
   for (const pid of nodePids(runDir)) assert.equal(alive(pid), false, `node ${pid} is gone`);
 });
 
+test("a fault that did not happen breaks the run (exit 3) unless it is optional", async () => {
+  // a2 is killed at 0.7 s and never restarted; the kills at 1 s (optional) and 1.2 s find it down.
+  const dir = join(out, "double-kill");
+  const r = start(["run", join(root, "test/fixtures/scenarios/tiny-double-kill.yaml"), "--out", dir]);
+  assert.equal(await r.exited, 3, r.stderr());
+  const res = JSON.parse(readFileSync(join(only(dir), "results.json"), "utf8")) as Results;
+  assert.equal(res.status, "errored");
+  assert.equal(res.error?.code, "FB_FAULT_NOT_APPLIED");
+  assert.match(res.error?.message ?? "", /k3: kill failed: a2 is not running/);
+  assert.doesNotMatch(res.error?.message ?? "", /k2/);
+  const byName = Object.fromEntries(res.faults.map((f) => [f.name, f]));
+  assert.equal(byName.k1?.applied, true);
+  assert.equal(byName.k2?.applied, false);
+  assert.equal(byName.k2?.optional, true);
+  assert.equal(byName.k3?.applied, false);
+  assert.equal(byName.k3?.unavailableMs, null);
+  assert.equal(byName.k3?.recoveryMs, null);
+  // The offline check reaches the same verdict.
+  const c = start(["check", only(dir)]);
+  assert.equal(await c.exited, 3);
+});
+
 test("a network fault: a latency toxic on producers->a1 shows in publish latency only", async () => {
   const dir = join(out, "toxic");
   const r = start(["run", join(root, "test/fixtures/scenarios/tiny-latency.yaml"), "--out", dir]);
