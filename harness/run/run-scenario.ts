@@ -13,6 +13,7 @@ import { AgentDriver, type AgentDriverOptions } from "../drivers/agent/agent-dri
 import type { Driver } from "../drivers/driver.ts";
 import { LogDriver } from "../drivers/log/log-driver.ts";
 import { FaultbenchError, isFaultbenchError } from "../errors.ts";
+import { GENERATOR_VERSION } from "../generator/version.ts";
 import type { Op } from "../history/op.ts";
 import { readHistory } from "../history/reader.ts";
 import { HistoryWriter } from "../history/writer.ts";
@@ -166,6 +167,7 @@ export async function runScenario(o: RunOptions): Promise<RunOutcome> {
       scenario: scenario.name,
       seed: scenario.seed,
       epoch: new Date(Date.now()).toISOString(),
+      generatorVersion: GENERATOR_VERSION,
     });
     for (const op of held) history.append({ ...op, t: Math.round(op.t - shift) });
     held.length = 0;

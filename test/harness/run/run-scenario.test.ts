@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
@@ -107,7 +107,22 @@ test("a short run passes, writes its run directory, and check agrees offline", a
   );
 
   const c = start(["check", runDir]);
-  assert.equal(await c.exited, 0);
+  assert.equal(await c.exited, 0, c.stdout());
+  assert.match(c.stdout(), /every figure matches results\.json/);
+
+  // A tampered figure: check lists it and exits 1.
+  const file = join(runDir, "results.json");
+  const honest = readFileSync(file, "utf8");
+  const edited = JSON.parse(honest) as Results;
+  edited.latency.endToEnd.corrected.p99 = edited.latency.endToEnd.corrected.p99 / 2;
+  edited.throughput.ackedPerSec += 1;
+  writeFileSync(file, JSON.stringify(edited));
+  const t = start(["check", runDir]);
+  assert.equal(await t.exited, 1, t.stdout());
+  assert.match(t.stdout(), /2 figures of results\.json differ/);
+  assert.match(t.stdout(), /latency\.endToEnd\.corrected\.p99: results\.json/);
+  assert.match(t.stdout(), /throughput\.ackedPerSec: results\.json/);
+  writeFileSync(file, honest);
 });
 
 test("Ctrl-C stops every node, keeps partial results and exits 3", async () => {
