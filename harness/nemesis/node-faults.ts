@@ -74,7 +74,10 @@ export class NodeNemesis extends FaultTimeline<NodeFault> {
     };
     const healAt = (ms: number) => this.deps.now() + ms * 1000;
     switch (f.kind) {
-      case "kill": {
+      case "kill":
+      case "power-loss": {
+        // A power loss is a SIGKILL of a node in lazy file-I/O mode: its next start discards what
+        // was never fsynced (see power-loss.ts).
         if (!(await this.step(f, "kill", () => live().kill()))) return;
         if (f.restartAfter === undefined) return;
         if (!(await this.sleepUntil(healAt(f.restartAfter)))) return;

@@ -83,6 +83,9 @@ export const faultFields = [
   "ackRecoveryMs",
   "deliveryRecoveryMs",
   "backlogDrainedMs",
+  "maxAckGapMs",
+  "restartMs",
+  "lost",
 ];
 
 /** Every numeric results.json path an expectation may name, except per-fault ones. */
@@ -91,12 +94,13 @@ export const expectablePaths: readonly string[] = [
   "throughput.sentPerSec",
   "throughput.ackedPerSec",
   "throughput.deliveredPerSec",
-  ...["publish", "endToEnd"].flatMap((k) => [
+  ...["publish", "endToEnd", "publishAttempts"].flatMap((k) => [
     ...percentileFields.map((f) => `latency.${k}.${f}`),
     ...percentileFields.map((f) => `latency.${k}.corrected.${f}`),
   ]),
   ...deliveryFields.map((f) => `delivery.${f}`),
   ...["inconsistentOffsets", "reordered", "gaps", "rewinds"].map((f) => `order.${f}`),
+  "lossAttribution.unattributed",
 ];
 
 /**

@@ -222,6 +222,9 @@ function checkFaults(
       target = f.node;
       if (!shape.processes.includes(f.node)) {
         p(`faults[${i}].node`, `no node named "${f.node}"; nodes: ${shape.processes.join(", ")}`);
+      } else if (f.kind === "power-loss" && /^consumer-\d+$/.test(f.node)) {
+        const stores = shape.processes.filter((n) => !/^consumer-\d+$/.test(n));
+        p(`faults[${i}].node`, `power-loss applies to nodes with storage: ${stores.join(", ")}`);
       }
     }
     const name = f.name ?? `${f.kind}-${target.replace(/[^A-Za-z0-9_>-]+/g, "_")}@${formatDuration(f.at)}`;

@@ -169,6 +169,15 @@ const toxicType = z.enum([
 const faultSchema = z.discriminatedUnion("kind", [
   obj({ kind: z.literal("kill"), name, optional, node: nodeName, at, restartAfter: duration.optional() }),
   obj({ kind: z.literal("pause"), name, optional, node: nodeName, at, for: duration }),
+  /** Lose what was not fsynced (files and directory entries), then start again after restartAfter. */
+  obj({
+    kind: z.literal("power-loss"),
+    name,
+    optional,
+    node: nodeName,
+    at,
+    restartAfter: duration.optional(),
+  }),
   obj({ kind: z.literal("restart"), name, optional, node: nodeName, at, for: duration.default(0) }),
   obj({ kind: z.literal("slow"), name, optional, node: nodeName, at, for: duration, delay: duration }),
   obj({

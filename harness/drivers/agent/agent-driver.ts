@@ -9,6 +9,7 @@ import { join } from "node:path";
 import type { PlannedMessage } from "../../generator/schedule.ts";
 import type { SampleOp } from "../../history/op.ts";
 import { AgentMetricsSampler } from "../../metrics/agent-metrics-sampler.ts";
+import { lazyIOEnv } from "../../nemesis/power-loss.ts";
 import type { AgentScenario } from "../../scenario/load.ts";
 import { type NodeProcess, tsxNode } from "../../supervisor/node-process.ts";
 import { freePorts } from "../../supervisor/ports.ts";
@@ -95,6 +96,7 @@ export class AgentDriver implements Driver {
         ]),
         logPath: join(runDir, "logs", `${name}.log`),
         readyTimeoutMs: this.o.readyTimeoutMs ?? 15_000,
+        ...lazyIOEnv(scenario, name, runDir),
       });
     }
     for (const name of downstreamFirst(topo.agents)) await supervisor.get(name).start();

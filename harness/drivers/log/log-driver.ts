@@ -10,6 +10,7 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { Kafka, logLevel } from "kafkajs";
 import type { PlannedMessage } from "../../generator/schedule.ts";
+import { lazyIOEnv } from "../../nemesis/power-loss.ts";
 import type { LogScenario } from "../../scenario/load.ts";
 import { type NodeProcess, tsxNode } from "../../supervisor/node-process.ts";
 import { freePorts } from "../../supervisor/ports.ts";
@@ -78,6 +79,7 @@ export class LogDriver implements Driver {
         ]),
         logPath: join(runDir, "logs", `${name}.log`),
         readyTimeoutMs: timeout,
+        ...lazyIOEnv(scenario, name, runDir),
       });
     });
     for (const b of brokers) await supervisor.get(b).start();
