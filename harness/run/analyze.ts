@@ -260,7 +260,14 @@ export function analyze(history: readonly Op[], scenario: Scenario): Analysis {
   if (order) partial.order = order;
   const checks: Check[] = [
     deliveryCheck(delivery),
-    ...(order ? [partitionOrderCheck(order)] : []),
+    ...(order
+      ? [
+          partitionOrderCheck(
+            order,
+            scenario.expectations.map((e) => e.path),
+          ),
+        ]
+      : []),
     ...checkExpectations(partial, scenario.expectations),
   ];
   partial.checks = checks;
