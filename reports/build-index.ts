@@ -40,7 +40,28 @@ export function designOf(r: Results, scenario?: Record<string, unknown>): string
     const v = findKey(scenario, key);
     if (v !== undefined) parts.push(`${key}=${String(v)}`);
   }
+  const flush = flushPolicyOf(r.engine, scenario);
+  if (flush) parts.push(flush);
   return parts.join(" · ");
+}
+
+/**
+ * What reaches the disk before an ack — the setting a power loss tests: the log's flush policy
+ * (`flush.messages`/`flush.ms`, else the page cache), a file channel's fsync per transaction.
+ */
+export function flushPolicyOf(engine: string, scenario?: Record<string, unknown>): string | undefined {
+  const topology = scenario?.topology as Record<string, unknown> | undefined;
+  if (engine === "log") {
+    const config = (topology?.config ?? {}) as Record<string, unknown>;
+    const set = ["flush.messages", "flush.ms"].filter((k) => config[k] !== undefined);
+    return set.length ? set.map((k) => `${k}=${String(config[k])}`).join(" ") : "page-cache flush";
+  }
+  const agents = topology?.agents as Record<string, { channel?: Record<string, unknown> }> | undefined;
+  const files = Object.values(agents ?? {}).filter((a) => a?.channel?.type === "file");
+  if (files.length === 0) return undefined;
+  return files.every((a) => a.channel?.fsyncPerTransaction !== false)
+    ? "fsync per transaction"
+    : "no fsync per transaction";
 }
 
 function findKey(v: unknown, key: string, depth = 0): unknown {
