@@ -61,7 +61,10 @@ export function runSummary(r: Results, runDir: string): string {
   }
   if (r.order) {
     lines.push(
-      `  order       ${r.order.partitions} partitions: ${r.order.reordered} reordered, ${r.order.inconsistentOffsets} inconsistent offsets, ${r.order.gaps} gaps, ${r.order.rewinds} rewinds`,
+      `  order       ${r.order.partitions} partitions: ${r.order.reordered} reordered (nonmonotonicSend), ${r.order.inconsistentOffsets} inconsistent offsets, ${r.order.gaps} gaps, ${r.order.rewinds} rewinds (nonmonotonicPoll)` +
+        (r.order.lostWrite === undefined
+          ? ""
+          : `; lostWrite ${r.order.lostWrite}, unseen ${r.order.unseen}, duplicate ${r.order.duplicate}, pollSkip ${r.order.pollSkip}`),
     );
   }
   for (const c of r.checks) {

@@ -267,6 +267,16 @@ export interface Results {
     reordered: number;
     gaps: number;
     rewinds: number;
+    /**
+     * Added (additive), Jepsen's names (checkers/order-anomalies.ts): `nonmonotonicSend` is
+     * `reordered`, `nonmonotonicPoll` is `rewinds`, kept under both names.
+     */
+    lostWrite?: number;
+    unseen?: number;
+    duplicate?: number;
+    pollSkip?: number;
+    nonmonotonicPoll?: number;
+    nonmonotonicSend?: number;
   };
   /** Added after schemaVersion 1 shipped (additive): per-node sampled series, by node name. */
   nodes?: Record<string, NodeSeries>;

@@ -8,6 +8,7 @@
 import { deliveryAccounting, deliveryCheck } from "../checkers/delivery.ts";
 import { checkExpectations, mergeValidity } from "../checkers/expectations.ts";
 import { buildMessageTable } from "../checkers/message-table.ts";
+import { orderAnomalies } from "../checkers/order-anomalies.ts";
 import { partitionOrder, partitionOrderCheck } from "../checkers/partition-order.ts";
 import { intendedTimes } from "../generator/schedule.ts";
 import type { DeliverOp, Op, PhaseOp, SendOp } from "../history/op.ts";
@@ -257,7 +258,14 @@ export function analyze(history: readonly Op[], scenario: Scenario): Analysis {
     deliveredBy: deliveredByNode(ops, consumerSide(scenario)),
     nodes: channelFillSeries(ops),
   };
-  if (order) partial.order = order;
+  if (order) {
+    partial.order = {
+      ...order,
+      ...orderAnomalies(ops, table),
+      nonmonotonicPoll: order.rewinds,
+      nonmonotonicSend: order.reordered,
+    };
+  }
   const checks: Check[] = [
     deliveryCheck(delivery),
     ...(order

@@ -99,7 +99,18 @@ export const expectablePaths: readonly string[] = [
     ...percentileFields.map((f) => `latency.${k}.corrected.${f}`),
   ]),
   ...deliveryFields.map((f) => `delivery.${f}`),
-  ...["inconsistentOffsets", "reordered", "gaps", "rewinds"].map((f) => `order.${f}`),
+  ...[
+    "inconsistentOffsets",
+    "reordered",
+    "gaps",
+    "rewinds",
+    "lostWrite",
+    "unseen",
+    "duplicate",
+    "pollSkip",
+    "nonmonotonicPoll",
+    "nonmonotonicSend",
+  ].map((f) => `order.${f}`),
   "lossAttribution.unattributed",
 ];
 

@@ -183,12 +183,13 @@ describe("analyze on a tiny hand-built run", () => {
         ["delivery", true],
         ["expect delivery.lost == 1", true],
         ["expect delivery.unexpected == 0", true],
+        ["expect delivery.failedButDelivered == 0", true],
         ["expect latency.endToEnd.corrected.p99 < 100", true],
         ["expect throughput.offeredPerSec >= 100", true],
         ["expect delivery.duplicated == 0", false],
       ],
     );
-    assert.equal(a.checks[5]?.detail, "delivery.duplicated = 1 (expected 0)");
+    assert.equal(a.checks[6]?.detail, "delivery.duplicated = 1 (expected 0)");
     assert.equal(allHeld(a.checks), false);
     assert.deepEqual(a.faults, []);
   });
@@ -201,6 +202,7 @@ describe("analyze on a tiny hand-built run", () => {
         ["delivery", true],
         ["expect delivery.lost == 0", false],
         ["expect delivery.unexpected == 0", true],
+        ["expect delivery.failedButDelivered == 0", true],
       ],
     );
   });
@@ -397,12 +399,13 @@ describe("analyze with a fault", () => {
         ["delivery", true],
         ["expect delivery.lost == 0", true],
         ["expect delivery.unexpected == 0", true],
+        ["expect delivery.failedButDelivered == 0", true],
         ["expect faults.kill-a1.recoveryMs < 2000", true],
         ["expect faults.kill-a1.unavailableMs < 1000", false],
         ["expect faults.stall.recoveryMs < 1000", "unknown"],
       ],
     );
-    assert.equal(a.checks[3]?.detail, "faults.kill-a1.recoveryMs = 900 (expected < 2s)");
+    assert.equal(a.checks[4]?.detail, "faults.kill-a1.recoveryMs = 900 (expected < 2s)");
   });
 
   test("delivery and the series show the failed sends", () => {
