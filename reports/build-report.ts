@@ -95,12 +95,13 @@ const DELIVERY_ROWS: [keyof Results["delivery"], string][] = [
   ["unexpected", "delivered, never sent"],
   ["recovered", "outcome unknown, delivered after all"],
   ["failedButDelivered", "refused, delivered anyway"],
+  ["corrupted", "delivered with a body that fails its checksum"],
 ];
 
 function deliveryTable(r: Results): string {
-  const rows = DELIVERY_ROWS.map(([k, meaning]) => {
-    const v = r.delivery[k];
-    const alarm = (k === "lost" || k === "unexpected") && v > 0 ? ` class="bad"` : "";
+  const rows = DELIVERY_ROWS.filter(([k]) => r.delivery[k] !== undefined).map(([k, meaning]) => {
+    const v = r.delivery[k] as number;
+    const alarm = (k === "lost" || k === "unexpected" || k === "corrupted") && v > 0 ? ` class="bad"` : "";
     return `<tr><th>${k}</th><td class="num"><span${alarm}>${fig(`delivery.${k}`, int(v))}</span></td><td class="meta">${meaning}</td></tr>`;
   });
   return `<table>${rows.join("")}</table>`;

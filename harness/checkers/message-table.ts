@@ -29,6 +29,8 @@ export interface MessageTable {
   producers: ProducerTable[];
   /** Deliveries of ids no producer sent (unknown producer or seq never attempted), and unparsed bodies. */
   unexpectedDeliveries: number;
+  /** Deliveries whose body failed its checksum. */
+  corruptedDeliveries: number;
 }
 
 function rank(state: number): number {
@@ -58,6 +60,7 @@ export function buildMessageTable(ops: readonly Op[]): MessageTable {
   }
   const invokes = new Map<number, SendOp>();
   let unexpected = 0;
+  let corrupted = 0;
   for (const op of ops) {
     if (op.f === "send") {
       const s = op as SendOp;
@@ -92,7 +95,8 @@ export function buildMessageTable(ops: readonly Op[]): MessageTable {
         if (c < 65535) tab.delivered[q] = c + 1;
       }
     } else if (op.f === "deliver-unparsed") {
-      unexpected += op.count;
+      if (op.corrupt) corrupted += op.count;
+      else unexpected += op.count;
     }
   }
   // Invokes with no completion were in flight when the run ended: their outcome is unknown.
@@ -101,5 +105,5 @@ export function buildMessageTable(ops: readonly Op[]): MessageTable {
     if (!tab) continue;
     for (let q = inv.from; q <= inv.to; q++) if (tab.state[q] === ATTEMPTED) tab.state[q] = INFO;
   }
-  return { producers, unexpectedDeliveries: unexpected };
+  return { producers, unexpectedDeliveries: unexpected, corruptedDeliveries: corrupted };
 }

@@ -20,7 +20,8 @@ export interface DeliverySink {
     to: number,
     position?: { partition: number; offset: number },
   ): void;
-  unparsed(process: string, count: number, sample: string): void;
+  /** Bodies faultbench did not write, or (`corrupt`) whose checksum does not match. */
+  unparsed(process: string, count: number, sample: string, corrupt?: boolean): void;
 }
 
 export interface Driver {

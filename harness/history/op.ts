@@ -65,6 +65,8 @@ export interface UnparsedDeliverOp {
   f: "deliver-unparsed";
   count: number;
   sample: string;
+  /** The bodies were faultbench's, but their checksum did not match: corrupted, not unexpected. */
+  corrupt?: boolean;
 }
 
 export type NemesisF =

@@ -43,6 +43,8 @@ export interface Delivery {
   recovered: number;
   /** Definitely failed sends that were delivered anyway (a partial commit upstream). */
   failedButDelivered: number;
+  /** Added (additive): delivered bodies whose checksum did not match (they count as no delivery). */
+  corrupted?: number;
 }
 
 export interface FaultResult {

@@ -129,8 +129,16 @@ export async function runScenario(o: RunOptions): Promise<RunOutcome> {
         tracker.arrived(producer, from, to);
         delivered += to - from + 1;
       },
-      unparsed(process, count, sample) {
-        record({ t: now(), process, type: "ok", f: "deliver-unparsed", count, sample });
+      unparsed(process, count, sample, corrupt) {
+        record({
+          t: now(),
+          process,
+          type: "ok",
+          f: "deliver-unparsed",
+          count,
+          sample,
+          ...(corrupt ? { corrupt: true } : {}),
+        });
       },
     },
   });

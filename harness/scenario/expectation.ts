@@ -73,6 +73,7 @@ const deliveryFields = [
   "unexpected",
   "recovered",
   "failedButDelivered",
+  "corrupted",
 ];
 export const faultFields = [
   "startMs",

@@ -65,6 +65,7 @@ export const defaultExpectations: Record<string, string | number> = {
   "delivery.unexpected": 0,
   // A definite refusal that was delivered anyway is an anomaly (a partial commit upstream).
   "delivery.failedButDelivered": 0,
+  "delivery.corrupted": 0,
 };
 
 function formatPath(path: readonly PropertyKey[]): string {

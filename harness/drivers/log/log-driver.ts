@@ -148,6 +148,7 @@ export class LogDriver implements Driver {
       this.o.sink.delivered(consumer, consumer, producer, from, to, { partition, offset });
     }
     if (m.unparsed > 0) this.o.sink.unparsed(consumer, m.unparsed, m.sample ?? "");
+    if (m.corrupted) this.o.sink.unparsed(consumer, m.corrupted, m.corruptSample ?? "", true);
   }
 
   send(producer: number, batch: readonly PlannedMessage[]): Promise<SendOutcome> {

@@ -82,6 +82,7 @@ describe("analyze on a tiny hand-built run", () => {
       unexpected: 0,
       recovered: 0,
       failedButDelivered: 0,
+      corrupted: 0,
     });
   });
 
@@ -184,12 +185,13 @@ describe("analyze on a tiny hand-built run", () => {
         ["expect delivery.lost == 1", true],
         ["expect delivery.unexpected == 0", true],
         ["expect delivery.failedButDelivered == 0", true],
+        ["expect delivery.corrupted == 0", true],
         ["expect latency.endToEnd.corrected.p99 < 100", true],
         ["expect throughput.offeredPerSec >= 100", true],
         ["expect delivery.duplicated == 0", false],
       ],
     );
-    assert.equal(a.checks[6]?.detail, "delivery.duplicated = 1 (expected 0)");
+    assert.equal(a.checks[7]?.detail, "delivery.duplicated = 1 (expected 0)");
     assert.equal(allHeld(a.checks), false);
     assert.deepEqual(a.faults, []);
   });
@@ -203,6 +205,7 @@ describe("analyze on a tiny hand-built run", () => {
         ["expect delivery.lost == 0", false],
         ["expect delivery.unexpected == 0", true],
         ["expect delivery.failedButDelivered == 0", true],
+        ["expect delivery.corrupted == 0", true],
       ],
     );
   });
@@ -400,12 +403,13 @@ describe("analyze with a fault", () => {
         ["expect delivery.lost == 0", true],
         ["expect delivery.unexpected == 0", true],
         ["expect delivery.failedButDelivered == 0", true],
+        ["expect delivery.corrupted == 0", true],
         ["expect faults.kill-a1.recoveryMs < 2000", true],
         ["expect faults.kill-a1.unavailableMs < 1000", false],
         ["expect faults.stall.recoveryMs < 1000", "unknown"],
       ],
     );
-    assert.equal(a.checks[4]?.detail, "faults.kill-a1.recoveryMs = 900 (expected < 2s)");
+    assert.equal(a.checks[5]?.detail, "faults.kill-a1.recoveryMs = 900 (expected < 2s)");
   });
 
   test("delivery and the series show the failed sends", () => {

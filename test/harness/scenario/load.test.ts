@@ -97,12 +97,14 @@ describe("a valid scenario", () => {
       "delivery.lost": 0,
       "delivery.unexpected": 0,
       "delivery.failedButDelivered": 0,
+      "delivery.corrupted": 0,
     });
     const s = scenarioFromObject(base(), FILE);
     assert.deepEqual(s.expectations, [
       { path: "delivery.lost", op: "==", value: 0, source: "0" },
       { path: "delivery.unexpected", op: "==", value: 0, source: "0" },
       { path: "delivery.failedButDelivered", op: "==", value: 0, source: "0" },
+      { path: "delivery.corrupted", op: "==", value: 0, source: "0" },
     ]);
   });
 
@@ -110,7 +112,7 @@ describe("a valid scenario", () => {
     const doc = { ...base(), expect: { "delivery.lost": "> 0", "latency.endToEnd.p99": "< 200ms" } };
     const s = scenarioFromObject(doc, FILE);
     const byPath = new Map(s.expectations.map((e) => [e.path, e]));
-    assert.equal(s.expectations.length, 4);
+    assert.equal(s.expectations.length, 5);
     assert.deepEqual(byPath.get("delivery.lost"), {
       path: "delivery.lost",
       op: ">",
@@ -181,7 +183,7 @@ describe("a valid scenario", () => {
       name: "kill-a1@1.5s",
       target: "a1",
     });
-    assert.equal(s.expectations.length, 5);
+    assert.equal(s.expectations.length, 6);
   });
 
   test("raw keeps the document as written with the seed filled in, and the input is not mutated", () => {
@@ -544,6 +546,7 @@ describe("YAML text and files", () => {
         "delivery.lost",
         "delivery.unexpected",
         "delivery.failedButDelivered",
+        "delivery.corrupted",
         "faults.pause-a1@1s.recoveryMs",
       ],
     );
@@ -606,6 +609,6 @@ describe("YAML text and files", () => {
     );
     const lost = s.expectations.find((e) => e.path === "delivery.lost");
     assert.deepEqual(lost, { path: "delivery.lost", op: ">", value: 0, source: "> 0" });
-    assert.equal(s.expectations.length, 5);
+    assert.equal(s.expectations.length, 6);
   });
 });
