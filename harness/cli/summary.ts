@@ -2,6 +2,7 @@
  * The short text summary printed after each run and after a suite.
  */
 
+import { resourceLines } from "../resources/describe.ts";
 import type { PhaseLatency, Results, StretchLatency, Tail } from "../results/types.ts";
 
 const n = (x: number) => Math.round(x).toLocaleString("en-US");
@@ -67,6 +68,7 @@ export function runSummary(r: Results, runDir: string): string {
           : `; lostWrite ${r.order.lostWrite}, unseen ${r.order.unseen}, duplicate ${r.order.duplicate}, pollSkip ${r.order.pollSkip}`),
     );
   }
+  lines.push(...resourceLines(r.resources, r.harnessBound));
   for (const c of r.checks) {
     lines.push(
       `  ${c.valid === true ? "ok  " : c.valid === false ? "FAIL" : "??? "}  ${c.name}: ${c.detail}`,
