@@ -9,7 +9,8 @@
  * - duplicate: one message at two or more different offsets (or partitions);
  * - inconsistentOffsets: one offset read with two different messages;
  * - pollSkip: a consumer's next read of a partition jumped over offsets that exist (someone read
- *   them) — offsets it never saw;
+ *   them at some point) but that no consumer had read yet — data it went past (a jump over offsets
+ *   another consumer already read, after a rebalance, is not a skip);
  * - nonmonotonicPoll: a consumer read an offset at or below one it had already read (a rewind:
  *   rebalances and restarts do this; the old name is `rewinds`);
  * - nonmonotonicSend: a producer's later message sits at a lower offset of a partition than an
@@ -55,13 +56,20 @@ export function orderAnomalies(ops: readonly Op[], table: MessageTable): OrderAn
 
   let pollSkip = 0;
   const last = new Map<string, number>();
+  const readSoFar = new Map<number, Set<number>>();
   for (const d of reads) {
     const stream = `${d.process}/${d.partition}`;
     const prev = last.get(stream);
     const have = exists.get(d.partition as number) as Set<number>;
-    if (prev !== undefined && (d.offset as number) > prev + 1) {
-      for (let o = prev + 1; o < (d.offset as number); o++) if (have.has(o)) pollSkip++;
+    let seen = readSoFar.get(d.partition as number);
+    if (!seen) {
+      seen = new Set();
+      readSoFar.set(d.partition as number, seen);
     }
+    if (prev !== undefined && (d.offset as number) > prev + 1) {
+      for (let o = prev + 1; o < (d.offset as number); o++) if (have.has(o) && !seen.has(o)) pollSkip++;
+    }
+    for (let i = 0; i <= d.to - d.from; i++) seen.add((d.offset as number) + i);
     last.set(stream, (d.offset as number) + (d.to - d.from));
   }
 

@@ -29,6 +29,12 @@ import { StretchLatencies } from "./stretch-latency.ts";
 
 /** How long after a heal the "after" latency stretch lasts: the recovery hold. */
 export const AFTER_US = 3_000_000;
+/**
+ * An earlier fault counts as having caused trouble (so a later overlapping fault cannot be
+ * separated from it) when a send failed or timed out in its own stretch, or its own unavailability
+ * reached this: one slow 100 ms bucket on a busy machine is noise, not an outage.
+ */
+export const TROUBLE_MIN_UNAVAILABLE_MS = 500;
 
 interface Timing {
   name: string;
@@ -312,7 +318,7 @@ export function faultFigures(
       const d = detect(t.startUs, t.healUs, next);
       detectMs = d === undefined ? null : ms(d - t.startUs);
       unavailableMs = ms(unavailableRun(inp.acks, expectedFor(base), t.startUs, t.healUs, limit));
-      own.set(t.name, { troubled: detectMs !== null || unavailableMs > 0 });
+      own.set(t.name, { troubled: detectMs !== null || unavailableMs >= TROUBLE_MIN_UNAVAILABLE_MS });
     }
     const laterHeal = applied.find((o) => o !== t && inc.faults.includes(o.name) && o.healUs > t.healUs);
     let rec: Recovery;

@@ -63,4 +63,13 @@ describe("orderAnomalies", () => {
     assert.equal(a.duplicate, 2);
     assert.equal(a.pollSkip, 2);
   });
+
+  test("a jump over offsets another consumer already read (a rebalance) is not a skip", () => {
+    const b = new HistoryBuilder();
+    b.send(0, 0, 0, 5);
+    read(b, 5000, "c1", 0, 0, 1, 0, 0);
+    read(b, 5100, "c2", 0, 2, 3, 0, 2);
+    read(b, 5200, "c1", 0, 4, 5, 0, 4);
+    assert.equal(anomalies(b.build()).pollSkip, 0);
+  });
 });
