@@ -149,6 +149,51 @@ describe("a pause that producers never notice, then a kill (agent-crash-memory-c
   });
 });
 
+describe("an earlier fault's noise does not swallow a later fault's figures", () => {
+  // One empty 100 ms bucket during the pause (batch 35 not answered in time, as on a busy
+  // machine) is not trouble; a failed or timed-out send would be.
+  test("a single low bucket in the earlier fault's stretch leaves the later fault separable", () => {
+    const b = steady((k) => (k === 35 ? "info" : k >= 45 && k <= 55 ? "fail" : "ok"));
+    steps(b, "stall", "pause", "a2", [
+      [3_000_000, "invoke", "pause"],
+      [3_000_500, "ok", "pause"],
+      [5_000_000, "invoke", "resume"],
+      [5_000_500, "ok", "resume"],
+    ]);
+    steps(b, "kill", "kill", "a1", [
+      [4_500_000, "invoke", "kill"],
+      [4_501_000, "ok", "kill"],
+    ]);
+    const faults = [
+      { name: "stall", kind: "pause", node: "a2", at: "3s", for: "2s" },
+      { name: "kill", kind: "kill", node: "a1", at: "4.5s" },
+    ];
+    const a = analyze(b.build(), scenario(faults));
+    // The info answer at 3.597 s is trouble: a timed-out send in the pause's own stretch.
+    assert.equal(fault(a.faults, "stall").detectMs, 597);
+    assert.equal(fault(a.faults, "kill").unavailableMs, null);
+    // Without it, the single slow bucket alone does not make the pause troubled.
+    const c = steady((k) => (k >= 45 && k <= 55 ? "fail" : "ok"));
+    c.ops.splice(
+      c.ops.findIndex((o) => o.f === "send" && o.type === "ok" && (o as { from: number }).from === 350),
+      1,
+    );
+    steps(c, "stall", "pause", "a2", [
+      [3_000_000, "invoke", "pause"],
+      [3_000_500, "ok", "pause"],
+      [5_000_000, "invoke", "resume"],
+      [5_000_500, "ok", "resume"],
+    ]);
+    steps(c, "kill", "kill", "a1", [
+      [4_500_000, "invoke", "kill"],
+      [4_501_000, "ok", "kill"],
+    ]);
+    const d = analyze(c.build(), scenario(faults));
+    assert.equal(fault(d.faults, "stall").unavailableMs, 100);
+    assert.equal(fault(d.faults, "kill").unavailableMs, 1100);
+  });
+});
+
 describe("a partition inside a kill window", () => {
   // a1 killed at 3 s, restarted at 6 s; a partition 4-5 s while it is down: every batch 30-60 fails.
   const b = steady((k) => (k >= 30 && k <= 60 ? "fail" : "ok"));
