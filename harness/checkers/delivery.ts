@@ -7,6 +7,7 @@
  */
 
 import type { Check, Delivery } from "../results/types.ts";
+import type { Checker } from "./checker.ts";
 import { ACKED, ATTEMPTED, FAILED, INFO, type MessageTable } from "./message-table.ts";
 
 export function deliveryAccounting(table: MessageTable): Delivery {
@@ -61,3 +62,9 @@ export function deliveryCheck(d: Delivery): Check {
     detail: d.corrupted ? `${detail}, corrupted ${d.corrupted}` : detail,
   };
 }
+
+/** The delivery check as a Checker: accounting over the context's message table. */
+export const deliveryChecker: Checker = {
+  name: "delivery",
+  check: (_history, context) => deliveryCheck(deliveryAccounting(context.table)),
+};

@@ -5,21 +5,22 @@
  * stored files and must reach the same verdict.
  */
 
-import { deliveryAccounting, deliveryCheck } from "../checkers/delivery.ts";
-import { checkExpectations, mergeValidity } from "../checkers/expectations.ts";
+import { type Checker, runCheckers } from "../checkers/checker.ts";
+import { deliveryAccounting, deliveryChecker } from "../checkers/delivery.ts";
+import { expectationsChecker, mergeValidity } from "../checkers/expectations.ts";
 import { buildMessageTable } from "../checkers/message-table.ts";
 import { orderAnomalies } from "../checkers/order-anomalies.ts";
-import { partitionOrder, partitionOrderCheck } from "../checkers/partition-order.ts";
 import { intendedTimes } from "../generator/schedule.ts";
 import type { DeliverOp, Op, PhaseOp, SendOp } from "../history/op.ts";
+import { pairSends } from "../history/sends.ts";
 import { offeredBins } from "../metrics/availability.ts";
 import { channelFillSeries } from "../metrics/channel-fill.ts";
 import { faultFigures, planFaults } from "../metrics/fault-figures.ts";
 import { LatencyHistogram } from "../metrics/histogram.ts";
 import { type AckTimeline, BIN_US } from "../metrics/recovery.ts";
 import type { Check, Results, SeriesRow } from "../results/types.ts";
-import type { Scenario } from "../scenario/load.ts";
-import { consumerNames } from "../topology/links.ts";
+import { factsOf, type Scenario } from "../scenario/load.ts";
+import { targetFor } from "../targets/registry.ts";
 
 export type Analysis = Pick<
   Results,
@@ -35,6 +36,7 @@ export type Analysis = Pick<
   | "order"
   | "deliveredBy"
   | "nodes"
+  | "histograms"
 >;
 
 export function analyze(history: readonly Op[], scenario: Scenario): Analysis {
@@ -43,7 +45,8 @@ export function analyze(history: readonly Op[], scenario: Scenario): Analysis {
   const warmupUs = w.warmup * 1000;
   const loadEndUs = (w.warmup + w.duration) * 1000;
   const intended = intendedTimes(w, scenario.seed);
-  const table = buildMessageTable(ops);
+  const sends = pairSends(ops);
+  const table = buildMessageTable(ops, sends);
   const delivery = deliveryAccounting(table);
   const plan = planFaults(ops, scenario, warmupUs, loadEndUs);
 
@@ -100,7 +103,6 @@ export function analyze(history: readonly Op[], scenario: Scenario): Analysis {
 
   const bins = new Float64Array(Math.ceil(Math.max(drainedAtUs, loadEndUs) / BIN_US) + 1);
   const ackTimes: number[] = [];
-  const invokes = new Map<number, SendOp>();
   /** Every attempt, from its send and from each message's intended time to its outcome at `doneUs`. */
   const attempt = (inv: SendOp, doneUs: number) => {
     const it = intended[inv.producer];
@@ -115,52 +117,42 @@ export function analyze(history: readonly Op[], scenario: Scenario): Analysis {
     }
     if (measured > 0) att.record(doneUs - inv.t, measured);
   };
-  for (const op of ops) {
-    if (op.f === "send") {
-      const s = op as SendOp;
-      const n = s.to - s.from + 1;
-      if (s.type === "invoke") {
-        invokes.set(s.req, s);
-        sec(s.t).sent += n;
-        continue;
+  for (const { invoke: inv, completion: s } of sends) {
+    const n = inv.to - inv.from + 1;
+    sec(inv.t).sent += n;
+    if (!s) {
+      // In flight when the run ended: its outcome is unknown; given up when the run ended.
+      sec(drainedAtUs).indeterminate += n;
+      attempt(inv, Math.max(drainedAtUs, inv.t));
+      continue;
+    }
+    attempt(inv, s.t);
+    if (s.type === "ok") {
+      sec(s.t).acked += n;
+      ackTimes.push(s.t);
+      const bi = Math.floor(s.t / BIN_US);
+      if (bi >= 0 && bi < bins.length) bins[bi] = (bins[bi] as number) + n;
+      if (inWindow(s.t)) ackedInWindow += n;
+      const it = intended[inv.producer];
+      let measured = 0;
+      for (let q = inv.from; q <= inv.to; q++) {
+        const iu = it?.[q];
+        if (iu === undefined || iu < warmupUs) continue;
+        measured++;
+        pubC.record(s.t - iu);
+        pubCPerSec[secIndex(s.t)]?.record(s.t - iu);
       }
-      const inv = invokes.get(s.req);
-      if (!inv) continue;
-      invokes.delete(s.req);
-      attempt(inv, s.t);
-      if (s.type === "ok") {
-        sec(s.t).acked += n;
-        ackTimes.push(s.t);
-        const bi = Math.floor(s.t / BIN_US);
-        if (bi >= 0 && bi < bins.length) bins[bi] = (bins[bi] as number) + n;
-        if (inWindow(s.t)) ackedInWindow += n;
-        const it = intended[s.producer];
-        let measured = 0;
-        for (let q = inv.from; q <= inv.to; q++) {
-          const iu = it?.[q];
-          if (iu === undefined || iu < warmupUs) continue;
-          measured++;
-          pubC.record(s.t - iu);
-          pubCPerSec[secIndex(s.t)]?.record(s.t - iu);
-        }
-        if (measured > 0) {
-          pub.record(s.t - inv.t, measured);
-          pubPerSec[secIndex(s.t)]?.record(s.t - inv.t, measured);
-        }
-      } else if (s.type === "fail") {
-        sec(s.t).failed += n;
-      } else {
-        sec(s.t).indeterminate += n;
+      if (measured > 0) {
+        pub.record(s.t - inv.t, measured);
+        pubPerSec[secIndex(s.t)]?.record(s.t - inv.t, measured);
       }
-    } else if (op.f === "deliver") {
-      sec(op.t).delivered += op.to - op.from + 1;
+    } else if (s.type === "fail") {
+      sec(s.t).failed += n;
+    } else {
+      sec(s.t).indeterminate += n;
     }
   }
-  for (const inv of invokes.values()) {
-    sec(drainedAtUs).indeterminate += inv.to - inv.from + 1;
-    // Never answered: given up when the run ended.
-    attempt(inv, Math.max(drainedAtUs, inv.t));
-  }
+  for (const op of ops) if (op.f === "deliver") sec(op.t).delivered += op.to - op.from + 1;
 
   // One pass over every message: delivered-per-bin timeline, backlog deltas, end-to-end latency
   // and the window counts.
@@ -223,7 +215,6 @@ export function analyze(history: readonly Op[], scenario: Scenario): Analysis {
     table,
     offered: offeredBins(intended, bins.length),
   });
-  const order = partitionOrder(ops);
 
   const windowS = w.duration / 1000;
   const r3 = (n: number) => Math.round(n * 1000) / 1000;
@@ -255,30 +246,32 @@ export function analyze(history: readonly Op[], scenario: Scenario): Analysis {
     lossAttribution,
     checks: [],
     series: rows,
-    deliveredBy: deliveredByNode(ops, consumerSide(scenario)),
+    deliveredBy: deliveredByNode(ops, factsOf(scenario).consumers),
     nodes: channelFillSeries(ops),
+    histograms: {
+      publish: { uncorrected: pub.encode(), corrected: pubC.encode() },
+      endToEnd: { uncorrected: e2e.encode(), corrected: e2eC.encode() },
+    },
   };
-  if (order) {
+  // The target's own figures (e.g. per-partition order) and checks.
+  const target = targetFor(scenario.engine);
+  Object.assign(partial, target?.analyze?.(ops, scenario) ?? {});
+  // The log's order figures under Jepsen's names, beside the old ones (aliases).
+  if (partial.order) {
     partial.order = {
-      ...order,
+      ...partial.order,
       ...orderAnomalies(ops, table),
-      nonmonotonicPoll: order.rewinds,
-      nonmonotonicSend: order.reordered,
+      nonmonotonicPoll: partial.order.rewinds,
+      nonmonotonicSend: partial.order.reordered,
     };
   }
-  const checks: Check[] = [
-    deliveryCheck(delivery),
-    ...(order
-      ? [
-          partitionOrderCheck(
-            order,
-            scenario.expectations.map((e) => e.path),
-          ),
-        ]
-      : []),
-    ...checkExpectations(partial, scenario.expectations),
-  ];
-  partial.checks = checks;
+  const checkers: Checker[] = [deliveryChecker, ...(target?.checkers ?? []), expectationsChecker];
+  partial.checks = runCheckers(checkers, ops, {
+    scenario,
+    sends,
+    table,
+    results: partial as unknown as Record<string, unknown>,
+  });
   return partial;
 }
 
@@ -298,19 +291,13 @@ function deliveredByNode(ops: readonly Op[], nodes: readonly string[]): Record<s
   return out;
 }
 
-function consumerSide(s: Scenario): string[] {
-  return s.engine === "agent" ? Object.keys(s.topology.collectors) : consumerNames(s.workload.consumers);
-}
-
 /**
  * With acks=0 nothing is confirmed: a send's "ok" only means it left the client. Such sends count
  * as sent with an unknown outcome (info), give no publish-latency sample and can never be "lost".
  */
 function sentOnlyWithoutAcks(ops: readonly Op[], s: Scenario): readonly Op[] {
-  if (s.engine !== "log" || s.workload.acks !== 0) return ops;
+  if ((s.workload as { acks?: unknown }).acks !== 0) return ops;
   return ops.map((o) =>
-    o.f === "send" && o.type === "ok"
-      ? { ...o, type: "info" as const, error: "acks=0: sent, not confirmed" }
-      : o,
+    o.f === "send" && o.type === "ok" ? { ...o, type: "info" as const, error: "acks=0: sent, not confirmed" } : o,
   );
 }
