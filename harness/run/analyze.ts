@@ -298,6 +298,8 @@ function deliveredByNode(ops: readonly Op[], nodes: readonly string[]): Record<s
 function sentOnlyWithoutAcks(ops: readonly Op[], s: Scenario): readonly Op[] {
   if ((s.workload as { acks?: unknown }).acks !== 0) return ops;
   return ops.map((o) =>
-    o.f === "send" && o.type === "ok" ? { ...o, type: "info" as const, error: "acks=0: sent, not confirmed" } : o,
+    o.f === "send" && o.type === "ok"
+      ? { ...o, type: "info" as const, error: "acks=0: sent, not confirmed" }
+      : o,
   );
 }

@@ -40,8 +40,7 @@ export async function buildResults(o: ResultsInput): Promise<Results> {
   };
   // A fault that did not happen means the run did not test what it says (exit 3).
   const missing = requiredFaultsMissing(analysis.faults);
-  const failure =
-    o.failure ?? (missing ? new FaultbenchError("FB_FAULT_NOT_APPLIED", missing) : undefined);
+  const failure = o.failure ?? (missing ? new FaultbenchError("FB_FAULT_NOT_APPLIED", missing) : undefined);
   if (failure !== undefined) {
     const f = failure;
     results.status = "errored";

@@ -7,9 +7,9 @@
 
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
+import { lazyIOEnv } from "../../nemesis/power-loss.ts";
 import { link } from "../../network/links.ts";
 import { type Network, startNetwork, stopNetwork } from "../../network/network.ts";
-import { lazyIOEnv } from "../../nemesis/power-loss.ts";
 import { tsxNode } from "../../supervisor/node-process.ts";
 import { freePorts } from "../../supervisor/ports.ts";
 import { createTopic, kafkaHandle, startConsumerGroup } from "../kafka/kafka-client.ts";
