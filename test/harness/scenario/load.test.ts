@@ -402,7 +402,7 @@ describe("cross-field problems name the file and the path", () => {
       faults: [{ kind: "power-loss", node: "consumer-1", at: "2s" }],
     });
     assert.deepEqual(problems, [
-      `${FILE}: faults[0].node: power-loss applies to nodes with storage: broker-1`,
+      `${FILE}: faults[0].node: power-loss does not apply to "consumer-1"; it applies to: broker-1`,
     ]);
     const ok = scenarioFromObject(
       { ...base(), faults: [{ kind: "power-loss", node: "a2", at: "2s", restartAfter: "1s" }] },
