@@ -9,6 +9,7 @@
 import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { FaultbenchError } from "../errors.ts";
+import { GENERATOR_VERSION } from "../generator/version.ts";
 import { HistoryWriter } from "../history/writer.ts";
 import { isNetworkFault, NetworkNemesis } from "../nemesis/network-faults.ts";
 import { type FaultEvent, isNodeFault, NodeNemesis } from "../nemesis/node-faults.ts";
@@ -103,8 +104,16 @@ export async function runScenario(o: RunOptions): Promise<RunOutcome> {
       tracker.arrived(producer, from, to);
       delivered += to - from + 1;
     },
-    unparsed(process, count, sample) {
-      record({ t: now(), process, type: "ok", f: "deliver-unparsed", count, sample });
+    unparsed(process, count, sample, corrupt) {
+      record({
+        t: now(),
+        process,
+        type: "ok",
+        f: "deliver-unparsed",
+        count,
+        sample,
+        ...(corrupt ? { corrupt: true } : {}),
+      });
     },
   };
 
@@ -162,6 +171,7 @@ export async function runScenario(o: RunOptions): Promise<RunOutcome> {
       scenario: scenario.name,
       seed: scenario.seed,
       epoch,
+      generatorVersion: GENERATOR_VERSION,
     }));
     sampler.start();
     setPhase("warmup");
