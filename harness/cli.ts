@@ -41,6 +41,20 @@ function intArg(name: string) {
   };
 }
 
+function floatArg(name: string) {
+  return (v: string) => {
+    const n = Number(v.replace(/\/s$/, "").replace(/k$/i, "e3"));
+    if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`${name} must be a positive number`);
+    return n;
+  };
+}
+
+function percentArg(v: string): number {
+  const m = /^(\d+(?:\.\d+)?)%?$/.exec(v);
+  if (!m) throw new InvalidArgumentError("write a percentage, e.g. 2%");
+  return Number(m[1]) / 100;
+}
+
 function durationArg(v: string): number {
   const ms = parseDuration(v);
   if (ms === undefined || ms <= 0)
@@ -352,6 +366,86 @@ function buildProgram(setExit: (code: number) => void): Command {
     });
 
   program
+    .command("capacity")
+    .description(
+      "find the highest rate (or trace speed) that holds every SLO: grow it until a step breaks one, then bisect",
+    )
+    .argument("<scenario>", "a YAML scenario file")
+    .option(
+      "--slo <expr...>",
+      "an objective on a results.json path, e.g. 'latency.endToEnd.corrected.p99 < 50ms' (repeatable; default: that and 'delivery.lost == 0')",
+      [],
+    )
+    .option("--out <dir>", "where the capacity directory is written", "reports/runs")
+    .addOption(new Option("--seed <n>", "override the scenario's seed").argParser(intArg("--seed")))
+    .addOption(new Option("--duration <d>", "measured duration of each step, e.g. 5s").argParser(durationArg))
+    .addOption(
+      new Option("--start <rate>", "the first step's load (default: the scenario's rate or speed)").argParser(
+        floatArg("--start"),
+      ),
+    )
+    .addOption(
+      new Option("--factor <x>", "growth factor before the first bad step")
+        .default(2)
+        .argParser(floatArg("--factor")),
+    )
+    .addOption(
+      new Option("--precision <pct>", "bisect until good and bad are this close, e.g. 2%")
+        .default(0.02)
+        .argParser(percentArg),
+    )
+    .addOption(
+      new Option("--max-steps <n>", "most steps per search").default(12).argParser(intArg("--max-steps")),
+    )
+    .addOption(
+      new Option("--repeat <n>", "run the whole search n times and report the spread")
+        .default(1)
+        .argParser(intArg("--repeat")),
+    )
+    .action(async (file: string, opts: import("./cli/capacity-command.ts").CapacityCliOptions) => {
+      const { capacityCommand } = await import("./cli/capacity-command.ts");
+      setExit(await capacityCommand(file, opts, projectRoot));
+    });
+
+  program
+    .command("sweep")
+    .description(
+      "run every design point of a scenario (a grid of --set values), and chart throughput, latency and scaling",
+    )
+    .argument("<scenario...>", "YAML scenario files (each is swept over the same points)")
+    .option(
+      "--set <path=values...>",
+      "a scenario path and its values, e.g. workload.rate=10k,20k or topology.partitions=1,3,6 (repeatable)",
+      [],
+    )
+    .option("--list", "pair the i-th values of every --set instead of crossing them into a grid", false)
+    .option(
+      "--capacity",
+      "run a capacity search at every design point (the rate is searched, not set)",
+      false,
+    )
+    .option(
+      "--slo <expr...>",
+      "objectives, as for capacity (default: e2e corrected p99 < 50ms, nothing lost)",
+      [],
+    )
+    .option("--out <dir>", "where the sweep directory is written", "reports/runs")
+    .addOption(new Option("--seed <n>", "override the scenarios' seed").argParser(intArg("--seed")))
+    .addOption(new Option("--duration <d>", "measured duration of each run, e.g. 5s").argParser(durationArg))
+    .addOption(
+      new Option("--start <rate>", "with --capacity: the first step's rate").argParser(floatArg("--start")),
+    )
+    .addOption(
+      new Option("--max-steps <n>", "with --capacity: most steps per search")
+        .default(10)
+        .argParser(intArg("--max-steps")),
+    )
+    .action(async (paths: string[], opts: import("./cli/sweep-command.ts").SweepCliOptions) => {
+      const { sweepCommand } = await import("./cli/sweep-command.ts");
+      setExit(await sweepCommand(paths, opts, projectRoot));
+    });
+
+  program
     .command("list")
     .description("list the scenarios in a folder")
     .argument("[folder]", "folder of scenarios", "scenarios/default")
@@ -395,6 +489,14 @@ function buildProgram(setExit: (code: number) => void): Command {
     .addOption(new Option("--node-id <n>", "broker id").default(1).argParser(intArg("--node-id")))
     .option("--name <name>", "node name in the ready line and logs", "broker-1")
     .option("--set <key=value...>", "broker settings, e.g. flush.messages=1", [])
+    .option("--controllers <id@host:port,...>", "join a cluster: the controller quorum's voters")
+    .option("--roles <roles>", "broker, controller or broker,controller (default: by --controllers)")
+    .addOption(
+      new Option("--controller-port <port>", "port this node's controller binds").argParser(
+        intArg("--controller-port"),
+      ),
+    )
+    .option("--peer <id=host:port...>", "how to reach broker id for replication (a proxy)", [])
     .action(
       async (opts: {
         data: string;
@@ -404,6 +506,10 @@ function buildProgram(setExit: (code: number) => void): Command {
         nodeId: number;
         name: string;
         set: string[];
+        controllers?: string;
+        roles?: string;
+        controllerPort?: number;
+        peer: string[];
       }) => {
         const [{ serveProcess }, { serveLog, parseSets, parseListener }] = await Promise.all([
           import("../engines/shared/serve-process.ts"),
@@ -412,6 +518,33 @@ function buildProgram(setExit: (code: number) => void): Command {
         const config = parseSets(opts.set);
         const listener =
           opts.advertisedListener === undefined ? undefined : parseListener(opts.advertisedListener);
+        if (opts.controllers !== undefined) {
+          const { serveClusterNode, parseControllers, parsePeers, parseRoles } = await import(
+            "../engines/log/cluster-node.ts"
+          );
+          const controllers = parseControllers(opts.controllers);
+          const roles = parseRoles(
+            opts.roles ?? (controllers.has(opts.nodeId) ? "broker,controller" : "broker"),
+          );
+          const peers = parsePeers(opts.peer);
+          await serveProcess(opts.name, async () => {
+            const node = await serveClusterNode({
+              nodeId: opts.nodeId,
+              roles,
+              controllers,
+              ...(opts.controllerPort === undefined ? {} : { controllerPort: opts.controllerPort }),
+              host: opts.host,
+              port: opts.port,
+              dataDir: opts.data,
+              peers,
+              config,
+              ...(listener ? { advertisedHost: listener.host, advertisedPort: listener.port } : {}),
+            });
+            return { ports: node.ports, stop: () => node.close() };
+          });
+          setExit(-1);
+          return;
+        }
         await serveProcess(opts.name, async () => {
           const broker = await serveLog({
             dataDir: opts.data,
@@ -422,6 +555,42 @@ function buildProgram(setExit: (code: number) => void): Command {
             ...(listener ? { advertisedHost: listener.host, advertisedPort: listener.port } : {}),
           });
           return { ports: { kafka: broker.port }, stop: () => broker.close() };
+        });
+        setExit(-1);
+      },
+    );
+
+  serve
+    .command("cluster")
+    .description("a local log cluster in the foreground, each node its own `serve log` process")
+    .requiredOption("--data <dir>", "data directory (one sub-directory per node)")
+    .addOption(new Option("--brokers <n>", "number of brokers").default(3).argParser(intArg("--brokers")))
+    .option("--controllers <n>", "1, 3 or combined (the Raft quorum inside brokers 1-3)", "combined")
+    .option("--host <host>", "address every node binds", "127.0.0.1")
+    .addOption(
+      new Option("--port <port>", "first broker's Kafka port, the others follow (0 = any)")
+        .default(9092)
+        .argParser(intArg("--port")),
+    )
+    .option("--set <key=value...>", "settings for every node, e.g. min.insync.replicas=2", [])
+    .action(
+      async (opts: {
+        data: string;
+        brokers: number;
+        controllers: string;
+        host: string;
+        port: number;
+        set: string[];
+      }) => {
+        const { serveCluster } = await import("../engines/log/tools/serve-cluster.ts");
+        const controllers = opts.controllers === "combined" ? "combined" : Number(opts.controllers);
+        await serveCluster({
+          brokers: opts.brokers,
+          controllers,
+          dataDir: opts.data,
+          host: opts.host,
+          port: opts.port,
+          sets: opts.set,
         });
         setExit(-1);
       },

@@ -19,6 +19,8 @@ export interface BrokerContext {
   logs: LogManager;
   offsets: OffsetStore;
   groups: GroupCoordinator;
+  /** In a cluster: handlers that replace the single-broker ones (replication/cluster-handlers.ts). */
+  clusterHandlers?: ReadonlyMap<number, Handler>;
 }
 
 /** A response body, a promise of one (long poll, join barrier), or null for "send nothing". */

@@ -20,6 +20,7 @@ import {
 } from "./handlers/groups.ts";
 import { handleListOffsets } from "./handlers/list-offsets.ts";
 import { handleMetadata } from "./handlers/metadata.ts";
+import { handleOffsetsForLeaderEpoch } from "./handlers/offsets-for-leader-epoch.ts";
 import { handleProduce } from "./handlers/produce.ts";
 import { handleCreateTopics, handleDeleteTopics } from "./handlers/topics.ts";
 import { ApiKey } from "./protocol/registry.ts";
@@ -46,6 +47,7 @@ export const handlers: ReadonlyMap<number, Handler> = new Map<number, Handler>([
   [ApiKey.OffsetFetch, h(handleOffsetFetch)],
   [ApiKey.CreateTopics, h(handleCreateTopics)],
   [ApiKey.DeleteTopics, h(handleDeleteTopics)],
+  [ApiKey.OffsetsForLeaderEpoch, h(handleOffsetsForLeaderEpoch)],
 ]);
 
 export function dispatch(
@@ -54,7 +56,7 @@ export function dispatch(
   header: Parameters<Handler>[2],
   conn: Parameters<Handler>[3],
 ): HandlerResult {
-  const handler = handlers.get(header.apiKey);
+  const handler = ctx.clusterHandlers?.get(header.apiKey) ?? handlers.get(header.apiKey);
   if (!handler) throw new Error(`no handler for api key ${header.apiKey}`);
   return handler(ctx, body, header, conn);
 }

@@ -17,6 +17,7 @@ import { listOffsets } from "./apis/list-offsets.ts";
 import { metadata } from "./apis/metadata.ts";
 import { offsetCommit } from "./apis/offset-commit.ts";
 import { offsetFetch } from "./apis/offset-fetch.ts";
+import { offsetsForLeaderEpoch } from "./apis/offsets-for-leader-epoch.ts";
 import { produce } from "./apis/produce.ts";
 import { syncGroup } from "./apis/sync-group.ts";
 import type { MessageSchema } from "./schema.ts";
@@ -38,6 +39,7 @@ export const ApiKey = {
   ApiVersions: 18,
   CreateTopics: 19,
   DeleteTopics: 20,
+  OffsetsForLeaderEpoch: 23,
 } as const;
 
 export const schemas: readonly MessageSchema[] = [
@@ -57,6 +59,7 @@ export const schemas: readonly MessageSchema[] = [
   apiVersions,
   createTopics,
   deleteTopics,
+  offsetsForLeaderEpoch,
 ];
 
 const byKey = new Map<number, MessageSchema>(schemas.map((s) => [s.apiKey, s]));
