@@ -1,0 +1,72 @@
+/**
+ * Producers for the log engine: one kafkajs producer per harness producer, sending each batch as
+ * one `send` (one Produce request). Unkeyed batches stick to one partition per send, rotating
+ * (Kafka's sticky partitioner, KIP-480), so a producer's consecutive messages stay consecutive in
+ * a partition and deliveries stay compact id ranges; keyed messages use kafkajs's Java-compatible
+ * murmur2 partitioner, so the same key always lands in the same partition. kafkajs's own retries
+ * are off: a retry would hide the outcome the history is meant to record.
+ */
+
+import { type Kafka, Partitioners, type Producer } from "kafkajs";
+import { encodePayload } from "../../generator/payload.ts";
+import type { PlannedMessage } from "../../generator/schedule.ts";
+import type { SendOutcome } from "../target.ts";
+import { classifyKafkaError } from "./kafka-errors.ts";
+
+export interface ProducerOptions {
+  topic: string;
+  partitions: number;
+  acks: 0 | 1 | -1;
+  timeoutMs: number;
+  messageSize: number;
+}
+
+export class KafkaProducers {
+  private readonly producers: Producer[] = [];
+  private readonly sends: number[] = [];
+
+  constructor(
+    kafka: Kafka,
+    count: number,
+    private readonly o: ProducerOptions,
+  ) {
+    for (let i = 0; i < count; i++) {
+      this.producers.push(
+        kafka.producer({
+          allowAutoTopicCreation: false,
+          createPartitioner: Partitioners.DefaultPartitioner,
+          retry: { retries: 0 },
+          idempotent: false,
+          maxInFlightRequests: undefined,
+        }),
+      );
+      this.sends.push(0);
+    }
+  }
+
+  async connect(): Promise<void> {
+    await Promise.all(this.producers.map((p) => p.connect()));
+  }
+
+  async send(producer: number, batch: readonly PlannedMessage[]): Promise<SendOutcome> {
+    const p = this.producers[producer];
+    if (!p) return { type: "fail", error: `no producer ${producer}` };
+    const n = this.sends[producer] ?? 0;
+    this.sends[producer] = n + 1;
+    const partition = (producer + n) % this.o.partitions;
+    const messages = batch.map((m) => {
+      const value = encodePayload(producer, m.seq, m.intendedUs, m.size ?? this.o.messageSize);
+      return m.key === undefined ? { value, partition } : { key: m.key, value };
+    });
+    try {
+      await p.send({ topic: this.o.topic, acks: this.o.acks, timeout: this.o.timeoutMs, messages });
+      return { type: "ok" };
+    } catch (err) {
+      return classifyKafkaError(err);
+    }
+  }
+
+  async close(): Promise<void> {
+    await Promise.allSettled(this.producers.map((p) => p.disconnect()));
+  }
+}
