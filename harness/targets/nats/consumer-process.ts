@@ -1,8 +1,8 @@
 /**
  * A NATS JetStream consumer as its own OS process, so a scenario can kill -9 or pause it like any
  * node. It joins the queue group the durable push consumer delivers to, so the server hands each
- * message to one member; it reports what it received to the harness over IPC — id ranges with the
- * stream sequence as the offset — and only then acknowledges each message. A message not
+ * message to one member; it reports what it received to the harness over IPC as id ranges, and
+ * only then acknowledges each message. A message not
  * acknowledged within the consumer's ack_wait (its consumer died or stalled) is delivered again,
  * to any member: at-least-once duplicates.
  *
@@ -13,7 +13,7 @@ import { parseArgs } from "node:util";
 import { connect, type Msg } from "nats";
 import { toJsMsg } from "nats/lib/jetstream/jsmsg.js";
 import { serveProcess } from "../../../engines/shared/serve-process.ts";
-import { idRuns, type ReadRecord, type RunsReport } from "../shared/id-runs.ts";
+import { idRuns, type RunsReport } from "../shared/id-runs.ts";
 import { natsClientOptions } from "./producer.ts";
 import { deliverGroup, deliverSubject } from "./topology.ts";
 
@@ -38,18 +38,15 @@ async function main(): Promise<void> {
     const flush = async () => {
       const batch = pending;
       pending = [];
-      const records: ReadRecord[] = [];
+      const bodies: string[] = [];
       const acks: (() => void)[] = [];
       for (const m of batch) {
         if (!m.reply) continue; // not a JetStream delivery
         const jm = toJsMsg(m);
-        records.push({
-          body: Buffer.from(m.data.buffer, m.data.byteOffset, m.data.byteLength).toString("latin1"),
-          position: { partition: 0, offset: jm.info.streamSequence },
-        });
+        bodies.push(Buffer.from(m.data.buffer, m.data.byteOffset, m.data.byteLength).toString("latin1"));
         acks.push(() => jm.ack());
       }
-      const r = idRuns(records);
+      const r = idRuns(bodies);
       if (r.runs.length > 0 || r.unparsed > 0) await report(r);
       for (const ack of acks) ack();
     };

@@ -4,15 +4,16 @@
  * server sends once the stream has stored it. Outcomes: every PubAck → ok; no stream listening (no
  * responders) or a JetStream error reply → fail, nothing stored; a timeout or a lost connection →
  * info, since the client may still hold the message in its reconnect buffer and send it later.
- * When the stream is gone (a restarted server with memory storage), the stream and its consumer
- * are created again, as the application that owns them would.
+ * After a reconnect, and whenever a publish finds no stream (a restarted server with memory
+ * storage), the stream and its consumer are created again, as the application that owns them
+ * would, on a connection of their own.
  */
 
 import { connect, type JetStreamClient, type NatsConnection } from "nats";
-import type { SendOutcome } from "../../drivers/driver.ts";
 import { encodePayload } from "../../generator/payload.ts";
 import type { PlannedMessage } from "../../generator/schedule.ts";
 import { StickyPartitioner } from "../shared/sticky-partitioner.ts";
+import type { SendOutcome } from "../target.ts";
 import { ensureJetStream } from "./setup.ts";
 import { type NatsTopology, subjectNames } from "./topology.ts";
 
@@ -59,6 +60,7 @@ export class NatsProducers {
   private readonly js: JetStreamClient[] = [];
   private readonly subjects: string[];
   private readonly partitioner: StickyPartitioner;
+  private admin: NatsConnection | undefined;
   private ensuring: Promise<void> | undefined;
   private lastEnsure = 0;
 
@@ -71,6 +73,9 @@ export class NatsProducers {
   }
 
   async connect(): Promise<void> {
+    // Its own connection, so recreating the stream does not queue behind a flood of publishes.
+    this.admin = await connect(natsClientOptions(this.o.port, "faultbench-admin"));
+    void this.watchReconnects(this.admin);
     for (let i = 0; i < this.count; i++) {
       const nc = await connect(natsClientOptions(this.o.port, `producer-${i}`));
       this.conns.push(nc);
@@ -102,11 +107,10 @@ export class NatsProducers {
 
   /** Creates the stream and consumer again, at most every half second, never blocking a send. */
   private recreate(): void {
-    if (this.ensuring || Date.now() - this.lastEnsure < 500) return;
+    const admin = this.admin;
+    if (!admin || this.ensuring || Date.now() - this.lastEnsure < 500) return;
     this.lastEnsure = Date.now();
-    const nc = this.conns[0];
-    if (!nc) return;
-    this.ensuring = nc
+    this.ensuring = admin
       .jetstreamManager({ timeout: this.o.timeoutMs })
       .then((jsm) => ensureJetStream(jsm, this.o.topology))
       .catch(() => undefined)
@@ -115,8 +119,13 @@ export class NatsProducers {
       });
   }
 
+  /** After every reconnect (a restarted server), make sure the stream and consumer exist. */
+  private async watchReconnects(admin: NatsConnection): Promise<void> {
+    for await (const s of admin.status()) if (s.type === "reconnect") this.recreate();
+  }
+
   async close(): Promise<void> {
     await this.ensuring;
-    await Promise.allSettled(this.conns.map((c) => c.close()));
+    await Promise.allSettled([...this.conns, ...(this.admin ? [this.admin] : [])].map((c) => c.close()));
   }
 }

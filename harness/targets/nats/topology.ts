@@ -7,26 +7,18 @@
  */
 
 import { z } from "zod";
-import { duration } from "../../scenario/schema.ts";
+import { duration, obj, posInt } from "../../scenario/schema.ts";
 
-export const natsTopologySchema = z.strictObject(
-  {
-    /** Subjects the producers spread over, like a log's partitions. */
-    partitions: z.number().int().min(1).max(256).default(4),
-    /** JetStream stream storage. */
-    storage: z.enum(["file", "memory"]).default("file"),
-    /** Consumer `ack_wait`: unacknowledged this long, a message is delivered again. */
-    ackWait: duration.default(5000),
-    /** Consumer `max_ack_pending`: most delivered-but-unacknowledged messages (like a prefetch). */
-    maxAckPending: z.number().int().min(1).max(1_000_000).default(2000),
-  },
-  {
-    error: (iss) =>
-      iss.code === "unrecognized_keys"
-        ? "unknown key; allowed keys: partitions, storage, ackWait, maxAckPending"
-        : undefined,
-  },
-);
+export const natsTopologySchema = obj({
+  /** Subjects the producers spread over, like a log's partitions. */
+  partitions: posInt("subject count").min(1).max(256).default(4),
+  /** JetStream stream storage. */
+  storage: z.enum(["file", "memory"]).default("file"),
+  /** Consumer `ack_wait`: unacknowledged this long, a message is delivered again. */
+  ackWait: duration.default(5000),
+  /** Consumer `max_ack_pending`: most delivered-but-unacknowledged messages (like a prefetch). */
+  maxAckPending: posInt("messages").min(1).max(1_000_000).default(2000),
+});
 
 export type NatsTopology = z.output<typeof natsTopologySchema>;
 

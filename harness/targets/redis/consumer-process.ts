@@ -17,20 +17,10 @@ import { parseArgs } from "node:util";
 import { Redis } from "ioredis";
 import { serveProcess } from "../../../engines/shared/serve-process.ts";
 import { idRuns, type RunsReport } from "../shared/id-runs.ts";
+import { ensureGroup } from "./group.ts";
 
 /** An entry as ioredis returns it: [id, [field, value, ...]] (fields null for a deleted entry). */
 type Entry = [string, string[] | null];
-
-/** Creates the group on every stream (and the stream itself), from the start; existing ones stay. */
-export async function ensureGroup(redis: Redis, streams: readonly string[], group: string): Promise<void> {
-  for (const s of streams) {
-    try {
-      await redis.xgroup("CREATE", s, group, "0", "MKSTREAM");
-    } catch (e) {
-      if (!/BUSYGROUP/.test((e as Error).message)) throw e;
-    }
-  }
-}
 
 function bodyOf(fields: string[] | null): string | null {
   if (!fields) return null;
@@ -89,7 +79,7 @@ async function main(): Promise<void> {
   /** Reports the entries, then acknowledges them. */
   const handle = async (stream: string, entries: readonly Entry[]) => {
     if (entries.length === 0) return;
-    const m = idRuns(entries.map(([, fields]) => ({ body: bodyOf(fields) })));
+    const m = idRuns(entries.map(([, fields]) => bodyOf(fields)));
     if (m.runs.length > 0 || m.unparsed > 0) await report(m);
     await redis.xack(stream, group, ...entries.map(([id]) => id));
   };

@@ -7,10 +7,10 @@
  */
 
 import { Redis } from "ioredis";
-import type { SendOutcome } from "../../drivers/driver.ts";
 import { encodePayload } from "../../generator/payload.ts";
 import type { PlannedMessage } from "../../generator/schedule.ts";
 import { StickyPartitioner } from "../shared/sticky-partitioner.ts";
+import type { SendOutcome } from "../target.ts";
 
 export interface RedisProducerOptions {
   port: number;

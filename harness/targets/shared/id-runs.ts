@@ -1,16 +1,14 @@
 /**
- * Turns what a consumer read into compact id ranges, each a run of one producer's consecutive
- * sequence numbers in read order, so a report stays small however many messages it covers;
- * anything faultbench did not write is counted as unparsed, with one sample. When the engine
- * numbers its messages consecutively (a JetStream stream sequence) a run also needs consecutive
- * positions and carries its partition and first offset; Redis stream ids are not consecutive, so
- * its runs carry none.
+ * Turns what a consumer read into compact id ranges, [producer, fromSeq, toSeq], each a run of one
+ * producer's consecutive sequence numbers in read order, so a report stays small however many
+ * messages it covers; anything faultbench did not write is counted as unparsed, with one sample.
+ * The peers' positions (Redis stream ids, JetStream sequences that restart with a memory stream)
+ * are not consecutive offsets, so unlike the log's reports these runs carry none.
  */
 
 import { decodePayload } from "../../generator/payload.ts";
 
-/** [producer, fromSeq, toSeq] or [producer, fromSeq, toSeq, partition, firstOffset]. */
-export type IdRun = [number, number, number] | [number, number, number, number, number];
+export type IdRun = [number, number, number];
 
 export interface RunsReport {
   runs: IdRun[];
@@ -18,39 +16,24 @@ export interface RunsReport {
   sample?: string;
 }
 
-export interface ReadRecord {
-  body: string | null | undefined;
-  /** Partition and offset, for engines whose offsets are consecutive. */
-  position?: { partition: number; offset: number };
-}
-
-export function idRuns(records: Iterable<ReadRecord>): RunsReport {
+export function idRuns(bodies: Iterable<string | null | undefined>): RunsReport {
   const runs: IdRun[] = [];
   let unparsed = 0;
   let sample: string | undefined;
   let cur: IdRun | undefined;
-  let last: ReadRecord["position"];
-  for (const r of records) {
-    const id = r.body ? decodePayload(r.body) : undefined;
+  for (const body of bodies) {
+    const id = body ? decodePayload(body) : undefined;
     if (!id) {
       unparsed++;
-      sample ??= r.body?.slice(0, 120) ?? "(no body)";
+      sample ??= body?.slice(0, 120) ?? "(no body)";
       cur = undefined;
       continue;
     }
-    const p = r.position;
-    const follows =
-      cur !== undefined &&
-      cur[0] === id.producer &&
-      id.seq === cur[2] + 1 &&
-      (p === undefined ||
-        (last !== undefined && p.partition === last.partition && p.offset === last.offset + 1));
-    if (cur && follows) cur[2] = id.seq;
+    if (cur && cur[0] === id.producer && id.seq === cur[2] + 1) cur[2] = id.seq;
     else {
-      cur = p ? [id.producer, id.seq, id.seq, p.partition, p.offset] : [id.producer, id.seq, id.seq];
+      cur = [id.producer, id.seq, id.seq];
       runs.push(cur);
     }
-    last = p;
   }
   return sample === undefined ? { runs, unparsed } : { runs, unparsed, sample };
 }

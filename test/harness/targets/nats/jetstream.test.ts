@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { after, describe, test } from "node:test";
 import { connect } from "nats";
+import { decodePayload } from "../../../../harness/generator/payload.ts";
 import { NatsProducers } from "../../../../harness/targets/nats/producer.ts";
 import { ensureJetStream } from "../../../../harness/targets/nats/setup.ts";
 import { natsTopologySchema, streamName } from "../../../../harness/targets/nats/topology.ts";
@@ -32,7 +33,7 @@ describe("NATS JetStream against a real nats-server", { skip: needs("nats-server
   const servers = new PeerServers();
   after(() => servers.close());
 
-  test("published batches reach the push consumer's queue group once each, with stream sequences", async () => {
+  test("published batches reach the push consumer's queue group once each, spread over the members", async () => {
     const { port } = await servers.nats();
     const topology = await setUp(port, "file");
     const c1 = await servers.consumer(consumerScript, "consumer-1", ["--port", String(port)]);
@@ -56,17 +57,8 @@ describe("NATS JetStream against a real nats-server", { skip: needs("nats-server
         [...all().values()].every((n) => n === 1),
         "no duplicates",
       );
-      // Positions are stream sequences 1..400, each read once.
-      const offsets = new Set<number>();
-      for (const r of [...c1.reports, ...c2.reports])
-        for (const run of r.runs) {
-          assert.equal(run.length, 5);
-          for (let i = 0; i <= run[2] - run[1]; i++) offsets.add((run[4] as number) + i);
-        }
-      assert.equal(offsets.size, 400);
-      assert.equal(Math.min(...offsets), 1);
-      assert.equal(Math.max(...offsets), 400);
       assert.equal(await streamMessages(port), 400);
+      assert.ok(c1.reports.length > 0 && c2.reports.length > 0, "both members received some");
     } finally {
       await producers.close();
       await c1.node.stop();
@@ -91,29 +83,30 @@ describe("NATS JetStream against a real nats-server", { skip: needs("nats-server
     });
   }
 
-  test("after a memory-storage restart the stream is gone: sends fail (no responders), the client recreates it, and delivery resumes", async () => {
+  test("after a memory-storage restart the client creates the stream and consumer again, and delivery resumes", async () => {
     const { node, port } = await servers.nats();
     const topology = await setUp(port, "memory");
     const c = await servers.consumer(consumerScript, "consumer-1", ["--port", String(port)]);
     const producers = new NatsProducers(1, { port, topology, timeoutMs: 1000, messageSize: 64 });
     await producers.connect();
     try {
+      assert.deepEqual(await producers.send(0, batchOf(0, 0, 20)), { type: "ok" });
+      assert.ok(await until(() => deliveredCounts(c.reports).size === 20), "delivered before the kill");
       await node.kill();
       await node.start();
-      const outcomes: string[] = [];
-      let seq = 0;
-      for (let i = 0; i < 60; i++) {
-        const o = await producers.send(0, batchOf(0, seq, 5));
-        outcomes.push(o.type);
-        if (o.type === "ok") break;
-        seq += 5;
+      let seq = 20;
+      let sent = await producers.send(0, batchOf(0, seq, 5));
+      for (let i = 0; i < 60 && sent.type !== "ok"; i++) {
         await new Promise((r) => setTimeout(r, 100));
+        seq += 5;
+        sent = await producers.send(0, batchOf(0, seq, 5));
       }
-      assert.equal(outcomes.at(-1), "ok", outcomes.join(","));
-      assert.ok(
-        outcomes.includes("fail"),
-        `a definite failure before the stream came back: ${outcomes.join(",")}`,
-      );
+      assert.deepEqual(sent, { type: "ok" });
+      // The new stream starts with what was sent after the restart: the 20 from before are gone.
+      const nc = await connect({ servers: `127.0.0.1:${port}` });
+      const first = await (await nc.jetstreamManager()).streams.getMessage(streamName, { seq: 1 });
+      await nc.close();
+      assert.ok((decodePayload(Buffer.from(first.data).toString("latin1"))?.seq ?? -1) >= 20);
       assert.ok(
         await until(() => deliveredCounts(c.reports).has(`0.${seq}`), 8000),
         "delivered after the restart",

@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
 import { after, describe, test } from "node:test";
 import { Redis } from "ioredis";
-import type { SendOutcome } from "../../../../harness/drivers/driver.ts";
 import { encodePayload } from "../../../../harness/generator/payload.ts";
 import { RedisProducers } from "../../../../harness/targets/redis/producer.ts";
 import { streamNames } from "../../../../harness/targets/redis/topology.ts";
+import type { SendOutcome } from "../../../../harness/targets/target.ts";
 import { batchOf, deliveredCounts, needs, PeerServers, until } from "../helpers/peer-servers.ts";
 
 const consumerScript = "harness/targets/redis/consumer-process.ts";
