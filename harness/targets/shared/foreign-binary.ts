@@ -22,9 +22,18 @@ export const peersInstallHint =
 
 const extraDirs = ["/usr/local/sbin", "/usr/sbin", "/sbin"];
 
-/** The absolute path of `command`, or undefined when it is not installed. */
-export function findBinary(command: string, pathEnv = process.env.PATH ?? ""): string | undefined {
-  const dirs = [...pathEnv.split(delimiter).filter(Boolean), ...extraDirs];
+/**
+ * The absolute path of `command`, or undefined when it is not installed. FAULTBENCH_BIN_PATH,
+ * when set, replaces the search path (a server built from source, or none at all).
+ */
+export function findBinary(command: string, pathEnv?: string): string | undefined {
+  const override = process.env.FAULTBENCH_BIN_PATH;
+  const dirs =
+    pathEnv !== undefined
+      ? pathEnv.split(delimiter).filter(Boolean)
+      : override !== undefined
+        ? override.split(delimiter).filter(Boolean)
+        : [...(process.env.PATH ?? "").split(delimiter).filter(Boolean), ...extraDirs];
   for (const dir of dirs) {
     const p = join(dir, command);
     try {
