@@ -14,7 +14,7 @@ import { connect, type Msg } from "nats";
 import { toJsMsg } from "nats/lib/jetstream/jsmsg.js";
 import { serveProcess } from "../../../engines/shared/serve-process.ts";
 import { idRuns, type RunsReport } from "../shared/id-runs.ts";
-import { natsClientOptions } from "./producer.ts";
+import { natsClientOptions } from "./client-options.ts";
 import { deliverGroup, deliverSubject } from "./topology.ts";
 
 async function main(): Promise<void> {

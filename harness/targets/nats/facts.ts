@@ -18,7 +18,14 @@ const processFaults = ["kill", "pause", "restart"] as const;
 export function natsFacts(s: Scenario<NatsTopology>): TopologyFacts {
   const consumers = consumerNames(s.workload.consumers);
   const nodes: NodeFacts[] = [
-    { name: natsNode, role: "server", faults: processFaults },
+    {
+      name: natsNode,
+      role: "server",
+      faults: processFaults,
+      hint:
+        "nats-server is a binary we did not write, so its writes cannot be held back to simulate power loss; " +
+        "use kill and a restart (a process crash, not a machine crash)",
+    },
     ...consumers.map((name) => ({ name, role: "consumer" as const, faults: processFaults })),
   ];
   return {

@@ -14,6 +14,7 @@ import { encodePayload } from "../../generator/payload.ts";
 import type { PlannedMessage } from "../../generator/schedule.ts";
 import { StickyPartitioner } from "../shared/sticky-partitioner.ts";
 import type { SendOutcome } from "../target.ts";
+import { natsClientOptions } from "./client-options.ts";
 import { ensureJetStream } from "./setup.ts";
 import { type NatsTopology, subjectNames } from "./topology.ts";
 
@@ -22,21 +23,6 @@ export interface NatsProducerOptions {
   topology: NatsTopology;
   timeoutMs: number;
   messageSize: number;
-}
-
-/** Connection options every faultbench NATS client shares: keep reconnecting, fast. */
-export function natsClientOptions(port: number, name: string) {
-  return {
-    servers: `127.0.0.1:${port}`,
-    name,
-    reconnect: true,
-    maxReconnectAttempts: -1,
-    reconnectTimeWait: 100,
-    reconnectJitter: 0,
-    timeout: 1000,
-    pingInterval: 2000,
-    maxPingOut: 2,
-  };
 }
 
 export function classifyNatsError(err: unknown): Exclude<SendOutcome, { type: "ok" }> {

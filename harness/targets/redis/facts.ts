@@ -18,7 +18,14 @@ const processFaults = ["kill", "pause", "restart"] as const;
 export function redisFacts(s: Scenario<RedisTopology>): TopologyFacts {
   const consumers = consumerNames(s.workload.consumers);
   const nodes: NodeFacts[] = [
-    { name: redisNode, role: "server", faults: processFaults },
+    {
+      name: redisNode,
+      role: "server",
+      faults: processFaults,
+      hint:
+        "redis-server is a binary we did not write, so its writes cannot be held back to simulate power loss; " +
+        "the nearest honest approximation is kill (with appendfsync everysec) and a restart",
+    },
     ...consumers.map((name) => ({ name, role: "consumer" as const, faults: processFaults })),
   ];
   return {
