@@ -30,7 +30,8 @@ export function unregisterTarget(engine: string): void {
   targets.delete(engine);
 }
 
-for (const def of [logTarget, agentTarget, kafkaTarget, flumeTarget, redisTarget, natsTarget]) registerTarget(def);
+for (const def of [logTarget, agentTarget, kafkaTarget, flumeTarget, redisTarget, natsTarget])
+  registerTarget(def);
 
 export function targetFor(engine: string): AnyTarget | undefined {
   return targets.get(engine);

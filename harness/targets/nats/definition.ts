@@ -20,7 +20,11 @@ export const natsTarget: TargetDefinition<NatsTopology> = {
   async create(ctx) {
     const { NatsTarget, NatsClient } = await import("./nats-target.ts");
     const target = new NatsTarget(ctx);
-    return { target, client: new NatsClient(target, ctx) };
+    return { target, client: new NatsClient(() => target.clientPort, ctx.scenario) };
+  },
+  async remoteClient(scenario, endpoint) {
+    const { remoteNatsClient } = await import("./nats-target.ts");
+    return remoteNatsClient(scenario, endpoint);
   },
   report: { backlogTitle: "Unacknowledged backlog" },
 };

@@ -12,6 +12,7 @@ import { connect } from "nats";
 import type { PlannedMessage } from "../../generator/schedule.ts";
 import { link } from "../../network/links.ts";
 import { type Network, startNetwork, stopNetwork } from "../../network/network.ts";
+import type { Scenario } from "../../scenario/load.ts";
 import { tsxNode } from "../../supervisor/node-process.ts";
 import { freePorts } from "../../supervisor/ports.ts";
 import { processNode } from "../process-node.ts";
@@ -113,16 +114,17 @@ export class NatsTarget implements Target {
 export class NatsClient implements Client {
   private producers: NatsProducers | undefined;
 
+  /** `port`: where the producers connect (the fault proxy), known once the target started. */
   constructor(
-    private readonly target: NatsTarget,
-    private readonly o: TargetContext<NatsTopology>,
+    private readonly port: () => number,
+    private readonly scenario: Scenario<NatsTopology>,
   ) {}
 
   async start(): Promise<void> {
-    const w = this.o.scenario.workload;
+    const w = this.scenario.workload;
     this.producers = new NatsProducers(w.producers, {
-      port: this.target.clientPort,
-      topology: this.o.scenario.topology,
+      port: this.port(),
+      topology: this.scenario.topology,
       timeoutMs: w.timeout,
       messageSize: w.messageSize,
     });
@@ -137,4 +139,16 @@ export class NatsClient implements Client {
   async close(): Promise<void> {
     await this.producers?.close();
   }
+
+  /** For load workers in other processes: the port they connect to. */
+  endpoint(): { port: number } | undefined {
+    return this.producers ? { port: this.port() } : undefined;
+  }
+}
+
+/** A load worker's client, from the harness client's endpoint. */
+export function remoteNatsClient(scenario: Scenario<NatsTopology>, endpoint: unknown): NatsClient {
+  const port = (endpoint as { port?: unknown } | undefined)?.port;
+  if (typeof port !== "number") throw new Error(`not a nats endpoint: ${JSON.stringify(endpoint)}`);
+  return new NatsClient(() => port, scenario);
 }

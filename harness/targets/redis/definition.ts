@@ -21,7 +21,11 @@ export const redisTarget: TargetDefinition<RedisTopology> = {
   async create(ctx) {
     const { RedisTarget, RedisClient } = await import("./redis-target.ts");
     const target = new RedisTarget(ctx);
-    return { target, client: new RedisClient(target, ctx) };
+    return { target, client: new RedisClient(() => target.clientPort, ctx.scenario) };
+  },
+  async remoteClient(scenario, endpoint) {
+    const { remoteRedisClient } = await import("./redis-target.ts");
+    return remoteRedisClient(scenario, endpoint);
   },
   report: { backlogTitle: "Consumer group backlog" },
 };

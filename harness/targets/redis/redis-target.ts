@@ -11,6 +11,7 @@ import { Redis } from "ioredis";
 import type { PlannedMessage } from "../../generator/schedule.ts";
 import { link } from "../../network/links.ts";
 import { type Network, startNetwork, stopNetwork } from "../../network/network.ts";
+import type { Scenario } from "../../scenario/load.ts";
 import { tsxNode } from "../../supervisor/node-process.ts";
 import { freePorts } from "../../supervisor/ports.ts";
 import { processNode } from "../process-node.ts";
@@ -125,16 +126,17 @@ export class RedisTarget implements Target {
 export class RedisClient implements Client {
   private producers: RedisProducers | undefined;
 
+  /** `port`: where the producers connect (the fault proxy), known once the target started. */
   constructor(
-    private readonly target: RedisTarget,
-    private readonly o: TargetContext<RedisTopology>,
+    private readonly port: () => number,
+    private readonly scenario: Scenario<RedisTopology>,
   ) {}
 
   async start(): Promise<void> {
-    const w = this.o.scenario.workload;
+    const w = this.scenario.workload;
     this.producers = new RedisProducers(w.producers, {
-      port: this.target.clientPort,
-      streams: streamNames(this.o.scenario.topology),
+      port: this.port(),
+      streams: streamNames(this.scenario.topology),
       timeoutMs: w.timeout,
       messageSize: w.messageSize,
     });
@@ -149,4 +151,16 @@ export class RedisClient implements Client {
   async close(): Promise<void> {
     await this.producers?.close();
   }
+
+  /** For load workers in other processes: the port they connect to. */
+  endpoint(): { port: number } | undefined {
+    return this.producers ? { port: this.port() } : undefined;
+  }
+}
+
+/** A load worker's client, from the harness client's endpoint. */
+export function remoteRedisClient(scenario: Scenario<RedisTopology>, endpoint: unknown): RedisClient {
+  const port = (endpoint as { port?: unknown } | undefined)?.port;
+  if (typeof port !== "number") throw new Error(`not a redis endpoint: ${JSON.stringify(endpoint)}`);
+  return new RedisClient(() => port, scenario);
 }
