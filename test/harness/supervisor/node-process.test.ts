@@ -210,5 +210,6 @@ test("a server we did not write is ready when its own ready line appears, on std
   assert.equal(ready.pid, n.pid);
   assert.equal(n.state, "running");
   await n.kill();
+  await n.closeLog();
   assert.match(readFileSync(join(dir, "foreign.log"), "utf8"), /loading[\s\S]*Ready to accept/);
 });
