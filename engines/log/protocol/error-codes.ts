@@ -36,6 +36,7 @@ export const ErrorCode = {
   GROUP_ID_NOT_FOUND: 69,
   MEMBER_ID_REQUIRED: 79,
   INVALID_RECORD: 87,
+  UNSUPPORTED_COMPRESSION_TYPE: 76,
 } as const;
 
 export type ErrorCodeName = keyof typeof ErrorCode;

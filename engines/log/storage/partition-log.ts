@@ -14,7 +14,10 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ErrorCode } from "../protocol/error-codes.ts";
-import { checkBatch, stampBatch } from "../records/record-batch.ts";
+import { Codec, checkBatch, compressionCodec, stampBatch } from "../records/record-batch.ts";
+
+const MAX_CODEC = Codec.zstd;
+
 import type { LogConfig } from "./log-config.ts";
 import { indexFileName, type ScanResult, Segment, segmentFileName } from "./segment.ts";
 
@@ -149,6 +152,9 @@ export class PartitionLog {
     }
     // Produce v3+ carries exactly one batch per partition.
     if (check.size !== records.length) return { errorCode: ErrorCode.INVALID_RECORD };
+    // Batches are never decompressed (nothing the broker reads is inside the compressed part);
+    // only codec ids Kafka does not define are refused.
+    if (compressionCodec(records, 0) > MAX_CODEC) return { errorCode: ErrorCode.CORRUPT_MESSAGE };
     const baseOffset = this.logEndOffset;
     const lastOffset = baseOffset + check.lastOffsetDelta;
     stampBatch(records, 0, baseOffset, this.leaderEpoch);

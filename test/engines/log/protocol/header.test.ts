@@ -51,7 +51,7 @@ test("unknown key or version is reported with the parsed header", () => {
   })();
   assert.ok(e instanceof UnsupportedApiError);
   assert.equal(e.header.correlationId, 9);
-  assert.throws(() => decodeRequest(hex("0000 0002 00000009 ffff")), UnsupportedApiError); // Produce v2
+  assert.throws(() => decodeRequest(hex("0001 0003 00000009 ffff")), UnsupportedApiError); // Fetch v3
 });
 
 test("response header v0 is a bare correlation id, also for flexible ApiVersions v3", () => {
@@ -64,7 +64,7 @@ test("response header v0 is a bare correlation id, also for flexible ApiVersions
 
 test("ApiVersions advertises exactly the implemented table", () => {
   assert.deepEqual(advertisedVersions(), [
-    { apiKey: 0, minVersion: 3, maxVersion: 7 },
+    { apiKey: 0, minVersion: 0, maxVersion: 7 },
     { apiKey: 1, minVersion: 4, maxVersion: 11 },
     { apiKey: 2, minVersion: 1, maxVersion: 3 },
     { apiKey: 3, minVersion: 0, maxVersion: 6 },
