@@ -395,6 +395,14 @@ function buildProgram(setExit: (code: number) => void): Command {
     .addOption(new Option("--node-id <n>", "broker id").default(1).argParser(intArg("--node-id")))
     .option("--name <name>", "node name in the ready line and logs", "broker-1")
     .option("--set <key=value...>", "broker settings, e.g. flush.messages=1", [])
+    .option("--controllers <id@host:port,...>", "join a cluster: the controller quorum's voters")
+    .option("--roles <roles>", "broker, controller or broker,controller (default: by --controllers)")
+    .addOption(
+      new Option("--controller-port <port>", "port this node's controller binds").argParser(
+        intArg("--controller-port"),
+      ),
+    )
+    .option("--peer <id=host:port...>", "how to reach broker id for replication (a proxy)", [])
     .action(
       async (opts: {
         data: string;
@@ -404,6 +412,10 @@ function buildProgram(setExit: (code: number) => void): Command {
         nodeId: number;
         name: string;
         set: string[];
+        controllers?: string;
+        roles?: string;
+        controllerPort?: number;
+        peer: string[];
       }) => {
         const [{ serveProcess }, { serveLog, parseSets, parseListener }] = await Promise.all([
           import("../engines/shared/serve-process.ts"),
@@ -412,6 +424,33 @@ function buildProgram(setExit: (code: number) => void): Command {
         const config = parseSets(opts.set);
         const listener =
           opts.advertisedListener === undefined ? undefined : parseListener(opts.advertisedListener);
+        if (opts.controllers !== undefined) {
+          const { serveClusterNode, parseControllers, parsePeers, parseRoles } = await import(
+            "../engines/log/cluster-node.ts"
+          );
+          const controllers = parseControllers(opts.controllers);
+          const roles = parseRoles(
+            opts.roles ?? (controllers.has(opts.nodeId) ? "broker,controller" : "broker"),
+          );
+          const peers = parsePeers(opts.peer);
+          await serveProcess(opts.name, async () => {
+            const node = await serveClusterNode({
+              nodeId: opts.nodeId,
+              roles,
+              controllers,
+              ...(opts.controllerPort === undefined ? {} : { controllerPort: opts.controllerPort }),
+              host: opts.host,
+              port: opts.port,
+              dataDir: opts.data,
+              peers,
+              config,
+              ...(listener ? { advertisedHost: listener.host, advertisedPort: listener.port } : {}),
+            });
+            return { ports: node.ports, stop: () => node.close() };
+          });
+          setExit(-1);
+          return;
+        }
         await serveProcess(opts.name, async () => {
           const broker = await serveLog({
             dataDir: opts.data,
@@ -422,6 +461,42 @@ function buildProgram(setExit: (code: number) => void): Command {
             ...(listener ? { advertisedHost: listener.host, advertisedPort: listener.port } : {}),
           });
           return { ports: { kafka: broker.port }, stop: () => broker.close() };
+        });
+        setExit(-1);
+      },
+    );
+
+  serve
+    .command("cluster")
+    .description("a local log cluster in the foreground, each node its own `serve log` process")
+    .requiredOption("--data <dir>", "data directory (one sub-directory per node)")
+    .addOption(new Option("--brokers <n>", "number of brokers").default(3).argParser(intArg("--brokers")))
+    .option("--controllers <n>", "1, 3 or combined (the Raft quorum inside brokers 1-3)", "combined")
+    .option("--host <host>", "address every node binds", "127.0.0.1")
+    .addOption(
+      new Option("--port <port>", "first broker's Kafka port, the others follow (0 = any)")
+        .default(9092)
+        .argParser(intArg("--port")),
+    )
+    .option("--set <key=value...>", "settings for every node, e.g. min.insync.replicas=2", [])
+    .action(
+      async (opts: {
+        data: string;
+        brokers: number;
+        controllers: string;
+        host: string;
+        port: number;
+        set: string[];
+      }) => {
+        const { serveCluster } = await import("../engines/log/tools/serve-cluster.ts");
+        const controllers = opts.controllers === "combined" ? "combined" : Number(opts.controllers);
+        await serveCluster({
+          brokers: opts.brokers,
+          controllers,
+          dataDir: opts.data,
+          host: opts.host,
+          port: opts.port,
+          sets: opts.set,
         });
         setExit(-1);
       },

@@ -22,6 +22,8 @@ export interface BrokerContext {
   groups: GroupCoordinator;
   /** Producer ids for idempotent producers (InitProducerId). */
   producerIds: ProducerIds;
+  /** In a cluster: handlers that replace the single-broker ones (replication/cluster-handlers.ts). */
+  clusterHandlers?: ReadonlyMap<number, Handler>;
 }
 
 /** A response body, a promise of one (long poll, join barrier), or null for "send nothing". */

@@ -21,6 +21,7 @@ import {
 import { handleInitProducerId } from "./handlers/init-producer-id.ts";
 import { handleListOffsets } from "./handlers/list-offsets.ts";
 import { handleMetadata } from "./handlers/metadata.ts";
+import { handleOffsetsForLeaderEpoch } from "./handlers/offsets-for-leader-epoch.ts";
 import { handleProduce } from "./handlers/produce.ts";
 import { handleCreateTopics, handleDeleteTopics } from "./handlers/topics.ts";
 import { ApiKey } from "./protocol/registry.ts";
@@ -48,6 +49,7 @@ export const handlers: ReadonlyMap<number, Handler> = new Map<number, Handler>([
   [ApiKey.CreateTopics, h(handleCreateTopics)],
   [ApiKey.DeleteTopics, h(handleDeleteTopics)],
   [ApiKey.InitProducerId, h(handleInitProducerId)],
+  [ApiKey.OffsetsForLeaderEpoch, h(handleOffsetsForLeaderEpoch)],
 ]);
 
 export function dispatch(
@@ -56,7 +58,7 @@ export function dispatch(
   header: Parameters<Handler>[2],
   conn: Parameters<Handler>[3],
 ): HandlerResult {
-  const handler = handlers.get(header.apiKey);
+  const handler = ctx.clusterHandlers?.get(header.apiKey) ?? handlers.get(header.apiKey);
   if (!handler) throw new Error(`no handler for api key ${header.apiKey}`);
   return handler(ctx, body, header, conn);
 }

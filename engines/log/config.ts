@@ -20,6 +20,14 @@ export interface BrokerConfig {
   groupInitialRebalanceDelayMs: number;
   groupMinSessionTimeoutMs: number;
   groupMaxSessionTimeoutMs: number;
+  /** Cluster mode (replication/, controller/): see engines/log/README.md. */
+  brokerSessionTimeoutMs: number;
+  brokerHeartbeatIntervalMs: number;
+  controllerElectionTimeoutMs: number;
+  uncleanLeaderElection: boolean;
+  replicaLagTimeMaxMs: number;
+  replicaFetchWaitMaxMs: number;
+  offsetsTopicReplicationFactor: number;
 }
 
 type Setter = (c: BrokerConfig, v: string, key: string) => void;
@@ -57,6 +65,13 @@ export const brokerConfigKeys: Record<string, Setter> = {
   "group.initial.rebalance.delay.ms": num((c, n) => (c.groupInitialRebalanceDelayMs = n)),
   "group.min.session.timeout.ms": num((c, n) => (c.groupMinSessionTimeoutMs = n)),
   "group.max.session.timeout.ms": num((c, n) => (c.groupMaxSessionTimeoutMs = n)),
+  "broker.session.timeout.ms": num((c, n) => (c.brokerSessionTimeoutMs = n)),
+  "broker.heartbeat.interval.ms": num((c, n) => (c.brokerHeartbeatIntervalMs = n)),
+  "controller.quorum.election.timeout.ms": num((c, n) => (c.controllerElectionTimeoutMs = n)),
+  "unclean.leader.election.enable": bool((c, b) => (c.uncleanLeaderElection = b)),
+  "replica.lag.time.max.ms": num((c, n) => (c.replicaLagTimeMaxMs = n)),
+  "replica.fetch.wait.max.ms": num((c, n) => (c.replicaFetchWaitMaxMs = n)),
+  "offsets.topic.replication.factor": num((c, n) => (c.offsetsTopicReplicationFactor = n)),
 };
 
 export function defaultBrokerConfig(): BrokerConfig {
@@ -72,6 +87,13 @@ export function defaultBrokerConfig(): BrokerConfig {
     groupInitialRebalanceDelayMs: 3000,
     groupMinSessionTimeoutMs: 6000,
     groupMaxSessionTimeoutMs: 1_800_000,
+    brokerSessionTimeoutMs: 9000,
+    brokerHeartbeatIntervalMs: 2000,
+    controllerElectionTimeoutMs: 1000,
+    uncleanLeaderElection: false,
+    replicaLagTimeMaxMs: 30_000,
+    replicaFetchWaitMaxMs: 500,
+    offsetsTopicReplicationFactor: 3,
   };
 }
 

@@ -47,6 +47,10 @@ async function main(): Promise<void> {
       "node-id": { type: "string", default: "1" },
       name: { type: "string", default: "log" },
       set: { type: "string", multiple: true, default: [] },
+      controllers: { type: "string" },
+      roles: { type: "string" },
+      "controller-port": { type: "string" },
+      peer: { type: "string", multiple: true, default: [] },
     },
     strict: true,
   });
@@ -57,6 +61,29 @@ async function main(): Promise<void> {
   if (!Number.isInteger(nodeId) || nodeId < 0)
     throw new FaultbenchError("FB_USAGE", `bad --node-id ${values["node-id"]}`);
   const listener = values["advertised-listener"] ? parseListener(values["advertised-listener"]) : undefined;
+  if (values.controllers !== undefined) {
+    const { serveClusterNode, parseControllers, parsePeers, parseRoles } = await import("./cluster-node.ts");
+    const controllers = parseControllers(values.controllers);
+    const roles = parseRoles(values.roles ?? (controllers.has(nodeId) ? "broker,controller" : "broker"));
+    const controllerPort =
+      values["controller-port"] === undefined ? undefined : Number(values["controller-port"]);
+    await serveProcess(values.name, async () => {
+      const node = await serveClusterNode({
+        nodeId,
+        roles,
+        controllers,
+        ...(controllerPort === undefined ? {} : { controllerPort }),
+        host: values.host,
+        port,
+        dataDir: values.data as string,
+        peers: parsePeers(values.peer),
+        config: parseSets(values.set),
+        ...(listener ? { advertisedHost: listener.host, advertisedPort: listener.port } : {}),
+      });
+      return { ports: node.ports, stop: () => node.close() };
+    });
+    return;
+  }
   await serveProcess(values.name, async () => {
     const broker = await serveLog({
       port,

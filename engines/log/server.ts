@@ -31,6 +31,11 @@ export interface ServeLogOptions {
   config?: Record<string, string>;
   /** Where diagnostics go (default stderr). */
   log?: (msg: string) => void;
+  /**
+   * Joins a cluster once the port is bound (cluster-node.ts): installs cluster handlers on the
+   * context; `beforeClose` runs first on close (controlled shutdown), `close` before the logs close.
+   */
+  attach?: (ctx: BrokerContext, port: number) => Promise<{ beforeClose(): Promise<void>; close(): void }>;
 }
 
 export interface RunningLog {
@@ -86,6 +91,7 @@ export async function serveLog(opts: ServeLogOptions): Promise<RunningLog> {
   const addr = server.address();
   const port = typeof addr === "object" && addr ? addr.port : 0;
   if (opts.advertisedPort === undefined) ctx.advertisedPort = port;
+  const attached = opts.attach ? await opts.attach(ctx, port) : undefined;
   groups.start();
   logs.startBackground(config.retentionCheckIntervalMs);
   // Committed offsets follow the broker-wide flush.ms too (page cache otherwise, like the logs).
@@ -99,11 +105,15 @@ export async function serveLog(opts: ServeLogOptions): Promise<RunningLog> {
     port,
     close() {
       closing ??= (async () => {
+        await attached
+          ?.beforeClose()
+          .catch((e: unknown) => log(`controlled shutdown: ${(e as Error).message}`));
         if (offsetsFlush) clearInterval(offsetsFlush);
         const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
         groups.close();
         for (const c of connections) c.close();
         await stopped;
+        attached?.close();
         logs.close();
         offsets.close();
       })();

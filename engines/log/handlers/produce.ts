@@ -25,6 +25,23 @@ const ISR_SIZE = 1;
 /** Produce v7 is the first that may carry zstd batches (KIP-110). */
 const ZSTD_MIN_VERSION = 7;
 
+/**
+ * What the request version alone rules out for a partition's records (0 = nothing): v0–2 are not
+ * served, zstd needs v7+. Shared with the cluster's produce handler.
+ */
+export function refusedForVersion(version: number, records: Buffer | null): number {
+  if (version < PRODUCE_MIN_SERVED) return ErrorCode.UNSUPPORTED_VERSION;
+  if (
+    version < ZSTD_MIN_VERSION &&
+    records !== null &&
+    records.length > Off.attributes + 2 &&
+    compressionCodec(records, 0) === Codec.zstd
+  ) {
+    return ErrorCode.UNSUPPORTED_COMPRESSION_TYPE;
+  }
+  return 0;
+}
+
 export function handleProduce(
   ctx: BrokerContext,
   req: ProduceRequest,
@@ -44,19 +61,13 @@ export function handleProduce(
         logAppendTimeMs: -1,
         logStartOffset: -1,
       });
-      if (version < PRODUCE_MIN_SERVED) return fail(ErrorCode.UNSUPPORTED_VERSION);
+      const refused = refusedForVersion(version, p.records);
+      if (refused !== 0) return fail(refused);
       if (!validAcks) return fail(ErrorCode.INVALID_REQUIRED_ACKS);
       const log = ctx.logs.partition(t.name, p.index);
       if (!log) return fail(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
       if (tooFewReplicas) return fail(ErrorCode.NOT_ENOUGH_REPLICAS);
       if (p.records === null || p.records.length === 0) return fail(ErrorCode.INVALID_RECORD);
-      if (
-        version < ZSTD_MIN_VERSION &&
-        p.records.length > Off.attributes + 2 &&
-        compressionCodec(p.records, 0) === Codec.zstd
-      ) {
-        return fail(ErrorCode.UNSUPPORTED_COMPRESSION_TYPE);
-      }
       const r = log.append(p.records);
       if (r.errorCode !== 0 || !("baseOffset" in r)) return fail(r.errorCode);
       // Single replica: the ISR is {leader}, so the HW is the LEO as soon as the append is done.

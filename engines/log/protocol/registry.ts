@@ -18,6 +18,7 @@ import { listOffsets } from "./apis/list-offsets.ts";
 import { metadata } from "./apis/metadata.ts";
 import { offsetCommit } from "./apis/offset-commit.ts";
 import { offsetFetch } from "./apis/offset-fetch.ts";
+import { offsetsForLeaderEpoch } from "./apis/offsets-for-leader-epoch.ts";
 import { produce } from "./apis/produce.ts";
 import { syncGroup } from "./apis/sync-group.ts";
 import type { MessageSchema } from "./schema.ts";
@@ -40,6 +41,7 @@ export const ApiKey = {
   CreateTopics: 19,
   DeleteTopics: 20,
   InitProducerId: 22,
+  OffsetsForLeaderEpoch: 23,
 } as const;
 
 export const schemas: readonly MessageSchema[] = [
@@ -60,6 +62,7 @@ export const schemas: readonly MessageSchema[] = [
   createTopics,
   deleteTopics,
   initProducerId,
+  offsetsForLeaderEpoch,
 ];
 
 const byKey = new Map<number, MessageSchema>(schemas.map((s) => [s.apiKey, s]));

@@ -205,6 +205,47 @@ export class PartitionLog {
   }
 
   /**
+   * Appends batches fetched from the leader as they are: offsets and leader epochs were assigned
+   * by the leader, so nothing is stamped. Each batch is validated and must continue the log at the
+   * LEO; the first one that does not ends the append (the follower fetches again from its LEO).
+   * `onBatch` sees each appended batch's base offset and leader epoch (the epoch cache).
+   */
+  appendReplicated(records: Buffer, onBatch?: (baseOffset: number, epoch: number) => void): AppendResult {
+    let pos = 0;
+    let first = -1;
+    while (pos < records.length) {
+      const check = checkBatch(records, pos);
+      if (!check.ok) break;
+      const base = batchBaseOffset(records, pos);
+      if (base !== this.logEndOffset) break;
+      const batch = records.subarray(pos, pos + check.size);
+      const last = base + check.lastOffsetDelta;
+      onBatch?.(base, records.readInt32BE(pos + 12));
+      if (this.active.size > 0 && this.active.size + batch.length > this.config.segmentBytes) this.roll();
+      this.active.append(batch, base, last, check.maxTimestamp);
+      this.logEndOffset = last + 1;
+      // Followers keep producer state too, so a new leader still recognises retried batches.
+      this.noteProducerBatch(records, pos);
+      if (first < 0) first = base;
+      if (this.unflushedMessages === 0) this.oldestUnflushedAt = Date.now();
+      this.unflushedMessages += check.lastOffsetDelta + 1;
+      pos += check.size;
+    }
+    if (this.unflushedMessages >= this.config.flushMessages) this.flush();
+    if (first < 0) return { errorCode: 0, baseOffset: -1, lastOffset: -1 };
+    return { errorCode: 0, baseOffset: first, lastOffset: this.logEndOffset - 1 };
+  }
+
+  /** Sets the HW to exactly `offset` (capped at the LEO): a follower takes its leader's HW. */
+  setHighWatermark(offset: number): void {
+    const hw = Math.min(offset, this.logEndOffset);
+    if (hw === this.highWatermark) return;
+    const up = hw > this.highWatermark;
+    this.highWatermark = hw;
+    if (up) for (const l of [...this.hwListeners]) l();
+  }
+
+  /**
    * Closes the active segment and starts a new one. The old segment is fsynced in the background;
    * recovery trusts closed segments, which holds unless the machine itself crashes within the
    * moment that fsync takes.
@@ -233,11 +274,11 @@ export class PartitionLog {
    * the LEO are OFFSET_OUT_OF_RANGE; offsets in [HW, LEO] simply return nothing yet. Unless
    * `minOneBatch`, a first batch larger than `maxBytes` is not returned.
    */
-  read(offset: number, maxBytes: number, minOneBatch = true): ReadResult {
+  read(offset: number, maxBytes: number, minOneBatch = true, upTo = this.highWatermark): ReadResult {
     if (offset < this.logStartOffset || offset > this.logEndOffset) {
       return { errorCode: ErrorCode.OFFSET_OUT_OF_RANGE, records: null };
     }
-    if (offset >= this.highWatermark) return { errorCode: 0, records: null };
+    if (offset >= upTo) return { errorCode: 0, records: null };
     // The segment holding `offset`: the last one whose base offset ≤ offset.
     let lo = 0;
     let hi = this.segments.length - 1;
@@ -247,7 +288,7 @@ export class PartitionLog {
       else hi = mid - 1;
     }
     for (let i = lo; i < this.segments.length; i++) {
-      const records = this.segments[i]!.read(offset, maxBytes, this.highWatermark, minOneBatch);
+      const records = this.segments[i]!.read(offset, maxBytes, upTo, minOneBatch);
       if (records) return { errorCode: 0, records };
       // Stop at the first segment that has visible data but none of it fit.
       if (!minOneBatch && this.segments[i]!.nextOffset > offset) break;

@@ -51,7 +51,7 @@ test("ApiVersions v2 lists the table; an unknown ApiVersions version gets a v0 U
   frame.writeInt16BE(9, 6);
   const r = (await c.requestFrame(frame, 18, 0, 99)) as { errorCode: number; apiKeys: unknown[] };
   assert.equal(r.errorCode, ErrorCode.UNSUPPORTED_VERSION);
-  assert.equal(r.apiKeys.length, 16);
+  assert.equal(r.apiKeys.length, 17);
   assert.equal(c.closed, false);
 });
 

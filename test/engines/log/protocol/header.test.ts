@@ -80,5 +80,6 @@ test("ApiVersions advertises exactly the implemented table", () => {
     { apiKey: 18, minVersion: 0, maxVersion: 3 },
     { apiKey: 19, minVersion: 0, maxVersion: 7 },
     { apiKey: 20, minVersion: 0, maxVersion: 1 },
+    { apiKey: 23, minVersion: 0, maxVersion: 3 },
   ]);
 });

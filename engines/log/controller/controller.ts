@@ -1,0 +1,318 @@
+/**
+ * A controller node: one Raft voter (raft/raft-node.ts) whose state machine is the metadata image,
+ * and — while it is the Raft leader — the active controller. The active controller is the only
+ * one that decides: it tracks broker heartbeats, fences a broker that misses
+ * `broker.session.timeout.ms` and moves its leaderships to live ISR members, elects leaders for
+ * offline partitions when a broker returns, assigns replicas for new topics, validates ISR changes
+ * proposed by leaders (AlterPartition) and runs controlled shutdowns. Every decision becomes a
+ * metadata record that is committed by the quorum before anyone acts on it.
+ *
+ * Decisions are serialised through one queue, so each is computed against the image with every
+ * earlier decision applied. Brokers reach the controller over the internal RPC (rpc/rpc.ts); the
+ * methods are listed in engines/log/README.md. A standby controller refuses them with
+ * `NOT_CONTROLLER <leader id>` so brokers can follow the quorum's leader.
+ */
+
+import { NotLeaderError, RaftNode } from "../raft/raft-node.ts";
+import { type RpcServer, serveRpc } from "../rpc/rpc.ts";
+import { addBroker, assignReplicas, removeBroker } from "./election.ts";
+import {
+  applyRecord,
+  type BrokerRecord,
+  emptyImage,
+  liveBrokers,
+  type MetadataImage,
+  type MetadataRecord,
+  type PartitionState,
+} from "./metadata-image.ts";
+
+export interface ControllerOptions {
+  id: number;
+  voters: Map<number, { host: string; port: number }>;
+  /** Where this controller listens (its own entry's port unless a proxy sits in front). */
+  host: string;
+  port: number;
+  dataDir: string;
+  sessionTimeoutMs: number;
+  electionTimeoutMs: number;
+  unclean: boolean;
+  defaultReplicationFactor: number;
+  log: (msg: string) => void;
+}
+
+export interface RunningController {
+  port: number;
+  raft: RaftNode;
+  image: MetadataImage;
+  close(): Promise<void>;
+}
+
+export interface CreateTopicRequest {
+  name: string;
+  partitions: number;
+  replicationFactor: number;
+  assignments?: number[][];
+  configs: Record<string, string>;
+}
+
+export const NOT_CONTROLLER = "NOT_CONTROLLER";
+
+export async function startController(opts: ControllerOptions): Promise<RunningController> {
+  const image = emptyImage();
+  const lastSeen = new Map<number, number>();
+  const metadataWaiters = new Set<() => void>();
+  let queue: Promise<unknown> = Promise.resolve();
+
+  const raft = new RaftNode({
+    id: opts.id,
+    voters: opts.voters,
+    dataDir: opts.dataDir,
+    electionTimeoutMs: opts.electionTimeoutMs,
+    heartbeatMs: Math.max(20, Math.floor(opts.electionTimeoutMs / 5)),
+    log: opts.log,
+    apply: (cmd, index) => {
+      applyRecord(image, cmd as MetadataRecord, index);
+      for (const w of [...metadataWaiters]) w();
+    },
+    onRoleChange: (leader) => {
+      if (!leader) return;
+      // A new active controller gives every broker a full session before fencing it.
+      const now = Date.now();
+      for (const id of Object.keys(image.brokers)) lastSeen.set(Number(id), now);
+    },
+  });
+
+  const serial = <T>(op: () => Promise<T>): Promise<T> => {
+    const run = queue.then(op, op);
+    queue = run.catch(() => undefined);
+    return run;
+  };
+  const requireLeader = () => {
+    if (!raft.isLeader) throw new Error(`${NOT_CONTROLLER} ${raft.leaderId ?? -1}`);
+  };
+  const propose = async (rec: MetadataRecord) => {
+    try {
+      await raft.propose(rec);
+    } catch (e) {
+      if (e instanceof NotLeaderError) throw new Error(`${NOT_CONTROLLER} ${e.leaderId ?? -1}`);
+      throw e;
+    }
+  };
+
+  /** Records moving leadership/ISR away from `id` (or back to it), committed one by one. */
+  const rebalanceFor = async (id: number, leaving: boolean) => {
+    const live = new Set(liveBrokers(image));
+    for (const [topic, t] of Object.entries(image.topics)) {
+      for (let i = 0; i < t.partitions.length; i++) {
+        const p = t.partitions[i]!;
+        const next = leaving ? removeBroker(p, id, live, opts.unclean) : addBroker(p, id, live, opts.unclean);
+        if (next) {
+          opts.log(
+            `${topic}-${i}: leader ${p.leader} → ${next.leader}, isr [${p.isr}] → [${next.isr}], epoch ${next.leaderEpoch}`,
+          );
+          await propose({ type: "partitionChange", topic, partition: i, state: next });
+        }
+      }
+    }
+  };
+
+  const fence = (id: number, why: string) =>
+    serial(async () => {
+      const b = image.brokers[id];
+      if (!raft.isLeader || !b || b.fenced) return;
+      opts.log(`fencing broker ${id}: ${why}`);
+      await propose({ type: "brokerFenced", id, fenced: true });
+      await rebalanceFor(id, true);
+    });
+
+  const unfence = (id: number) =>
+    serial(async () => {
+      const b = image.brokers[id];
+      if (!raft.isLeader || !b?.fenced) return;
+      opts.log(`unfencing broker ${id}`);
+      await propose({ type: "brokerFenced", id, fenced: false });
+      await rebalanceFor(id, false);
+    });
+
+  const sessionCheck = setInterval(
+    () => {
+      if (!raft.isLeader) return;
+      const now = Date.now();
+      for (const b of Object.values(image.brokers)) {
+        if (b.fenced) continue;
+        const seen = lastSeen.get(b.id) ?? now;
+        if (!lastSeen.has(b.id)) lastSeen.set(b.id, now);
+        if (now - seen > opts.sessionTimeoutMs) {
+          void fence(b.id, `no heartbeat for ${now - seen} ms`).catch(() => undefined);
+        }
+      }
+    },
+    Math.max(20, Math.min(250, Math.floor(opts.sessionTimeoutMs / 10))),
+  );
+  sessionCheck.unref();
+
+  const createTopics = (topics: CreateTopicRequest[]) =>
+    serial(async () => {
+      const out: Array<{ name: string; errorCode: number; errorMessage: string | null }> = [];
+      for (const t of topics) {
+        const fail = (errorCode: number, errorMessage: string) =>
+          out.push({ name: t.name, errorCode, errorMessage });
+        if (image.topics[t.name]) {
+          fail(36, `topic ${t.name} already exists`);
+          continue;
+        }
+        const live = liveBrokers(image);
+        const rf = t.replicationFactor === -1 ? opts.defaultReplicationFactor : t.replicationFactor;
+        let replicas: number[][];
+        if (t.assignments && t.assignments.length > 0) {
+          const known = new Set(Object.keys(image.brokers).map(Number));
+          if (!t.assignments.every((a) => a.length > 0 && a.every((b) => known.has(b)))) {
+            fail(38, "assignments name unknown brokers");
+            continue;
+          }
+          replicas = t.assignments;
+        } else {
+          if (rf < 1 || rf > live.length) {
+            fail(38, `replication factor ${rf} but ${live.length} broker(s) available`);
+            continue;
+          }
+          const start = Object.keys(image.topics).length;
+          replicas = assignReplicas(live, t.partitions, rf, start);
+        }
+        const liveSet = new Set(live);
+        const partitions: PartitionState[] = replicas.map((r) => {
+          const leader = r.find((b) => liveSet.has(b)) ?? -1;
+          return {
+            replicas: r,
+            leader,
+            isr: r.filter((b) => liveSet.has(b)),
+            leaderEpoch: 0,
+            partitionEpoch: 0,
+          };
+        });
+        await propose({ type: "createTopic", name: t.name, configs: t.configs, partitions });
+        out.push({ name: t.name, errorCode: 0, errorMessage: null });
+      }
+      return out;
+    });
+
+  const alterPartition = (req: {
+    brokerId: number;
+    topic: string;
+    partition: number;
+    leaderEpoch: number;
+    partitionEpoch: number;
+    isr: number[];
+  }) =>
+    serial(async () => {
+      const p = image.topics[req.topic]?.partitions[req.partition];
+      if (!p) return { errorCode: 3, state: null };
+      if (p.leader !== req.brokerId || p.leaderEpoch !== req.leaderEpoch) return { errorCode: 74, state: p };
+      if (p.partitionEpoch !== req.partitionEpoch) return { errorCode: 108, state: p }; // INVALID_UPDATE_VERSION
+      const live = new Set(liveBrokers(image));
+      const isr = [...new Set(req.isr)].filter((b) => p.replicas.includes(b));
+      const ineligible = isr.filter((b) => !p.isr.includes(b) && !live.has(b));
+      if (!isr.includes(p.leader) || ineligible.length > 0) return { errorCode: 42, state: p };
+      const state = { ...p, isr, partitionEpoch: p.partitionEpoch + 1 };
+      opts.log(
+        `${req.topic}-${req.partition}: isr [${p.isr}] → [${isr}] (AlterPartition from ${req.brokerId})`,
+      );
+      await propose({ type: "partitionChange", topic: req.topic, partition: req.partition, state });
+      return { errorCode: 0, state };
+    });
+
+  const handle = async (method: string, params: Record<string, unknown>): Promise<unknown> => {
+    if (method.startsWith("raft.")) return raft.handle(method, params);
+    requireLeader();
+    switch (method) {
+      case "broker.register": {
+        const b = params.broker as Omit<BrokerRecord, "fenced">;
+        lastSeen.set(b.id, Date.now());
+        // A restarted broker lost its replication state: move its leaderships away first.
+        if (image.brokers[b.id] && !image.brokers[b.id]!.fenced)
+          await fence(b.id, "re-registered after a restart");
+        await serial(() => propose({ type: "registerBroker", broker: { ...b, fenced: true } }));
+        await unfence(b.id);
+        return { ok: true };
+      }
+      case "broker.heartbeat": {
+        const id = params.id as number;
+        const b = image.brokers[id];
+        if (!b) return { unknown: true };
+        lastSeen.set(id, Date.now());
+        if (b.fenced && !params.shuttingDown) void unfence(id).catch(() => undefined);
+        return { fenced: b.fenced, version: image.version };
+      }
+      case "broker.metadata": {
+        const since = (params.since as number) ?? -1;
+        const maxWait = Math.min((params.maxWaitMs as number) ?? 1000, 5000);
+        if (image.version <= since) {
+          await new Promise<void>((resolve) => {
+            const done = () => {
+              clearTimeout(timer);
+              metadataWaiters.delete(done);
+              resolve();
+            };
+            const timer = setTimeout(done, maxWait);
+            metadataWaiters.add(done);
+          });
+        }
+        requireLeader();
+        return image;
+      }
+      case "broker.createTopics":
+        return { topics: await createTopics(params.topics as CreateTopicRequest[]) };
+      case "broker.deleteTopics":
+        return {
+          topics: await serial(async () => {
+            const out: Array<{ name: string; errorCode: number }> = [];
+            for (const name of params.names as string[]) {
+              if (!image.topics[name]) out.push({ name, errorCode: 3 });
+              else {
+                await propose({ type: "deleteTopic", name });
+                out.push({ name, errorCode: 0 });
+              }
+            }
+            return out;
+          }),
+        };
+      case "broker.commitOffsets":
+        await propose({
+          type: "offsetCommit",
+          group: params.group as string,
+          entries: params.entries as Array<{
+            topic: string;
+            partition: number;
+            offset: number;
+            metadata: string | null;
+          }>,
+        });
+        return { ok: true };
+      case "broker.alterPartition":
+        return alterPartition(params as Parameters<typeof alterPartition>[0]);
+      case "broker.controlledShutdown": {
+        const id = params.id as number;
+        await fence(id, "controlled shutdown");
+        // Leadership is gone once no partition names it leader.
+        const leads = Object.values(image.topics).some((t) => t.partitions.some((p) => p.leader === id));
+        return { done: !leads };
+      }
+      default:
+        throw new Error(`unknown method ${method}`);
+    }
+  };
+
+  const server: RpcServer = await serveRpc(opts.host, opts.port, handle);
+  raft.start();
+  return {
+    port: server.port,
+    raft,
+    image,
+    async close() {
+      clearInterval(sessionCheck);
+      for (const w of [...metadataWaiters]) w();
+      raft.stop();
+      await server.close();
+    },
+  };
+}

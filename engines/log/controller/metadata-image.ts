@@ -1,0 +1,106 @@
+/**
+ * The cluster metadata the controller quorum agrees on, and the records that change it. Every
+ * controller applies the same committed records in the same order (`applyRecord`, pure apart
+ * from mutating the image), so every one of them can take over. Brokers receive the image whole
+ * from the active controller and act on it (replication/replica-manager.ts).
+ *
+ * A partition's state is Kafka's: replicas (the assignment), leader (−1 = offline), ISR,
+ * leader epoch (bumped on every leader change; stamped into every batch) and partition epoch
+ * (bumped on every change, so a stale AlterPartition is refused).
+ */
+
+export interface BrokerRecord {
+  id: number;
+  /** Address advertised to clients (Metadata, FindCoordinator). */
+  host: string;
+  port: number;
+  /** Address other brokers use to replicate from this one (unless overridden by --peer). */
+  replicationHost: string;
+  replicationPort: number;
+  /** Fenced brokers lead nothing and are not in any ISR (missed heartbeats or shut down). */
+  fenced: boolean;
+}
+
+export interface PartitionState {
+  replicas: number[];
+  leader: number;
+  isr: number[];
+  leaderEpoch: number;
+  partitionEpoch: number;
+}
+
+export interface TopicRecord {
+  configs: Record<string, string>;
+  partitions: PartitionState[];
+}
+
+export interface MetadataImage {
+  /** Raft index of the last applied record: brokers ask for anything newer. */
+  version: number;
+  brokers: Record<string, BrokerRecord>;
+  topics: Record<string, TopicRecord>;
+  /** Committed consumer offsets: group → "topic\u0000partition" → offset (coordinator state). */
+  offsets: Record<string, Record<string, { offset: number; metadata: string | null }>>;
+}
+
+export type MetadataRecord =
+  | { type: "noop" }
+  | { type: "registerBroker"; broker: BrokerRecord }
+  | { type: "brokerFenced"; id: number; fenced: boolean }
+  | { type: "createTopic"; name: string; configs: Record<string, string>; partitions: PartitionState[] }
+  | { type: "deleteTopic"; name: string }
+  | { type: "partitionChange"; topic: string; partition: number; state: PartitionState }
+  | {
+      type: "offsetCommit";
+      group: string;
+      entries: Array<{ topic: string; partition: number; offset: number; metadata: string | null }>;
+    };
+
+export function emptyImage(): MetadataImage {
+  return { version: 0, brokers: {}, topics: {}, offsets: {} };
+}
+
+export function applyRecord(image: MetadataImage, rec: MetadataRecord, index: number): void {
+  switch (rec.type) {
+    case "noop":
+      break;
+    case "registerBroker":
+      image.brokers[rec.broker.id] = { ...rec.broker };
+      break;
+    case "brokerFenced": {
+      const b = image.brokers[rec.id];
+      if (b) b.fenced = rec.fenced;
+      break;
+    }
+    case "createTopic":
+      image.topics[rec.name] = { configs: rec.configs, partitions: rec.partitions.map((p) => ({ ...p })) };
+      break;
+    case "deleteTopic":
+      delete image.topics[rec.name];
+      for (const g of Object.values(image.offsets)) {
+        for (const k of Object.keys(g)) if (k.startsWith(`${rec.name}\u0000`)) delete g[k];
+      }
+      break;
+    case "offsetCommit": {
+      if (!image.offsets[rec.group]) image.offsets[rec.group] = {};
+      const g = image.offsets[rec.group]!;
+      for (const e of rec.entries)
+        g[`${e.topic}\u0000${e.partition}`] = { offset: e.offset, metadata: e.metadata };
+      break;
+    }
+    case "partitionChange": {
+      const t = image.topics[rec.topic];
+      if (t?.partitions[rec.partition]) t.partitions[rec.partition] = { ...rec.state };
+      break;
+    }
+  }
+  image.version = index;
+}
+
+/** Ids of registered, unfenced brokers, sorted. */
+export function liveBrokers(image: MetadataImage): number[] {
+  return Object.values(image.brokers)
+    .filter((b) => !b.fenced)
+    .map((b) => b.id)
+    .sort((a, b) => a - b);
+}

@@ -1,0 +1,494 @@
+/**
+ * The Kafka APIs whose answers change when the broker is one of a cluster. They replace the
+ * single-broker handlers (broker.ts consults `ctx.clusterHandlers` first) and reuse them where
+ * the local work is the same:
+ *  - Produce: only the leader appends; acks=all refuses with NOT_ENOUGH_REPLICAS (19) when the
+ *    ISR is below min.insync.replicas, else appends and parks until the HW passes the batch
+ *    (REQUEST_TIMED_OUT (7) after timeout_ms, NOT_ENOUGH_REPLICAS_AFTER_APPEND (20) if the ISR
+ *    shrank below the minimum, NOT_LEADER_OR_FOLLOWER (6) if leadership moved meanwhile).
+ *  - Fetch: followers (replica_id ≥ 0) are served up to the LEO by the replica manager; consumers
+ *    read below the HW from leaders only (6 elsewhere).
+ *  - Metadata: brokers, leaders, replicas, ISR and offline replicas from the controller's image;
+ *    auto-creation and CreateTopics/DeleteTopics go to the active controller.
+ *  - Groups: the coordinator is the leader of `__consumer_offsets` partition 0 (a replicated
+ *    internal topic, so leadership moves like any other); committed offsets are written to the
+ *    controller quorum's metadata log before OffsetCommit answers, so a new coordinator loads them
+ *    from the image it already holds. Other brokers answer NOT_COORDINATOR (16).
+ */
+
+import type { BrokerContext, Handler } from "../broker-context.ts";
+import type { CreateTopicRequest } from "../controller/controller.ts";
+import type { QuorumClient } from "../controller/quorum-client.ts";
+import { handleFetch } from "../handlers/fetch.ts";
+import {
+  handleHeartbeat,
+  handleJoinGroup,
+  handleLeaveGroup,
+  handleOffsetCommit,
+  handleOffsetFetch,
+  handleSyncGroup,
+} from "../handlers/groups.ts";
+import { handleListOffsets } from "../handlers/list-offsets.ts";
+import { refusedForVersion } from "../handlers/produce.ts";
+import type { CreateTopicsRequest, CreateTopicsResponse } from "../protocol/apis/create-topics.ts";
+import type { DeleteTopicsRequest, DeleteTopicsResponse } from "../protocol/apis/delete-topics.ts";
+import type { FetchPartitionResponse, FetchRequest, FetchResponse } from "../protocol/apis/fetch.ts";
+import type {
+  Coordinator,
+  FindCoordinatorRequest,
+  FindCoordinatorResponse,
+} from "../protocol/apis/find-coordinator.ts";
+import type { ListOffsetsRequest, ListOffsetsResponse } from "../protocol/apis/list-offsets.ts";
+import type { MetadataRequest, MetadataResponse } from "../protocol/apis/metadata.ts";
+import type { OffsetCommitRequest, OffsetCommitResponse } from "../protocol/apis/offset-commit.ts";
+import type { OffsetFetchRequest } from "../protocol/apis/offset-fetch.ts";
+import type { OffsetsForLeaderEpochRequest } from "../protocol/apis/offsets-for-leader-epoch.ts";
+import type { ProducePartitionResponse, ProduceRequest, ProduceResponse } from "../protocol/apis/produce.ts";
+import { ErrorCode } from "../protocol/error-codes.ts";
+import type { RequestHeader } from "../protocol/header.ts";
+import { ApiKey } from "../protocol/registry.ts";
+import { withTopicConfigs } from "../storage/log-config.ts";
+import { isValidTopicName } from "../storage/log-manager.ts";
+import type { ReplicaManager } from "./replica-manager.ts";
+
+export const OFFSETS_TOPIC = "__consumer_offsets";
+
+export function clusterHandlers(rm: ReplicaManager, quorum: QuorumClient): ReadonlyMap<number, Handler> {
+  const me = rm.nodeId;
+
+  async function createTopics(ctx: BrokerContext, topics: CreateTopicRequest[]) {
+    const r = await quorum.call<{
+      topics: Array<{ name: string; errorCode: number; errorMessage: string | null }>;
+    }>("broker.createTopics", { topics }, 10_000, 5000);
+    const created = r.topics.filter((t) => t.errorCode === 0).map((t) => t.name);
+    await rm.waitForImage((i) => created.every((n) => i.topics[n] !== undefined), 5000);
+    void ctx;
+    return r.topics;
+  }
+
+  /** The coordinator: leader of the offsets topic, created on first use. */
+  async function coordinator(ctx: BrokerContext): Promise<number> {
+    let t = rm.image.topics[OFFSETS_TOPIC];
+    if (!t) {
+      const live = Object.values(rm.image.brokers).filter((b) => !b.fenced).length;
+      const rf = Math.max(1, Math.min(ctx.config.offsetsTopicReplicationFactor, live));
+      await createTopics(ctx, [
+        { name: OFFSETS_TOPIC, partitions: 1, replicationFactor: rf, configs: {} },
+      ]).catch(() => undefined);
+      t = rm.image.topics[OFFSETS_TOPIC];
+    }
+    return t?.partitions[0]?.leader ?? -1;
+  }
+
+  let loadedEpoch = -1;
+  /** True when this broker coordinates groups; on taking over, loads offsets from the image. */
+  function isCoordinator(ctx: BrokerContext): boolean {
+    const r = rm.replica(OFFSETS_TOPIC, 0);
+    if (r?.role !== "leader") return false;
+    if (loadedEpoch !== r.leaderEpoch) {
+      loadedEpoch = r.leaderEpoch;
+      for (const [group, entries] of Object.entries(rm.image.offsets)) {
+        ctx.offsets.commit(
+          group,
+          Object.entries(entries).map(([k, v]) => {
+            const i = k.lastIndexOf("\u0000");
+            return {
+              topic: k.slice(0, i),
+              partition: Number(k.slice(i + 1)),
+              offset: v.offset,
+              metadata: v.metadata,
+            };
+          }),
+        );
+      }
+    }
+    return true;
+  }
+
+  const produce = (
+    _ctx: BrokerContext,
+    req: ProduceRequest,
+    header: RequestHeader,
+  ): ProduceResponse | Promise<ProduceResponse> | null => {
+    const acks = req.acks;
+    const waits: Array<Promise<void>> = [];
+    const responses = req.topicData.map((t) => ({
+      name: t.name,
+      partitionResponses: t.partitionData.map((p): ProducePartitionResponse => {
+        const out: ProducePartitionResponse = {
+          index: p.index,
+          errorCode: 0,
+          baseOffset: -1,
+          logAppendTimeMs: -1,
+          logStartOffset: -1,
+        };
+        const fail = (errorCode: number) => {
+          out.errorCode = errorCode;
+          return out;
+        };
+        const refused = refusedForVersion(header.apiVersion, p.records);
+        if (refused !== 0) return fail(refused);
+        if (acks !== 0 && acks !== 1 && acks !== -1) return fail(ErrorCode.INVALID_REQUIRED_ACKS);
+        const r = rm.replica(t.name, p.index);
+        if (!r) return fail(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+        if (r.role !== "leader") return fail(ErrorCode.NOT_LEADER_OR_FOLLOWER);
+        if (acks === -1 && r.state.isr.length < rm.minIsr) return fail(ErrorCode.NOT_ENOUGH_REPLICAS);
+        if (p.records === null || p.records.length === 0) return fail(ErrorCode.INVALID_RECORD);
+        const a = r.log.append(p.records);
+        if (a.errorCode !== 0 || !("baseOffset" in a)) return fail(a.errorCode);
+        out.baseOffset = a.baseOffset;
+        out.logStartOffset = r.log.logStartOffset;
+        r.notifyAppend();
+        r.maybeAdvanceHighWatermark();
+        if (acks === -1) {
+          waits.push(
+            r.waitForHighWatermark(a.lastOffset, req.timeoutMs).then((code) => {
+              if (code !== 0) out.errorCode = code;
+            }),
+          );
+        }
+        return out;
+      }),
+    }));
+    if (acks === 0) return null;
+    const body = { responses, throttleTimeMs: 0 };
+    return waits.length === 0 ? body : Promise.all(waits).then(() => body);
+  };
+
+  const fetch = (
+    ctx: BrokerContext,
+    req: FetchRequest,
+    header: RequestHeader,
+    conn: Parameters<Handler>[3],
+  ) => {
+    if (req.replicaId >= 0) return rm.handleReplicaFetch(req);
+    const notLed: Array<{ topic: string; partition: number; code: number }> = [];
+    const topics = req.topics
+      .map((t) => ({
+        ...t,
+        partitions: t.partitions.filter((p) => {
+          const r = rm.replica(t.topic, p.partition);
+          const code = !r
+            ? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION
+            : r.role !== "leader"
+              ? ErrorCode.NOT_LEADER_OR_FOLLOWER
+              : p.currentLeaderEpoch > r.leaderEpoch
+                ? ErrorCode.UNKNOWN_LEADER_EPOCH
+                : p.currentLeaderEpoch >= 0 && p.currentLeaderEpoch < r.leaderEpoch
+                  ? ErrorCode.FENCED_LEADER_EPOCH
+                  : 0;
+          if (code !== 0) notLed.push({ topic: t.topic, partition: p.partition, code });
+          return code === 0;
+        }),
+      }))
+      .filter((t) => t.partitions.length > 0);
+    if (notLed.length === 0) return handleFetch(ctx, req);
+    const errorPart = (partition: number, code: number): FetchPartitionResponse => ({
+      partitionIndex: partition,
+      errorCode: code,
+      highWatermark: -1,
+      lastStableOffset: -1,
+      logStartOffset: -1,
+      abortedTransactions: null,
+      preferredReadReplica: -1,
+      // Never null: librdkafka rejects a record set of size −1.
+      records: Buffer.alloc(0),
+    });
+    const merge = (r: FetchResponse): FetchResponse => {
+      const responses = [...r.responses];
+      for (const e of notLed) {
+        let t = responses.find((x) => x.topic === e.topic);
+        if (!t) {
+          t = { topic: e.topic, partitions: [] };
+          responses.push(t);
+        }
+        t.partitions.push(errorPart(e.partition, e.code));
+      }
+      return { ...r, responses };
+    };
+    void header;
+    void conn;
+    const led = handleFetch(ctx, { ...req, topics, maxWaitMs: 0 });
+    return led instanceof Promise ? led.then(merge) : merge(led);
+  };
+
+  const listOffsets = (ctx: BrokerContext, req: ListOffsetsRequest): ListOffsetsResponse => {
+    const base = handleListOffsets(ctx, req);
+    for (const t of base.topics) {
+      for (const p of t.partitions) {
+        const r = rm.replica(t.name, p.partitionIndex);
+        if (r && r.role !== "leader")
+          Object.assign(p, { errorCode: ErrorCode.NOT_LEADER_OR_FOLLOWER, offset: -1 });
+      }
+    }
+    return base;
+  };
+
+  const metadata = async (
+    ctx: BrokerContext,
+    req: MetadataRequest,
+    header: RequestHeader,
+  ): Promise<MetadataResponse> => {
+    const all = req.topics === null || (header.apiVersion === 0 && req.topics.length === 0);
+    const wanted = all ? Object.keys(rm.image.topics).sort() : req.topics!.map((t) => t.name);
+    const missing = wanted.filter((n) => !rm.image.topics[n] && isValidTopicName(n));
+    if (!all && missing.length > 0 && ctx.config.autoCreateTopics && req.allowAutoTopicCreation) {
+      await createTopics(
+        ctx,
+        missing.map((name) => ({
+          name,
+          partitions: ctx.config.numPartitions,
+          replicationFactor: ctx.config.defaultReplicationFactor,
+          configs: {},
+        })),
+      ).catch(() => undefined);
+    }
+    const image = rm.image;
+    const fenced = new Set(
+      Object.values(image.brokers)
+        .filter((b) => b.fenced)
+        .map((b) => b.id),
+    );
+    const topics = wanted.map((name) => {
+      const t = image.topics[name];
+      if (!t) {
+        const errorCode = isValidTopicName(name)
+          ? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION
+          : ErrorCode.INVALID_TOPIC_EXCEPTION;
+        return { errorCode, name, isInternal: false, partitions: [] };
+      }
+      return {
+        errorCode: 0,
+        name,
+        isInternal: name === OFFSETS_TOPIC,
+        partitions: t.partitions.map((p, i) => ({
+          errorCode: p.leader === -1 ? ErrorCode.LEADER_NOT_AVAILABLE : 0,
+          partitionIndex: i,
+          leaderId: p.leader,
+          leaderEpoch: p.leaderEpoch,
+          replicaNodes: p.replicas,
+          isrNodes: p.isr,
+          offlineReplicas: p.replicas.filter((b) => fenced.has(b) || !image.brokers[b]),
+        })),
+      };
+    });
+    return {
+      throttleTimeMs: 0,
+      brokers: Object.values(image.brokers)
+        .filter((b) => !b.fenced)
+        .map((b) => ({ nodeId: b.id, host: b.host, port: b.port, rack: null })),
+      clusterId: ctx.config.clusterId,
+      // Any broker forwards admin requests to the active controller (KIP-590), so name ourselves.
+      controllerId: me,
+      topics,
+    };
+  };
+
+  const createTopicsHandler = async (
+    ctx: BrokerContext,
+    req: CreateTopicsRequest,
+  ): Promise<CreateTopicsResponse> => {
+    const local: Array<{ name: string; errorCode: number; errorMessage: string | null } | null> = [];
+    const forward: CreateTopicRequest[] = [];
+    for (const t of req.topics) {
+      if (!isValidTopicName(t.name)) {
+        local.push({
+          name: t.name,
+          errorCode: ErrorCode.INVALID_TOPIC_EXCEPTION,
+          errorMessage: "illegal topic name",
+        });
+        continue;
+      }
+      const configs: Record<string, string> = {};
+      for (const c of t.configs) if (c.value !== null) configs[c.name] = c.value;
+      try {
+        withTopicConfigs(ctx.config.log, configs);
+      } catch (e) {
+        local.push({ name: t.name, errorCode: ErrorCode.INVALID_CONFIG, errorMessage: (e as Error).message });
+        continue;
+      }
+      const partitions = t.numPartitions === -1 ? ctx.config.numPartitions : t.numPartitions;
+      if (t.assignments.length === 0 && (partitions < 1 || partitions > 10_000)) {
+        local.push({
+          name: t.name,
+          errorCode: ErrorCode.INVALID_PARTITIONS,
+          errorMessage: "bad partition count",
+        });
+        continue;
+      }
+      local.push(null);
+      if (!req.validateOnly) {
+        forward.push({
+          name: t.name,
+          partitions,
+          replicationFactor: t.replicationFactor,
+          assignments: t.assignments.map((a) => a.brokerIds),
+          configs,
+        });
+      }
+    }
+    let results: Array<{ name: string; errorCode: number; errorMessage: string | null }> = [];
+    if (forward.length > 0) {
+      try {
+        results = await createTopics(ctx, forward);
+      } catch (e) {
+        results = forward.map((f) => ({
+          name: f.name,
+          errorCode: ErrorCode.NOT_CONTROLLER,
+          errorMessage: (e as Error).message,
+        }));
+      }
+    }
+    let i = 0;
+    const topics = req.topics.map(
+      (t, k) =>
+        local[k] ?? (req.validateOnly ? { name: t.name, errorCode: 0, errorMessage: null } : results[i++]!),
+    );
+    return { throttleTimeMs: 0, topics };
+  };
+
+  const deleteTopics = async (
+    _ctx: BrokerContext,
+    req: DeleteTopicsRequest,
+  ): Promise<DeleteTopicsResponse> => {
+    const r = await quorum.call<{ topics: Array<{ name: string; errorCode: number }> }>(
+      "broker.deleteTopics",
+      { names: req.topicNames },
+      10_000,
+    );
+    const gone = r.topics.filter((t) => t.errorCode === 0).map((t) => t.name);
+    await rm.waitForImage((i) => gone.every((n) => !i.topics[n]), 5000);
+    return { throttleTimeMs: 0, responses: r.topics };
+  };
+
+  const findCoordinator = async (
+    ctx: BrokerContext,
+    req: FindCoordinatorRequest,
+    header: RequestHeader,
+  ): Promise<FindCoordinatorResponse> => {
+    const id = req.keyType === 0 ? await coordinator(ctx) : -1;
+    const b = rm.image.brokers[id];
+    const answer = (key: string): Coordinator =>
+      !b || b.fenced
+        ? {
+            key,
+            errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE,
+            errorMessage: null,
+            nodeId: -1,
+            host: "",
+            port: -1,
+          }
+        : { key, errorCode: 0, errorMessage: null, nodeId: b.id, host: b.host, port: b.port };
+    // v4+ batches keys (every group is coordinated by the same broker here).
+    const coordinators = header.apiVersion >= 4 ? req.coordinatorKeys.map(answer) : [];
+    return { throttleTimeMs: 0, ...answer(req.key), coordinators };
+  };
+
+  const NC = ErrorCode.NOT_COORDINATOR;
+  const group = <T>(h: Handler, notCoordinator: (req: T) => Record<string, unknown>): Handler =>
+    ((ctx, body, header, conn) =>
+      isCoordinator(ctx) ? h(ctx, body, header, conn) : notCoordinator(body as T)) as Handler;
+
+  const offsetCommit = async (
+    ctx: BrokerContext,
+    req: OffsetCommitRequest,
+  ): Promise<OffsetCommitResponse> => {
+    const res = handleOffsetCommit(ctx, req);
+    const entries: Array<{ topic: string; partition: number; offset: number; metadata: string | null }> = [];
+    for (const t of res.topics) {
+      for (const p of t.partitions) {
+        if (p.errorCode !== 0) continue;
+        const src = req.topics
+          .find((x) => x.name === t.name)
+          ?.partitions.find((x) => x.partitionIndex === p.partitionIndex);
+        if (src)
+          entries.push({
+            topic: t.name,
+            partition: p.partitionIndex,
+            offset: src.committedOffset,
+            metadata: src.committedMetadata,
+          });
+      }
+    }
+    if (entries.length === 0) return res;
+    try {
+      await quorum.call("broker.commitOffsets", { group: req.groupId, entries }, Math.max(1000, 5000), 2500);
+    } catch {
+      for (const t of res.topics)
+        for (const p of t.partitions)
+          if (p.errorCode === 0) p.errorCode = ErrorCode.COORDINATOR_NOT_AVAILABLE;
+    }
+    return res;
+  };
+
+  const h = <T>(
+    f: (ctx: BrokerContext, req: T, header: RequestHeader, conn: Parameters<Handler>[3]) => unknown,
+  ): Handler => f as unknown as Handler;
+
+  return new Map<number, Handler>([
+    [ApiKey.Produce, h(produce)],
+    [ApiKey.Fetch, h(fetch)],
+    [ApiKey.ListOffsets, h(listOffsets)],
+    [ApiKey.Metadata, h(metadata)],
+    [ApiKey.CreateTopics, h(createTopicsHandler)],
+    [ApiKey.DeleteTopics, h(deleteTopics)],
+    [ApiKey.FindCoordinator, h(findCoordinator)],
+    [
+      ApiKey.OffsetsForLeaderEpoch,
+      h((_ctx, req: OffsetsForLeaderEpochRequest) => rm.handleOffsetsForLeaderEpoch(req)),
+    ],
+    [
+      ApiKey.JoinGroup,
+      group(h(handleJoinGroup), () => ({
+        throttleTimeMs: 0,
+        errorCode: NC,
+        generationId: -1,
+        protocolName: "",
+        leader: "",
+        memberId: "",
+        members: [],
+      })),
+    ],
+    [
+      ApiKey.SyncGroup,
+      group(h(handleSyncGroup), () => ({ throttleTimeMs: 0, errorCode: NC, assignment: Buffer.alloc(0) })),
+    ],
+    [ApiKey.Heartbeat, group(h(handleHeartbeat), () => ({ throttleTimeMs: 0, errorCode: NC }))],
+    [
+      ApiKey.LeaveGroup,
+      group(h(handleLeaveGroup), () => ({ throttleTimeMs: 0, errorCode: NC, members: [] })),
+    ],
+    [
+      ApiKey.OffsetCommit,
+      group(h(offsetCommit), (req: OffsetCommitRequest) => ({
+        throttleTimeMs: 0,
+        topics: req.topics.map((t) => ({
+          name: t.name,
+          partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode: NC })),
+        })),
+      })),
+    ],
+    [
+      ApiKey.OffsetFetch,
+      group(h(handleOffsetFetch), (req: OffsetFetchRequest) => {
+        const notHere = (topics: OffsetFetchRequest["topics"]) =>
+          (topics ?? []).map((t) => ({
+            name: t.name,
+            partitions: t.partitionIndexes.map((i) => ({
+              partitionIndex: i,
+              committedOffset: -1,
+              metadata: null,
+              errorCode: NC,
+            })),
+          }));
+        return {
+          throttleTimeMs: 0,
+          errorCode: NC,
+          topics: notHere(req.topics),
+          // v8+: per group.
+          groups: req.groups.map((g) => ({ groupId: g.groupId, topics: notHere(g.topics), errorCode: NC })),
+        };
+      }),
+    ],
+  ]);
+}

@@ -1,0 +1,231 @@
+/**
+ * A follower's replication loop for every partition it follows from one leader broker, over one
+ * Kafka-protocol connection (Fetch v11 with replica_id = this broker; OffsetsForLeaderEpoch v3).
+ *
+ * Before fetching a partition after any leadership change, the follower asks the leader where its
+ * own latest epoch ends and truncates there (KIP-101); when the leader answers an older epoch, the
+ * follower cuts at the smaller of the leader's end offset and its own end of that epoch (KIP-279),
+ * so fast successive failovers cannot leave diverging logs. Fetched batches are appended verbatim
+ * (offsets and epochs are the leader's) and the follower takes the leader's HW, capped at its LEO.
+ * Every request has a deadline, so a blackholed leader costs a timeout, never a hang; responses
+ * for a partition whose leadership changed meanwhile are discarded.
+ */
+
+import type { FetchResponse } from "../protocol/apis/fetch.ts";
+import type { OffsetsForLeaderEpochResponse } from "../protocol/apis/offsets-for-leader-epoch.ts";
+import { ErrorCode } from "../protocol/error-codes.ts";
+import { ApiKey } from "../protocol/registry.ts";
+import { RawClient } from "../tools/raw-client.ts";
+import type { PartitionReplica } from "./partition-replica.ts";
+import type { ReplicaManager } from "./replica-manager.ts";
+
+const _sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function withDeadline<T>(p: Promise<T>, ms: number, onTimeout: () => void): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const t = setTimeout(() => {
+      onTimeout();
+      reject(new Error(`no answer within ${ms} ms`));
+    }, ms);
+    p.then(
+      (v) => {
+        clearTimeout(t);
+        resolve(v);
+      },
+      (e) => {
+        clearTimeout(t);
+        reject(e);
+      },
+    );
+  });
+}
+
+export class Fetcher {
+  private stopped = false;
+  private client: RawClient | undefined;
+  private wakeUp: (() => void) | undefined;
+
+  constructor(
+    private readonly rm: ReplicaManager,
+    readonly leaderId: number,
+  ) {}
+
+  start(): void {
+    void this.run();
+  }
+
+  /** The set of partitions changed: stop waiting between rounds. */
+  wake(): void {
+    this.wakeUp?.();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.client?.close();
+    this.client = undefined;
+    this.wakeUp?.();
+  }
+
+  private pause(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const t = setTimeout(done, ms);
+      function done() {
+        clearTimeout(t);
+        resolve();
+      }
+      this.wakeUp = done;
+    });
+  }
+
+  private async connection(): Promise<RawClient> {
+    if (this.client && !this.client.closed) return this.client;
+    const addr = this.rm.peerAddress(this.leaderId);
+    if (!addr) throw new Error(`no address for broker ${this.leaderId}`);
+    let c: RawClient | undefined;
+    const connecting = RawClient.connect(addr.port, addr.host).then((x) => {
+      c = x;
+      return x;
+    });
+    this.client = await withDeadline(
+      connecting,
+      2000,
+      () =>
+        void connecting.then(
+          (x) => x.close(),
+          () => {},
+        ),
+    );
+    void c;
+    return this.client;
+  }
+
+  private drop(): void {
+    this.client?.close();
+    this.client = undefined;
+  }
+
+  private async run(): Promise<void> {
+    const waitMs = this.rm.opts.config.replicaFetchWaitMaxMs;
+    while (!this.stopped) {
+      const parts = this.rm.followedFrom(this.leaderId);
+      if (parts.length === 0) {
+        await this.pause(200);
+        continue;
+      }
+      try {
+        const client = await this.connection();
+        const truncating = parts.filter((p) => p.needsTruncation);
+        if (truncating.length > 0) await this.truncate(client, truncating);
+        const ready = parts.filter((p) => !p.needsTruncation && p.role === "follower");
+        if (ready.length === 0) {
+          await this.pause(50);
+          continue;
+        }
+        const errors = await this.fetchOnce(client, ready, waitMs);
+        if (errors) await this.pause(50);
+      } catch (e) {
+        this.drop();
+        if (!this.stopped) await this.pause(100);
+        void e;
+      }
+    }
+  }
+
+  private async truncate(client: RawClient, parts: PartitionReplica[]): Promise<void> {
+    const byTopic = new Map<string, PartitionReplica[]>();
+    for (const p of parts) byTopic.set(p.topic, [...(byTopic.get(p.topic) ?? []), p]);
+    const asked = new Map(parts.map((p) => [p, { epoch: p.leaderEpoch, latest: p.epochs.latestEpoch }]));
+    const body = {
+      replicaId: this.rm.nodeId,
+      topics: [...byTopic].map(([topic, ps]) => ({
+        topic,
+        partitions: ps.map((p) => ({
+          partition: p.partition,
+          currentLeaderEpoch: p.leaderEpoch,
+          leaderEpoch: asked.get(p)!.latest,
+        })),
+      })),
+    };
+    const res = (await withDeadline(client.request(ApiKey.OffsetsForLeaderEpoch, 3, body), 5000, () =>
+      this.drop(),
+    )) as unknown as OffsetsForLeaderEpochResponse;
+    for (const t of res.topics) {
+      for (const r of t.partitions) {
+        const p = parts.find((x) => x.topic === t.topic && x.partition === r.partition);
+        if (p?.role !== "follower" || p.leaderEpoch !== asked.get(p)!.epoch) continue;
+        if (r.errorCode !== 0) continue;
+        const latest = asked.get(p)!.latest;
+        const log = p.log;
+        let cut: number;
+        if (latest < 0) cut = log.logEndOffset === 0 ? 0 : Math.min(log.highWatermark, log.logEndOffset);
+        else if (r.leaderEpoch < 0) cut = Math.min(log.highWatermark, log.logEndOffset);
+        else if (r.leaderEpoch === latest) cut = Math.min(r.endOffset, log.logEndOffset);
+        else {
+          // The leader never had our latest epoch: cut at the end of the epoch we share.
+          const ours = p.epochs.endOffsetFor(r.leaderEpoch, log.logEndOffset);
+          cut = Math.min(r.endOffset, ours.endOffset);
+        }
+        if (cut < log.logEndOffset) {
+          this.rm.opts.log(
+            `${p.topic}-${p.partition}: truncating ${log.logEndOffset - cut} record(s) from ${cut} (leader epoch ${r.leaderEpoch} ends at ${r.endOffset})`,
+          );
+          log.truncateTo(cut);
+        }
+        p.epochs.truncateFromEnd(log.logEndOffset);
+        p.needsTruncation = false;
+      }
+    }
+  }
+
+  /** One Fetch round; returns true when some partition answered with an error. */
+  private async fetchOnce(client: RawClient, parts: PartitionReplica[], waitMs: number): Promise<boolean> {
+    const byTopic = new Map<string, PartitionReplica[]>();
+    for (const p of parts) byTopic.set(p.topic, [...(byTopic.get(p.topic) ?? []), p]);
+    const epochs = new Map(parts.map((p) => [p, p.leaderEpoch]));
+    const body = {
+      replicaId: this.rm.nodeId,
+      maxWaitMs: waitMs,
+      minBytes: 1,
+      maxBytes: 16 * 1024 * 1024,
+      isolationLevel: 0,
+      sessionId: 0,
+      sessionEpoch: -1,
+      topics: [...byTopic].map(([topic, ps]) => ({
+        topic,
+        partitions: ps.map((p) => ({
+          partition: p.partition,
+          currentLeaderEpoch: p.leaderEpoch,
+          fetchOffset: p.log.logEndOffset,
+          logStartOffset: -1,
+          partitionMaxBytes: 4 * 1024 * 1024,
+        })),
+      })),
+      forgottenTopicsData: [],
+      rackId: "",
+    };
+    const res = (await withDeadline(client.request(ApiKey.Fetch, 11, body), waitMs + 3000, () =>
+      this.drop(),
+    )) as unknown as FetchResponse;
+    let errors = false;
+    for (const t of res.responses) {
+      for (const r of t.partitions) {
+        const p = parts.find((x) => x.topic === t.topic && x.partition === r.partitionIndex);
+        if (p?.role !== "follower" || p.leaderEpoch !== epochs.get(p)) continue;
+        if (r.errorCode === ErrorCode.OFFSET_OUT_OF_RANGE) {
+          p.needsTruncation = true;
+          errors = true;
+          continue;
+        }
+        if (r.errorCode !== 0) {
+          errors = true;
+          continue;
+        }
+        if (r.records && r.records.length > 0) {
+          p.log.appendReplicated(r.records, (base, epoch) => p.epochs.assign(epoch, base));
+        }
+        p.log.setHighWatermark(Math.min(r.highWatermark, p.log.logEndOffset));
+      }
+    }
+    return errors;
+  }
+}

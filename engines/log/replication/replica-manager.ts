@@ -1,0 +1,313 @@
+/**
+ * The broker half of the cluster: applies each metadata image from the controller to the local
+ * logs (creating and deleting topics, taking leadership or following), runs one fetcher per
+ * leader this broker follows, answers followers' fetches and OffsetsForLeaderEpoch as leader, and
+ * keeps the ISR honest: members lagging more than `replica.lag.time.max.ms` are proposed for
+ * removal and caught-up replicas for re-admission, both through the controller (AlterPartition).
+ */
+
+import type { BrokerConfig } from "../config.ts";
+import type { MetadataImage, PartitionState } from "../controller/metadata-image.ts";
+import type { QuorumClient } from "../controller/quorum-client.ts";
+import type { FetchPartitionResponse, FetchRequest, FetchResponse } from "../protocol/apis/fetch.ts";
+import type {
+  OffsetsForLeaderEpochRequest,
+  OffsetsForLeaderEpochResponse,
+} from "../protocol/apis/offsets-for-leader-epoch.ts";
+import { ErrorCode } from "../protocol/error-codes.ts";
+import { topicConfigKeys } from "../storage/log-config.ts";
+import type { LogManager } from "../storage/log-manager.ts";
+import { Fetcher } from "./fetcher.ts";
+import { PartitionReplica } from "./partition-replica.ts";
+
+export interface ReplicaManagerOptions {
+  nodeId: number;
+  logs: LogManager;
+  config: BrokerConfig;
+  /** How to reach other brokers for replication, overriding what they registered (--peer). */
+  peers: Map<number, { host: string; port: number }>;
+  log: (msg: string) => void;
+}
+
+const key = (t: string, p: number) => `${t}\u0000${p}`;
+
+export class ReplicaManager {
+  image: MetadataImage = { version: -1, brokers: {}, topics: {}, offsets: {} };
+  quorum: QuorumClient | undefined;
+  readonly replicas = new Map<string, PartitionReplica>();
+  private readonly fetchers = new Map<number, Fetcher>();
+  private readonly imageListeners = new Set<() => void>();
+  private readonly isrTimer: NodeJS.Timeout;
+  private stopped = false;
+
+  constructor(readonly opts: ReplicaManagerOptions) {
+    const every = Math.max(50, Math.min(1000, Math.floor(opts.config.replicaLagTimeMaxMs / 4)));
+    this.isrTimer = setInterval(() => this.checkIsr(), every);
+    this.isrTimer.unref();
+  }
+
+  get nodeId(): number {
+    return this.opts.nodeId;
+  }
+
+  get minIsr(): number {
+    return this.opts.config.minInsyncReplicas;
+  }
+
+  replica(topic: string, partition: number): PartitionReplica | undefined {
+    return this.replicas.get(key(topic, partition));
+  }
+
+  /** Resolves when an image satisfying `pred` has been applied (or after `timeoutMs`). */
+  waitForImage(pred: (i: MetadataImage) => boolean, timeoutMs: number): Promise<boolean> {
+    if (pred(this.image)) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const check = () => {
+        if (!pred(this.image)) return;
+        done(true);
+      };
+      const done = (ok: boolean) => {
+        clearTimeout(timer);
+        this.imageListeners.delete(check);
+        resolve(ok);
+      };
+      const timer = setTimeout(() => done(false), timeoutMs);
+      this.imageListeners.add(check);
+    });
+  }
+
+  applyImage(image: MetadataImage): void {
+    if (this.stopped) return;
+    this.image = image;
+    const logs = this.opts.logs;
+    for (const name of logs.topicNames()) {
+      if (!image.topics[name]) {
+        for (const k of [...this.replicas.keys()]) {
+          if (k.startsWith(`${name}\u0000`)) {
+            this.replicas.get(k)!.close();
+            this.replicas.delete(k);
+          }
+        }
+        logs.deleteTopic(name);
+      }
+    }
+    for (const [name, t] of Object.entries(image.topics)) {
+      let topic = logs.topic(name);
+      if (!topic) {
+        const configs: Record<string, string> = {};
+        for (const [k, v] of Object.entries(t.configs)) if (topicConfigKeys[k]) configs[k] = v;
+        topic = logs.createTopic(name, t.partitions.length, configs);
+      }
+      t.partitions.forEach((state, i) => {
+        const log = topic!.partitions[i];
+        if (!log) return;
+        let r = this.replica(name, i);
+        if (!r) {
+          r = new PartitionReplica(name, i, log, this.nodeId, () => this.minIsr, state);
+          this.replicas.set(key(name, i), r);
+        }
+        this.applyPartition(r, state);
+      });
+    }
+    this.syncFetchers();
+    for (const l of [...this.imageListeners]) l();
+  }
+
+  private applyPartition(r: PartitionReplica, state: PartitionState): void {
+    const me = this.nodeId;
+    if (!state.replicas.includes(me)) {
+      if (r.role !== "none") r.becomeNone(state);
+      else r.state = state;
+      return;
+    }
+    if (state.leader === me) {
+      if (r.role !== "leader" || r.leaderEpoch !== state.leaderEpoch) {
+        r.becomeLeader(state);
+        this.opts.log(
+          `${r.topic}-${r.partition}: leader at epoch ${state.leaderEpoch}, LEO ${r.log.logEndOffset}`,
+        );
+      } else r.update(state);
+      return;
+    }
+    if (r.role !== "follower" || r.leaderEpoch !== state.leaderEpoch || r.state.leader !== state.leader) {
+      r.becomeFollower(state);
+    } else r.update(state);
+  }
+
+  /** Leader id → the partitions this broker follows from it. */
+  followedFrom(leader: number): PartitionReplica[] {
+    return [...this.replicas.values()].filter((r) => r.role === "follower" && r.state.leader === leader);
+  }
+
+  peerAddress(id: number): { host: string; port: number } | undefined {
+    const o = this.opts.peers.get(id);
+    if (o) return o;
+    const b = this.image.brokers[id];
+    return b ? { host: b.replicationHost, port: b.replicationPort } : undefined;
+  }
+
+  private syncFetchers(): void {
+    const leaders = new Set<number>();
+    for (const r of this.replicas.values())
+      if (r.role === "follower" && r.state.leader >= 0) leaders.add(r.state.leader);
+    for (const [id, f] of this.fetchers) {
+      if (!leaders.has(id)) {
+        f.stop();
+        this.fetchers.delete(id);
+      } else f.wake();
+    }
+    for (const id of leaders) {
+      if (this.fetchers.has(id)) continue;
+      const f = new Fetcher(this, id);
+      this.fetchers.set(id, f);
+      f.start();
+    }
+  }
+
+  /** Periodic: propose ISR shrinks for lagging members (expansions happen on fetch). */
+  private checkIsr(): void {
+    if (this.stopped || !this.quorum) return;
+    const now = Date.now();
+    for (const r of this.replicas.values()) {
+      if (r.role !== "leader" || r.pendingIsr) continue;
+      const lagging = r.laggingIsrMembers(this.opts.config.replicaLagTimeMaxMs, now);
+      if (lagging.length > 0) {
+        this.opts.log(`${r.topic}-${r.partition}: shrinking ISR, [${lagging}] lagging`);
+        void this.alterIsr(
+          r,
+          r.state.isr.filter((b) => !lagging.includes(b)),
+        );
+      }
+    }
+  }
+
+  private async alterIsr(r: PartitionReplica, isr: number[]): Promise<void> {
+    if (!this.quorum) return;
+    r.pendingIsr = isr;
+    const epoch = r.leaderEpoch;
+    try {
+      const res = await this.quorum.call<{ errorCode: number; state: PartitionState | null }>(
+        "broker.alterPartition",
+        {
+          brokerId: this.nodeId,
+          topic: r.topic,
+          partition: r.partition,
+          leaderEpoch: r.leaderEpoch,
+          partitionEpoch: r.state.partitionEpoch,
+          isr,
+        },
+        5000,
+      );
+      if (r.role === "leader" && r.leaderEpoch === epoch && res.state && res.state.leaderEpoch === epoch) {
+        r.pendingIsr = null;
+        r.update(res.state);
+      }
+    } catch (e) {
+      this.opts.log(`${r.topic}-${r.partition}: AlterPartition failed: ${(e as Error).message}`);
+    } finally {
+      if (r.pendingIsr === isr) r.pendingIsr = null;
+    }
+  }
+
+  /** Leader side of a follower's Fetch (replica_id ≥ 0): records its LEO, serves up to the LEO. */
+  async handleReplicaFetch(req: FetchRequest): Promise<FetchResponse> {
+    const pass = (record: boolean) => {
+      let bytes = 0;
+      const responses = req.topics.map((t) => ({
+        topic: t.topic,
+        partitions: t.partitions.map((p): FetchPartitionResponse => {
+          const r = this.replica(t.topic, p.partition);
+          const fail = (errorCode: number): FetchPartitionResponse => ({
+            partitionIndex: p.partition,
+            errorCode,
+            highWatermark: -1,
+            lastStableOffset: -1,
+            logStartOffset: -1,
+            abortedTransactions: null,
+            preferredReadReplica: -1,
+            records: null,
+          });
+          if (!r) return fail(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+          if (r.role !== "leader") return fail(ErrorCode.NOT_LEADER_OR_FOLLOWER);
+          if (p.currentLeaderEpoch >= 0 && p.currentLeaderEpoch < r.leaderEpoch)
+            return fail(ErrorCode.FENCED_LEADER_EPOCH);
+          if (p.currentLeaderEpoch > r.leaderEpoch) return fail(ErrorCode.UNKNOWN_LEADER_EPOCH);
+          if (record) {
+            r.recordFollowerFetch(req.replicaId, p.fetchOffset);
+            if (r.canJoinIsr(req.replicaId) && !r.pendingIsr) {
+              this.opts.log(`${r.topic}-${r.partition}: broker ${req.replicaId} caught up, expanding ISR`);
+              void this.alterIsr(r, [...r.state.isr, req.replicaId]);
+            }
+          }
+          const log = r.log;
+          const read = log.read(p.fetchOffset, p.partitionMaxBytes, true, log.logEndOffset);
+          if (read.records) bytes += read.records.length;
+          return {
+            partitionIndex: p.partition,
+            errorCode: read.errorCode,
+            highWatermark: log.highWatermark,
+            lastStableOffset: log.highWatermark,
+            logStartOffset: log.logStartOffset,
+            abortedTransactions: null,
+            preferredReadReplica: -1,
+            records: read.records,
+          };
+        }),
+      }));
+      return { response: { throttleTimeMs: 0, errorCode: 0, sessionId: 0, responses }, bytes };
+    };
+    const first = pass(true);
+    const anyError = first.response.responses.some((t) => t.partitions.some((p) => p.errorCode !== 0));
+    if (first.bytes > 0 || anyError || req.maxWaitMs <= 0) return first.response;
+    await new Promise<void>((resolve) => {
+      const offs: Array<() => void> = [];
+      const done = () => {
+        clearTimeout(timer);
+        for (const o of offs) o();
+        resolve();
+      };
+      const timer = setTimeout(done, Math.min(req.maxWaitMs, 30_000));
+      for (const t of req.topics) {
+        for (const p of t.partitions) {
+          const r = this.replica(t.topic, p.partition);
+          if (r) offs.push(r.onAppend(() => setImmediate(done)));
+        }
+      }
+    });
+    return pass(false).response;
+  }
+
+  /** OffsetsForLeaderEpoch as leader (KIP-279: largest known epoch ≤ the asked one, its end offset). */
+  handleOffsetsForLeaderEpoch(req: OffsetsForLeaderEpochRequest): OffsetsForLeaderEpochResponse {
+    return {
+      throttleTimeMs: 0,
+      topics: req.topics.map((t) => ({
+        topic: t.topic,
+        partitions: t.partitions.map((p) => {
+          const r = this.replica(t.topic, p.partition);
+          const fail = (errorCode: number) => ({
+            errorCode,
+            partition: p.partition,
+            leaderEpoch: -1,
+            endOffset: -1,
+          });
+          if (!r) return fail(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+          if (r.role !== "leader") return fail(ErrorCode.NOT_LEADER_OR_FOLLOWER);
+          if (p.currentLeaderEpoch >= 0 && p.currentLeaderEpoch < r.leaderEpoch)
+            return fail(ErrorCode.FENCED_LEADER_EPOCH);
+          if (p.currentLeaderEpoch > r.leaderEpoch) return fail(ErrorCode.UNKNOWN_LEADER_EPOCH);
+          const e = r.epochs.endOffsetFor(p.leaderEpoch, r.log.logEndOffset);
+          return { errorCode: 0, partition: p.partition, leaderEpoch: e.epoch, endOffset: e.endOffset };
+        }),
+      })),
+    };
+  }
+
+  close(): void {
+    this.stopped = true;
+    clearInterval(this.isrTimer);
+    for (const f of this.fetchers.values()) f.stop();
+    this.fetchers.clear();
+    for (const r of this.replicas.values()) r.close();
+  }
+}
