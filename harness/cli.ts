@@ -41,6 +41,20 @@ function intArg(name: string) {
   };
 }
 
+function floatArg(name: string) {
+  return (v: string) => {
+    const n = Number(v.replace(/\/s$/, "").replace(/k$/i, "e3"));
+    if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`${name} must be a positive number`);
+    return n;
+  };
+}
+
+function percentArg(v: string): number {
+  const m = /^(\d+(?:\.\d+)?)%?$/.exec(v);
+  if (!m) throw new InvalidArgumentError("write a percentage, e.g. 2%");
+  return Number(m[1]) / 100;
+}
+
 function durationArg(v: string): number {
   const ms = parseDuration(v);
   if (ms === undefined || ms <= 0)
@@ -349,6 +363,86 @@ function buildProgram(setExit: (code: number) => void): Command {
     )
     .action(async (dir: string, candidate: string | undefined, opts: { out?: string }) => {
       setExit(await reportCommand(candidate === undefined ? [dir] : [dir, candidate], opts));
+    });
+
+  program
+    .command("capacity")
+    .description(
+      "find the highest rate (or trace speed) that holds every SLO: grow it until a step breaks one, then bisect",
+    )
+    .argument("<scenario>", "a YAML scenario file")
+    .option(
+      "--slo <expr...>",
+      "an objective on a results.json path, e.g. 'latency.endToEnd.corrected.p99 < 50ms' (repeatable; default: that and 'delivery.lost == 0')",
+      [],
+    )
+    .option("--out <dir>", "where the capacity directory is written", "reports/runs")
+    .addOption(new Option("--seed <n>", "override the scenario's seed").argParser(intArg("--seed")))
+    .addOption(new Option("--duration <d>", "measured duration of each step, e.g. 5s").argParser(durationArg))
+    .addOption(
+      new Option("--start <rate>", "the first step's load (default: the scenario's rate or speed)").argParser(
+        floatArg("--start"),
+      ),
+    )
+    .addOption(
+      new Option("--factor <x>", "growth factor before the first bad step")
+        .default(2)
+        .argParser(floatArg("--factor")),
+    )
+    .addOption(
+      new Option("--precision <pct>", "bisect until good and bad are this close, e.g. 2%")
+        .default(0.02)
+        .argParser(percentArg),
+    )
+    .addOption(
+      new Option("--max-steps <n>", "most steps per search").default(12).argParser(intArg("--max-steps")),
+    )
+    .addOption(
+      new Option("--repeat <n>", "run the whole search n times and report the spread")
+        .default(1)
+        .argParser(intArg("--repeat")),
+    )
+    .action(async (file: string, opts: import("./cli/capacity-command.ts").CapacityCliOptions) => {
+      const { capacityCommand } = await import("./cli/capacity-command.ts");
+      setExit(await capacityCommand(file, opts, projectRoot));
+    });
+
+  program
+    .command("sweep")
+    .description(
+      "run every design point of a scenario (a grid of --set values), and chart throughput, latency and scaling",
+    )
+    .argument("<scenario...>", "YAML scenario files (each is swept over the same points)")
+    .option(
+      "--set <path=values...>",
+      "a scenario path and its values, e.g. workload.rate=10k,20k or topology.partitions=1,3,6 (repeatable)",
+      [],
+    )
+    .option("--list", "pair the i-th values of every --set instead of crossing them into a grid", false)
+    .option(
+      "--capacity",
+      "run a capacity search at every design point (the rate is searched, not set)",
+      false,
+    )
+    .option(
+      "--slo <expr...>",
+      "objectives, as for capacity (default: e2e corrected p99 < 50ms, nothing lost)",
+      [],
+    )
+    .option("--out <dir>", "where the sweep directory is written", "reports/runs")
+    .addOption(new Option("--seed <n>", "override the scenarios' seed").argParser(intArg("--seed")))
+    .addOption(new Option("--duration <d>", "measured duration of each run, e.g. 5s").argParser(durationArg))
+    .addOption(
+      new Option("--start <rate>", "with --capacity: the first step's rate").argParser(floatArg("--start")),
+    )
+    .addOption(
+      new Option("--max-steps <n>", "with --capacity: most steps per search")
+        .default(10)
+        .argParser(intArg("--max-steps")),
+    )
+    .action(async (paths: string[], opts: import("./cli/sweep-command.ts").SweepCliOptions) => {
+      const { sweepCommand } = await import("./cli/sweep-command.ts");
+      setExit(await sweepCommand(paths, opts, projectRoot));
     });
 
   program

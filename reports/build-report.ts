@@ -10,10 +10,12 @@ import { join } from "node:path";
 import type { Check, LatencyStats, Results } from "../harness/results/types.ts";
 import { int, ms, rate, recovery } from "./format.ts";
 import { type Chart, chartFigure, escapeHtml, page } from "./html.ts";
+import { resourcesSection } from "./resources-section.ts";
 import { loadRun, type RunData, type TextFile } from "./run-data.ts";
 import { backlogSpec } from "./specs/backlog.ts";
 import { channelFillSpec } from "./specs/channel-fill.ts";
 import type { ChartRun } from "./specs/common.ts";
+import { cpuSpec } from "./specs/cpu.ts";
 import { deliverySpec } from "./specs/delivery.ts";
 import { latencyDistributionSpec } from "./specs/latency-distribution.ts";
 import { latencyTimeSpec } from "./specs/latency-time.ts";
@@ -173,6 +175,14 @@ export function runCharts(runs: readonly ChartRun[], prefix = "chart"): Chart[] 
       note: "Sampled once a second from each agent's /metrics; a gap is a second the agent was down or paused.",
       spec: fill,
     });
+  const cpu = runs.length === 1 ? cpuSpec(runs) : undefined;
+  if (cpu)
+    charts.push({
+      id: `${prefix}-cpu`,
+      title: "CPU by role",
+      note: "Cores used each second by the harness, client processes, the proxy and the engine nodes (stacked); dashed: the whole machine.",
+      spec: cpu,
+    });
   return charts;
 }
 
@@ -196,6 +206,7 @@ ${banner(r)}
 </div>
 <h3>Latency</h3>
 ${latencyRows(r)}
+${resourcesSection(r)}
 <h2>Checks and expectations</h2>
 ${checksTable(r.checks)}
 <h2>Faults</h2>

@@ -2,6 +2,7 @@
  * The short text summary printed after each run and after a suite.
  */
 
+import { resourceLines } from "../resources/describe.ts";
 import type { Results } from "../results/types.ts";
 
 const n = (x: number) => Math.round(x).toLocaleString("en-US");
@@ -31,6 +32,7 @@ export function runSummary(r: Results, runDir: string): string {
       `  order       ${r.order.partitions} partitions: ${r.order.reordered} reordered, ${r.order.inconsistentOffsets} inconsistent offsets, ${r.order.gaps} gaps, ${r.order.rewinds} rewinds`,
     );
   }
+  lines.push(...resourceLines(r.resources, r.harnessBound));
   for (const c of r.checks) {
     lines.push(
       `  ${c.valid === true ? "ok  " : c.valid === false ? "FAIL" : "??? "}  ${c.name}: ${c.detail}`,

@@ -23,6 +23,9 @@ export interface DeliverySink {
   unparsed(process: string, count: number, sample: string): void;
 }
 
+/** Where a client outside the harness process (a load worker) sends: the entry the producers use. */
+export type ClientEndpoint = { engine: "log"; brokers: string[] } | { engine: "agent"; url: string };
+
 export interface Driver {
   /** Boots the target's nodes and consumers. */
   start(): Promise<void>;
@@ -34,6 +37,8 @@ export interface Driver {
   network(): Network | undefined;
   /** Collector-level slowdown, for the `slow` fault. */
   setDelay(node: string, delayMs: number): void;
+  /** The producers' entry point, once started, for load workers in other processes. */
+  clientEndpoint?(): ClientEndpoint | undefined;
   /** Stops sending, stops the target and releases every resource. */
   close(): Promise<void>;
 }

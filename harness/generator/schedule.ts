@@ -9,6 +9,7 @@
 import type { Workload } from "../scenario/schema.ts";
 import { exponential, type Random, seededRandom } from "./random.ts";
 import { rateCurve } from "./rate-curve.ts";
+import { traceTimeUs } from "./trace.ts";
 
 export interface PlannedMessage {
   index: number;
@@ -17,12 +18,15 @@ export interface PlannedMessage {
   /** Intended send time, µs since the load started. */
   intendedUs: number;
   key: string | undefined;
+  /** Body size from a replayed trace; the workload's messageSize when absent. */
+  size?: number;
 }
 
 export type ScheduleWorkload = Pick<
   Workload,
   "rate" | "arrival" | "producers" | "keys" | "warmup" | "duration"
->;
+> &
+  Partial<Pick<Workload, "trace">>;
 
 /** Load length in ms: warmup plus the measured duration. */
 export function loadLengthMs(w: ScheduleWorkload): number {
@@ -59,15 +63,32 @@ export class Schedule {
     if (!(t < this.endS)) return undefined;
     const i = this.index++;
     const p = this.w.producers;
-    const key = this.w.keys > 0 ? `k${Math.floor(this.keyRandom() * this.w.keys)}` : undefined;
-    return { index: i, producer: i % p, seq: Math.floor(i / p), intendedUs: Math.round(t * 1e6), key };
+    let key = this.w.keys > 0 ? `k${Math.floor(this.keyRandom() * this.w.keys)}` : undefined;
+    const m: PlannedMessage = {
+      index: i,
+      producer: i % p,
+      seq: Math.floor(i / p),
+      intendedUs: Math.round(t * 1e6),
+      key,
+    };
+    const trace = this.w.trace;
+    if (trace) {
+      const row = i % trace.rows.offsetUs.length;
+      key = trace.rows.keys[row] ?? key;
+      m.key = key;
+      const size = trace.rows.sizes[row] as number;
+      if (size > 0) m.size = size;
+    }
+    return m;
   }
 
   private pending: number | undefined;
 
   private nextTimeS(consume: boolean): number {
     if (this.pending === undefined) {
-      if (this.w.arrival === "poisson") {
+      if (this.w.trace) {
+        this.pending = traceTimeUs(this.w.trace, this.index) / 1e6;
+      } else if (this.w.arrival === "poisson") {
         // An inhomogeneous Poisson process by time change: unit-rate exponential steps in the
         // curve's cumulative count, mapped back to time. Exact across rate steps, and never
         // places an arrival where the rate is 0.

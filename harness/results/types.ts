@@ -177,4 +177,47 @@ export interface Results {
   };
   /** Added after schemaVersion 1 shipped (additive): per-node sampled series, by node name. */
   nodes?: Record<string, NodeSeries>;
+  /** Added after schemaVersion 1 shipped (additive): CPU per process, per second and in total. */
+  resources?: Resources;
+  /** Added (additive): the load path, not the engine, was the bottleneck; see resources.reasons. */
+  harnessBound?: boolean;
+}
+
+/** CPU of one process of the run, from /proc (added after schemaVersion 1 shipped, additive). */
+export interface ProcessCpu {
+  name: string;
+  /** harness (the orchestrator and in-process producers), client (consumers, load workers), proxy, engine. */
+  role: "harness" | "client" | "proxy" | "engine";
+  /** CPU seconds used while sampled (the whole load and drain). */
+  cpuSeconds: number;
+  /** Mean cores used during the measured window (1 = one core busy all the time). */
+  meanCores: number;
+  /** The busiest second of the measured window, in cores. */
+  peakCores: number;
+}
+
+/** One second of CPU use, in cores, summed by role; `machine` is every process on the host. */
+export interface ResourceRow {
+  t: number;
+  harness: number;
+  clients: number;
+  proxy: number;
+  engines: number;
+  machine: number | null;
+}
+
+/** CPU used by the harness, the clients, the proxy and the engine nodes (additive). */
+export interface Resources {
+  /** Logical CPUs of the machine. */
+  cores: number;
+  processes: ProcessCpu[];
+  series: ResourceRow[];
+  /** Mean busy share of the whole machine in the measured window, 0..100 (other users included). */
+  machineBusyPct: number | null;
+  /** Whether the load path (harness, clients, proxy) saturated before the engine; see `reasons`. */
+  harnessBound: boolean;
+  /** Why the run is (or is not) load-path bound, in words. */
+  reasons: string[];
+  /** Observations that did not make the run load-path bound (e.g. the engine pushed back). */
+  notes: string[];
 }

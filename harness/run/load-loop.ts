@@ -7,6 +7,7 @@
 
 import type { Driver } from "../drivers/driver.ts";
 import { type PlannedMessage, Schedule } from "../generator/schedule.ts";
+import { type Slice, SlicedSchedule } from "../generator/slice.ts";
 import type { SendOp } from "../history/op.ts";
 import type { Scenario } from "../scenario/load.ts";
 
@@ -17,10 +18,16 @@ export interface LoadCounters {
   failed: number;
   indeterminate: number;
   inFlight: number;
+  /** Producer-ticks in which a ready batch waited because its producer was at maxInFlight. */
+  heldByInFlight: number;
+  /** Ticks that came more than 20 ms after the previous one (the event loop was busy). */
+  lateTicks: number;
 }
 
 export interface LoadLoopDeps {
-  driver: Driver;
+  driver: Pick<Driver, "send">;
+  /** Send only this slice of the schedule (a load worker); the whole plan when omitted. */
+  slice?: Slice;
   now: () => number;
   record: (op: SendOp) => void;
   /** Called with each completed batch, for live drain tracking. */
@@ -35,8 +42,11 @@ export class LoadLoop {
     failed: 0,
     indeterminate: 0,
     inFlight: 0,
+    heldByInFlight: 0,
+    lateTicks: 0,
   };
-  private readonly schedule: Schedule;
+  private lastTickUs: number | undefined;
+  private readonly schedule: Pick<Schedule, "peekUs" | "next">;
   private readonly pending: PlannedMessage[][];
   private readonly inFlight: number[];
   private req = 0;
@@ -53,7 +63,9 @@ export class LoadLoop {
     private readonly deps: LoadLoopDeps,
   ) {
     const w = scenario.workload;
-    this.schedule = new Schedule(w, scenario.seed);
+    this.schedule = deps.slice
+      ? new SlicedSchedule(w, scenario.seed, deps.slice)
+      : new Schedule(w, scenario.seed);
     this.pending = Array.from({ length: w.producers }, () => []);
     this.inFlight = Array.from({ length: w.producers }, () => 0);
   }
@@ -81,6 +93,8 @@ export class LoadLoop {
     if (this.stopped) return;
     const w = this.scenario.workload;
     const now = this.deps.now();
+    if (this.lastTickUs !== undefined && now - this.lastTickUs > 20_000) this.counters.lateTicks++;
+    this.lastTickUs = now;
     while (this.schedule.peekUs() <= now) {
       const m = this.schedule.next() as PlannedMessage;
       this.pending[m.producer]?.push(m);
@@ -95,6 +109,10 @@ export class LoadLoop {
         const waited = now - (q[0] as PlannedMessage).intendedUs >= lingerUs;
         if (!full && !waited && !exhausted) break;
         this.sendBatch(p, q.splice(0, w.batchSize));
+      }
+      if (q.length > 0 && (this.inFlight[p] as number) >= w.maxInFlight) {
+        const ready = q.length >= w.batchSize || now - (q[0] as PlannedMessage).intendedUs >= lingerUs;
+        if (ready) this.counters.heldByInFlight++;
       }
     }
     if (exhausted && this.pending.every((q) => q.length === 0)) {

@@ -17,9 +17,12 @@ import { readHistory } from "../history/reader.ts";
 import { HistoryWriter } from "../history/writer.ts";
 import { isNetworkFault, NetworkNemesis } from "../nemesis/network-faults.ts";
 import { type FaultEvent, isNodeFault, NodeNemesis } from "../nemesis/node-faults.ts";
+import { resourcesOf, runSampler } from "../resources/run-resources.ts";
 import type { Results, RunStatus } from "../results/types.ts";
 import type { Scenario } from "../scenario/load.ts";
 import { Supervisor } from "../supervisor/supervisor.ts";
+import { ReorderingSink } from "../workers/reorder.ts";
+import { WorkerLoad } from "../workers/worker-load.ts";
 import { allHeld, analyze } from "./analyze.ts";
 import { DeliveryTracker } from "./delivery-tracker.ts";
 import { captureEnvironment } from "./environment.ts";
@@ -70,9 +73,11 @@ export async function runScenario(o: RunOptions): Promise<RunOutcome> {
   let t0: number | undefined;
   const held: Op[] = [];
   const now = () => Math.round((performance.now() - (t0 ?? setupStart)) * 1000);
+  // Load workers' ops arrive late and out of order: keep the history in time order.
+  const ordered = w.workers ? new ReorderingSink(history, () => now()) : history;
   const record = (op: Op) => {
     if (t0 === undefined) held.push(op);
-    else history.append(op);
+    else ordered.append(op);
   };
   let phase: Phase = "setup";
   const setPhase = (p: Phase) => {
@@ -132,14 +137,20 @@ export async function runScenario(o: RunOptions): Promise<RunOutcome> {
       },
     },
   });
-  const loop = new LoadLoop(scenario, {
-    driver,
-    now,
-    record,
-    onOutcome(producer, from, to, type) {
-      if (type !== "fail") tracker.awaited(producer, from, to);
-    },
-  });
+  const onOutcome = (producer: number, from: number, to: number, type: Op["type"]) => {
+    if (type !== "fail") tracker.awaited(producer, from, to);
+  };
+  const loop = w.workers
+    ? new WorkerLoad(scenario, {
+        driver,
+        supervisor,
+        runDir,
+        projectRoot: o.projectRoot,
+        now,
+        record,
+        onOutcome,
+      })
+    : new LoadLoop(scenario, { driver, now, record, onOutcome });
   const nemesis = new NodeNemesis(scenario.faults.filter(isNodeFault), {
     driver,
     fatal: fail,
@@ -148,11 +159,13 @@ export async function runScenario(o: RunOptions): Promise<RunOutcome> {
     onEvent: (e) => progress({ type: "fault", elapsedMs: now() / 1000, ...e }),
   });
 
+  const sampler = runSampler(supervisor, () => now() / 1e6);
   let ticker: NodeJS.Timeout | undefined;
   let netNemesis: NetworkNemesis | undefined;
   try {
     setPhase("setup");
     await Promise.race([driver.start(), failed]);
+    if (loop instanceof WorkerLoad) await Promise.race([loop.prepare(), failed]);
 
     t0 = performance.now();
     const shift = (t0 - setupStart) * 1000;
@@ -169,6 +182,7 @@ export async function runScenario(o: RunOptions): Promise<RunOutcome> {
     for (const op of held) history.append({ ...op, t: Math.round(op.t - shift) });
     held.length = 0;
 
+    sampler.start();
     setPhase("warmup");
     const measureTimer = setTimeout(() => setPhase("measure"), w.warmup);
     let last = { offered: 0, acked: 0, failed: 0, delivered: 0, at: 0 };
@@ -228,6 +242,7 @@ export async function runScenario(o: RunOptions): Promise<RunOutcome> {
   } catch (e) {
     if (failure === undefined) failure = e;
   } finally {
+    sampler.stop();
     if (ticker) clearInterval(ticker);
     phase = "teardown";
     progress({ type: "phase", phase: "teardown", elapsedMs: t0 === undefined ? 0 : now() / 1000 });
@@ -243,6 +258,7 @@ export async function runScenario(o: RunOptions): Promise<RunOutcome> {
       t0 = setupStart;
       for (const op of held) history.append(op);
     }
+    if (ordered instanceof ReorderingSink) ordered.close();
     history.close();
     rmSync(join(runDir, "data"), { recursive: true, force: true });
   }
@@ -261,6 +277,12 @@ export async function runScenario(o: RunOptions): Promise<RunOutcome> {
     environment: captureEnvironment(o.projectRoot),
     ...analysis,
   };
+  results.resources = resourcesOf(
+    sampler,
+    { fromS: w.warmup / 1000, toS: (w.warmup + w.duration) / 1000 },
+    { ...results.throughput, ...loop.counters },
+  );
+  results.harnessBound = results.resources.harnessBound;
   if (failure !== undefined) {
     status = "errored";
     results.status = status;

@@ -5,9 +5,12 @@
  */
 
 import { readFile } from "node:fs/promises";
+import { dirname, isAbsolute, resolve } from "node:path";
 import { parseDocument } from "yaml";
 import type { z } from "zod";
 import { FaultbenchError } from "../errors.ts";
+import { sliceProblem } from "../generator/slice.ts";
+import { loadTrace } from "../generator/trace.ts";
 import { agentShape, consumerNames, linksBetween, logShape, type TopologyShape } from "../topology/links.ts";
 import { checkPath, type Expectation, parseExpectation } from "./expectation.ts";
 import {
@@ -272,6 +275,10 @@ function crossCheck(
     }
     base = { ...rest, engine: "log", topology: parsed.data };
   }
+  if (s.workload.workers !== undefined) {
+    const bad = sliceProblem(s.workload.workers, s.workload.producers);
+    if (bad) p("workload.workers", bad);
+  }
   const shape = shapeOf({ ...base, faults: [], expectations: [], raw: {}, file } as Scenario);
   const faults = checkFaults(s, shape, collectors, p);
 
@@ -311,7 +318,13 @@ export function scenarioFromObject(raw: unknown, file: string, overrides: Overri
   if (overrides.durationMs !== undefined && typeof doc.workload === "object" && doc.workload !== null) {
     (doc.workload as Record<string, unknown>).duration = formatDuration(overrides.durationMs);
   }
-  const parsed = scenarioSchema.safeParse(doc);
+  // A trace sets the timing, so a trace scenario needs no rate.
+  const w = doc.workload as Record<string, unknown> | undefined;
+  const traced = typeof w === "object" && w !== null && w.trace !== undefined;
+  if (traced && w?.trace !== undefined) resolveTraceFile(w, file);
+  const parsed = scenarioSchema.safeParse(
+    traced && w?.rate === undefined ? { ...doc, workload: { ...w, rate: 0 } } : doc,
+  );
   if (!parsed.success) {
     // Report the topology's problems in the same breath when the engine is known.
     const topo =
@@ -320,6 +333,18 @@ export function scenarioFromObject(raw: unknown, file: string, overrides: Overri
     const extra = t && !t.success ? t.error.issues.map((i) => ({ ...i, path: ["topology", ...i.path] })) : [];
     throw invalid(file, issueMessages(file, [...parsed.error.issues, ...extra]));
   }
+  const traceProblems: string[] = [];
+  const trace = parsed.data.workload.trace;
+  if (trace) {
+    if (w?.rate !== undefined)
+      traceProblems.push(`${file}: workload.rate: a trace sets the timing; drop rate (or trace)`);
+    try {
+      trace.rows = loadTrace(trace.file);
+    } catch (e) {
+      traceProblems.push(`${file}: workload.trace: ${(e as Error).message}`);
+    }
+  }
+  if (traceProblems.length > 0) throw invalid(file, traceProblems);
   const { problems, scenario } = crossCheck(file, parsed.data, doc.topology);
   if (problems.length > 0 || !scenario) throw invalid(file, problems);
   doc.seed = scenario.seed;
@@ -356,6 +381,20 @@ export async function loadScenario(file: string, overrides: Overrides = {}): Pro
     );
   }
   return scenarioFromText(text, file, overrides);
+}
+
+/**
+ * A trace file is named relative to the scenario; the resolved document (saved in the run
+ * directory, read by load workers and `check`) names it absolutely.
+ */
+function resolveTraceFile(w: Record<string, unknown>, scenarioFile: string): void {
+  const t = w.trace;
+  const base = dirname(scenarioFile);
+  if (typeof t === "string") w.trace = isAbsolute(t) ? t : resolve(base, t);
+  else if (typeof t === "object" && t !== null && typeof (t as { file?: unknown }).file === "string") {
+    const f = (t as { file: string }).file;
+    w.trace = { ...t, file: isAbsolute(f) ? f : resolve(base, f) };
+  }
 }
 
 function invalid(file: string, problems: string[]): FaultbenchError {

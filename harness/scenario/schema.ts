@@ -6,6 +6,7 @@
  */
 
 import { z } from "zod";
+import { parseSpeed, type TraceRows } from "../generator/trace.ts";
 import { parseDuration, parseRate } from "./units.ts";
 
 /** A strict object whose unknown-key error names the allowed keys. */
@@ -63,6 +64,28 @@ const rateSpec = z.union([
   })),
 ]);
 
+const speed = z.union([z.number(), z.string()]).transform((v, ctx) => {
+  const n = parseSpeed(v);
+  if (n === undefined) {
+    ctx.addIssue({
+      code: "custom",
+      message: `${JSON.stringify(v)} is not a speed; write a factor such as 1, 0.5 or 3x`,
+    });
+    return z.NEVER;
+  }
+  return n;
+});
+
+/** The rows are read from the file when the scenario is loaded (load.ts), relative to the scenario. */
+const noRows = undefined as unknown as TraceRows;
+const traceSchema = z.union([
+  z.string().transform((file) => ({ file, speed: 1, loop: false, rows: noRows })),
+  obj({ file: z.string(), speed: speed.default(1), loop: z.boolean().default(false) }).transform((t) => ({
+    ...t,
+    rows: noRows,
+  })),
+]);
+
 export const workloadSchema = obj({
   rate: rateSpec,
   arrival: z.enum(["uniform", "poisson"]).default("uniform"),
@@ -84,6 +107,10 @@ export const workloadSchema = obj({
   warmup: duration.default(1000),
   duration: duration,
   drain: duration.default(5000),
+  /** Load worker processes, each sending a disjoint slice of the schedule; omitted = in the harness. */
+  workers: posInt("load worker processes").min(1).max(64).optional(),
+  /** Replay a recorded shape (NDJSON, CSV or an earlier history) instead of a rate. */
+  trace: traceSchema.optional(),
 });
 
 const channelSchema = obj({

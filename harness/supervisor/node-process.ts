@@ -68,6 +68,17 @@ export class NodeProcess {
   /** Messages from a node started with `ipc: true`. */
   onMessage: (message: unknown) => void = () => {};
 
+  /** Sends a message to a node started with `ipc: true`; false when it is not running. */
+  send(message: unknown): boolean {
+    const c = this.child as unknown as { send?: (m: unknown) => boolean; connected?: boolean } | undefined;
+    if (!c?.send || c.connected === false) return false;
+    try {
+      return c.send(message);
+    } catch {
+      return false;
+    }
+  }
+
   constructor(readonly spec: NodeSpec) {
     this.log = createWriteStream(spec.logPath, { flags: "a" });
   }

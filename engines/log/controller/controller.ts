@@ -99,9 +99,9 @@ export async function startController(opts: ControllerOptions): Promise<RunningC
     }
   };
 
-  /** Records moving leadership/ISR away from `id` (or back to it), committed one by one. */
-  const rebalanceFor = async (id: number, leaving: boolean) => {
-    const live = new Set(liveBrokers(image));
+  /** Records moving leadership/ISR away from `id` (or back to it), given the live set after the change. */
+  const rebalanceFor = (id: number, leaving: boolean, live: Set<number>): MetadataRecord[] => {
+    const out: MetadataRecord[] = [];
     for (const [topic, t] of Object.entries(image.topics)) {
       for (let i = 0; i < t.partitions.length; i++) {
         const p = t.partitions[i]!;
@@ -110,10 +110,11 @@ export async function startController(opts: ControllerOptions): Promise<RunningC
           opts.log(
             `${topic}-${i}: leader ${p.leader} → ${next.leader}, isr [${p.isr}] → [${next.isr}], epoch ${next.leaderEpoch}`,
           );
-          await propose({ type: "partitionChange", topic, partition: i, state: next });
+          out.push({ type: "partitionChange", topic, partition: i, state: next });
         }
       }
     }
+    return out;
   };
 
   const fence = (id: number, why: string) =>
@@ -121,8 +122,12 @@ export async function startController(opts: ControllerOptions): Promise<RunningC
       const b = image.brokers[id];
       if (!raft.isLeader || !b || b.fenced) return;
       opts.log(`fencing broker ${id}: ${why}`);
-      await propose({ type: "brokerFenced", id, fenced: true });
-      await rebalanceFor(id, true);
+      const live = new Set(liveBrokers(image).filter((b) => b !== id));
+      // One entry: the fencing and every leadership it moves commit together.
+      await propose({
+        type: "batch",
+        records: [{ type: "brokerFenced", id, fenced: true }, ...rebalanceFor(id, true, live)],
+      });
     });
 
   const unfence = (id: number) =>
@@ -130,8 +135,11 @@ export async function startController(opts: ControllerOptions): Promise<RunningC
       const b = image.brokers[id];
       if (!raft.isLeader || !b?.fenced) return;
       opts.log(`unfencing broker ${id}`);
-      await propose({ type: "brokerFenced", id, fenced: false });
-      await rebalanceFor(id, false);
+      const live = new Set([...liveBrokers(image), id]);
+      await propose({
+        type: "batch",
+        records: [{ type: "brokerFenced", id, fenced: false }, ...rebalanceFor(id, false, live)],
+      });
     });
 
   const sessionCheck = setInterval(

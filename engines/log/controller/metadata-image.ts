@@ -45,6 +45,8 @@ export interface MetadataImage {
 
 export type MetadataRecord =
   | { type: "noop" }
+  /** Several records committed as one Raft entry (a fencing and the leader moves it causes). */
+  | { type: "batch"; records: MetadataRecord[] }
   | { type: "registerBroker"; broker: BrokerRecord }
   | { type: "brokerFenced"; id: number; fenced: boolean }
   | { type: "createTopic"; name: string; configs: Record<string, string>; partitions: PartitionState[] }
@@ -63,6 +65,9 @@ export function emptyImage(): MetadataImage {
 export function applyRecord(image: MetadataImage, rec: MetadataRecord, index: number): void {
   switch (rec.type) {
     case "noop":
+      break;
+    case "batch":
+      for (const r of rec.records) applyRecord(image, r, index);
       break;
     case "registerBroker":
       image.brokers[rec.broker.id] = { ...rec.broker };

@@ -52,6 +52,8 @@ import { isValidTopicName } from "../storage/log-manager.ts";
 import type { ReplicaManager } from "./replica-manager.ts";
 
 export const OFFSETS_TOPIC = "__consumer_offsets";
+/** Kafka's debugging consumer id: reads this replica's own log (any role) up to its LEO. */
+export const DEBUG_REPLICA_ID = -2;
 
 export function clusterHandlers(rm: ReplicaManager, quorum: QuorumClient): ReadonlyMap<number, Handler> {
   const me = rm.nodeId;
@@ -162,6 +164,7 @@ export function clusterHandlers(rm: ReplicaManager, quorum: QuorumClient): Reado
     conn: Parameters<Handler>[3],
   ) => {
     if (req.replicaId >= 0) return rm.handleReplicaFetch(req);
+    if (req.replicaId === DEBUG_REPLICA_ID) return rm.handleDebugFetch(req);
     const notLed: Array<{ topic: string; partition: number; code: number }> = [];
     const topics = req.topics
       .map((t) => ({

@@ -277,6 +277,41 @@ export class ReplicaManager {
     return pass(false).response;
   }
 
+  /**
+   * Fetch by the debugging consumer (replica_id −2): this broker's own copy of each partition,
+   * whatever its role, up to its LEO, without waiting. The divergence check reads every replica
+   * this way; the answer's HW is this replica's own.
+   */
+  handleDebugFetch(req: FetchRequest): FetchResponse {
+    let budget = req.maxBytes > 0 ? req.maxBytes : Number.MAX_SAFE_INTEGER;
+    const responses = req.topics.map((t) => ({
+      topic: t.topic,
+      partitions: t.partitions.map((p): FetchPartitionResponse => {
+        const log = this.opts.logs.partition(t.topic, p.partition);
+        const read = log
+          ? log.read(
+              p.fetchOffset,
+              Math.min(p.partitionMaxBytes, Math.max(0, budget)),
+              true,
+              log.logEndOffset,
+            )
+          : { errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, records: null };
+        if (read.records) budget -= read.records.length;
+        return {
+          partitionIndex: p.partition,
+          errorCode: read.errorCode,
+          highWatermark: log?.highWatermark ?? -1,
+          lastStableOffset: log?.logEndOffset ?? -1,
+          logStartOffset: log?.logStartOffset ?? -1,
+          abortedTransactions: null,
+          preferredReadReplica: -1,
+          records: read.records,
+        };
+      }),
+    }));
+    return { throttleTimeMs: 0, errorCode: 0, sessionId: 0, responses };
+  }
+
   /** OffsetsForLeaderEpoch as leader (KIP-279: largest known epoch ≤ the asked one, its end offset). */
   handleOffsetsForLeaderEpoch(req: OffsetsForLeaderEpochRequest): OffsetsForLeaderEpochResponse {
     return {

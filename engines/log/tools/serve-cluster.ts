@@ -8,12 +8,12 @@
 
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdirSync } from "node:fs";
-import { createServer, type Server } from "node:net";
 import { join, resolve } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { FaultbenchError } from "../../../harness/errors.ts";
 import { formatReady, parseReady } from "../../shared/ready-signal.ts";
+import { pickPorts } from "./pick-ports.ts";
 
 export interface ServeClusterOptions {
   brokers: number;
@@ -28,23 +28,6 @@ export interface ServeClusterOptions {
 }
 
 const BIN = fileURLToPath(new URL("../../../bin/faultbench.js", import.meta.url));
-
-async function freePorts(host: string, n: number): Promise<number[]> {
-  const servers = await Promise.all(
-    Array.from(
-      { length: n },
-      () =>
-        new Promise<Server>((res, rej) => {
-          const s = createServer();
-          s.once("error", rej);
-          s.listen(0, host, () => res(s));
-        }),
-    ),
-  );
-  const ports = servers.map((s) => (s.address() as { port: number }).port);
-  await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
-  return ports;
-}
 
 interface NodePlan {
   name: string;
@@ -108,7 +91,7 @@ export async function serveCluster(o: ServeClusterOptions): Promise<void> {
     throw new FaultbenchError("FB_USAGE", "--controllers must be 1, 3 or combined");
   }
   const voters = o.controllers === "combined" ? Math.min(3, o.brokers) : o.controllers;
-  const free = await freePorts(o.host, voters + (o.port === 0 ? o.brokers : 0));
+  const free = await pickPorts(voters + (o.port === 0 ? o.brokers : 0), o.host);
   const kafkaPorts =
     o.port === 0 ? free.slice(voters) : Array.from({ length: o.brokers }, (_, i) => o.port + i);
   const plans = planCluster(o, kafkaPorts, free.slice(0, voters));

@@ -14,7 +14,7 @@ import { type NodeProcess, tsxNode } from "../../supervisor/node-process.ts";
 import { freePorts } from "../../supervisor/ports.ts";
 import type { Supervisor } from "../../supervisor/supervisor.ts";
 import { agentShape, link } from "../../topology/links.ts";
-import type { DeliverySink, Driver, SendOutcome } from "../driver.ts";
+import type { ClientEndpoint, DeliverySink, Driver, SendOutcome } from "../driver.ts";
 import { type Network, startNetwork, stopNetwork } from "../network.ts";
 import { Collector } from "./collector.ts";
 import { flumeProperties } from "./flume-config.ts";
@@ -39,8 +39,13 @@ export class AgentDriver implements Driver {
   private producer: HttpProducer | undefined;
   private net: Network | undefined;
   private sampler: AgentMetricsSampler | undefined;
+  private entryUrl: string | undefined;
 
   constructor(private readonly o: AgentDriverOptions) {}
+
+  clientEndpoint(): ClientEndpoint | undefined {
+    return this.entryUrl ? { engine: "agent", url: this.entryUrl } : undefined;
+  }
 
   async start(): Promise<void> {
     const { scenario, supervisor, runDir } = this.o;
@@ -110,12 +115,8 @@ export class AgentDriver implements Driver {
     const w = scenario.workload;
     // One connection per request a producer may have outstanding: open-loop sends must not queue in the client.
     const connections = Math.min(1024, w.producers * w.maxInFlight);
-    this.producer = new HttpProducer(
-      `http://127.0.0.1:${via("producers", topo.entry)}`,
-      connections,
-      w.timeout,
-      w.messageSize,
-    );
+    this.entryUrl = `http://127.0.0.1:${via("producers", topo.entry)}`;
+    this.producer = new HttpProducer(this.entryUrl, connections, w.timeout, w.messageSize);
   }
 
   send(producer: number, batch: readonly PlannedMessage[]): Promise<SendOutcome> {

@@ -43,7 +43,7 @@ export class HttpProducer {
   body(producer: number, batch: readonly PlannedMessage[]): string {
     const events = batch.map((m) => ({
       headers: m.key === undefined ? {} : { key: m.key },
-      body: encodePayload(producer, m.seq, m.intendedUs, this.messageSize),
+      body: encodePayload(producer, m.seq, m.intendedUs, m.size ?? this.messageSize),
     }));
     return JSON.stringify(events);
   }

@@ -55,7 +55,7 @@ export class KafkaProducers {
     this.sends[producer] = n + 1;
     const partition = (producer + n) % this.o.partitions;
     const messages = batch.map((m) => {
-      const value = encodePayload(producer, m.seq, m.intendedUs, this.o.messageSize);
+      const value = encodePayload(producer, m.seq, m.intendedUs, m.size ?? this.o.messageSize);
       return m.key === undefined ? { value, partition } : { key: m.key, value };
     });
     try {

@@ -15,7 +15,7 @@ import { type NodeProcess, tsxNode } from "../../supervisor/node-process.ts";
 import { freePorts } from "../../supervisor/ports.ts";
 import type { Supervisor } from "../../supervisor/supervisor.ts";
 import { brokerNames, consumerNames, link, logShape } from "../../topology/links.ts";
-import type { DeliverySink, Driver, SendOutcome } from "../driver.ts";
+import type { ClientEndpoint, DeliverySink, Driver, SendOutcome } from "../driver.ts";
 import { type Network, startNetwork, stopNetwork } from "../network.ts";
 import type { ConsumerMessage } from "./consumer-process.ts";
 import { KafkaProducers } from "./kafka-producer.ts";
@@ -32,8 +32,13 @@ export interface LogDriverOptions {
 export class LogDriver implements Driver {
   private producers: KafkaProducers | undefined;
   private net: Network | undefined;
+  private bootstrap: string[] | undefined;
 
   constructor(private readonly o: LogDriverOptions) {}
+
+  clientEndpoint(): ClientEndpoint | undefined {
+    return this.bootstrap ? { engine: "log", brokers: this.bootstrap } : undefined;
+  }
 
   async start(): Promise<void> {
     const { scenario, supervisor, runDir, projectRoot } = this.o;
@@ -53,6 +58,7 @@ export class LogDriver implements Driver {
     });
     // Brokers advertise their proxy, so every client connection crosses `clients->broker-N`.
     const bootstrap = brokers.map((b) => `127.0.0.1:${this.net?.listen.get(link("clients", b).name)}`);
+    this.bootstrap = bootstrap;
 
     brokers.forEach((name, i) => {
       const dataDir = join(runDir, "data", name);

@@ -212,7 +212,16 @@ describe("LoadLoop", () => {
       }
     }
     assert.ok(failed > 0 && indeterminate > 0 && acked > 0, "the answers cover ok, fail and info");
-    assert.deepEqual(loop.counters, { offered: 1000, sent: 1000, acked, failed, indeterminate, inFlight: 0 });
+    assert.deepEqual(loop.counters, {
+      offered: 1000,
+      sent: 1000,
+      acked,
+      failed,
+      indeterminate,
+      inFlight: 0,
+      heldByInFlight: 0,
+      lateTicks: loop.counters.lateTicks,
+    });
     assert.equal(outcomes.length, driver.batches.length);
     const completions = ops.filter((o) => o.type !== "invoke");
     assert.deepEqual(

@@ -216,7 +216,7 @@ describe("schema problems name the file and the path", () => {
   test("an unknown key lists the allowed keys", () => {
     const problems = rejectObject(withWorkload({ rte: "5/s" }));
     assert.deepEqual(problems, [
-      `${FILE}: workload.rte: unknown key; allowed keys: rate, arrival, messageSize, producers, consumers, keys, batchSize, linger, maxInFlight, acks, timeout, warmup, duration, drain`,
+      `${FILE}: workload.rte: unknown key; allowed keys: rate, arrival, messageSize, producers, consumers, keys, batchSize, linger, maxInFlight, acks, timeout, warmup, duration, drain, workers, trace`,
     ]);
   });
 

@@ -1,9 +1,9 @@
 /** A real log cluster for tests: N broker processes (brokers 1–3 also run the Raft controller). */
 
 import { type ChildProcess, spawn } from "node:child_process";
-import { createServer } from "node:net";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
+import { pickPorts } from "../../../../engines/log/tools/pick-ports.ts";
 import { parseReady } from "../../../../engines/shared/ready-signal.ts";
 import { defer } from "./tmp.ts";
 
@@ -21,22 +21,8 @@ export const fastCluster = {
 
 type After = { after: (fn: () => unknown) => void };
 
-/** Ports that were free a moment ago (bound together, then released). */
-export async function freePorts(n: number): Promise<number[]> {
-  const servers = await Promise.all(
-    Array.from(
-      { length: n },
-      () =>
-        new Promise<import("node:net").Server>((resolve) => {
-          const s = createServer();
-          s.listen(0, "127.0.0.1", () => resolve(s));
-        }),
-    ),
-  );
-  const ports = servers.map((s) => (s.address() as { port: number }).port);
-  await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
-  return ports;
-}
+/** Ports below the ephemeral range, so nothing else on the machine takes them before the nodes bind. */
+export const freePorts = (n: number) => pickPorts(n);
 
 export interface ClusterNode {
   id: number;
@@ -51,23 +37,41 @@ export interface ClusterNode {
 
 export interface TestCluster {
   nodes: ClusterNode[];
+  /** Dedicated controller processes (empty in combined mode). */
+  controllers: ClusterNode[];
   bootstrap: string[];
   node(id: number): ClusterNode;
 }
 
+/**
+ * `dedicated` = 0: brokers 1–3 run the controller quorum (combined); otherwise that many
+ * controller-only processes (ids 101…, in `controllers`), so pausing brokers keeps a quorum.
+ */
 export async function spawnCluster(
   t: After,
   dir: string,
   brokers: number,
   sets: Record<string, string> = {},
-  voters = Math.min(3, brokers),
+  dedicated = 0,
 ): Promise<TestCluster> {
+  const voters = dedicated > 0 ? dedicated : Math.min(3, brokers);
   const ports = await freePorts(brokers + voters);
   const kafkaPorts = ports.slice(0, brokers);
   const controllerPorts = ports.slice(brokers);
-  const controllers = controllerPorts.map((p, i) => `${i + 1}@127.0.0.1:${p}`).join(",");
-  const nodes: ClusterNode[] = kafkaPorts.map((port, i) => {
-    const id = i + 1;
+  const voterId = (i: number) => (dedicated > 0 ? 101 + i : i + 1);
+  const controllers = controllerPorts.map((p, i) => `${voterId(i)}@127.0.0.1:${p}`).join(",");
+  const specs = [
+    ...kafkaPorts.map((port, i) => ({ id: i + 1, port, name: `broker-${i + 1}`, roles: "" })),
+    ...(dedicated > 0
+      ? controllerPorts.map((_, i) => ({
+          id: voterId(i),
+          port: 0,
+          name: `controller-${i + 1}`,
+          roles: "controller",
+        }))
+      : []),
+  ];
+  const all: ClusterNode[] = specs.map(({ id, port, name, roles }) => {
     const node: ClusterNode = {
       id,
       port,
@@ -92,10 +96,7 @@ export async function spawnCluster(
           if (process.env.CLUSTER_DEBUG) process.stderr.write(d);
         });
         await new Promise<void>((resolve, reject) => {
-          const timer = setTimeout(
-            () => reject(new Error(`broker ${id} did not start: ${node.stderr}`)),
-            30_000,
-          );
+          const timer = setTimeout(() => reject(new Error(`${name} did not start: ${node.stderr}`)), 30_000);
           createInterface({ input: proc.stdout! }).on("line", (line) => {
             if (parseReady(line)) {
               clearTimeout(timer);
@@ -104,7 +105,7 @@ export async function spawnCluster(
           });
           proc.once("exit", (code) => {
             clearTimeout(timer);
-            reject(new Error(`broker ${id} exited (${code}) before ready: ${node.stderr}`));
+            reject(new Error(`${name} exited (${code}) before ready: ${node.stderr}`));
           });
         });
       },
@@ -121,17 +122,20 @@ export async function spawnCluster(
     };
     return node;
   });
+  const nodes = all.filter((n) => n.id < 100);
+  const controllerNodes = all.filter((n) => n.id > 100);
   defer(t, async () => {
-    for (const n of nodes) {
+    for (const n of all) {
       if (n.proc && n.proc.exitCode === null && n.proc.signalCode === null) {
         n.proc.kill("SIGCONT");
         n.proc.kill("SIGKILL");
       }
     }
   });
-  await Promise.all(nodes.map((n) => n.start()));
+  await Promise.all(all.map((n) => n.start()));
   return {
     nodes,
+    controllers: controllerNodes,
     bootstrap: kafkaPorts.map((p) => `127.0.0.1:${p}`),
     node: (id) => nodes[id - 1]!,
   };

@@ -80,6 +80,7 @@ test("ApiVersions advertises exactly the implemented table", () => {
     { apiKey: 18, minVersion: 0, maxVersion: 3 },
     { apiKey: 19, minVersion: 0, maxVersion: 7 },
     { apiKey: 20, minVersion: 0, maxVersion: 1 },
+    { apiKey: 22, minVersion: 0, maxVersion: 4 },
     { apiKey: 23, minVersion: 0, maxVersion: 3 },
   ]);
 });

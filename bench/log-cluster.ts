@@ -1,0 +1,489 @@
+/**
+ * Benchmark of the replicated log: three broker processes on this machine (combined controller
+ * quorum), one topic of 6 partitions with RF=3, 100-byte records, next to a single broker in the
+ * same run so the cost of replication reads as a ratio.
+ *  (a) append path: raw pipelined Produce v7 of pre-built batches (one connection per leader
+ *      broker, a few requests in flight each), acks=1 and acks=all with min.insync.replicas=2,
+ *      and the single broker with acks=1;
+ *  (b) kafkajs producer: acks=1 and acks=all on RF=3, acks=1 on the single broker;
+ *  (c) end-to-end latency through kafkajs at half the acks=all rate of (b), open loop, from each
+ *      record's intended send time;
+ *  (d) leader failover: from kill -9 (or SIGTERM, a controlled shutdown) of a partition's leader
+ *      to the first write acknowledged (acks=all) by the new leader; a fresh cluster per run.
+ * Medians of several runs. The machine is shared and all processes (brokers, bench client) share
+ * its cores, so figures are noisy and the client is part of what is measured.
+ *
+ *   node --import tsx bench/log-cluster.ts [--runs 3] [--seconds 5] [--failovers 5] [--only a|b|c|d]
+ */
+
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createInterface } from "node:readline";
+import { parseArgs } from "node:util";
+import { Kafka, logLevel } from "kafkajs";
+import { encodeRequest } from "../engines/log/protocol/header.ts";
+import { buildBatch } from "../engines/log/records/batch-builder.ts";
+import { pickPorts } from "../engines/log/tools/pick-ports.ts";
+import { RawClient } from "../engines/log/tools/raw-client.ts";
+import { parseReady } from "../engines/shared/ready-signal.ts";
+
+const PARTITIONS = 6;
+const RECORD_BYTES = 100;
+
+const { values: args } = parseArgs({
+  options: {
+    runs: { type: "string", default: "3" },
+    seconds: { type: "string", default: "5" },
+    failovers: { type: "string", default: "5" },
+    only: { type: "string" },
+    "records-per-batch": { type: "string", default: "1000" },
+    "in-flight": { type: "string", default: "4" },
+  },
+});
+const runs = Number(args.runs);
+const seconds = Number(args.seconds);
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length === 0 ? Number.NaN : s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
+const fmt = (n: number) => Math.round(n).toLocaleString("en-US");
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+const COMMON_SETS = {
+  "segment.bytes": "67108864",
+  "retention.bytes": "134217728",
+  "log.retention.check.interval.ms": "1000",
+  "group.initial.rebalance.delay.ms": "0",
+  "message.max.bytes": "4194304",
+};
+const CLUSTER_SETS = {
+  ...COMMON_SETS,
+  "default.replication.factor": "3",
+  "min.insync.replicas": "2",
+  "broker.session.timeout.ms": "3000",
+  "broker.heartbeat.interval.ms": "300",
+  "controller.quorum.election.timeout.ms": "500",
+};
+
+interface Node {
+  id: number;
+  port: number;
+  proc: ChildProcess;
+}
+
+interface Cluster {
+  nodes: Node[];
+  dir: string;
+  args: Map<number, string[]>;
+  start(id: number): Promise<Node>;
+  stop(): Promise<void>;
+}
+
+function spawnNode(id: number, args: string[]): Promise<Node> {
+  const proc = spawn(process.execPath, ["--import", "tsx", "engines/log/main.ts", ...args], {
+    stdio: ["ignore", "pipe", "ignore"],
+  });
+  return new Promise((resolve, reject) => {
+    createInterface({ input: proc.stdout! }).on("line", (l) => {
+      const r = parseReady(l);
+      if (r) resolve({ id, port: r.ports.kafka!, proc });
+    });
+    proc.once("exit", (c) => reject(new Error(`node ${id} exited ${c}`)));
+  });
+}
+
+async function startCluster(brokers: number): Promise<Cluster> {
+  const dir = mkdtempSync(join(tmpdir(), "fb-bench-cluster-"));
+  const ports = await pickPorts(brokers * 2);
+  const sets = Object.entries(brokers > 1 ? CLUSTER_SETS : COMMON_SETS).flatMap(([k, v]) => [
+    "--set",
+    `${k}=${v}`,
+  ]);
+  const controllers = Array.from(
+    { length: Math.min(3, brokers) },
+    (_, i) => `${i + 1}@127.0.0.1:${ports[brokers + i]}`,
+  ).join(",");
+  const argsOf = new Map<number, string[]>();
+  for (let i = 1; i <= brokers; i++) {
+    argsOf.set(i, [
+      "--node-id",
+      String(i),
+      "--port",
+      String(ports[i - 1]),
+      "--data",
+      join(dir, `b${i}`),
+      ...(brokers > 1 ? ["--controllers", controllers] : []),
+      ...sets,
+    ]);
+  }
+  const nodes = await Promise.all([...argsOf].map(([id, a]) => spawnNode(id, a)));
+  const cluster: Cluster = {
+    nodes,
+    dir,
+    args: argsOf,
+    async start(id) {
+      const n = await spawnNode(id, argsOf.get(id)!);
+      cluster.nodes[id - 1] = n;
+      return n;
+    },
+    async stop() {
+      await Promise.all(
+        cluster.nodes.map(async (n) => {
+          if (n.proc.exitCode !== null || n.proc.signalCode !== null) return;
+          const exited = new Promise((r) => n.proc.once("exit", r));
+          n.proc.kill("SIGKILL");
+          await exited;
+        }),
+      );
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+  return cluster;
+}
+
+type Meta = { leaders: Map<number, number[]>; ports: Map<number, number> };
+
+async function createTopic(port: number, topic: string, rf: number): Promise<Meta> {
+  const c = await RawClient.connect(port);
+  try {
+    await c.request(19, 3, {
+      topics: [
+        { name: topic, numPartitions: PARTITIONS, replicationFactor: rf, assignments: [], configs: [] },
+      ],
+      timeoutMs: 5000,
+      validateOnly: false,
+    });
+    for (;;) {
+      const md = (await c.request(3, 6, { topics: [{ name: topic }], allowAutoTopicCreation: false })) as {
+        brokers: Array<{ nodeId: number; port: number }>;
+        topics: Array<{
+          partitions: Array<{ partitionIndex: number; leaderId: number; isrNodes: number[] }>;
+        }>;
+      };
+      const parts = md.topics[0]?.partitions ?? [];
+      if (parts.length === PARTITIONS && parts.every((p) => p.leaderId >= 0 && p.isrNodes.length === rf)) {
+        const leaders = new Map<number, number[]>();
+        for (const p of parts)
+          leaders.set(p.leaderId, [...(leaders.get(p.leaderId) ?? []), p.partitionIndex]);
+        return { leaders, ports: new Map(md.brokers.map((b) => [b.nodeId, b.port])) };
+      }
+      await sleep(100);
+    }
+  } finally {
+    c.close();
+  }
+}
+
+/** (a) Raw pipelined producers, one per leader broker; records/s acknowledged. */
+async function rawAppend(
+  meta: Meta,
+  topic: string,
+  acks: number,
+  recordsPerBatch: number,
+  inFlight: number,
+): Promise<number> {
+  const value = Buffer.alloc(RECORD_BYTES, 0x61);
+  const batch = buildBatch(Array.from({ length: recordsPerBatch }, () => ({ value })));
+  let measuring = false;
+  let measured = 0;
+  let stop = false;
+  const loops = [...meta.leaders].map(async ([leader, partitions]) => {
+    const client = await RawClient.connect(meta.ports.get(leader)!);
+    // Frames are reused only after their answer came back, so patching the correlation id is safe.
+    const frames = Array.from({ length: inFlight }, () =>
+      encodeRequest(
+        { apiKey: 0, apiVersion: 7, correlationId: 0, clientId: "bench" },
+        {
+          transactionalId: null,
+          acks,
+          timeoutMs: 30_000,
+          topicData: [
+            {
+              name: topic,
+              partitionData: partitions.map((p) => ({ index: p, records: Buffer.from(batch) })),
+            },
+          ],
+        },
+      ),
+    );
+    const perRequest = recordsPerBatch * partitions.length;
+    await Promise.all(
+      frames.map(async (frame) => {
+        while (!stop) {
+          const id = client.takeCorrelationId();
+          frame.writeInt32BE(id, 8);
+          const r = (await client.requestFrame(frame, 0, 7, id)) as {
+            responses: Array<{ partitionResponses: Array<{ errorCode: number }> }>;
+          };
+          const ok = r.responses[0]!.partitionResponses.filter((p) => p.errorCode === 0).length;
+          if (measuring) measured += ok * recordsPerBatch;
+          void perRequest;
+        }
+      }),
+    );
+    client.close();
+  });
+  await sleep(1000);
+  measuring = true;
+  const t0 = performance.now();
+  await sleep(seconds * 1000);
+  measuring = false;
+  const elapsed = (performance.now() - t0) / 1000;
+  stop = true;
+  await Promise.all(loops);
+  return measured / elapsed;
+}
+
+function kafkaOn(ports: number[], id: string): Kafka {
+  return new Kafka({
+    clientId: id,
+    brokers: ports.map((p) => `127.0.0.1:${p}`),
+    logLevel: logLevel.NOTHING,
+    retry: { initialRetryTime: 50, retries: 30 },
+  });
+}
+
+/** (b) kafkajs producer at full speed: records/s acknowledged. */
+async function kafkajsProduce(ports: number[], topic: string, acks: number): Promise<number> {
+  const producer = kafkaOn(ports, "bench-b").producer();
+  await producer.connect();
+  const value = Buffer.alloc(RECORD_BYTES, 0x62);
+  let inWindow = false;
+  let produced = 0;
+  let stop = false;
+  const perPartition = 500;
+  const loops = Array.from({ length: 4 }, async () => {
+    while (!stop) {
+      await producer.sendBatch({
+        acks,
+        topicMessages: [
+          {
+            topic,
+            messages: Array.from({ length: perPartition * PARTITIONS }, (_, i) => ({
+              value,
+              partition: i % PARTITIONS,
+            })),
+          },
+        ],
+      });
+      if (inWindow) produced += perPartition * PARTITIONS;
+    }
+  });
+  await sleep(1000);
+  inWindow = true;
+  const t0 = performance.now();
+  await sleep(seconds * 1000);
+  inWindow = false;
+  const elapsed = (performance.now() - t0) / 1000;
+  stop = true;
+  await Promise.all(loops);
+  await producer.disconnect();
+  return produced / elapsed;
+}
+
+/** (c) Open-loop end-to-end latency (acks=all) at `rate`, consumer in its own process. */
+async function kafkajsLatency(
+  ports: number[],
+  topic: string,
+  rate: number,
+): Promise<{ p50: number; p99: number; n: number }> {
+  const child = spawn(
+    process.execPath,
+    ["--import", "tsx", "bench/log-latency-consumer.ts", String(ports[0]), topic, `${topic}-lat`],
+    {
+      stdio: ["pipe", "pipe", "inherit"],
+    },
+  );
+  const lines = createInterface({ input: child.stdout! });
+  const nextLine = () => new Promise<string>((resolve) => lines.once("line", resolve));
+  if ((await nextLine()) !== "ready") throw new Error("latency consumer did not start");
+  const producer = kafkaOn(ports, "bench-c").producer();
+  await producer.connect();
+  const origin = performance.timeOrigin;
+  const start = performance.now();
+  let sent = 0;
+  const inflight = new Set<Promise<unknown>>();
+  while (performance.now() - start < seconds * 1000 + 1000) {
+    const due = Math.floor(((performance.now() - start) / 1000) * rate) - sent;
+    if (due > 0) {
+      const messages = Array.from({ length: due }, (_, i) => {
+        const v = Buffer.alloc(RECORD_BYTES);
+        v.writeDoubleBE(origin + start + ((sent + i) / rate) * 1000, 0);
+        return { value: v, partition: (sent + i) % PARTITIONS };
+      });
+      sent += due;
+      const p = producer.send({ topic, acks: -1, messages });
+      inflight.add(p);
+      void p.finally(() => inflight.delete(p));
+    }
+    await sleep(5);
+  }
+  await Promise.all(inflight);
+  await sleep(1500);
+  await producer.disconnect();
+  child.stdin!.write("report\n");
+  const report = JSON.parse(await nextLine()) as { n: number; p50: number; p99: number };
+  if (report.n < sent * 0.99) throw new Error(`latency consumer saw ${report.n} of ${sent} records`);
+  return report;
+}
+
+/** (d) One failover: ms from the signal to the first acks=all write acknowledged by a new leader. */
+async function failover(signal: "SIGKILL" | "SIGTERM"): Promise<number> {
+  const cluster = await startCluster(3);
+  try {
+    const meta = await createTopic(cluster.nodes[0]!.port, "f", 3);
+    const [victim, parts] = [...meta.leaders].find(([, ps]) => ps.includes(0))!;
+    void parts;
+    const value = Buffer.alloc(RECORD_BYTES, 0x63);
+    const body = (timeoutMs: number) => ({
+      transactionalId: null,
+      acks: -1,
+      timeoutMs,
+      topicData: [{ name: "f", partitionData: [{ index: 0, records: buildBatch([{ value }]) }] }],
+    });
+    // Warm: a write through the current leader.
+    {
+      const c = await RawClient.connect(meta.ports.get(victim)!);
+      await c.request(0, 7, body(5000));
+      c.close();
+    }
+    const others = cluster.nodes.filter((n) => n.id !== victim);
+    const clients = await Promise.all(others.map((n) => RawClient.connect(n.port)));
+    const t0 = performance.now();
+    cluster.nodes[victim - 1]!.proc.kill(signal);
+    // Like a client: try the other brokers until one accepts the write as leader.
+    for (;;) {
+      const answers = await Promise.all(
+        clients.map(
+          (c) =>
+            c.request(0, 7, body(2000)).catch(() => null) as Promise<{
+              responses: Array<{ partitionResponses: Array<{ errorCode: number }> }>;
+            } | null>,
+        ),
+      );
+      if (answers.some((a) => a?.responses[0]?.partitionResponses[0]?.errorCode === 0)) break;
+      if (performance.now() - t0 > 30_000) throw new Error("no new leader within 30 s");
+      await sleep(5);
+    }
+    const ms = performance.now() - t0;
+    for (const c of clients) c.close();
+    return ms;
+  } finally {
+    await cluster.stop();
+  }
+}
+
+async function main(): Promise<void> {
+  const only = args.only;
+  const recordsPerBatch = Number(args["records-per-batch"]);
+  const inFlight = Number(args["in-flight"]);
+  console.log(
+    `log cluster bench: 3 brokers (combined Raft quorum) on one machine, ${PARTITIONS} partitions, RF=3, min.insync.replicas=2, ${RECORD_BYTES}-byte records, ${runs} runs x ${seconds}s, node ${process.version}`,
+  );
+  const table: string[] = [];
+  if (!only || only === "a") {
+    const cases: Array<{ name: string; brokers: number; acks: number }> = [
+      { name: "single broker, acks=1", brokers: 1, acks: 1 },
+      { name: "RF=3, acks=1", brokers: 3, acks: 1 },
+      { name: "RF=3, acks=all", brokers: 3, acks: -1 },
+    ];
+    const results = new Map<string, number>();
+    for (const k of cases) {
+      const rates: number[] = [];
+      for (let r = 0; r < runs; r++) {
+        const cluster = await startCluster(k.brokers);
+        try {
+          const meta = await createTopic(cluster.nodes[0]!.port, "raw", k.brokers === 1 ? 1 : 3);
+          const rate = await rawAppend(meta, "raw", k.acks, recordsPerBatch, inFlight);
+          rates.push(rate);
+          console.log(`  (a) ${k.name} run ${r + 1}: ${fmt(rate)} records/s`);
+        } finally {
+          await cluster.stop();
+        }
+      }
+      results.set(k.name, median(rates));
+      table.push(`(a) append path, raw Produce v7, ${k.name}: median ${fmt(median(rates))} records/s`);
+    }
+    const single = results.get("single broker, acks=1")!;
+    table.push(
+      `(a) replication cost: RF=3 acks=1 is ${(results.get("RF=3, acks=1")! / single).toFixed(2)}x, acks=all ${(results.get("RF=3, acks=all")! / single).toFixed(2)}x the single broker`,
+    );
+  }
+  let allRate = 0;
+  if (!only || only === "b" || only === "c") {
+    const cases: Array<{ name: string; brokers: number; acks: number }> = [
+      { name: "single broker, acks=1", brokers: 1, acks: 1 },
+      { name: "RF=3, acks=1", brokers: 3, acks: 1 },
+      { name: "RF=3, acks=all", brokers: 3, acks: -1 },
+    ];
+    for (const k of cases) {
+      if (only === "c" && k.acks !== -1) continue;
+      const rates: number[] = [];
+      for (let r = 0; r < runs; r++) {
+        const cluster = await startCluster(k.brokers);
+        try {
+          await createTopic(cluster.nodes[0]!.port, "kjs", k.brokers === 1 ? 1 : 3);
+          const rate = await kafkajsProduce(
+            cluster.nodes.map((n) => n.port),
+            "kjs",
+            k.acks,
+          );
+          rates.push(rate);
+          console.log(`  (b) kafkajs ${k.name} run ${r + 1}: ${fmt(rate)} records/s`);
+        } finally {
+          await cluster.stop();
+        }
+      }
+      if (k.acks === -1) allRate = median(rates);
+      table.push(`(b) kafkajs producer, ${k.name}: median ${fmt(median(rates))} records/s`);
+    }
+  }
+  if (!only || only === "c") {
+    const rate = Math.max(1000, Math.round(allRate / 2));
+    const p50s: number[] = [];
+    const p99s: number[] = [];
+    for (let r = 0; r < runs; r++) {
+      const cluster = await startCluster(3);
+      try {
+        await createTopic(cluster.nodes[0]!.port, "lat", 3);
+        const l = await kafkajsLatency(
+          cluster.nodes.map((n) => n.port),
+          "lat",
+          rate,
+        );
+        p50s.push(l.p50);
+        p99s.push(l.p99);
+        console.log(
+          `  (c) run ${r + 1}: p50 ${l.p50.toFixed(1)} ms, p99 ${l.p99.toFixed(1)} ms over ${fmt(l.n)} records`,
+        );
+      } finally {
+        await cluster.stop();
+      }
+    }
+    table.push(
+      `(c) kafkajs end-to-end latency, RF=3 acks=all at ${fmt(rate)} records/s: median p50 ${median(p50s).toFixed(1)} ms, median p99 ${median(p99s).toFixed(1)} ms`,
+    );
+  }
+  if (!only || only === "d") {
+    const n = Number(args.failovers);
+    for (const signal of ["SIGKILL", "SIGTERM"] as const) {
+      const times: number[] = [];
+      for (let r = 0; r < n; r++) {
+        const ms = await failover(signal);
+        times.push(ms);
+        console.log(`  (d) ${signal} run ${r + 1}: ${ms.toFixed(0)} ms`);
+      }
+      table.push(
+        `(d) failover after ${signal === "SIGKILL" ? "kill -9" : "SIGTERM (controlled shutdown)"} of the leader to the first acks=all write on the new leader: median ${median(times).toFixed(0)} ms (session timeout ${CLUSTER_SETS["broker.session.timeout.ms"]} ms), runs ${times.map((x) => x.toFixed(0)).join(", ")}`,
+      );
+    }
+  }
+  console.log("");
+  for (const l of table) console.log(l);
+}
+
+await main();

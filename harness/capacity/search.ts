@@ -1,0 +1,92 @@
+/**
+ * The capacity search, after Nighthawk's adaptive load controller: multiply the load by a factor
+ * until a step breaks the SLO, then bisect between the last good and the first bad load until
+ * they are within `precision` of each other. The answer is the highest good load. A step where
+ * the load path (not the engine) was the bottleneck ends the search: above it faultbench cannot
+ * tell what the engine would do, so the answer is a lower bound and says so.
+ *
+ * Pure: the steps so far in, the next load (or the end) out. The load is a rate in messages per
+ * second, or a speed factor for a replayed trace; the search does not care which.
+ */
+
+export type StepVerdict = "good" | "bad" | "harness-bound";
+
+export interface SearchStep {
+  level: number;
+  verdict: StepVerdict;
+}
+
+export interface SearchOptions {
+  /** The first load. */
+  start: number;
+  /** Growth factor before the first bad step (> 1). */
+  factor: number;
+  /** Stop bisecting when (bad − good) / good ≤ precision, e.g. 0.02. */
+  precision: number;
+  /** Most steps to run. */
+  maxSteps: number;
+  /** Loads are rounded to a multiple of this (1 message/s for rates, 0.01 for speeds). */
+  resolution: number;
+  /** The lowest load worth trying when even the start is bad. */
+  floor: number;
+}
+
+export type SearchEnd = "converged" | "harness-bound" | "max-steps" | "nothing-good" | "unbounded";
+
+export type NextStep =
+  | { kind: "run"; level: number; phase: "grow" | "shrink" | "bisect" }
+  | {
+      kind: "done";
+      end: SearchEnd;
+      answer: number | null;
+      bracket: { good: number | null; bad: number | null };
+    };
+
+/** The highest good load below every bad one, and the lowest bad load. */
+export function bracketOf(steps: readonly SearchStep[]): { good: number | null; bad: number | null } {
+  const bads = steps.filter((s) => s.verdict !== "good").map((s) => s.level);
+  const bad = bads.length ? Math.min(...bads) : null;
+  const goods = steps
+    .filter((s) => s.verdict === "good" && (bad === null || s.level < bad))
+    .map((s) => s.level);
+  return { good: goods.length ? Math.max(...goods) : null, bad };
+}
+
+export function nextStep(o: SearchOptions, steps: readonly SearchStep[]): NextStep {
+  const bracket = bracketOf(steps);
+  const done = (end: SearchEnd): NextStep => ({ kind: "done", end, answer: bracket.good, bracket });
+  const round = (x: number) => Math.max(o.resolution, Math.round(x / o.resolution) * o.resolution);
+  const tried = new Set(steps.map((s) => s.level));
+
+  if (steps.some((s) => s.verdict === "harness-bound")) return done("harness-bound");
+  if (steps.length === 0) return { kind: "run", level: round(o.start), phase: "grow" };
+  if (steps.length >= o.maxSteps) return done(bracket.bad === null ? "unbounded" : "max-steps");
+  const { good, bad } = bracket;
+  if (bad === null) {
+    const level = round((good ?? o.start) * o.factor);
+    return { kind: "run", level, phase: "grow" };
+  }
+  if (good === null) {
+    const level = round(bad / o.factor);
+    if (level < o.floor || tried.has(level)) return done("nothing-good");
+    return { kind: "run", level, phase: "shrink" };
+  }
+  if ((bad - good) / good <= o.precision) return done("converged");
+  const level = round((good + bad) / 2);
+  if (level <= good || level >= bad || tried.has(level)) return done("converged");
+  return { kind: "run", level, phase: "bisect" };
+}
+
+/** Spread of repeated answers: min, median, max and (max − min) / median in percent. */
+export function spreadOf(
+  answers: readonly number[],
+): { min: number; median: number; max: number; spreadPct: number } | null {
+  if (answers.length === 0) return null;
+  const s = [...answers].sort((a, b) => a - b);
+  const mid = s.length / 2;
+  const median =
+    s.length % 2 ? (s[Math.floor(mid)] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
+  const min = s[0] as number;
+  const max = s[s.length - 1] as number;
+  return { min, median, max, spreadPct: median > 0 ? Math.round(((max - min) / median) * 1000) / 10 : 0 };
+}

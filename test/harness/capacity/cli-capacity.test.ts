@@ -1,0 +1,82 @@
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, test } from "node:test";
+import type { CapacityResult } from "../../../harness/capacity/types.ts";
+
+const root = join(import.meta.dirname, "../../..");
+const cli = join(root, "harness/cli.ts");
+const out = mkdtempSync(join(tmpdir(), "fb-capacity-"));
+after(() => rmSync(out, { recursive: true, force: true }));
+
+function faultbench(args: string[]) {
+  return spawnSync(process.execPath, ["--import", "tsx", cli, ...args], {
+    cwd: root,
+    encoding: "utf8",
+    timeout: 120_000,
+  });
+}
+
+test("capacity runs real steps and writes capacity.json, capacity.html and each step's run", () => {
+  const r = faultbench([
+    "capacity",
+    "test/fixtures/scenarios/tiny-chain.yaml",
+    "--slo",
+    "delivery.lost == 0",
+    "--start",
+    "200",
+    "--max-steps",
+    "2",
+    "--duration",
+    "1s",
+    "--out",
+    out,
+  ]);
+  assert.ok(r.status === 0 || r.status === 1, r.stderr);
+  assert.match(r.stdout, /search step phase/);
+  assert.match(r.stdout, /search 1: /);
+  const [dir] = readdirSync(out).filter((d) => d.includes("capacity-tiny-chain"));
+  assert.ok(dir, r.stdout);
+  const c = JSON.parse(readFileSync(join(out, dir, "capacity.json"), "utf8")) as CapacityResult;
+  assert.equal(c.kind, "capacity");
+  assert.equal(c.knob, "rate");
+  const steps = c.searches[0]?.steps ?? [];
+  assert.ok(steps.length >= 1 && steps.length <= 2);
+  assert.equal(steps[0]?.level, 200);
+  for (const s of steps) {
+    assert.ok(existsSync(join(out, dir, s.runDir, "results.json")));
+    assert.ok(existsSync(join(out, dir, s.runDir, "report.html")));
+    assert.ok(s.checks.some((x) => x.name === "keeps up"));
+  }
+  const html = readFileSync(join(out, dir, "capacity.html"), "utf8");
+  assert.match(html, /data-answer=/);
+  assert.match(html, /Latency against load/);
+});
+
+test("a bad SLO is a usage error (exit 2) that shows the fix", () => {
+  const r = faultbench([
+    "capacity",
+    "test/fixtures/scenarios/tiny-chain.yaml",
+    "--slo",
+    "p99 fast",
+    "--out",
+    out,
+  ]);
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, /write a results path, a comparison and a value/);
+});
+
+test("a sweep point with a bad value is reported like a scenario error before anything runs", () => {
+  const r = faultbench([
+    "sweep",
+    "test/fixtures/scenarios/tiny-chain.yaml",
+    "--set",
+    "workload.producers=0,2",
+    "--out",
+    out,
+  ]);
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, /workload\.producers/);
+});

@@ -1,0 +1,96 @@
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import {
+  bracketOf,
+  nextStep,
+  type SearchOptions,
+  type SearchStep,
+  spreadOf,
+} from "../../../harness/capacity/search.ts";
+
+const opts: SearchOptions = {
+  start: 1000,
+  factor: 2,
+  precision: 0.02,
+  maxSteps: 30,
+  resolution: 1,
+  floor: 1,
+};
+
+/** Runs the search against an engine whose true limit is `limit` (good at or below it). */
+function simulate(limit: number, o: SearchOptions = opts, harnessAt = Number.POSITIVE_INFINITY) {
+  const steps: SearchStep[] = [];
+  for (;;) {
+    const n = nextStep(o, steps);
+    if (n.kind === "done") return { steps, end: n };
+    const verdict = n.level >= harnessAt ? "harness-bound" : n.level <= limit ? "good" : "bad";
+    steps.push({ level: n.level, verdict });
+  }
+}
+
+describe("capacity search (Nighthawk: grow geometrically, then bisect)", () => {
+  test("grows ×2 until the first bad step, then bisects to within 2%", () => {
+    const { steps, end } = simulate(11_300);
+    assert.deepEqual(
+      steps.slice(0, 6).map((s) => s.level),
+      [1000, 2000, 4000, 8000, 16000, 12000],
+    );
+    assert.equal(end.end, "converged");
+    const { good, bad } = end.bracket as { good: number; bad: number };
+    assert.ok(good <= 11_300 && bad > 11_300, `${good} ${bad}`);
+    assert.ok((bad - good) / good <= 0.02);
+    assert.equal(end.answer, good);
+  });
+
+  test("a bad start shrinks until a good step, then bisects", () => {
+    const { steps, end } = simulate(300);
+    assert.deepEqual(
+      steps.slice(0, 3).map((s) => s.level),
+      [1000, 500, 250],
+    );
+    assert.equal(end.end, "converged");
+    assert.ok((end.answer as number) <= 300 && (end.answer as number) >= 294);
+  });
+
+  test("a harness-bound step ends the search; the answer is the last good load below it", () => {
+    const { steps, end } = simulate(1e9, opts, 5000);
+    assert.equal(end.end, "harness-bound");
+    assert.equal(end.answer, 4000);
+    assert.equal(steps[steps.length - 1]?.verdict, "harness-bound");
+  });
+
+  test("the step limit ends a search that never broke the SLO as unbounded", () => {
+    const { steps, end } = simulate(1e12, { ...opts, maxSteps: 4 });
+    assert.equal(steps.length, 4);
+    assert.equal(end.end, "unbounded");
+    assert.equal(end.answer, 8000);
+  });
+
+  test("nothing good down to the floor", () => {
+    const { end } = simulate(0, { ...opts, floor: 100 });
+    assert.equal(end.end, "nothing-good");
+    assert.equal(end.answer, null);
+  });
+
+  test("speeds bisect at their own resolution", () => {
+    const { end } = simulate(3.3, { ...opts, start: 1, resolution: 0.01, floor: 0.01 });
+    assert.equal(end.end, "converged");
+    assert.ok((end.answer as number) > 3.2 && (end.answer as number) <= 3.3);
+  });
+
+  test("a good step above a bad one (noise) does not count as the answer", () => {
+    assert.deepEqual(
+      bracketOf([
+        { level: 1000, verdict: "good" },
+        { level: 2000, verdict: "bad" },
+        { level: 3000, verdict: "good" },
+      ]),
+      { good: 1000, bad: 2000 },
+    );
+  });
+
+  test("the spread of repeated answers", () => {
+    assert.deepEqual(spreadOf([1000, 1100, 900]), { min: 900, median: 1000, max: 1100, spreadPct: 20 });
+    assert.equal(spreadOf([]), null);
+  });
+});
