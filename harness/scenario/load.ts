@@ -262,6 +262,9 @@ function crossCheck(
     }
     collectors = Object.keys(parsed.data.collectors);
     if (s.workload.acks !== undefined) p("workload.acks", "applies to the log engine only");
+    for (const k of ["client", "retries", "idempotent"] as const) {
+      if (s.workload[k] !== undefined) p(`workload.${k}`, "applies to the log engine only");
+    }
     base = { ...rest, engine: "agent", topology: checkAgentTopology(parsed.data, p) };
   } else {
     const parsed = logTopologySchema.safeParse(rawTopology ?? {});
@@ -274,6 +277,15 @@ function crossCheck(
       };
     }
     base = { ...rest, engine: "log", topology: parsed.data };
+    if (s.workload.idempotent && s.workload.acks !== -1) {
+      p("workload.idempotent", "idempotent producers need acks: all (add `acks: all` to the workload)");
+    }
+    if (s.workload.idempotent && s.workload.retries === 0) {
+      p(
+        "workload.retries",
+        "idempotence is pointless without retries; remove `retries: 0` or the idempotence",
+      );
+    }
   }
   if (s.workload.workers !== undefined) {
     const bad = sliceProblem(s.workload.workers, s.workload.producers);

@@ -103,6 +103,12 @@ export const workloadSchema = obj({
     })
     .transform((v) => (v === "all" ? -1 : v))
     .optional(),
+  /** Log engine: the producers' client library (default: the faster one, see drivers/log). */
+  client: z.enum(["kafkajs", "platformatic"], { error: 'must be "kafkajs" or "platformatic"' }).optional(),
+  /** Log engine: client retries of a failed send (default 0; 5 with idempotence). */
+  retries: posInt("client retries").min(0).max(100).optional(),
+  /** Log engine: idempotent producers (producer id + sequence numbers; needs acks: all). */
+  idempotent: z.boolean().optional(),
   timeout: duration.default(2000),
   warmup: duration.default(1000),
   duration: duration,

@@ -1,13 +1,12 @@
 /**
  * The producers a load worker sends with, built from the endpoint the harness's driver exposes:
- * kafkajs producers for the log (the same settings the in-process driver uses), an undici pool
+ * the log's producers (the same client and settings the in-process driver uses), an undici pool
  * for the agent's HTTP source.
  */
 
-import { Kafka, logLevel } from "kafkajs";
 import { HttpProducer } from "../drivers/agent/http-producer.ts";
 import type { ClientEndpoint, SendOutcome } from "../drivers/driver.ts";
-import { KafkaProducers } from "../drivers/log/kafka-producer.ts";
+import { logProducers } from "../drivers/log/log-producers.ts";
 import type { PlannedMessage } from "../generator/schedule.ts";
 import type { Scenario } from "../scenario/load.ts";
 
@@ -33,21 +32,7 @@ export async function connectSender(
     return { send: (p, b) => http.send(p, b), close: () => http.close() };
   }
   if (scenario.engine !== "log") throw new Error("a log endpoint for an agent scenario");
-  const kafka = new Kafka({
-    clientId: "faultbench-worker",
-    brokers: endpoint.brokers,
-    logLevel: logLevel.NOTHING,
-    requestTimeout: w.timeout,
-    connectionTimeout: Math.min(w.timeout, 1000),
-    retry: { retries: 0 },
-  });
-  const kp = new KafkaProducers(kafka, w.producers, {
-    topic: scenario.topology.topic,
-    partitions: scenario.topology.partitions,
-    acks: (w.acks ?? 1) as 0 | 1 | -1,
-    timeoutMs: w.timeout,
-    messageSize: w.messageSize,
-  });
+  const kp = logProducers(scenario, endpoint.brokers, "faultbench-worker");
   await kp.connect();
   return { send: (p, b) => kp.send(p, b), close: () => kp.close() };
 }

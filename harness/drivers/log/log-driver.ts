@@ -18,7 +18,8 @@ import { brokerNames, consumerNames, link, logShape } from "../../topology/links
 import type { ClientEndpoint, DeliverySink, Driver, SendOutcome } from "../driver.ts";
 import { type Network, startNetwork, stopNetwork } from "../network.ts";
 import type { ConsumerMessage } from "./consumer-process.ts";
-import { KafkaProducers } from "./kafka-producer.ts";
+import type { LogProducers } from "./kafka-producer.ts";
+import { logProducers } from "./log-producers.ts";
 
 export interface LogDriverOptions {
   scenario: LogScenario;
@@ -30,7 +31,7 @@ export interface LogDriverOptions {
 }
 
 export class LogDriver implements Driver {
-  private producers: KafkaProducers | undefined;
+  private producers: LogProducers | undefined;
   private net: Network | undefined;
   private bootstrap: string[] | undefined;
 
@@ -137,13 +138,7 @@ export class LogDriver implements Driver {
     }
     await Promise.all(consumerNames(w.consumers).map((c) => supervisor.get(c).start()));
 
-    this.producers = new KafkaProducers(kafka, w.producers, {
-      topic: t.topic,
-      partitions: t.partitions,
-      acks: (w.acks ?? 1) as 0 | 1 | -1,
-      timeoutMs: w.timeout,
-      messageSize: w.messageSize,
-    });
+    this.producers = logProducers(scenario, bootstrap, "faultbench");
     await this.producers.connect();
   }
 
