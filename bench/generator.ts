@@ -24,11 +24,11 @@ import { createInterface } from "node:readline";
 import { parseArgs } from "node:util";
 import autocannon from "autocannon";
 import { parseReady } from "../engines/shared/ready-signal.ts";
-import { HttpProducer } from "../harness/drivers/agent/http-producer.ts";
 import type { SendOp } from "../harness/history/op.ts";
 import { LatencyHistogram } from "../harness/metrics/histogram.ts";
 import { LoadLoop } from "../harness/run/load-loop.ts";
 import { scenarioFromObject } from "../harness/scenario/load.ts";
+import { HttpProducer } from "../harness/targets/flume/http-producer.ts";
 
 const { values: args } = parseArgs({
   options: {
@@ -174,7 +174,7 @@ async function runFaultbench(mode: string, eventsPerSec: number): Promise<Row> {
   const start = performance.now();
   const now = () => Math.round((performance.now() - start) * 1000);
   const ops: SendOp[] = [];
-  const loop = new LoadLoop(scenario, { driver: producer, now, record: (op) => ops.push(op) });
+  const loop = new LoadLoop(scenario, { client: producer, now, record: (op) => ops.push(op) });
   try {
     await loop.run();
     await loop.settled();

@@ -21,7 +21,7 @@ import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { announceReady, parseReady, type ReadySignal } from "../engines/shared/ready-signal.ts";
-import { ProxyClient } from "../harness/proxy/client.ts";
+import { ProxyClient } from "../harness/network/proxy-client.ts";
 
 const { values } = parseArgs({
   options: {

@@ -5,7 +5,7 @@
  * FAULTBENCH_DEBUG is set.
  */
 
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
@@ -76,6 +76,7 @@ async function runCommand(
     suiteSummary,
     writeReport,
     writeIndex,
+    writeSuite,
   } = await runModules();
   const { files, folders } = scenarioFiles(paths);
   const overrides = {
@@ -155,27 +156,7 @@ async function runCommand(
     process.off("SIGTERM", onSigint);
   }
   if (suiteDir) {
-    writeFileSync(
-      join(suiteDir, "suite.json"),
-      `${JSON.stringify(
-        done.map(({ results: r, runDir }) => ({
-          scenario: r.scenario,
-          status: r.status,
-          runDir: relative(suiteDir, runDir),
-          ackedPerSec: r.throughput.ackedPerSec,
-          endToEndP99: r.latency.endToEnd.corrected.p99,
-          lost: r.delivery.lost,
-          duplicated: r.delivery.duplicated,
-          // null when there were no faults, or when one of them never recovered.
-          worstRecoveryMs:
-            r.faults.length === 0 || r.faults.some((f) => f.recoveryMs === null)
-              ? null
-              : Math.max(...r.faults.map((f) => f.recoveryMs as number)),
-        })),
-        null,
-        2,
-      )}\n`,
-    );
+    writeSuite(suiteDir, done);
     process.stdout.write(`${suiteSummary(done, suiteDir)}\n`);
     await reportStep("index", async () => writeIndex(suiteDir));
   }

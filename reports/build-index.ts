@@ -12,6 +12,8 @@ import { join } from "node:path";
 import { parse } from "yaml";
 import { FaultbenchError } from "../harness/errors.ts";
 import type { Results } from "../harness/results/types.ts";
+import { scenarioFromObject } from "../harness/scenario/load.ts";
+import { targetFor } from "../harness/targets/registry.ts";
 import { checksTable, verdictReason } from "./build-report.ts";
 import { int, ms, rate, recovery } from "./format.ts";
 import { type Chart, chartFigure, escapeHtml, page } from "./html.ts";
@@ -25,8 +27,21 @@ export interface SuiteRun {
   scenario?: Record<string, unknown>;
 }
 
-/** The scenario's design, as the matrix column: engine and its durability-deciding setting. */
+/**
+ * The scenario's design, as the matrix column: engine and its durability-deciding setting, as the
+ * target defines it (TopologyFacts.durability). A scenario file that no longer validates (an older
+ * run) falls back to reading the usual keys.
+ */
 export function designOf(r: Results, scenario?: Record<string, unknown>): string {
+  const def = targetFor(r.engine);
+  if (scenario && def) {
+    try {
+      const s = scenarioFromObject(scenario, "scenario.yaml");
+      return `${r.engine} · ${def.facts(s).durability}`;
+    } catch {
+      // fall through to the heuristic
+    }
+  }
   const parts: string[] = [r.engine];
   const agents = (scenario?.topology as { agents?: Record<string, { channel?: { type?: unknown } }> })
     ?.agents;

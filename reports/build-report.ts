@@ -8,6 +8,7 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Check, LatencyStats, Results } from "../harness/results/types.ts";
+import { targetFor } from "../harness/targets/registry.ts";
 import { int, ms, rate, recovery } from "./format.ts";
 import { type Chart, chartFigure, escapeHtml, page } from "./html.ts";
 import { resourcesSection } from "./resources-section.ts";
@@ -21,6 +22,12 @@ import { latencyDistributionSpec } from "./specs/latency-distribution.ts";
 import { latencyTimeSpec } from "./specs/latency-time.ts";
 import { recoverySpec } from "./specs/recovery.ts";
 import { throughputSpec } from "./specs/throughput.ts";
+
+/** The backlog chart's title in the targets' own words ("Consumer lag" for a pull log). */
+export function backlogTitle(engines: readonly string[]): string {
+  const titles = [...new Set(engines.map((e) => targetFor(e)?.report?.backlogTitle ?? "Backlog"))];
+  return titles.length === 1 ? (titles[0] as string) : "Backlog";
+}
 
 /** A figure from results.json, tagged with its path. */
 export function fig(path: string, text: string): string {
@@ -163,7 +170,7 @@ export function runCharts(runs: readonly ChartRun[], prefix = "chart"): Chart[] 
   if (backlog)
     charts.push({
       id: `${prefix}-backlog`,
-      title: runs.some((r) => r.results.engine === "log") ? "Consumer lag" : "Backlog in the chain",
+      title: backlogTitle(runs.map((r) => r.results.engine)),
       note: "Messages acked to the producers but not yet delivered, at the end of each second: the channels' contents for the push agent, the consumer lag for the pull log.",
       spec: backlog,
     });

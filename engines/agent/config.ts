@@ -7,7 +7,7 @@
  */
 
 import { readFile } from "node:fs/promises";
-import { FaultbenchError } from "../../harness/errors.ts";
+import { FaultbenchError } from "../../lib/errors.ts";
 import { parseProperties } from "./properties.ts";
 
 export interface HttpSourceConfig {

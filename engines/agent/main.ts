@@ -7,7 +7,7 @@
 
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
-import { exitCodeFor, FaultbenchError, isFaultbenchError } from "../../harness/errors.ts";
+import { exitCodeFor, FaultbenchError, isFaultbenchError } from "../../lib/errors.ts";
 import { serveProcess } from "../shared/serve-process.ts";
 import { type RunningAgent, startAgent } from "./agent.ts";
 import { loadAgentConfig } from "./config.ts";

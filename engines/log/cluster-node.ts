@@ -7,7 +7,7 @@
  * move to ISR members before it stops answering.
  */
 
-import { FaultbenchError } from "../../harness/errors.ts";
+import { FaultbenchError } from "../../lib/errors.ts";
 import type { BrokerContext } from "./broker-context.ts";
 import { parseBrokerConfig } from "./config.ts";
 import { type RunningController, startController } from "./controller/controller.ts";

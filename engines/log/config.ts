@@ -5,7 +5,7 @@
  * shorthands for the broker-wide `log.*` defaults.
  */
 
-import { FaultbenchError } from "../../harness/errors.ts";
+import { FaultbenchError } from "../../lib/errors.ts";
 import { defaultLogConfig, type LogConfig, parseConfigNumber } from "./storage/log-config.ts";
 
 export interface BrokerConfig {

@@ -10,7 +10,7 @@
 
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
-import { FaultbenchError, isFaultbenchError } from "../../harness/errors.ts";
+import { FaultbenchError, isFaultbenchError } from "../../lib/errors.ts";
 import { serveProcess } from "../shared/serve-process.ts";
 import { serveLog } from "./server.ts";
 

@@ -7,6 +7,7 @@
  */
 
 import type { Check, Delivery } from "../results/types.ts";
+import type { Checker } from "./checker.ts";
 import { ACKED, ATTEMPTED, FAILED, INFO, type MessageTable } from "./message-table.ts";
 
 export function deliveryAccounting(table: MessageTable): Delivery {
@@ -56,3 +57,9 @@ export function deliveryCheck(d: Delivery): Check {
     `delivered ${d.delivered}, lost ${d.lost}, duplicated ${d.duplicated}, recovered ${d.recovered}, unexpected ${d.unexpected}`;
   return { name: "delivery", valid: d.unexpected === 0, detail };
 }
+
+/** The delivery check as a Checker: accounting over the context's message table. */
+export const deliveryChecker: Checker = {
+  name: "delivery",
+  check: (_history, context) => deliveryCheck(deliveryAccounting(context.table)),
+};

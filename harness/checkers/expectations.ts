@@ -7,6 +7,7 @@
 import type { Check } from "../results/types.ts";
 import type { Expectation } from "../scenario/expectation.ts";
 import { compare, readPath } from "../scenario/expectation.ts";
+import type { Checker } from "./checker.ts";
 
 export function checkExpectations(results: unknown, expectations: readonly Expectation[]): Check[] {
   return expectations.map((e) => {
@@ -39,3 +40,9 @@ export function mergeValidity(checks: readonly Check[]): true | false | "unknown
   if (checks.some((c) => c.valid === "unknown")) return "unknown";
   return true;
 }
+
+/** The scenario's expectations as a Checker, read from the results computed so far. */
+export const expectationsChecker: Checker = {
+  name: "expectations",
+  check: (_history, context) => checkExpectations(context.results, context.scenario.expectations),
+};

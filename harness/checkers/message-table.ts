@@ -4,7 +4,8 @@
  * keep ten million messages at a few hundred megabytes at most.
  */
 
-import type { DeliverOp, Op, SendOp } from "../history/op.ts";
+import type { DeliverOp, Op } from "../history/op.ts";
+import { pairSends, type SendPair } from "../history/sends.ts";
 
 export const NONE = 0;
 export const ATTEMPTED = 1;
@@ -37,14 +38,12 @@ function rank(state: number): number {
 }
 
 /** Builds the table. Pure: the same history gives the same table. */
-export function buildMessageTable(ops: readonly Op[]): MessageTable {
+export function buildMessageTable(
+  ops: readonly Op[],
+  sends: readonly SendPair[] = pairSends(ops),
+): MessageTable {
   const maxSeq: number[] = [];
-  for (const op of ops) {
-    if (op.f === "send" && op.type === "invoke") {
-      const s = op as SendOp;
-      maxSeq[s.producer] = Math.max(maxSeq[s.producer] ?? -1, s.to);
-    }
-  }
+  for (const { invoke: s } of sends) maxSeq[s.producer] = Math.max(maxSeq[s.producer] ?? -1, s.to);
   const producers: ProducerTable[] = [];
   for (let p = 0; p < maxSeq.length; p++) {
     const n = (maxSeq[p] ?? -1) + 1;
@@ -56,30 +55,27 @@ export function buildMessageTable(ops: readonly Op[]): MessageTable {
       firstDeliveredUs: new Float64Array(n).fill(Number.NaN),
     });
   }
-  const invokes = new Map<number, SendOp>();
+  for (const { invoke: inv, completion: s } of sends) {
+    const tab = producers[inv.producer];
+    if (!tab) continue;
+    for (let q = inv.from; q <= inv.to; q++) {
+      if (tab.state[q] === NONE) tab.state[q] = ATTEMPTED;
+      if (Number.isNaN(tab.sentUs[q] as number)) tab.sentUs[q] = inv.t;
+    }
+    if (!s) {
+      // In flight when the run ended: its outcome is unknown.
+      for (let q = inv.from; q <= inv.to; q++) if (tab.state[q] === ATTEMPTED) tab.state[q] = INFO;
+      continue;
+    }
+    const st = s.type === "ok" ? ACKED : s.type === "fail" ? FAILED : INFO;
+    for (let q = inv.from; q <= inv.to; q++) {
+      if (rank(st) > rank(tab.state[q] as number)) tab.state[q] = st;
+      if (st === ACKED && Number.isNaN(tab.ackedUs[q] as number)) tab.ackedUs[q] = s.t;
+    }
+  }
   let unexpected = 0;
   for (const op of ops) {
-    if (op.f === "send") {
-      const s = op as SendOp;
-      const tab = producers[s.producer];
-      if (!tab) continue;
-      if (s.type === "invoke") {
-        invokes.set(s.req, s);
-        for (let q = s.from; q <= s.to; q++) {
-          if (tab.state[q] === NONE) tab.state[q] = ATTEMPTED;
-          if (Number.isNaN(tab.sentUs[q] as number)) tab.sentUs[q] = s.t;
-        }
-      } else {
-        const inv = invokes.get(s.req);
-        if (!inv) continue;
-        invokes.delete(s.req);
-        const st = s.type === "ok" ? ACKED : s.type === "fail" ? FAILED : INFO;
-        for (let q = inv.from; q <= inv.to; q++) {
-          if (rank(st) > rank(tab.state[q] as number)) tab.state[q] = st;
-          if (st === ACKED && Number.isNaN(tab.ackedUs[q] as number)) tab.ackedUs[q] = s.t;
-        }
-      }
-    } else if (op.f === "deliver") {
+    if (op.f === "deliver") {
       const d = op as DeliverOp;
       const tab = producers[d.producer];
       for (let q = d.from; q <= d.to; q++) {
@@ -94,12 +90,6 @@ export function buildMessageTable(ops: readonly Op[]): MessageTable {
     } else if (op.f === "deliver-unparsed") {
       unexpected += op.count;
     }
-  }
-  // Invokes with no completion were in flight when the run ended: their outcome is unknown.
-  for (const inv of invokes.values()) {
-    const tab = producers[inv.producer];
-    if (!tab) continue;
-    for (let q = inv.from; q <= inv.to; q++) if (tab.state[q] === ATTEMPTED) tab.state[q] = INFO;
   }
   return { producers, unexpectedDeliveries: unexpected };
 }

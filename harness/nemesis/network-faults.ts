@@ -8,9 +8,9 @@
  */
 
 import { isFaultbenchError } from "../errors.ts";
-import type { ProxyClient } from "../proxy/client.ts";
-import type { NamedFault } from "../scenario/load.ts";
-import { type Link, linksBetween } from "../topology/links.ts";
+import { type Link, linksBetween } from "../network/links.ts";
+import type { ProxyClient } from "../network/proxy-client.ts";
+import type { NamedFault } from "../scenario/scenario.ts";
 import { FaultTimeline, type TimelineDeps } from "./timeline.ts";
 
 export type NetworkFault = Extract<NamedFault, { kind: "toxic" | "down" | "partition" }>;

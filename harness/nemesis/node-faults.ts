@@ -1,14 +1,13 @@
 /**
- * The nemesis for node faults: executes the scenario's timeline with real signals through the
- * supervisor (kill = SIGKILL, pause = SIGSTOP/SIGCONT, restart = SIGTERM then start again) and
- * collector slowdowns, recording an invoke and a completion for every step in the history, in the
- * same stream as the client ops.
+ * The nemesis for node faults: executes the scenario's timeline on the target's nodes (for our
+ * engines real signals: kill = SIGKILL, pause = SIGSTOP/SIGCONT, restart = SIGTERM then start
+ * again; for external clusters the user's commands) and collector slowdowns, recording an invoke
+ * and a completion for every step in the history, in the same stream as the client ops.
  */
 
-import type { Driver } from "../drivers/driver.ts";
 import { FaultbenchError, isFaultbenchError } from "../errors.ts";
-import type { NamedFault } from "../scenario/load.ts";
-import type { NodeProcess } from "../supervisor/node-process.ts";
+import type { NamedFault } from "../scenario/scenario.ts";
+import type { Target, TargetNode } from "../targets/target.ts";
 import { FaultTimeline, type TimelineDeps } from "./timeline.ts";
 
 /** The faults this nemesis runs: the ones that act on a node. */
@@ -21,7 +20,8 @@ export function isNodeFault(f: NamedFault): f is NodeFault {
 export type { FaultEvent } from "./timeline.ts";
 
 export interface NemesisDeps extends TimelineDeps {
-  driver: Driver;
+  /** The nemesis reaches nodes through the target, never through the client. */
+  target: Pick<Target, "node">;
   /** Called when a node the nemesis took down does not come back: the run cannot go on. */
   fatal?: (e: unknown) => void;
 }
@@ -35,7 +35,7 @@ export class NodeNemesis extends FaultTimeline<NodeFault> {
   }
 
   /** Starts a node again; one that will not come back breaks the run (exit 3), whatever the reason. */
-  private async restart(f: NodeFault, node: () => NodeProcess): Promise<void> {
+  private async restart(f: NodeFault, node: () => TargetNode): Promise<void> {
     let cause: unknown;
     const ok = await this.step(f, "start", () =>
       node()
@@ -58,7 +58,7 @@ export class NodeNemesis extends FaultTimeline<NodeFault> {
 
   protected async runFault(f: NodeFault): Promise<void> {
     if (!(await this.sleepUntil(f.at * 1000))) return;
-    const d = this.deps.driver;
+    const d = this.deps.target;
     const node = () => {
       const n = d.node(f.node);
       if (!n) throw new Error(`no node ${f.node}`);
@@ -86,10 +86,14 @@ export class NodeNemesis extends FaultTimeline<NodeFault> {
         return;
       }
       case "slow": {
-        const base = (d as { baseDelay?: (n: string) => number }).baseDelay?.(f.node) ?? 0;
-        await this.step(f, "slow", () => d.setDelay(f.node, f.delay));
+        const slow = (ms: number | undefined) => {
+          const n = node();
+          if (!n.slow) throw new Error(`${f.node} cannot be slowed`);
+          n.slow(ms);
+        };
+        await this.step(f, "slow", () => slow(f.delay));
         if (!(await this.sleepUntil(healAt(f.for)))) return;
-        await this.step(f, "fast", () => d.setDelay(f.node, base));
+        await this.step(f, "fast", () => slow(undefined));
         return;
       }
     }

@@ -6,7 +6,7 @@
  */
 
 import type { NemesisF, NemesisOp, OpType } from "../history/op.ts";
-import type { NamedFault } from "../scenario/load.ts";
+import type { NamedFault } from "../scenario/scenario.ts";
 
 export interface FaultEvent {
   fault: string;

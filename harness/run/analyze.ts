@@ -5,18 +5,19 @@
  * stored files and must reach the same verdict.
  */
 
-import { deliveryAccounting, deliveryCheck } from "../checkers/delivery.ts";
-import { checkExpectations, mergeValidity } from "../checkers/expectations.ts";
+import { type Checker, runCheckers } from "../checkers/checker.ts";
+import { deliveryAccounting, deliveryChecker } from "../checkers/delivery.ts";
+import { expectationsChecker, mergeValidity } from "../checkers/expectations.ts";
 import { ACKED, buildMessageTable, type MessageTable } from "../checkers/message-table.ts";
-import { partitionOrder, partitionOrderCheck } from "../checkers/partition-order.ts";
 import { intendedTimes } from "../generator/schedule.ts";
-import type { DeliverOp, NemesisOp, Op, PhaseOp, SendOp } from "../history/op.ts";
+import type { DeliverOp, NemesisOp, Op, PhaseOp } from "../history/op.ts";
+import { pairSends, type SendPair } from "../history/sends.ts";
 import { channelFillSeries } from "../metrics/channel-fill.ts";
 import { LatencyHistogram } from "../metrics/histogram.ts";
 import { type AckTimeline, BIN_US, longestGap, meanRate, recoveredAt } from "../metrics/recovery.ts";
 import type { Check, FaultResult, Results, SeriesRow } from "../results/types.ts";
-import type { Scenario } from "../scenario/load.ts";
-import { consumerNames } from "../topology/links.ts";
+import { factsOf, type Scenario } from "../scenario/load.ts";
+import { targetFor } from "../targets/registry.ts";
 
 export type Analysis = Pick<
   Results,
@@ -37,7 +38,8 @@ export function analyze(ops: readonly Op[], scenario: Scenario): Analysis {
   const warmupUs = w.warmup * 1000;
   const loadEndUs = (w.warmup + w.duration) * 1000;
   const intended = intendedTimes(w, scenario.seed);
-  const table = buildMessageTable(ops);
+  const sends = pairSends(ops);
+  const table = buildMessageTable(ops, sends);
   const delivery = deliveryAccounting(table);
 
   const drainedAtUs = (ops.find((o) => o.f === "phase" && (o as PhaseOp).phase === "done")?.t ??
@@ -82,47 +84,39 @@ export function analyze(ops: readonly Op[], scenario: Scenario): Analysis {
 
   const bins = new Float64Array(Math.ceil(Math.max(drainedAtUs, loadEndUs) / BIN_US) + 1);
   const ackTimes: number[] = [];
-  const invokes = new Map<number, SendOp>();
-  for (const op of ops) {
-    if (op.f === "send") {
-      const s = op as SendOp;
-      const n = s.to - s.from + 1;
-      if (s.type === "invoke") {
-        invokes.set(s.req, s);
-        sec(s.t).sent += n;
-        continue;
+  for (const { invoke: inv, completion: s } of sends) {
+    const n = inv.to - inv.from + 1;
+    sec(inv.t).sent += n;
+    if (!s) {
+      // In flight when the run ended: its outcome is unknown.
+      sec(drainedAtUs).indeterminate += n;
+      continue;
+    }
+    if (s.type === "ok") {
+      sec(s.t).acked += n;
+      ackTimes.push(s.t);
+      const bi = Math.floor(s.t / BIN_US);
+      if (bi >= 0 && bi < bins.length) bins[bi] = (bins[bi] as number) + n;
+      if (inWindow(s.t)) ackedInWindow += n;
+      const it = intended[inv.producer];
+      let measured = 0;
+      for (let q = inv.from; q <= inv.to; q++) {
+        const iu = it?.[q];
+        if (iu === undefined || iu < warmupUs) continue;
+        measured++;
+        pubC.record(s.t - iu);
       }
-      const inv = invokes.get(s.req);
-      if (!inv) continue;
-      invokes.delete(s.req);
-      if (s.type === "ok") {
-        sec(s.t).acked += n;
-        ackTimes.push(s.t);
-        const bi = Math.floor(s.t / BIN_US);
-        if (bi >= 0 && bi < bins.length) bins[bi] = (bins[bi] as number) + n;
-        if (inWindow(s.t)) ackedInWindow += n;
-        const it = intended[s.producer];
-        let measured = 0;
-        for (let q = inv.from; q <= inv.to; q++) {
-          const iu = it?.[q];
-          if (iu === undefined || iu < warmupUs) continue;
-          measured++;
-          pubC.record(s.t - iu);
-        }
-        if (measured > 0) {
-          pub.record(s.t - inv.t, measured);
-          pubPerSec[secIndex(s.t)]?.record(s.t - inv.t, measured);
-        }
-      } else if (s.type === "fail") {
-        sec(s.t).failed += n;
-      } else {
-        sec(s.t).indeterminate += n;
+      if (measured > 0) {
+        pub.record(s.t - inv.t, measured);
+        pubPerSec[secIndex(s.t)]?.record(s.t - inv.t, measured);
       }
-    } else if (op.f === "deliver") {
-      sec(op.t).delivered += op.to - op.from + 1;
+    } else if (s.type === "fail") {
+      sec(s.t).failed += n;
+    } else {
+      sec(s.t).indeterminate += n;
     }
   }
-  for (const inv of invokes.values()) sec(drainedAtUs).indeterminate += inv.to - inv.from + 1;
+  for (const op of ops) if (op.f === "deliver") sec(op.t).delivered += op.to - op.from + 1;
 
   // One pass over every message: delivered-per-bin timeline, backlog deltas, end-to-end latency
   // and the window counts.
@@ -172,12 +166,12 @@ export function analyze(ops: readonly Op[], scenario: Scenario): Analysis {
   const deliveredTimeline: AckTimeline = { bins: deliveredBins, ackTimesUs: new Float64Array() };
   const faults = faultResults(
     ops,
+    sends,
     scenario,
     { acks: timeline, deliveries: deliveredTimeline, table },
     warmupUs,
     loadEndUs,
   );
-  const order = partitionOrder(ops);
 
   const windowS = w.duration / 1000;
   const r3 = (n: number) => Math.round(n * 1000) / 1000;
@@ -206,16 +200,19 @@ export function analyze(ops: readonly Op[], scenario: Scenario): Analysis {
     faults,
     checks: [],
     series: rows,
-    deliveredBy: deliveredByNode(ops, consumerSide(scenario)),
+    deliveredBy: deliveredByNode(ops, factsOf(scenario).consumers),
     nodes: channelFillSeries(ops),
   };
-  if (order) partial.order = order;
-  const checks: Check[] = [
-    deliveryCheck(delivery),
-    ...(order ? [partitionOrderCheck(order)] : []),
-    ...checkExpectations(partial, scenario.expectations),
-  ];
-  partial.checks = checks;
+  // The target's own figures (e.g. per-partition order) and checks.
+  const target = targetFor(scenario.engine);
+  Object.assign(partial, target?.analyze?.(ops, scenario) ?? {});
+  const checkers: Checker[] = [deliveryChecker, ...(target?.checkers ?? []), expectationsChecker];
+  partial.checks = runCheckers(checkers, ops, {
+    scenario,
+    sends,
+    table,
+    results: partial as unknown as Record<string, unknown>,
+  });
   return partial;
 }
 
@@ -235,10 +232,6 @@ function deliveredByNode(ops: readonly Op[], nodes: readonly string[]): Record<s
   return out;
 }
 
-function consumerSide(s: Scenario): string[] {
-  return s.engine === "agent" ? Object.keys(s.topology.collectors) : consumerNames(s.workload.consumers);
-}
-
 interface Timelines {
   acks: AckTimeline;
   deliveries: AckTimeline;
@@ -247,6 +240,7 @@ interface Timelines {
 
 function faultResults(
   ops: readonly Op[],
+  sends: readonly SendPair[],
   scenario: Scenario,
   tl: Timelines,
   warmupUs: number,
@@ -255,19 +249,16 @@ function faultResults(
   const byName = new Map<string, NemesisOp[]>();
   /** Failed or timed-out sends: when each was sent and when it came back. */
   const troubles: { sentUs: number; doneUs: number }[] = [];
-  const sentAt = new Map<number, number>();
   for (const op of ops) {
-    if (op.process === "nemesis") {
-      const n = op as NemesisOp;
-      const list = byName.get(n.fault) ?? [];
-      list.push(n);
-      byName.set(n.fault, list);
-    } else if (op.f === "send") {
-      const s = op as SendOp;
-      if (s.type === "invoke") sentAt.set(s.req, s.t);
-      else if (s.type === "fail" || s.type === "info")
-        troubles.push({ sentUs: sentAt.get(s.req) ?? s.t, doneUs: s.t });
-    }
+    if (op.process !== "nemesis") continue;
+    const n = op as NemesisOp;
+    const list = byName.get(n.fault) ?? [];
+    list.push(n);
+    byName.set(n.fault, list);
+  }
+  for (const { invoke, completion } of sends) {
+    if (completion?.type === "fail" || completion?.type === "info")
+      troubles.push({ sentUs: invoke.t, doneUs: completion.t });
   }
   troubles.sort((a, b) => a.doneUs - b.doneUs);
   const ms = (us: number) => Math.round(us / 100) / 10;

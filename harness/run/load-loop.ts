@@ -5,11 +5,11 @@
  * a slow engine shows up as latency measured from the intended time, not as a lower offered rate.
  */
 
-import type { Driver } from "../drivers/driver.ts";
 import { type PlannedMessage, Schedule } from "../generator/schedule.ts";
 import { type Slice, SlicedSchedule } from "../generator/slice.ts";
 import type { SendOp } from "../history/op.ts";
 import type { Scenario } from "../scenario/load.ts";
+import type { Client } from "../targets/target.ts";
 
 export interface LoadCounters {
   offered: number;
@@ -25,7 +25,7 @@ export interface LoadCounters {
 }
 
 export interface LoadLoopDeps {
-  driver: Pick<Driver, "send">;
+  client: Pick<Client, "send">;
   /** Send only this slice of the schedule (a load worker); the whole plan when omitted. */
   slice?: Slice;
   now: () => number;
@@ -139,7 +139,7 @@ export class LoadLoop {
     this.counters.sent += n;
     this.counters.inFlight++;
     this.inFlight[producer] = (this.inFlight[producer] as number) + 1;
-    const pr = this.deps.driver
+    const pr = this.deps.client
       .send(producer, batch)
       .catch((e: unknown) => ({ type: "info" as const, error: String(e) }))
       .then((outcome) => {

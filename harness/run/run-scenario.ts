@@ -1,33 +1,33 @@
 /**
- * One run, start to finish: boot the target through its driver, run the open-loop load and the
- * nemesis side by side, drain, stop everything, and turn the history into results.json. Whatever
+ * One run, start to finish, as named steps: setup (the target from the registry boots its nodes
+ * and network, then its client connects), load (warmup and measure: the open-loop load beside the
+ * nemeses, which get the target and never the client), drain, teardown, results. Whatever
  * happens — an engine crash, Ctrl-C, an error — every child process is stopped and the results
  * of what was recorded so far are written, marked `errored`.
  */
 
 import { rmSync } from "node:fs";
 import { join } from "node:path";
-import { performance } from "node:perf_hooks";
-import { AgentDriver, type AgentDriverOptions } from "../drivers/agent/agent-driver.ts";
-import type { Driver } from "../drivers/driver.ts";
-import { LogDriver } from "../drivers/log/log-driver.ts";
-import { FaultbenchError, isFaultbenchError } from "../errors.ts";
-import type { Op } from "../history/op.ts";
-import { readHistory } from "../history/reader.ts";
+import { FaultbenchError } from "../errors.ts";
 import { HistoryWriter } from "../history/writer.ts";
 import { isNetworkFault, NetworkNemesis } from "../nemesis/network-faults.ts";
 import { type FaultEvent, isNodeFault, NodeNemesis } from "../nemesis/node-faults.ts";
 import { resourcesOf, runSampler } from "../resources/run-resources.ts";
-import type { Results, RunStatus } from "../results/types.ts";
+import type { Results } from "../results/types.ts";
 import type { Scenario } from "../scenario/load.ts";
 import { Supervisor } from "../supervisor/supervisor.ts";
+import { targetFor } from "../targets/registry.ts";
+import type { Client, DeliverySink, Target } from "../targets/target.ts";
 import { ReorderingSink } from "../workers/reorder.ts";
 import { WorkerLoad } from "../workers/worker-load.ts";
-import { allHeld, analyze } from "./analyze.ts";
 import { DeliveryTracker } from "./delivery-tracker.ts";
-import { captureEnvironment } from "./environment.ts";
+import { drain } from "./drain.ts";
 import { LoadLoop } from "./load-loop.ts";
+import { startProgressTicker } from "./progress-ticker.ts";
+import { buildResults } from "./results.ts";
+import { RunClock } from "./run-clock.ts";
 import { createRunDir, writeResults, writeScenarioCopy } from "./run-dir.ts";
+import { RunFailure } from "./run-failure.ts";
 
 export type Phase = "setup" | "warmup" | "measure" | "drain" | "teardown";
 
@@ -67,109 +67,90 @@ export async function runScenario(o: RunOptions): Promise<RunOutcome> {
   writeScenarioCopy(runDir, scenario.raw);
   const history = new HistoryWriter(join(runDir, "history.ndjson"));
   const progress = o.onProgress ?? (() => {});
+  // Load workers' ops arrive late and out of order: then the history is kept in time order.
+  let ordered: ReorderingSink | undefined;
+  const clock = new RunClock(history, w.workers ? { append: (op) => ordered?.append(op) } : history);
+  const { now, record } = clock;
+  if (w.workers) ordered = new ReorderingSink(history, () => now());
+  const failure = new RunFailure();
 
-  // Ops before the load starts are held back and written with negative times once t = 0 is known.
-  const setupStart = performance.now();
-  let t0: number | undefined;
-  const held: Op[] = [];
-  const now = () => Math.round((performance.now() - (t0 ?? setupStart)) * 1000);
-  // Load workers' ops arrive late and out of order: keep the history in time order.
-  const ordered = w.workers ? new ReorderingSink(history, () => now()) : history;
-  const record = (op: Op) => {
-    if (t0 === undefined) held.push(op);
-    else ordered.append(op);
-  };
   let phase: Phase = "setup";
   const setPhase = (p: Phase) => {
     phase = p;
     if (p === "warmup" || p === "measure" || p === "drain")
       record({ t: now(), process: "harness", type: "info", f: "phase", phase: p });
-    progress({ type: "phase", phase: p, elapsedMs: t0 === undefined ? 0 : now() / 1000 });
+    progress({ type: "phase", phase: p, elapsedMs: clock.started ? now() / 1000 : 0 });
   };
 
-  const tracker = new DeliveryTracker();
-  let delivered = 0;
   const supervisor = new Supervisor();
-  let failure: unknown;
-  let wakeFailure!: (e: unknown) => void;
-  const failed = new Promise<never>((_, reject) => {
-    wakeFailure = reject;
+  watchNodes(supervisor, {
+    record,
+    now,
+    progress,
+    fail: failure.fail,
+    tearingDown: () => phase === "teardown",
   });
-  failed.catch(() => undefined);
-  const fail = (e: unknown) => {
-    if (failure === undefined) failure = e;
-    wakeFailure(e);
-  };
-
-  supervisor.onExit = (exit) => {
-    record({ t: now(), process: "supervisor", type: "info", f: "exit", ...exit });
-    progress({ type: "node-exit", ...exit });
-  };
-  supervisor.onCrash = (exit) => {
-    // During setup too: a node that dies after its ready line must not go unnoticed.
-    if (phase === "teardown") return;
-    fail(
-      new FaultbenchError(
-        "FB_ENGINE_CRASHED",
-        `${exit.node} exited unexpectedly (code ${exit.code}, signal ${exit.signal}); see logs/${exit.node}.log`,
-        { context: { node: exit.node, exitCode: exit.code ?? undefined, signal: exit.signal ?? undefined } },
-      ),
-    );
-  };
-  const onAbort = () => fail(new FaultbenchError("FB_RUN_ABORTED", "the run was interrupted"));
+  const onAbort = () => failure.fail(new FaultbenchError("FB_RUN_ABORTED", "the run was interrupted"));
   if (o.signal?.aborted) onAbort();
   o.signal?.addEventListener("abort", onAbort, { once: true });
 
-  const driver: Driver = makeDriver({
-    scenario,
-    supervisor,
-    runDir,
-    projectRoot: o.projectRoot,
-    samples: { now, record },
-    sink: {
-      delivered(process, node, producer, from, to, position) {
-        record({ t: now(), process, type: "ok", f: "deliver", producer, from, to, node, ...position });
-        tracker.arrived(producer, from, to);
-        delivered += to - from + 1;
-      },
-      unparsed(process, count, sample) {
-        record({ t: now(), process, type: "ok", f: "deliver-unparsed", count, sample });
-      },
+  const tracker = new DeliveryTracker();
+  let delivered = 0;
+  const sink: DeliverySink = {
+    delivered(process, node, producer, from, to, position) {
+      record({ t: now(), process, type: "ok", f: "deliver", producer, from, to, node, ...position });
+      tracker.arrived(producer, from, to);
+      delivered += to - from + 1;
     },
-  });
-  const onOutcome = (producer: number, from: number, to: number, type: Op["type"]) => {
-    if (type !== "fail") tracker.awaited(producer, from, to);
+    unparsed(process, count, sample) {
+      record({ t: now(), process, type: "ok", f: "deliver-unparsed", count, sample });
+    },
   };
-  const loop = w.workers
-    ? new WorkerLoad(scenario, {
-        driver,
-        supervisor,
-        runDir,
-        projectRoot: o.projectRoot,
-        now,
-        record,
-        onOutcome,
-      })
-    : new LoadLoop(scenario, { driver, now, record, onOutcome });
-  const nemesis = new NodeNemesis(scenario.faults.filter(isNodeFault), {
-    driver,
-    fatal: fail,
-    now,
-    record,
-    onEvent: (e) => progress({ type: "fault", elapsedMs: now() / 1000, ...e }),
-  });
 
+  let target: Target | undefined;
+  let client: Client | undefined;
+  let loop: LoadLoop | WorkerLoad | undefined;
+  let nemeses: (NodeNemesis | NetworkNemesis)[] = [];
+  let stopTicker = () => {};
+  // CPU of every process, to tell when the load path and not the engine was the bottleneck.
   const sampler = runSampler(supervisor, () => now() / 1e6);
-  let ticker: NodeJS.Timeout | undefined;
-  let netNemesis: NetworkNemesis | undefined;
   try {
+    // Step 1, setup: the target boots (or attaches), then its client connects.
     setPhase("setup");
-    await Promise.race([driver.start(), failed]);
-    if (loop instanceof WorkerLoad) await Promise.race([loop.prepare(), failed]);
+    const def = targetFor(scenario.engine);
+    if (!def) throw new FaultbenchError("FB_INTERNAL", `no target registered as "${scenario.engine}"`);
+    const made = await def.create({
+      scenario,
+      supervisor,
+      runDir,
+      projectRoot: o.projectRoot,
+      sink,
+      samples: { now, record },
+    });
+    target = made.target;
+    client = made.client;
+    await failure.race(target.start());
+    await failure.race(client.start());
+    const onOutcome = (producer: number, from: number, to: number, type: string) => {
+      if (type !== "fail") tracker.awaited(producer, from, to);
+    };
+    // The open-loop load: in this process, or split over load worker processes.
+    const theLoop = w.workers
+      ? new WorkerLoad(scenario, {
+          client,
+          supervisor,
+          runDir,
+          projectRoot: o.projectRoot,
+          now,
+          record,
+          onOutcome,
+        })
+      : new LoadLoop(scenario, { client, now, record, onOutcome });
+    loop = theLoop;
+    if (theLoop instanceof WorkerLoad) await failure.race(theLoop.prepare());
 
-    t0 = performance.now();
-    const shift = (t0 - setupStart) * 1000;
-    history.append({
+    // Step 2, the load: t = 0, warmup then measure, the nemeses beside the open-loop load.
+    clock.startLoad((epoch) => ({
       t: 0,
       process: "harness",
       type: "info",
@@ -177,129 +158,157 @@ export async function runScenario(o: RunOptions): Promise<RunOutcome> {
       schemaVersion: 1,
       scenario: scenario.name,
       seed: scenario.seed,
-      epoch: new Date(Date.now()).toISOString(),
-    });
-    for (const op of held) history.append({ ...op, t: Math.round(op.t - shift) });
-    held.length = 0;
-
+      epoch,
+    }));
     sampler.start();
     setPhase("warmup");
     const measureTimer = setTimeout(() => setPhase("measure"), w.warmup);
-    let last = { offered: 0, acked: 0, failed: 0, delivered: 0, at: 0 };
-    ticker = setInterval(() => {
-      const c = loop.counters;
-      const at = now();
-      const dt = (at - last.at) / 1e6 || 1;
-      progress({
-        type: "tick",
-        phase,
-        elapsedMs: at / 1000,
-        offeredPerSec: (c.offered - last.offered) / dt,
-        ackedPerSec: (c.acked - last.acked) / dt,
-        deliveredPerSec: (delivered - last.delivered) / dt,
-        failedPerSec: (c.failed - last.failed) / dt,
-        inFlight: c.inFlight,
-      });
-      last = { offered: c.offered, acked: c.acked, failed: c.failed, delivered, at };
-    }, 1000);
-
-    const net = driver.network();
-    const networkFaults = scenario.faults.filter(isNetworkFault);
-    if (networkFaults.length > 0 && !net)
-      throw new FaultbenchError("FB_INTERNAL", "network faults need the proxied links");
-    netNemesis = net
-      ? new NetworkNemesis(networkFaults, {
-          client: net.client,
-          links: net.links,
-          now,
-          loadEndUs: (w.warmup + w.duration) * 1000,
-          record,
-          onEvent: (e) => progress({ type: "fault", elapsedMs: now() / 1000, ...e }),
-        })
-      : undefined;
-    nemesis.start();
-    netNemesis?.start();
+    stopTicker = startProgressTicker({
+      counters: () => theLoop.counters,
+      delivered: () => delivered,
+      now,
+      onTick: (t) => progress({ type: "tick", phase, ...t }),
+    });
+    nemeses = startNemeses(scenario, target, {
+      now,
+      record,
+      fail: failure.fail,
+      onEvent: (e) => progress({ type: "fault", elapsedMs: now() / 1000, ...e }),
+    });
     try {
-      await Promise.race([loop.run(), failed]);
+      await failure.race(theLoop.run());
     } finally {
       clearTimeout(measureTimer);
     }
 
+    // Step 3, drain: heals done, answers in, acked messages delivered (or the drain time is up).
     setPhase("drain");
-    const drainDeadline = performance.now() + w.drain;
-    await Promise.race([
-      (async () => {
-        await nemesis.idle();
-        await netNemesis?.idle();
-        // The drain clock starts when the last heal is done, if that was after the load.
-        const deadline = Math.max(drainDeadline, performance.now() + w.drain);
-        await loop.settled();
-        while (tracker.awaiting > 0 && performance.now() < deadline) await sleep(20);
-      })(),
-      failed,
-    ]);
+    await failure.race(
+      drain({
+        nemeses,
+        settled: () => theLoop.settled(),
+        awaiting: () => tracker.awaiting,
+        drainMs: w.drain,
+      }),
+    );
     record({ t: now(), process: "harness", type: "info", f: "phase", phase: "done" });
   } catch (e) {
-    if (failure === undefined) failure = e;
+    failure.fail(e);
   } finally {
+    // Step 4, teardown: every fault healed or cancelled, every process stopped, the history closed.
     sampler.stop();
-    if (ticker) clearInterval(ticker);
+    stopTicker();
     phase = "teardown";
-    progress({ type: "phase", phase: "teardown", elapsedMs: t0 === undefined ? 0 : now() / 1000 });
+    progress({ type: "phase", phase: "teardown", elapsedMs: clock.started ? now() / 1000 : 0 });
     o.signal?.removeEventListener("abort", onAbort);
-    nemesis.cancel();
-    netNemesis?.cancel();
-    await netNemesis?.idle().catch(() => undefined);
-    await loop.stop().catch(() => undefined);
-    await driver.close().catch(() => undefined);
+    for (const n of nemeses) n.cancel();
+    for (const n of nemeses) if (n instanceof NetworkNemesis) await n.idle().catch(() => undefined);
+    await loop?.stop().catch(() => undefined);
+    await client?.close().catch(() => undefined);
+    await target?.close().catch(() => undefined);
     await supervisor.shutdown().catch(() => undefined);
-    if (t0 === undefined) {
-      // Never started the load: keep what happened during setup, at its setup-relative times.
-      t0 = setupStart;
-      for (const op of held) history.append(op);
-    }
-    if (ordered instanceof ReorderingSink) ordered.close();
+    // Never started the load: keep what happened during setup, at its setup-relative times.
+    clock.flushSetup();
+    ordered?.close();
     history.close();
     rmSync(join(runDir, "data"), { recursive: true, force: true });
   }
 
-  const ops = await readHistory(join(runDir, "history.ndjson"));
-  const analysis = analyze(ops, scenario);
-  let status: RunStatus = allHeld(analysis.checks) ? "passed" : "failed";
-  const results: Results = {
-    schemaVersion: 1,
-    scenario: scenario.name,
-    description: scenario.description.trim(),
-    engine: scenario.engine,
-    seed: scenario.seed,
-    status,
-    startedAt: startedAt.toISOString(),
-    environment: captureEnvironment(o.projectRoot),
-    ...analysis,
-  };
+  // Step 5, results.
+  const results = await buildResults({
+    runDir,
+    scenario,
+    startedAt,
+    projectRoot: o.projectRoot,
+    ...(failure.broken ? { failure: failure.cause } : {}),
+  });
   results.resources = resourcesOf(
     sampler,
     { fromS: w.warmup / 1000, toS: (w.warmup + w.duration) / 1000 },
-    { ...results.throughput, ...loop.counters },
+    { ...results.throughput, ...(loop?.counters ?? emptyCounters()) },
   );
   results.harnessBound = results.resources.harnessBound;
-  if (failure !== undefined) {
-    status = "errored";
-    results.status = status;
-    results.error = isFaultbenchError(failure)
-      ? { code: failure.code, message: failure.message }
-      : { code: "FB_INTERNAL", message: String((failure as Error)?.stack ?? failure) };
-  }
   writeResults(runDir, results);
   return { runDir, results };
 }
 
-function makeDriver(o: Omit<AgentDriverOptions, "scenario"> & { scenario: Scenario }): Driver {
-  const { scenario } = o;
-  if (scenario.engine === "agent") return new AgentDriver({ ...o, scenario });
-  return new LogDriver({ ...o, scenario });
+/** Node exits go to the history and the progress line; an exit nobody asked for breaks the run. */
+function watchNodes(
+  supervisor: Supervisor,
+  d: {
+    record: RunClock["record"];
+    now: () => number;
+    progress: (e: ProgressEvent) => void;
+    fail: (e: unknown) => void;
+    tearingDown: () => boolean;
+  },
+): void {
+  supervisor.onExit = (exit) => {
+    d.record({ t: d.now(), process: "supervisor", type: "info", f: "exit", ...exit });
+    d.progress({ type: "node-exit", ...exit });
+  };
+  supervisor.onCrash = (exit) => {
+    // During setup too: a node that dies after its ready line must not go unnoticed.
+    if (d.tearingDown()) return;
+    d.fail(
+      new FaultbenchError(
+        "FB_ENGINE_CRASHED",
+        `${exit.node} exited unexpectedly (code ${exit.code}, signal ${exit.signal}); see logs/${exit.node}.log`,
+        { context: { node: exit.node, exitCode: exit.code ?? undefined, signal: exit.signal ?? undefined } },
+      ),
+    );
+  };
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
+/** Starts the node and network nemeses on the target's timeline. */
+export function startNemeses(
+  scenario: Scenario,
+  target: Target,
+  d: {
+    now: () => number;
+    record: RunClock["record"];
+    fail: (e: unknown) => void;
+    onEvent: (e: FaultEvent) => void;
+  },
+): (NodeNemesis | NetworkNemesis)[] {
+  const w = scenario.workload;
+  const node = new NodeNemesis(scenario.faults.filter(isNodeFault), {
+    target,
+    fatal: d.fail,
+    now: d.now,
+    record: d.record,
+    onEvent: d.onEvent,
+  });
+  const out: (NodeNemesis | NetworkNemesis)[] = [node];
+  const net = target.network();
+  const networkFaults = scenario.faults.filter(isNetworkFault);
+  if (networkFaults.length > 0 && !net)
+    throw new FaultbenchError("FB_INTERNAL", "network faults need the proxied links");
+  if (net) {
+    out.push(
+      new NetworkNemesis(networkFaults, {
+        client: net.client,
+        links: net.links,
+        now: d.now,
+        loadEndUs: (w.warmup + w.duration) * 1000,
+        record: d.record,
+        onEvent: d.onEvent,
+      }),
+    );
+  }
+  for (const n of out) n.start();
+  return out;
+}
+
+function emptyCounters() {
+  return {
+    offered: 0,
+    sent: 0,
+    acked: 0,
+    failed: 0,
+    indeterminate: 0,
+    inFlight: 0,
+    heldByInFlight: 0,
+    lateTicks: 0,
+  };
 }

@@ -11,49 +11,23 @@ import type { z } from "zod";
 import { FaultbenchError } from "../errors.ts";
 import { sliceProblem } from "../generator/slice.ts";
 import { loadTrace } from "../generator/trace.ts";
-import { agentShape, consumerNames, linksBetween, logShape, type TopologyShape } from "../topology/links.ts";
+import { linksBetween } from "../network/links.ts";
+import { engineNames, targetFor } from "../targets/registry.ts";
+import type { Problem, TopologyFacts } from "../targets/target.ts";
 import { checkPath, type Expectation, parseExpectation } from "./expectation.ts";
-import {
-  type AgentTopology,
-  agentTopologySchema,
-  type FaultSpec,
-  type LogTopology,
-  logTopologySchema,
-  type ParsedScenario,
-  scenarioSchema,
-} from "./schema.ts";
+import type { NamedFault, Scenario } from "./scenario.ts";
+import { type ParsedScenario, scenarioSchema } from "./schema.ts";
+
 import { formatDuration } from "./units.ts";
 
-export type NamedFault = FaultSpec & {
-  name: string;
-  /** What the fault acts on, for reports: a node, a link, or the partition's groups. */
-  target: string;
-};
+export type { NamedFault, Scenario } from "./scenario.ts";
+export type { ParsedScenario } from "./schema.ts";
 
-interface ScenarioBase extends Omit<ParsedScenario, "faults" | "expect" | "topology" | "engine"> {
-  faults: NamedFault[];
-  /** The scenario's expectations plus the defaults it did not override. */
-  expectations: Expectation[];
-  /** The document as written, with CLI overrides applied; written to the run directory. */
-  raw: Record<string, unknown>;
-  file: string;
-}
-
-export interface AgentScenario extends ScenarioBase {
-  engine: "agent";
-  topology: AgentTopology & { entry: string };
-}
-
-export interface LogScenario extends ScenarioBase {
-  engine: "log";
-  topology: LogTopology;
-}
-
-export type Scenario = AgentScenario | LogScenario;
-
-/** The nodes and links of a scenario, for wiring and validation. */
-export function shapeOf(s: Scenario): TopologyShape {
-  return s.engine === "agent" ? agentShape(s.topology) : logShape(s.topology, s.workload.consumers);
+/** The topology facts of a scenario (nodes, links, consumers), from its target. */
+export function factsOf(s: Scenario): TopologyFacts {
+  const def = targetFor(s.engine);
+  if (!def) throw new FaultbenchError("FB_INTERNAL", `no target registered as "${s.engine}"`);
+  return def.facts(s);
 }
 
 export interface Overrides {
@@ -117,112 +91,51 @@ function issueMessages(file: string, issues: readonly z.core.$ZodIssue[]): strin
   return out;
 }
 
-type Problem = (path: string, msg: string) => void;
-
-function checkAgentTopology(t: AgentTopology, p: Problem): AgentTopology & { entry: string } {
-  const agents = Object.keys(t.agents);
-  const collectors = Object.keys(t.collectors);
-  const all = [...agents, ...collectors];
-  if (agents.length === 0) p("topology.agents", "needs at least one agent");
-  for (const n of agents) {
-    if (collectors.includes(n)) p(`topology.collectors.${n}`, `"${n}" is already the name of an agent`);
-  }
-  if (all.includes("producers"))
-    p("topology", `"producers" names the load generators; call the node something else`);
-  const entry = t.entry ?? agents[0] ?? "";
-  if (t.entry !== undefined && !agents.includes(t.entry)) {
-    p("topology.entry", `no agent named "${t.entry}"; agents: ${agents.join(", ")}`);
-  }
-  for (const [name, a] of Object.entries(t.agents)) {
-    a.sinks.forEach((target, i) => {
-      if (!all.includes(target)) {
-        p(`topology.agents.${name}.sinks[${i}]`, `no node named "${target}"; nodes: ${all.join(", ")}`);
-      } else if (target === name) {
-        p(`topology.agents.${name}.sinks[${i}]`, "an agent cannot sink to itself");
-      }
-    });
-    if (a.channel.keepAlive !== undefined && a.channel.keepAlive % 1000 !== 0) {
-      p(
-        `topology.agents.${name}.channel.keepAlive`,
-        "Flume's keep-alive is whole seconds: write 0s, 1s, 3s …",
-      );
-    }
-    if (new Set(a.sinks).size !== a.sinks.length) p(`topology.agents.${name}.sinks`, "lists a target twice");
-    if (a.sinks.length > 1 && a.processor === undefined) {
-      p(`topology.agents.${name}.processor`, "is required with several sinks: failover or load_balance");
-    }
-    const txCap = a.channel.transactionCapacity ?? (a.channel.type === "memory" ? 100 : 10_000);
-    const batch = a.batchSize ?? 100;
-    if (batch > txCap) {
-      p(
-        `topology.agents.${name}.batchSize`,
-        `${batch} is more than the channel's transactionCapacity (${txCap}); a sink takes its batch in one transaction`,
-      );
-    }
-    if (a.processor?.type === "failover" && a.processor.priority) {
-      const values = Object.values(a.processor.priority);
-      if (new Set(values).size !== values.length) {
-        p(
-          `topology.agents.${name}.processor.priority`,
-          "priorities must differ (Flume requires unique priorities)",
-        );
-      }
-      for (const k of Object.keys(a.processor.priority)) {
-        if (!a.sinks.includes(k)) {
-          p(
-            `topology.agents.${name}.processor.priority.${k}`,
-            `not one of this agent's sinks (${a.sinks.join(", ")})`,
-          );
-        }
-      }
-    }
-  }
-  return { ...t, entry };
-}
-
 /** Checks the faults against the topology's nodes and links and names them. */
-function checkFaults(
-  s: ParsedScenario,
-  shape: TopologyShape,
-  collectors: string[],
-  p: Problem,
-): NamedFault[] {
+function checkFaults(s: ParsedScenario, facts: TopologyFacts, p: Problem): NamedFault[] {
   const loadMs = s.workload.warmup + s.workload.duration;
   const names = new Set<string>();
-  const linkNames = shape.links.map((l) => l.name);
+  const linkNames = facts.links.map((l) => l.name);
   return s.faults.map((f, i) => {
     let target: string;
     if (f.kind === "toxic" || f.kind === "down") {
       target = f.link;
       if (!linkNames.includes(f.link))
-        p(`faults[${i}].link`, `no link named "${f.link}"; links: ${linkNames.join(", ")}`);
+        p(`faults[${i}].link`, `no link named "${f.link}"; links: ${linkNames.join(", ") || "(none)"}`);
     } else if (f.kind === "partition") {
       target = f.groups.map((g) => g.join(",")).join(" | ");
       const seen = new Set<string>();
       for (const [gi, g] of f.groups.entries()) {
         for (const [ni, n] of g.entries()) {
-          if (!shape.nodes.includes(n)) {
-            p(`faults[${i}].groups[${gi}][${ni}]`, `no node named "${n}"; nodes: ${shape.nodes.join(", ")}`);
+          if (!facts.endpoints.includes(n)) {
+            p(
+              `faults[${i}].groups[${gi}][${ni}]`,
+              `no node named "${n}"; nodes: ${facts.endpoints.join(", ")}`,
+            );
           }
           if (seen.has(n)) p(`faults[${i}].groups[${gi}][${ni}]`, `"${n}" is in two groups`);
           seen.add(n);
         }
       }
-      if (linksBetween(shape.links, f.groups).length === 0) {
+      if (linksBetween(facts.links, f.groups).length === 0) {
         p(`faults[${i}].groups`, "no link crosses these groups, so the partition would cut nothing");
-      }
-    } else if (f.kind === "slow") {
-      target = f.node;
-      if (!collectors.includes(f.node)) {
-        p(
-          `faults[${i}].node`,
-          `slow applies to collectors; collectors: ${collectors.join(", ") || "(none)"}`,
-        );
       }
     } else {
       target = f.node;
-      if (!shape.processes.includes(f.node)) {
-        p(`faults[${i}].node`, `no node named "${f.node}"; nodes: ${shape.processes.join(", ")}`);
+      const able = facts.nodes.filter((n) => n.faults.includes(f.kind)).map((n) => n.name);
+      const node = facts.nodes.find((n) => n.name === f.node);
+      if (able.includes(f.node)) {
+        // fine
+      } else if (f.kind === "slow") {
+        p(`faults[${i}].node`, `slow applies to collectors; collectors: ${able.join(", ") || "(none)"}`);
+      } else if (node) {
+        p(
+          `faults[${i}].node`,
+          node.hint ??
+            `${f.kind} does not apply to "${f.node}"; it applies to: ${able.join(", ") || "(none)"}`,
+        );
+      } else {
+        p(`faults[${i}].node`, `no node named "${f.node}"; nodes: ${able.join(", ") || "(none)"}`);
       }
     }
     const name = f.name ?? `${f.kind}-${target.replace(/[^A-Za-z0-9_>-]+/g, "_")}@${formatDuration(f.at)}`;
@@ -238,6 +151,11 @@ function checkFaults(
   });
 }
 
+/** Every engine's name, for messages. */
+function knownEngines(): string {
+  return engineNames().join(", ");
+}
+
 /** Applies defaults and names; checks everything that spans several fields. */
 function crossCheck(
   file: string,
@@ -246,57 +164,38 @@ function crossCheck(
 ): { problems: string[]; scenario?: Omit<Scenario, "raw" | "file"> } {
   const problems: string[] = [];
   const p: Problem = (path, msg) => problems.push(`${file}: ${path}: ${msg}`);
-  const { expect: _e, faults: _f, topology: _t, engine: _g, ...rest } = s;
+  const { expect: _e, faults: _f, topology: _t, ...rest } = s;
 
-  let base: Omit<Scenario, "raw" | "file" | "faults" | "expectations">;
-  let collectors: string[] = [];
-  if (s.engine === "agent") {
-    const parsed = agentTopologySchema.safeParse(rawTopology ?? {});
-    if (!parsed.success) {
-      return {
-        problems: issueMessages(
-          file,
-          parsed.error.issues.map((i) => ({ ...i, path: ["topology", ...i.path] })),
-        ),
-      };
-    }
-    collectors = Object.keys(parsed.data.collectors);
-    if (s.workload.acks !== undefined) p("workload.acks", "applies to the log engine only");
-    for (const k of ["client", "retries", "idempotent"] as const) {
-      if (s.workload[k] !== undefined) p(`workload.${k}`, "applies to the log engine only");
-    }
-    base = { ...rest, engine: "agent", topology: checkAgentTopology(parsed.data, p) };
-  } else {
-    const parsed = logTopologySchema.safeParse(rawTopology ?? {});
-    if (!parsed.success) {
-      return {
-        problems: issueMessages(
-          file,
-          parsed.error.issues.map((i) => ({ ...i, path: ["topology", ...i.path] })),
-        ),
-      };
-    }
-    base = { ...rest, engine: "log", topology: parsed.data };
-    if (s.workload.idempotent && s.workload.acks !== -1) {
-      p("workload.idempotent", "idempotent producers need acks: all (add `acks: all` to the workload)");
-    }
-    if (s.workload.idempotent && s.workload.retries === 0) {
-      p(
-        "workload.retries",
-        "idempotence is pointless without retries; remove `retries: 0` or the idempotence",
-      );
-    }
+  const def = targetFor(s.engine);
+  if (!def)
+    return { problems: [`${file}: engine: no target named "${s.engine}"; targets: ${knownEngines()}`] };
+  const parsed = def.topology.safeParse(rawTopology ?? {});
+  if (!parsed.success) {
+    return {
+      problems: issueMessages(
+        file,
+        parsed.error.issues.map((i) => ({ ...i, path: ["topology", ...i.path] })),
+      ),
+    };
   }
+  const accepted = new Set(def.workloadFields ?? []);
+  for (const k of targetWorkloadFields()) {
+    if (s.workload[k as keyof typeof s.workload] === undefined || accepted.has(k)) continue;
+    const takers = engineNames().filter((e) => targetFor(e)?.workloadFields?.includes(k));
+    p(`workload.${k}`, `applies to the ${takers.join(", ")} engine${takers.length === 1 ? "" : "s"} only`);
+  }
+  const topology = def.resolve ? def.resolve(parsed.data, s, p) : parsed.data;
+  const base = { ...rest, topology };
+  const facts = def.facts({ ...base, faults: [], expectations: [], raw: {}, file });
+  const faults = checkFaults(s, facts, p);
   if (s.workload.workers !== undefined) {
     const bad = sliceProblem(s.workload.workers, s.workload.producers);
     if (bad) p("workload.workers", bad);
   }
-  const shape = shapeOf({ ...base, faults: [], expectations: [], raw: {}, file } as Scenario);
-  const faults = checkFaults(s, shape, collectors, p);
 
   const merged: Record<string, string | number> = { ...defaultExpectations, ...s.expect };
   const expectations: Expectation[] = [];
-  const consumerSide = s.engine === "agent" ? collectors : consumerNames(s.workload.consumers);
+  const consumerSide = facts.consumers;
   for (const [path, raw] of Object.entries(merged)) {
     let bad = checkPath(
       path,
@@ -306,8 +205,8 @@ function crossCheck(
     if (!bad && by && !consumerSide.includes(by[1] as string)) {
       bad = `no collector or consumer named "${by[1]}"; here: ${consumerSide.join(", ")}`;
     }
-    if (!bad && path.startsWith("order.") && s.engine !== "log") {
-      bad = "order.* is measured for the log engine only";
+    if (!bad && path.startsWith("order.") && !facts.ordered) {
+      bad = `order.* needs deliveries with partition and offset, which the ${s.engine} engine does not report`;
     }
     if (bad) {
       p(`expect.${path}`, bad);
@@ -317,7 +216,12 @@ function crossCheck(
     if (typeof e === "string") p(`expect.${path}`, e);
     else expectations.push(e);
   }
-  return { problems, scenario: { ...base, faults, expectations } as Omit<Scenario, "raw" | "file"> };
+  return { problems, scenario: { ...base, faults, expectations } };
+}
+
+/** Workload fields that only some targets accept. */
+function targetWorkloadFields(): Set<string> {
+  return new Set(engineNames().flatMap((e) => targetFor(e)?.workloadFields ?? []));
 }
 
 /** Validates an already-parsed document. Throws FB_SCENARIO_INVALID with every problem. */
@@ -339,8 +243,7 @@ export function scenarioFromObject(raw: unknown, file: string, overrides: Overri
   );
   if (!parsed.success) {
     // Report the topology's problems in the same breath when the engine is known.
-    const topo =
-      doc.engine === "agent" ? agentTopologySchema : doc.engine === "log" ? logTopologySchema : undefined;
+    const topo = typeof doc.engine === "string" ? targetFor(doc.engine)?.topology : undefined;
     const t = topo?.safeParse(doc.topology ?? {});
     const extra = t && !t.success ? t.error.issues.map((i) => ({ ...i, path: ["topology", ...i.path] })) : [];
     throw invalid(file, issueMessages(file, [...parsed.error.issues, ...extra]));

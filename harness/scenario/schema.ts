@@ -2,7 +2,8 @@
  * The scenario file format, as zod schemas. Raw YAML goes in; a typed, defaulted Scenario comes
  * out. Every object is strict (unknown keys are errors that list the allowed keys), and units are
  * parsed here, so the rest of the harness sees milliseconds and messages per second only.
- * Cross-field rules (node names, fault targets, expectation paths) live in validate.ts.
+ * Each target's `topology:` section has its own schema in its folder (harness/targets/<name>/).
+ * Cross-field rules (node names, fault targets, expectation paths) live in load.ts.
  */
 
 import { z } from "zod";
@@ -10,7 +11,7 @@ import { parseSpeed, type TraceRows } from "../generator/trace.ts";
 import { parseDuration, parseRate } from "./units.ts";
 
 /** A strict object whose unknown-key error names the allowed keys. */
-function obj<T extends z.ZodRawShape>(shape: T) {
+export function obj<T extends z.ZodRawShape>(shape: T) {
   const allowed = Object.keys(shape).join(", ");
   return z.strictObject(shape, {
     error: (iss) => (iss.code === "unrecognized_keys" ? `unknown key; allowed keys: ${allowed}` : undefined),
@@ -41,10 +42,10 @@ export const rate = z.union([z.string(), z.number()]).transform((v, ctx) => {
   return r;
 });
 
-const posInt = (what: string) =>
+export const posInt = (what: string) =>
   z.number({ error: `must be a whole number (${what})` }).int({ error: `must be a whole number (${what})` });
 
-const nodeName = z.string().regex(/^[A-Za-z][A-Za-z0-9_-]{0,31}$/, {
+export const nodeName = z.string().regex(/^[A-Za-z][A-Za-z0-9_-]{0,31}$/, {
   error: "must start with a letter and use only letters, digits, _ and -",
 });
 
@@ -119,72 +120,6 @@ export const workloadSchema = obj({
   trace: traceSchema.optional(),
 });
 
-const channelSchema = obj({
-  type: z.enum(["memory", "file"]),
-  capacity: posInt("events").min(1).optional(),
-  transactionCapacity: posInt("events").min(1).optional(),
-  keepAlive: duration.optional(),
-  fsyncPerTransaction: z.boolean().optional(),
-  checkpointInterval: duration.optional(),
-});
-
-const processorSchema = z.discriminatedUnion("type", [
-  obj({ type: z.literal("default") }),
-  obj({
-    type: z.literal("failover"),
-    priority: z.record(z.string(), posInt("priority")).optional(),
-    maxPenalty: duration.optional(),
-  }),
-  obj({
-    type: z.literal("load_balance"),
-    selector: z.enum(["round_robin", "random"]).default("round_robin"),
-    backoff: z.boolean().default(true),
-    maxTimeOut: duration.optional(),
-  }),
-]);
-
-const agentSchema = obj({
-  channel: channelSchema,
-  /** Where this agent's sinks post: other agents or collectors, one sink each. */
-  sinks: z.array(nodeName).min(1, { error: "an agent needs at least one sink target" }),
-  processor: processorSchema.optional(),
-  batchSize: posInt("events per sink request").min(1).optional(),
-  requestTimeout: duration.optional(),
-  /** Raw Flume properties for this agent, relative to its name (e.g. `channels.c1.keep-alive: 1`). */
-  properties: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
-});
-
-const collectorSchema = obj({
-  /** Extra time before each response, to model a slow terminal store. */
-  delay: duration.default(0),
-});
-
-export const agentTopologySchema = obj({
-  /** The agent the producers send to; the first agent when omitted. */
-  entry: nodeName.optional(),
-  agents: z.record(nodeName, agentSchema),
-  collectors: z.record(nodeName, collectorSchema).default({ collector: { delay: 0 } }),
-});
-
-export const logTopologySchema = obj({
-  /** Brokers in the cluster (one today; replication arrives with the controller). */
-  brokers: posInt("broker count")
-    .min(1)
-    .max(1, { error: "one broker for now; replication is not built yet" })
-    .default(1),
-  topic: z
-    .string()
-    .regex(/^[A-Za-z0-9._-]{1,200}$/, { error: "Kafka topic names use letters, digits, '.', '_' and '-'" })
-    .default("faultbench"),
-  partitions: posInt("partition count").min(1).max(1000).default(6),
-  /** Broker settings passed as `--set key=value` (e.g. `flush.messages: 1`). */
-  config: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).default({}),
-  /** kafkajs consumer settings. */
-  sessionTimeout: duration.default(10_000),
-  heartbeatInterval: duration.default(1000),
-  rebalanceTimeout: duration.default(10_000),
-});
-
 const at = duration;
 const name = z.string().min(1).optional();
 const toxicType = z.enum([
@@ -232,7 +167,8 @@ export const scenarioSchema = obj({
   }),
   description: z.string().default(""),
   seed: posInt("random seed").min(0).default(1),
-  engine: z.enum(["agent", "log"]),
+  /** A registered target's name (harness/targets/registry.ts); checked by the loader. */
+  engine: z.string({ error: "is required: the target to run against, e.g. log or agent" }),
   /** Checked against the engine's own schema once the engine is known. */
   topology: z.unknown(),
   workload: workloadSchema,
@@ -244,7 +180,4 @@ export type RawScenario = z.input<typeof scenarioSchema>;
 export type ParsedScenario = z.output<typeof scenarioSchema>;
 export type Workload = z.output<typeof workloadSchema>;
 export type RateSpec = Workload["rate"];
-export type AgentTopology = z.output<typeof agentTopologySchema>;
-export type AgentSpec = AgentTopology["agents"][string];
-export type LogTopology = z.output<typeof logTopologySchema>;
 export type FaultSpec = ParsedScenario["faults"][number];

@@ -4,14 +4,13 @@
  * It connects its producers before announcing ready, then waits for `go`.
  *
  * Run (by the harness): node --import tsx harness/workers/load-worker.ts --name worker-1
- *   --scenario RUN_DIR/scenario.yaml --slice 1/2 --endpoint '{"engine":"log","brokers":[…]}'
+ *   --scenario RUN_DIR/scenario.yaml --slice 1/2 --endpoint '{"brokers":[…]}' (the target client's endpoint)
  */
 
 import { readFileSync } from "node:fs";
 import { performance } from "node:perf_hooks";
 import { parseArgs } from "node:util";
 import { serveProcess } from "../../engines/shared/serve-process.ts";
-import type { ClientEndpoint } from "../drivers/driver.ts";
 import { parseSlice, producersOf } from "../generator/slice.ts";
 import type { SendOp } from "../history/op.ts";
 import { LoadLoop } from "../run/load-loop.ts";
@@ -34,7 +33,7 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const scenario = scenarioFromText(readFileSync(values.scenario, "utf8"), values.scenario);
-  const endpoint = JSON.parse(values.endpoint) as ClientEndpoint;
+  const endpoint: unknown = JSON.parse(values.endpoint);
   const own = producersOf(slice, scenario.workload.producers);
   const post = (m: FromWorker) => process.send?.(m);
 
@@ -62,7 +61,7 @@ async function main(): Promise<void> {
       if (m.type === "go" && !loop) {
         base = { nowUs: m.nowUs, at: performance.now() };
         loop = new LoadLoop(scenario, {
-          driver: sender,
+          client: sender,
           now,
           slice,
           record: (op) => buffer.push({ ...op, req: globalReq(op.req, slice.index, slice.count) }),

@@ -6,7 +6,6 @@
  */
 
 import { join } from "node:path";
-import type { Driver } from "../drivers/driver.ts";
 import { FaultbenchError } from "../errors.ts";
 import { formatSlice, slices } from "../generator/slice.ts";
 import type { SendOp } from "../history/op.ts";
@@ -14,10 +13,12 @@ import type { LoadCounters, LoadLoopDeps } from "../run/load-loop.ts";
 import type { Scenario } from "../scenario/load.ts";
 import { tsxNode } from "../supervisor/node-process.ts";
 import type { Supervisor } from "../supervisor/supervisor.ts";
+import type { Client } from "../targets/target.ts";
 import type { FromWorker, ToWorker } from "./protocol.ts";
 
-export interface WorkerLoadDeps extends Omit<LoadLoopDeps, "driver" | "slice"> {
-  driver: Pick<Driver, "clientEndpoint">;
+export interface WorkerLoadDeps extends Omit<LoadLoopDeps, "client" | "slice"> {
+  /** The harness's own client, for the endpoint the workers send to. */
+  client: Pick<Client, "endpoint">;
   supervisor: Supervisor;
   runDir: string;
   projectRoot: string;
@@ -56,11 +57,11 @@ export class WorkerLoad {
 
   /** Spawns the workers; each connects its producers before it reports ready. */
   async prepare(): Promise<void> {
-    const endpoint = this.deps.driver.clientEndpoint?.();
-    if (!endpoint)
+    const endpoint = this.deps.client.endpoint?.();
+    if (endpoint === undefined)
       throw new FaultbenchError(
         "FB_INTERNAL",
-        `the ${this.scenario.engine} driver has no endpoint for load workers`,
+        `the ${this.scenario.engine} target's client has no endpoint for load workers`,
       );
     const { supervisor, runDir, projectRoot } = this.deps;
     for (const [i, s] of slices(this.names.length).entries()) {

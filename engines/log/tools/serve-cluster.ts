@@ -11,7 +11,7 @@ import { mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
-import { FaultbenchError } from "../../../harness/errors.ts";
+import { FaultbenchError } from "../../../lib/errors.ts";
 import { formatReady, parseReady } from "../../shared/ready-signal.ts";
 import { pickPorts } from "./pick-ports.ts";
 

@@ -10,9 +10,9 @@ import {
   NetworkNemesis,
 } from "../../../harness/nemesis/network-faults.ts";
 import type { FaultEvent } from "../../../harness/nemesis/node-faults.ts";
-import { ProxyClient } from "../../../harness/proxy/client.ts";
+import { type Link, link } from "../../../harness/network/links.ts";
+import { ProxyClient } from "../../../harness/network/proxy-client.ts";
 import { serveProxy } from "../../../harness/proxy/main.ts";
-import { type Link, link } from "../../../harness/topology/links.ts";
 import { echoServer } from "../proxy/helpers/net.ts";
 
 const links: Link[] = [link("producers", "a1"), link("a1", "a2"), link("a2", "collector")];

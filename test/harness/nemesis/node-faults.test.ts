@@ -1,8 +1,7 @@
-// The node nemesis against a fake driver whose nodes record every signal the nemesis sends, with
+// The node nemesis against a fake target whose nodes record every signal the nemesis sends, with
 // the time it was sent, so each fault's sequence and spacing can be checked without processes.
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import type { Driver } from "../../../harness/drivers/driver.ts";
 import type { NemesisOp } from "../../../harness/history/op.ts";
 import {
   type FaultEvent,
@@ -10,7 +9,7 @@ import {
   type NodeFault,
   NodeNemesis,
 } from "../../../harness/nemesis/node-faults.ts";
-import type { NodeProcess } from "../../../harness/supervisor/node-process.ts";
+import type { Target, TargetNode } from "../../../harness/targets/target.ts";
 
 interface Call {
   what: string;
@@ -38,10 +37,10 @@ class FakeNode {
     this.note("start");
     return { name: this.name, ports: {} };
   }
-  pause() {
+  async pause() {
     this.note("pause");
   }
-  resume() {
+  async resume() {
     this.note("resume");
   }
   async stop() {
@@ -50,7 +49,8 @@ class FakeNode {
   }
 }
 
-class FakeDriver implements Driver {
+/** The nemesis sees only `node(name)`: processes a1 and a2, and a collector that can be slowed. */
+class FakeDriver implements Pick<Target, "node"> {
   readonly nodes = new Map<string, FakeNode>();
   readonly delays: { node: string; delayMs: number; t: number }[] = [];
   constructor(
@@ -59,25 +59,34 @@ class FakeDriver implements Driver {
   ) {
     for (const n of names) this.nodes.set(n, new FakeNode(n, now));
   }
-  async start() {}
-  async send() {
-    return { type: "ok" as const };
+  /** The collector's configured delay, restored after a `slow`. */
+  baseDelay(_node: string): number {
+    return 0;
   }
-  node(name: string): NodeProcess | undefined {
-    return this.nodes.get(name) as unknown as NodeProcess | undefined;
+  node(name: string): TargetNode | undefined {
+    if (name === "collector") {
+      const no = async () => {
+        throw new Error("not a process");
+      };
+      return {
+        name,
+        kill: no,
+        pause: no,
+        resume: no,
+        stop: no,
+        start: no,
+        slow: (delayMs) => {
+          this.delays.push({ node: name, delayMs: delayMs ?? this.baseDelay(name), t: this.now() });
+        },
+      };
+    }
+    return this.nodes.get(name) as unknown as TargetNode | undefined;
   }
-  network() {
-    return undefined;
-  }
-  setDelay(node: string, delayMs: number) {
-    this.delays.push({ node, delayMs, t: this.now() });
-  }
-  async close() {}
 }
 
-/** A driver that also reports collectors' configured delays, which `fast` restores. */
+/** A target whose collector has a configured delay, which `fast` restores. */
 class DelayDriver extends FakeDriver {
-  baseDelay(node: string): number {
+  override baseDelay(node: string): number {
     return node === "collector" ? 25 : 0;
   }
 }
@@ -89,7 +98,7 @@ function setup(faults: NodeFault[], DriverClass: typeof FakeDriver = FakeDriver)
   const ops: NemesisOp[] = [];
   const events: FaultEvent[] = [];
   const nemesis = new NodeNemesis(faults, {
-    driver,
+    target: driver,
     now,
     record: (op) => ops.push(op),
     onEvent: (e) => events.push(e),

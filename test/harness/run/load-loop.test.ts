@@ -2,11 +2,11 @@
 // what was planned is sent once, in per-producer batches, and every send op is answered.
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import type { Driver, SendOutcome } from "../../../harness/drivers/driver.ts";
 import { type PlannedMessage, Schedule } from "../../../harness/generator/schedule.ts";
 import type { SendOp } from "../../../harness/history/op.ts";
 import { LoadLoop } from "../../../harness/run/load-loop.ts";
 import { type Scenario, scenarioFromObject } from "../../../harness/scenario/load.ts";
+import type { Client, SendOutcome } from "../../../harness/targets/target.ts";
 
 function scenario(workload: Record<string, unknown> = {}): Scenario {
   return scenarioFromObject(
@@ -40,7 +40,7 @@ interface SentBatch {
 }
 
 /** Answers call k with `answer(k)` after `delayMs`; tracks concurrency per producer. */
-class FakeDriver implements Driver {
+class FakeDriver implements Client {
   readonly batches: SentBatch[] = [];
   readonly inFlight = new Map<number, number>();
   readonly maxInFlight = new Map<number, number>();
@@ -71,13 +71,6 @@ class FakeDriver implements Driver {
     if (out === "throw") throw new Error(`driver blew up on call ${call}`);
     return out;
   }
-  node() {
-    return undefined;
-  }
-  network() {
-    return undefined;
-  }
-  setDelay() {}
   async close() {}
 }
 
@@ -95,7 +88,7 @@ function harness(s: Scenario, delayMs: number, answer?: (call: number) => SendOu
   const ops: SendOp[] = [];
   const outcomes: [number, number, number, string][] = [];
   const loop = new LoadLoop(s, {
-    driver,
+    client: driver,
     now,
     record: (op) => ops.push(op),
     onOutcome: (p, from, to, type) => outcomes.push([p, from, to, type]),

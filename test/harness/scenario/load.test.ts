@@ -5,13 +5,15 @@ import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import { type FaultbenchError, isFaultbenchError } from "../../../harness/errors.ts";
 import {
-  type AgentScenario,
   defaultExpectations,
   loadScenario,
   type Scenario,
   scenarioFromObject,
   scenarioFromText,
 } from "../../../harness/scenario/load.ts";
+import type { ResolvedAgentTopology } from "../../../harness/targets/agent/resolve.ts";
+
+type AgentScenario = Scenario<ResolvedAgentTopology>;
 
 function agentOf(s: Scenario): AgentScenario {
   assert.equal(s.engine, "agent");
@@ -429,7 +431,7 @@ describe("cross-field problems name the file and the path", () => {
     });
     assert.deepEqual(problems, [
       's.yaml: expect.deliveredBy.colector: no collector or consumer named "colector"; here: collector',
-      "s.yaml: expect.order.reordered: order.* is measured for the log engine only",
+      "s.yaml: expect.order.reordered: order.* needs deliveries with partition and offset, which the agent engine does not report",
     ]);
   });
 
@@ -608,7 +610,7 @@ describe("log producer client options", () => {
       /workload\.retries: idempotence is pointless without retries/,
     );
     const agent = rejectObject(withWorkload({ client: "kafkajs", idempotent: true })).join("\n");
-    assert.match(agent, /workload\.client: applies to the log engine only/);
-    assert.match(agent, /workload\.idempotent: applies to the log engine only/);
+    assert.match(agent, /workload\.client: applies to the log, kafka engines only/);
+    assert.match(agent, /workload\.idempotent: applies to the log, kafka engines only/);
   });
 });

@@ -1,0 +1,16 @@
+/**
+ * The partition-order check as a Checker, for targets whose deliveries carry partition and
+ * offset: it reads the `order` figures the target's analysis put in the results.
+ */
+
+import type { Check } from "../results/types.ts";
+import type { Checker } from "./checker.ts";
+import { type PartitionOrder, partitionOrderCheck } from "./partition-order.ts";
+
+export const partitionOrderChecker: Checker = {
+  name: "partition-order",
+  check(_history, context): Check[] {
+    const order = context.results.order as PartitionOrder | undefined;
+    return order ? [partitionOrderCheck(order)] : [];
+  },
+};

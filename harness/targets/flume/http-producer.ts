@@ -1,0 +1,77 @@
+/**
+ * Producers for the agent engine: batches POSTed to the entry agent's HTTP source as Flume JSON
+ * events, over an undici pool with keep-alive. The answer decides the history op: 200 = ok;
+ * 503 (channel full) and other 4xx, or a refused connection = fail, because nothing was
+ * committed; a timeout or a connection that broke mid-request = info, because the agent may have
+ * committed before the answer was lost.
+ */
+
+import { Pool } from "undici";
+import { encodePayload } from "../../generator/payload.ts";
+import type { PlannedMessage } from "../../generator/schedule.ts";
+import type { SendOutcome } from "../target.ts";
+
+/** Errors raised before any byte of the request could have reached the server. */
+const neverSent = new Set(["ECONNREFUSED", "UND_ERR_CONNECT_TIMEOUT", "ENOTFOUND", "EADDRNOTAVAIL"]);
+
+export function classifyError(err: unknown): SendOutcome {
+  const e = err as { code?: string; cause?: { code?: string }; message?: string };
+  const code = e.code ?? e.cause?.code ?? "";
+  const error = code || e.message || String(err);
+  if (neverSent.has(code) || neverSent.has(e.cause?.code ?? "")) return { type: "fail", error };
+  return { type: "info", error };
+}
+
+export class HttpProducer {
+  private readonly pool: Pool;
+
+  constructor(
+    url: string,
+    connections: number,
+    private readonly timeoutMs: number,
+    private readonly messageSize: number,
+  ) {
+    this.pool = new Pool(url, {
+      connections,
+      pipelining: 1,
+      keepAliveTimeout: 10_000,
+      connect: { timeout: Math.min(timeoutMs, 1000) },
+    });
+  }
+
+  /** The request body for a batch: a JSON array of {headers, body}. */
+  body(producer: number, batch: readonly PlannedMessage[]): string {
+    const events = batch.map((m) => ({
+      headers: m.key === undefined ? {} : { key: m.key },
+      body: encodePayload(producer, m.seq, m.intendedUs, m.size ?? this.messageSize),
+    }));
+    return JSON.stringify(events);
+  }
+
+  async send(producer: number, batch: readonly PlannedMessage[]): Promise<SendOutcome> {
+    try {
+      const res = await this.pool.request({
+        path: "/",
+        method: "POST",
+        headers: { "content-type": "application/json; charset=UTF-8" },
+        body: this.body(producer, batch),
+        headersTimeout: this.timeoutMs,
+        bodyTimeout: this.timeoutMs,
+      });
+      await res.body.dump();
+      if (res.statusCode >= 200 && res.statusCode < 300) return { type: "ok" };
+      // Flume answers 503 when the channel is full and 400 for a bad batch: nothing committed.
+      // A 500 can follow a partial commit to several channels, so its outcome is unknown.
+      if (res.statusCode >= 400 && res.statusCode < 500)
+        return { type: "fail", error: `HTTP ${res.statusCode}` };
+      if (res.statusCode === 503) return { type: "fail", error: "HTTP 503" };
+      return { type: "info", error: `HTTP ${res.statusCode}` };
+    } catch (err) {
+      return classifyError(err);
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.pool.destroy();
+  }
+}

@@ -1,0 +1,115 @@
+/**
+ * A Kafka consumer (of our log engine or any Kafka-protocol cluster) as its own OS process, so a scenario can kill -9 or pause it like
+ * any node. It joins the consumer group with kafkajs, and for every fetched batch it reports what
+ * it read to the harness over IPC — id ranges with their partition and first offset — before the
+ * batch is committed. A consumer killed between report and commit therefore causes redelivery
+ * after the rebalance: the duplicates a pull log's at-least-once consumers are known for.
+ *
+ * Run: node --import tsx harness/targets/kafka/consumer-process.ts --name consumer-1
+ *        --brokers 127.0.0.1:9092 --topic t --group g [--session-timeout ms] [--heartbeat ms]
+ */
+
+import { parseArgs } from "node:util";
+import { Kafka, logLevel } from "kafkajs";
+import { serveProcess } from "../../../engines/shared/serve-process.ts";
+import { decodePayload } from "../../generator/payload.ts";
+
+/** One delivered run: [producer, fromSeq, toSeq, partition, firstOffset]. */
+export type DeliveredRun = [number, number, number, number, number];
+
+export interface ConsumerMessage {
+  runs: DeliveredRun[];
+  unparsed: number;
+  sample?: string;
+}
+
+/** Groups a batch's records into runs of one producer's consecutive seqs at consecutive offsets. */
+export function runsOf(
+  partition: number,
+  records: readonly { offset: string; value: Buffer | null }[],
+): ConsumerMessage {
+  const runs: DeliveredRun[] = [];
+  let unparsed = 0;
+  let sample: string | undefined;
+  let cur: DeliveredRun | undefined;
+  let lastOffset = -2;
+  for (const r of records) {
+    const offset = Number(r.offset);
+    const id = r.value ? decodePayload(r.value.toString("latin1")) : undefined;
+    if (!id) {
+      unparsed++;
+      sample ??= r.value?.toString("utf8").slice(0, 120) ?? "(null value)";
+      cur = undefined;
+      continue;
+    }
+    if (cur && cur[0] === id.producer && id.seq === cur[2] + 1 && offset === lastOffset + 1) {
+      cur[2] = id.seq;
+    } else {
+      cur = [id.producer, id.seq, id.seq, partition, offset];
+      runs.push(cur);
+    }
+    lastOffset = offset;
+  }
+  return sample === undefined ? { runs, unparsed } : { runs, unparsed, sample };
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      name: { type: "string" },
+      brokers: { type: "string" },
+      topic: { type: "string" },
+      group: { type: "string" },
+      "session-timeout": { type: "string", default: "10000" },
+      "rebalance-timeout": { type: "string", default: "10000" },
+      heartbeat: { type: "string", default: "1000" },
+    },
+  });
+  const name = values.name ?? "consumer";
+  if (!values.brokers || !values.topic || !values.group) {
+    process.stderr.write("usage: consumer-process.ts --name N --brokers H:P --topic T --group G\n");
+    process.exit(2);
+  }
+  const kafka = new Kafka({
+    clientId: name,
+    brokers: values.brokers.split(","),
+    logLevel: logLevel.WARN,
+    retry: { retries: 10, initialRetryTime: 100, maxRetryTime: 1000 },
+  });
+  const consumer = kafka.consumer({
+    groupId: values.group,
+    sessionTimeout: Number(values["session-timeout"]),
+    rebalanceTimeout: Number(values["rebalance-timeout"]),
+    heartbeatInterval: Number(values.heartbeat),
+    retry: { retries: 20, initialRetryTime: 100, maxRetryTime: 1000 },
+  });
+  const send = (m: ConsumerMessage) =>
+    new Promise<void>((resolve) => {
+      if (!process.send) return resolve();
+      process.send(m, undefined, undefined, () => resolve());
+    });
+  await serveProcess(name, async () => {
+    let joined!: () => void;
+    const ready = new Promise<void>((r) => {
+      joined = r;
+    });
+    consumer.on(consumer.events.GROUP_JOIN, () => joined());
+    await consumer.connect();
+    await consumer.subscribe({ topic: values.topic as string, fromBeginning: true });
+    await consumer.run({
+      eachBatchAutoResolve: true,
+      eachBatch: async ({ batch }) => {
+        const msg = runsOf(batch.partition, batch.messages);
+        if (msg.runs.length > 0 || msg.unparsed > 0) await send(msg);
+      },
+    });
+    await ready;
+    // Leaving the group can wait on a rebalance the other consumers' departures started; the
+    // run is over, so give it a moment and go.
+    const stop = () =>
+      Promise.race([consumer.disconnect(), new Promise<void>((r) => setTimeout(r, 1500).unref())]);
+    return { ports: {}, stop };
+  });
+}
+
+if (process.argv[1]?.endsWith("consumer-process.ts")) void main();

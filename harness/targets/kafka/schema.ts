@@ -1,0 +1,39 @@
+/**
+ * `engine: kafka` — the `topology:` section for a Kafka-protocol cluster the user already runs:
+ * where clients connect first, the topic the run creates, and per broker the optional fault
+ * plumbing: `proxy` (the broker's advertised listener, where the harness's proxy listens and
+ * forwards to `address`) and the commands that kill, pause or restart it.
+ */
+
+import { z } from "zod";
+import { duration, nodeName, obj, posInt } from "../../scenario/schema.ts";
+import { nodeControlFields } from "../command-node.ts";
+
+export const kafkaNodeSchema = obj({
+  ...nodeControlFields,
+  /**
+   * The address this broker advertises, on loopback: the harness's proxy listens here and forwards
+   * to `address`, so every client connection to the broker crosses `clients-><node>`.
+   */
+  proxy: z.string().optional(),
+});
+
+export const kafkaTopologySchema = obj({
+  /** host:port[,host:port…] the clients bootstrap from. */
+  bootstrap: z.string({ error: "is required: the cluster's bootstrap servers, host:port[,host:port…]" }),
+  topic: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]{1,200}$/, { error: "Kafka topic names use letters, digits, '.', '_' and '-'" })
+    .default("faultbench"),
+  partitions: posInt("partition count").min(1).max(1000).default(6),
+  replication: posInt("replication factor").min(1).max(100).default(1),
+  /** Brokers the faults may name, with their addresses, proxies and control commands. */
+  nodes: z.record(nodeName, kafkaNodeSchema).default({}),
+  /** kafkajs consumer settings. */
+  sessionTimeout: duration.default(10_000),
+  heartbeatInterval: duration.default(1000),
+  rebalanceTimeout: duration.default(10_000),
+});
+
+export type KafkaTopology = z.output<typeof kafkaTopologySchema>;
+export type KafkaNode = z.output<typeof kafkaNodeSchema>;

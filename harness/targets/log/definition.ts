@@ -1,0 +1,52 @@
+/**
+ * `engine: log` — our pull-based partitioned log (engines/log), booted by the harness: its
+ * scenario section, topology facts, extra analysis (per-partition order) and report wording.
+ */
+
+import { partitionOrder } from "../../checkers/partition-order.ts";
+import { partitionOrderChecker } from "../../checkers/partition-order-checker.ts";
+import { checkProducerOptions, producerWorkloadFields } from "../kafka/producer-options.ts";
+import type { TargetDefinition } from "../target.ts";
+import { logFacts } from "./facts.ts";
+import { type LogTopology, logTopologySchema } from "./schema.ts";
+
+export const logTarget: TargetDefinition<LogTopology> = {
+  engine: "log",
+  summary: "our pull-based partitioned log (Kafka protocol), brokers and consumers started by the harness",
+  topology: logTopologySchema,
+  workloadFields: ["acks", ...producerWorkloadFields],
+  resolve(t, s, p) {
+    checkProducerOptions(s.workload, p);
+    return t;
+  },
+  facts: logFacts,
+  async create(ctx) {
+    // Loaded when a run starts: validating or listing scenarios does not pay for kafkajs.
+    const [{ LogTarget }, { KafkaClient }] = await Promise.all([
+      import("./log-target.ts"),
+      import("../kafka/kafka-client.ts"),
+    ]);
+    const target = new LogTarget(ctx);
+    const t = ctx.scenario.topology;
+    const client = new KafkaClient(() => target.bootstrap(), {
+      topic: t.topic,
+      partitions: t.partitions,
+      workload: ctx.scenario.workload,
+    });
+    return { target, client };
+  },
+  async remoteClient(scenario, endpoint) {
+    const { remoteKafkaClient } = await import("../kafka/kafka-client.ts");
+    const t = scenario.topology;
+    return remoteKafkaClient(
+      { topic: t.topic, partitions: t.partitions, workload: scenario.workload },
+      endpoint,
+    );
+  },
+  analyze(ops) {
+    const order = partitionOrder(ops);
+    return order ? { order } : {};
+  },
+  checkers: [partitionOrderChecker],
+  report: { backlogTitle: "Consumer lag" },
+};

@@ -1,0 +1,54 @@
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import type { Link } from "../../../../harness/network/links.ts";
+import type { Scenario } from "../../../../harness/scenario/load.ts";
+import type { Workload } from "../../../../harness/scenario/schema.ts";
+import { brokerNames, kafkaDurability, logFacts } from "../../../../harness/targets/log/facts.ts";
+import type { LogTopology } from "../../../../harness/targets/log/schema.ts";
+import type { TopologyFacts } from "../../../../harness/targets/target.ts";
+
+const names = (links: readonly Link[]) => links.map((l) => l.name);
+const processes = (f: TopologyFacts) => f.nodes.filter((n) => n.faults.includes("kill")).map((n) => n.name);
+
+/** A scenario with just what the facts read. */
+function scenario<T>(topology: T, workload: Partial<Workload> = {}): Scenario<T> {
+  return { topology, workload: { consumers: 1, ...workload } } as unknown as Scenario<T>;
+}
+
+function logTopology(brokers = 1): LogTopology {
+  return {
+    brokers,
+    topic: "t",
+    partitions: 3,
+    config: {},
+    sessionTimeout: 10_000,
+    heartbeatInterval: 1000,
+    rebalanceTimeout: 10_000,
+  };
+}
+
+describe("logFacts", () => {
+  test("clients reach each broker over one link; brokers and consumers are processes", () => {
+    const s = logFacts(scenario(logTopology(1), { consumers: 3 }));
+    assert.deepEqual(names(s.links), ["clients->broker-1"]);
+    assert.deepEqual(s.links[0], { name: "clients->broker-1", from: "clients", to: "broker-1" });
+    assert.deepEqual(processes(s), ["broker-1", "consumer-1", "consumer-2", "consumer-3"]);
+    assert.deepEqual(s.endpoints, ["clients", "broker-1", "consumer-1", "consumer-2", "consumer-3"]);
+  });
+
+  test("several brokers get one link each (names are 1-based)", () => {
+    assert.deepEqual(brokerNames(logTopology(3)), ["broker-1", "broker-2", "broker-3"]);
+    assert.deepEqual(names(logFacts(scenario(logTopology(2), { consumers: 1 })).links), [
+      "clients->broker-1",
+      "clients->broker-2",
+    ]);
+  });
+});
+
+describe("kafkaDurability", () => {
+  test("acks (default 1, -1 as all), plus a forced flush when set", () => {
+    assert.equal(logFacts(scenario(logTopology(1))).durability, "acks=1");
+    assert.equal(kafkaDurability(-1), "acks=all");
+    assert.equal(kafkaDurability(0, 1), "acks=0 · flush.messages=1");
+  });
+});
