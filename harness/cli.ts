@@ -64,7 +64,7 @@ function durationArg(v: string): number {
 
 async function runCommand(
   paths: string[],
-  opts: { out: string; seed?: number; duration?: number },
+  opts: { out: string; seed?: number; duration?: number; workers?: string; workerTokenFile?: string },
 ): Promise<number> {
   const {
     scenarioFiles,
@@ -111,6 +111,8 @@ async function runCommand(
       throw new FaultbenchError("FB_USAGE", `two scenarios are named "${s.name}"; names must differ`);
     names.add(s.name);
   }
+  const { remoteWorkersOption } = await import("./remote/run-option.ts");
+  const remoteWorkers = remoteWorkersOption(opts, scenarios);
 
   const suite = scenarios.length > 1 || folders.length > 0;
   const suiteDir = suite
@@ -144,6 +146,7 @@ async function runCommand(
         projectRoot,
         signal: controller.signal,
         onProgress: printer.onProgress,
+        ...(remoteWorkers ? { remoteWorkers } : {}),
       });
       printer.finish();
       done.push({ results, runDir });
@@ -312,8 +315,45 @@ function buildProgram(setExit: (code: number) => void): Command {
     .addOption(
       new Option("--duration <d>", "override the measured duration, e.g. 10s").argParser(durationArg),
     )
-    .action(async (paths: string[], opts: { out: string; seed?: number; duration?: number }) => {
+    .option(
+      "--workers <list>",
+      "send the load from remote workers: http://h1:p,http://h2:p or a file listing them",
+    )
+    .option("--worker-token-file <file>", "the workers' shared token (else FAULTBENCH_WORKER_TOKEN)")
+    .action(async (paths: string[], opts: Parameters<typeof runCommand>[1]) => {
       setExit(await runCommand(paths, opts));
+    });
+
+  program
+    .command("worker")
+    .description("serve a load worker that a coordinator (run --workers) drives over HTTP")
+    .option("--listen <host:port>", "where the control API listens (port 0 = any)", "127.0.0.1:7070")
+    .option("--allow-remote", "listen on a non-loopback address (needs a token)", false)
+    .option("--token-file <file>", "the shared token (else FAULTBENCH_WORKER_TOKEN)")
+    .action(async (opts: { listen: string; allowRemote: boolean; tokenFile?: string }) => {
+      const [{ serveProcess }, { serveWorker }, { readToken }] = await Promise.all([
+        import("../engines/shared/serve-process.ts"),
+        import("./remote/worker-server.ts"),
+        import("./remote/token.ts"),
+      ]);
+      const m = /^(.+):(\d+)$/.exec(opts.listen);
+      if (!m)
+        throw new FaultbenchError(
+          "FB_USAGE",
+          `--listen ${opts.listen}: write host:port, e.g. 127.0.0.1:7070`,
+        );
+      const token = readToken(opts.tokenFile);
+      const worker = await serveWorker({
+        host: (m[1] as string).replace(/^\[|\]$/g, ""),
+        port: Number(m[2]),
+        allowRemote: opts.allowRemote,
+        ...(token === undefined ? {} : { token }),
+      });
+      await serveProcess("worker", async () => ({
+        ports: { http: worker.port },
+        stop: () => worker.close(),
+      }));
+      setExit(-1);
     });
 
   program

@@ -16,6 +16,7 @@ export const errorCodes = [
   "FB_HISTORY_INVALID",
   "FB_PROXY",
   "FB_INTERNAL",
+  "FB_WORKER_LOST",
 ] as const;
 
 export type ErrorCode = (typeof errorCodes)[number];

@@ -122,7 +122,18 @@ export interface SampleOp {
   };
 }
 
+/** A remote load worker stopped answering (harness/remote): its slice's unseen sends follow as `info`. */
+export interface WorkerLostOp {
+  t: number;
+  process: "coordinator";
+  type: "info";
+  f: "worker-lost";
+  worker: string;
+  url: string;
+}
+
 export type Op =
+  | WorkerLostOp
   | StartOp
   | PhaseOp
   | SendOp
