@@ -64,7 +64,14 @@ function durationArg(v: string): number {
 
 async function runCommand(
   paths: string[],
-  opts: { out: string; seed?: number; duration?: number; workers?: string; workerTokenFile?: string },
+  opts: {
+    out: string;
+    seed?: number;
+    duration?: number;
+    suiteDir?: string;
+    workers?: string;
+    workerTokenFile?: string;
+  },
 ): Promise<number> {
   const {
     scenarioFiles,
@@ -115,9 +122,9 @@ async function runCommand(
   const remoteWorkers = remoteWorkersOption(opts, scenarios);
 
   const suite = scenarios.length > 1 || folders.length > 0;
-  const suiteDir = suite
-    ? join(opts.out, `${timestamp()}-${folders.length === 1 ? folders[0] : "suite"}`)
-    : undefined;
+  const suiteDir =
+    opts.suiteDir ??
+    (suite ? join(opts.out, `${timestamp()}-${folders.length === 1 ? folders[0] : "suite"}`) : undefined);
   if (suiteDir) mkdirSync(suiteDir, { recursive: true });
   const controller = new AbortController();
   let interrupts = 0;
@@ -165,6 +172,53 @@ async function runCommand(
   }
   if (controller.signal.aborted || done.some((d) => d.results.status === "errored")) return 3;
   return done.every((d) => d.results.status === "passed") ? 0 : 1;
+}
+
+interface RunOptions {
+  out: string;
+  seed?: number;
+  duration?: number;
+  repeat?: number;
+  baseline?: string;
+  strictEnv?: boolean;
+  workers?: string;
+  workerTokenFile?: string;
+}
+
+/** `run` with --repeat and/or --baseline: repeats go into one repeat set, then the gate compares. */
+async function gatedRun(paths: string[], opts: RunOptions): Promise<number> {
+  const { repeat, baseline, strictEnv, ...runOpts } = opts;
+  if (repeat === 0) throw new FaultbenchError("FB_USAGE", "--repeat must be at least 1");
+  if ((repeat ?? 1) === 1 && baseline === undefined) return runCommand(paths, runOpts);
+  const [{ runRepeats }, { afterRuns }, { timestamp }] = await Promise.all([
+    import("./repeat/run-repeats.ts"),
+    import("./compare/commands.ts"),
+    import("./run/run-dir.ts"),
+  ]);
+  const label = setLabel(paths);
+  let dir: string;
+  let code: number;
+  if ((repeat ?? 1) > 1) {
+    const set = await runRepeats(repeat as number, opts.out, label, (suiteDir) =>
+      runCommand(paths, { ...runOpts, suiteDir }),
+    );
+    process.stdout.write(`\nrepeat set: ${set.dir} (aggregate.json)\n`);
+    ({ dir, code } = set);
+  } else {
+    dir = join(opts.out, `${timestamp()}-${label}`);
+    code = await runCommand(paths, { ...runOpts, suiteDir: dir });
+  }
+  return afterRuns(dir, code, {
+    ...(baseline === undefined ? {} : { baseline }),
+    strictEnv: strictEnv === true,
+  });
+}
+
+/** Names a repeat set after its one scenario file or folder. */
+function setLabel(paths: string[]): string {
+  if (paths.length !== 1) return "suite";
+  const base = (paths[0] as string).replace(/\/+$/, "").split("/").pop() ?? "suite";
+  return base.replace(/\.ya?ml$/, "") || "suite";
 }
 
 /**
@@ -315,13 +369,24 @@ function buildProgram(setExit: (code: number) => void): Command {
     .addOption(
       new Option("--duration <d>", "override the measured duration, e.g. 10s").argParser(durationArg),
     )
+    .addOption(
+      new Option(
+        "--repeat <n>",
+        "run everything N times (a suite directory per repeat, plus aggregate.json)",
+      ).argParser(intArg("--repeat")),
+    )
+    .option(
+      "--baseline <name>",
+      "afterwards, compare with this saved baseline (or directory); exit 1 on a regression",
+    )
+    .option("--strict-env", "with --baseline: refuse a baseline from a different machine class", false)
     .option(
       "--workers <list>",
       "send the load from remote workers: http://h1:p,http://h2:p or a file listing them",
     )
     .option("--worker-token-file <file>", "the workers' shared token (else FAULTBENCH_WORKER_TOKEN)")
-    .action(async (paths: string[], opts: Parameters<typeof runCommand>[1]) => {
-      setExit(await runCommand(paths, opts));
+    .action(async (paths: string[], opts: RunOptions) => {
+      setExit(await gatedRun(paths, opts));
     });
 
   program
@@ -472,6 +537,67 @@ function buildProgram(setExit: (code: number) => void): Command {
     .argument("[folder]", "folder of scenarios", "scenarios/default")
     .action(async (folder: string) => {
       setExit(await listCommand(folder));
+    });
+
+  const baselineCmd = program.command("baseline").description("keep runs as a named baseline for compare");
+  baselineCmd
+    .command("save")
+    .description("save a compact copy of a run, suite or repeat set under reports/baselines/<name>/")
+    .argument("<run-or-suite-dir>", "a run directory, suite directory or repeat set (run --repeat)")
+    .option("--name <name>", "baseline name", "main")
+    .action(async (dir: string, opts: { name: string }) => {
+      const { baselineSaveCommand } = await import("./compare/commands.ts");
+      setExit(await baselineSaveCommand(dir, opts));
+    });
+
+  program
+    .command("compare")
+    .description(
+      "the regression gate: compare a candidate with a baseline (median change, interval, Mann–Whitney p); " +
+        "writes compare.md, junit.xml, benchmark.json and compare.html; exit 1 on a regression",
+    )
+    .argument("<baseline>", "a saved baseline's name, or a run, suite, repeat-set or baseline directory")
+    .argument("<candidate>", "a run, suite or repeat-set directory (or a baseline)")
+    .option("--out <dir>", "where the outputs go (default: the candidate's directory)")
+    .option("--strict-env", "refuse a baseline from a different machine class (cpu count or model)", false)
+    .action(async (base: string, cand: string, opts: { out?: string; strictEnv: boolean }) => {
+      const { compareCommand } = await import("./compare/commands.ts");
+      setExit(await compareCommand(base, cand, opts));
+    });
+
+  program
+    .command("noise")
+    .description(
+      "A/A: run a scenario (or folder) N times and store each key figure's coefficient of variation",
+    )
+    .argument("<scenario-or-folder>", "a YAML scenario file or a folder of them")
+    .addOption(new Option("--repeat <n>", "repeats").default(5).argParser(intArg("--repeat")))
+    .option("--out <dir>", "where the repeat set is written", "reports/runs")
+    .addOption(new Option("--seed <n>", "override the scenario's seed").argParser(intArg("--seed")))
+    .addOption(new Option("--duration <d>", "override the measured duration").argParser(durationArg))
+    .action(async (path: string, opts: { repeat: number; out: string; seed?: number; duration?: number }) => {
+      if (opts.repeat < 2)
+        throw new FaultbenchError("FB_USAGE", "--repeat must be at least 2 to measure noise");
+      const { noiseCommand } = await import("./compare/commands.ts");
+      const { repeat, ...runOpts } = opts;
+      setExit(
+        await noiseCommand(repeat, setLabel([path]), opts.out, (suiteDir) =>
+          runCommand([path], { ...runOpts, suiteDir }),
+        ),
+      );
+    });
+
+  program
+    .command("trend")
+    .description("draw each key figure over commits from every run under a folder, flagging change points")
+    .argument(
+      "<dir-of-runs>",
+      "a folder holding run, suite or repeat-set directories (searched 4 levels deep)",
+    )
+    .option("--out <file>", "the page to write (default: trend.html in the folder; trend.json beside it)")
+    .action(async (dir: string, opts: { out?: string }) => {
+      const { trendCommand } = await import("./compare/commands.ts");
+      setExit(trendCommand(dir, opts));
     });
 
   const serve = program.command("serve").description("run one engine node in the foreground");

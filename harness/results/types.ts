@@ -179,12 +179,23 @@ export interface Results {
   };
   /** Added after schemaVersion 1 shipped (additive): per-node sampled series, by node name. */
   nodes?: Record<string, NodeSeries>;
+  /**
+   * Added after schemaVersion 1 shipped (additive): the latency histograms themselves, in
+   * hdr-histogram-js's compressed base64 form (µs), so repeats can be merged and compared.
+   */
+  histograms?: { publish: EncodedLatency; endToEnd: EncodedLatency };
   /** Added after schemaVersion 1 shipped (additive): CPU per process, per second and in total. */
   resources?: Resources;
   /** Added (additive): the load path, not the engine, was the bottleneck; see resources.reasons. */
   harnessBound?: boolean;
   /** Added (additive): the run's load came from remote workers (`run --workers`); see harness/remote. */
   distributed?: DistributedSummary;
+}
+
+/** One latency's HDR histograms, compressed base64, from the actual and from the intended send. */
+export interface EncodedLatency {
+  uncorrected: string;
+  corrected: string;
 }
 
 /** CPU of one process of the run, from /proc (added after schemaVersion 1 shipped, additive). */

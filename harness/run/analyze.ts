@@ -31,6 +31,7 @@ export type Analysis = Pick<
   | "order"
   | "deliveredBy"
   | "nodes"
+  | "histograms"
 >;
 
 export function analyze(ops: readonly Op[], scenario: Scenario): Analysis {
@@ -202,6 +203,10 @@ export function analyze(ops: readonly Op[], scenario: Scenario): Analysis {
     series: rows,
     deliveredBy: deliveredByNode(ops, factsOf(scenario).consumers),
     nodes: channelFillSeries(ops),
+    histograms: {
+      publish: { uncorrected: pub.encode(), corrected: pubC.encode() },
+      endToEnd: { uncorrected: e2e.encode(), corrected: e2eC.encode() },
+    },
   };
   // The target's own figures (e.g. per-partition order) and checks.
   const target = targetFor(scenario.engine);

@@ -8,6 +8,7 @@ import { readFile } from "node:fs/promises";
 import { dirname, isAbsolute, resolve } from "node:path";
 import { parseDocument } from "yaml";
 import type { z } from "zod";
+import { parseThreshold } from "../compare/thresholds.ts";
 import { FaultbenchError } from "../errors.ts";
 import { sliceProblem } from "../generator/slice.ts";
 import { loadTrace } from "../generator/trace.ts";
@@ -215,6 +216,14 @@ function crossCheck(
     const e = parseExpectation(path, raw);
     if (typeof e === "string") p(`expect.${path}`, e);
     else expectations.push(e);
+  }
+  for (const [path, raw] of Object.entries(s.regression ?? {})) {
+    const bad =
+      checkPath(
+        path,
+        faults.map((f) => f.name),
+      ) ?? parseThreshold(raw);
+    if (typeof bad === "string") p(`regression.${path}`, bad);
   }
   return { problems, scenario: { ...base, faults, expectations } };
 }

@@ -168,6 +168,8 @@ export const scenarioSchema = obj({
   workload: workloadSchema,
   faults: z.array(faultSchema).default([]),
   expect: z.record(z.string(), z.union([z.number(), z.string()])).default({}),
+  /** Regression thresholds for `compare`: results path → "+10%" (a rise is worse) or "-5%". */
+  regression: z.record(z.string(), z.union([z.number(), z.string()])).optional(),
 });
 
 export type RawScenario = z.input<typeof scenarioSchema>;

@@ -1,4 +1,4 @@
-// Opens a per-run report, a suite index and a side-by-side comparison in Debian's chromium with the
+// Opens a per-run report, a suite index and a side-by-side comparison in headless Chromium with the
 // network cut off (every non-file request is blocked and recorded), and checks what a reader sees:
 // no console errors, no alert from the hostile text, every chart drew marks, the printed figures
 // match results.json, and a tooltip appears on hover. Screenshots are kept in a temp dir for review.
@@ -16,14 +16,20 @@ import { writeIndex } from "../../reports/build-index.ts";
 import { writeReport } from "../../reports/build-report.ts";
 import { SCENARIO_YAML, sampleOps, syntheticResults, writeRunDir } from "./helpers/fixtures.ts";
 
-function chromiumPath(): string {
+/**
+ * The browser: FAULTBENCH_CHROMIUM, else Debian's chromium when installed (CI installs it), else
+ * the Chromium binary that the @sparticuz/chromium dev dependency ships inside its npm tarball
+ * (unpacked into the temp dir on first use, no download), so `npm ci && npm test` needs only Node.
+ */
+async function chromiumPath(): Promise<string> {
   const env = process.env.FAULTBENCH_CHROMIUM;
   if (env) return env;
   if (existsSync("/usr/bin/chromium")) return "/usr/bin/chromium";
   try {
     return execFileSync("sh", ["-c", "command -v chromium"], { encoding: "utf8" }).trim();
   } catch {
-    throw new Error("chromium not found: apt-get install -y chromium (or set FAULTBENCH_CHROMIUM)");
+    const { default: packaged } = await import("@sparticuz/chromium");
+    return packaged.executablePath();
   }
 }
 
@@ -53,7 +59,7 @@ before(async () => {
   pages.compare = await writeCompare(join(suite, "crash"), cand);
   mkdirSync(shots, { recursive: true });
   browser = await chromium.launch({
-    executablePath: chromiumPath(),
+    executablePath: await chromiumPath(),
     args: [
       "--headless",
       "--no-sandbox",

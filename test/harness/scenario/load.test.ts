@@ -225,7 +225,7 @@ describe("schema problems name the file and the path", () => {
   test("an unknown top-level key lists the top-level keys", () => {
     const problems = rejectObject({ ...base(), fault: [] });
     assert.deepEqual(problems, [
-      `${FILE}: fault: unknown key; allowed keys: name, description, seed, engine, topology, workload, faults, expect`,
+      `${FILE}: fault: unknown key; allowed keys: name, description, seed, engine, topology, workload, faults, expect, regression`,
     ]);
   });
 

@@ -1,0 +1,25 @@
+// Every scenario the repository ships validates, in whichever topic folder it lives, and no two
+// share a name (run directories, baselines and trends are keyed by it).
+import assert from "node:assert/strict";
+import { readdirSync, statSync } from "node:fs";
+import { join, relative } from "node:path";
+import { test } from "node:test";
+import { loadScenario } from "../../../harness/scenario/load.ts";
+
+const root = join(import.meta.dirname, "../../..");
+const dir = join(root, "scenarios");
+
+test("every shipped scenario validates and names are unique", async () => {
+  const names = new Map<string, string>();
+  const folders = readdirSync(dir).filter((f) => statSync(join(dir, f)).isDirectory());
+  assert.ok(folders.includes("default") && folders.includes("ci"));
+  for (const folder of folders) {
+    for (const f of readdirSync(join(dir, folder)).filter((x) => /\.ya?ml$/.test(x))) {
+      const file = relative(root, join(dir, folder, f));
+      const s = await loadScenario(join(dir, folder, f));
+      assert.ok(!names.has(s.name), `${file}: name ${s.name} also in ${names.get(s.name)}`);
+      names.set(s.name, file);
+    }
+  }
+  assert.ok(names.size >= 16);
+});
