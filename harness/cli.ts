@@ -390,12 +390,44 @@ function buildProgram(setExit: (code: number) => void): Command {
     });
 
   program
+    .command("k8s")
+    .description("Kubernetes deployment of a distributed run")
+    .command("render")
+    .description(
+      "print the manifests of a distributed run (workers as an Indexed Job, the coordinator as a Job)",
+    )
+    .argument("<scenario>", "the scenario file (engine: kafka or flume, reachable from the cluster)")
+    .addOption(
+      new Option("--workers <n>", "load worker pods").argParser(intArg("--workers")).makeOptionMandatory(),
+    )
+    .requiredOption("--image <image>", "the faultbench image (built from the repository's Dockerfile)")
+    .option("--namespace <ns>", "namespace of every object", "default")
+    .option(
+      "--token-secret <name>",
+      "Secret with key `token`, the shared worker token",
+      "faultbench-worker-token",
+    )
+    .option("--worker-cpu <cpu>", "CPU request per worker", "1")
+    .option("--worker-memory <mem>", "memory request and limit per worker", "512Mi")
+    .option("--coordinator-cpu <cpu>", "CPU request of the coordinator", "1")
+    .option("--coordinator-memory <mem>", "memory request and limit of the coordinator", "1Gi")
+    .option("--runs-storage <size>", "size of the run-directory volume", "1Gi")
+    .option("--out <file>", "write the manifests here instead of stdout")
+    .action(async (file: string, opts: import("./k8s/render-command.ts").RenderCommandOptions) => {
+      const { renderCommand } = await import("./k8s/render-command.ts");
+      const text = await renderCommand(file, opts);
+      if (opts.out) process.stdout.write(`${opts.out}\n`);
+      else process.stdout.write(text);
+    });
+
+  program
     .command("worker")
     .description("serve a load worker that a coordinator (run --workers) drives over HTTP")
     .option("--listen <host:port>", "where the control API listens (port 0 = any)", "127.0.0.1:7070")
     .option("--allow-remote", "listen on a non-loopback address (needs a token)", false)
     .option("--token-file <file>", "the shared token (else FAULTBENCH_WORKER_TOKEN)")
-    .action(async (opts: { listen: string; allowRemote: boolean; tokenFile?: string }) => {
+    .option("--once", "exit after the coordinator releases the first run (a Kubernetes Job's pod)", false)
+    .action(async (opts: { listen: string; allowRemote: boolean; tokenFile?: string; once: boolean }) => {
       const [{ serveProcess }, { serveWorker }, { readToken }] = await Promise.all([
         import("../engines/shared/serve-process.ts"),
         import("./remote/worker-server.ts"),
@@ -413,6 +445,7 @@ function buildProgram(setExit: (code: number) => void): Command {
         port: Number(m[2]),
         allowRemote: opts.allowRemote,
         ...(token === undefined ? {} : { token }),
+        ...(opts.once ? { onReleased: () => process.kill(process.pid, "SIGTERM") } : {}),
       });
       await serveProcess("worker", async () => ({
         ports: { http: worker.port },

@@ -13,7 +13,7 @@
 
 import { appendFileSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { FaultbenchError } from "../errors.ts";
+import { FaultbenchError, isFaultbenchError } from "../errors.ts";
 import { slices } from "../generator/slice.ts";
 import type { Op, SendOp } from "../history/op.ts";
 import type { LoadCounters } from "../run/load-loop.ts";
@@ -50,6 +50,8 @@ export interface RemoteLoadDeps {
   /** A worker silent this long is lost (ms). */
   lossMs?: number;
   pollMs?: number;
+  /** How long to wait for a worker that does not answer yet before the load (ms). */
+  readyWaitMs?: number;
 }
 
 /** results.json's `distributed` section. */
@@ -181,6 +183,7 @@ export class RemoteLoad {
     await Promise.all(
       this.workers.map(async (w) => {
         try {
+          await this.reachable(w);
           w.offset = await this.measureOffset(w);
           const req: PrepareRequest = {
             scenario: this.deps.scenarioText,
@@ -197,6 +200,24 @@ export class RemoteLoad {
         }
       }),
     );
+  }
+
+  /** Waits (up to `readyWaitMs`) until the worker answers at all: pods and hosts start late. */
+  private async reachable(w: RemoteWorker): Promise<void> {
+    const deadline = Date.now() + (this.deps.readyWaitMs ?? 30_000);
+    let said = false;
+    for (;;) {
+      try {
+        await this.call<ClockReply>(w, "GET", "/v1/clock");
+        return;
+      } catch (e) {
+        // An HTTP answer (a wrong token, say) is final; only an unreachable worker is waited for.
+        if (isFaultbenchError(e) || Date.now() > deadline) throw e;
+        if (!said) process.stderr.write(`faultbench: waiting for worker ${w.url} to answer\n`);
+        said = true;
+        await new Promise((r) => setTimeout(r, 500));
+      }
+    }
   }
 
   private measureOffset(w: RemoteWorker): Promise<OffsetEstimate> {

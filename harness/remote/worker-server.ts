@@ -30,6 +30,8 @@ export interface WorkerServerOptions {
   /** Stop sending when the coordinator has not called for this long (ms). */
   idleMs?: number;
   log?: (line: string) => void;
+  /** Called after a coordinator released a run that had started (`worker --once` exits then). */
+  onReleased?: () => void;
 }
 
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/;
@@ -221,9 +223,13 @@ export async function serveWorker(o: WorkerServerOptions): Promise<WorkerServer>
         case "POST /v1/stop":
           await stop();
           return reply(res, 200, { ok: true });
-        case "POST /v1/release":
+        case "POST /v1/release": {
+          const ran = session?.base !== undefined;
           await release();
-          return reply(res, 200, { ok: true });
+          reply(res, 200, { ok: true });
+          if (ran) o.onReleased?.();
+          return;
+        }
         default:
           return reply(res, 404, { error: `no such call: ${route}` });
       }
