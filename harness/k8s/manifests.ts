@@ -129,6 +129,8 @@ export function renderManifests(o: RenderOptions): Obj[] {
         metadata: { labels: labels("coordinator") },
         spec: {
           restartPolicy: "Never",
+          // The image runs as user node (uid 1000): let it write the run volume.
+          securityContext: { fsGroup: 1000 },
           containers: [
             {
               name: "coordinator",
