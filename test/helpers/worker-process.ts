@@ -30,8 +30,9 @@ export async function startWorker(
   const [cmd, ...args] = opts.netns ? ["ip", "netns", "exec", opts.netns, ...node] : node;
   const child = spawn(cmd as string, args, {
     cwd: root,
-    env: { ...process.env, ...opts.env },
-    stdio: ["ignore", "pipe", "pipe"],
+    // Supervised: the worker exits when this process dies (its stdin closes), even by a timeout kill.
+    env: { ...process.env, FAULTBENCH_SUPERVISED: "1", ...opts.env },
+    stdio: ["pipe", "pipe", "pipe"],
   });
   let stderr = "";
   child.stderr?.on("data", (d: Buffer) => {

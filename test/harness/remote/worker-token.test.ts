@@ -16,7 +16,8 @@ after(() => rmSync(out, { recursive: true, force: true }));
 
 test("the token: required on every call when set, and for --allow-remote", async () => {
   const token = "test-token-0123456789abcdef";
-  const guarded = await startWorker({ env: { FAULTBENCH_WORKER_TOKEN: token } });
+  const guarded = await startWorker({ env: { FAULTBENCH_WORKER_TOKEN: token }, args: ["--once"] });
+  const exited = new Promise<number | null>((r) => guarded.child.once("exit", (code) => r(code)));
   try {
     const clock = (auth?: string) =>
       fetch(`${guarded.url}/v1/clock`, auth ? { headers: { authorization: auth } } : {}).then(
@@ -43,6 +44,8 @@ test("the token: required on every call when set, and for --allow-remote", async
       remoteWorkers: { urls: [guarded.url], token },
     });
     assert.equal(withToken.results.status, "passed", JSON.stringify(withToken.results.error));
+    // --once (a Kubernetes Job's worker): exits 0 once the coordinator released its run.
+    assert.equal(await exited, 0);
   } finally {
     await guarded.stop();
   }
