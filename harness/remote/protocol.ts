@@ -52,7 +52,7 @@ export interface PollReply {
   histFrom: number;
   histograms: HistogramSnapshot[];
   counters: LoadCounters;
-  /** CPU seconds (user + system) this worker process has used since it started. */
+  /** CPU seconds (user + system) this worker process has used since the run was prepared. */
   cpuS: number;
   state: "idle" | "prepared" | "running" | "done" | "stopped";
   error?: string;

@@ -51,6 +51,8 @@ interface Session {
   histBase: number;
   state: PollReply["state"];
   error?: string;
+  /** process.cpuUsage() when the run was prepared: CPU is reported per run. */
+  cpuAtPrepare: NodeJS.CpuUsage;
 }
 
 export interface WorkerServer {
@@ -110,6 +112,7 @@ export async function serveWorker(o: WorkerServerOptions): Promise<WorkerServer>
       snapshots: [],
       histBase: 0,
       state: "prepared",
+      cpuAtPrepare: process.cpuUsage(),
     };
     log(`prepared slice ${slice.index + 1}/${slice.count} of ${scenario.name}`);
   };
@@ -162,7 +165,7 @@ export async function serveWorker(o: WorkerServerOptions): Promise<WorkerServer>
     const dropHist = Math.min(Math.max(0, histCursor - s.histBase), s.snapshots.length);
     s.snapshots.splice(0, dropHist);
     s.histBase += dropHist;
-    const cpu = process.cpuUsage();
+    const cpu = process.cpuUsage(s.cpuAtPrepare);
     const ops = s.ops.slice(0, 20_000);
     // Final only once every answer is in and every op and histogram is in this reply.
     const complete = settled && ops.length === s.ops.length;
