@@ -2,8 +2,8 @@
  * Benchmark of the replicated log: three broker processes on this machine (combined controller
  * quorum), one topic of 6 partitions with RF=3, 100-byte records, next to a single broker in the
  * same run so the cost of replication reads as a ratio.
- *  (a) append path: raw pipelined Produce v7 of pre-built batches (one connection per leader
- *      broker, a few requests in flight each), acks=1 and acks=all with min.insync.replicas=2,
+ *  (a) append path: raw pipelined Produce v7 of pre-built batches, `--connections` per leader
+ *      broker with `--in-flight` requests each, acks=1 and acks=all with min.insync.replicas=2,
  *      and the single broker with acks=1;
  *  (b) kafkajs producer: acks=1 and acks=all on RF=3, acks=1 on the single broker;
  *  (c) end-to-end latency through kafkajs at half the acks=all rate of (b), open loop, from each
@@ -14,6 +14,7 @@
  * its cores, so figures are noisy and the client is part of what is measured.
  *
  *   node --import tsx bench/log-cluster.ts [--runs 3] [--seconds 5] [--failovers 5] [--only a|b|c|d]
+ *        [--connections 3] [--in-flight 2] [--records-per-batch 1000]
  */
 
 import { type ChildProcess, spawn } from "node:child_process";
@@ -39,11 +40,13 @@ const { values: args } = parseArgs({
     failovers: { type: "string", default: "5" },
     only: { type: "string" },
     "records-per-batch": { type: "string", default: "1000" },
-    "in-flight": { type: "string", default: "4" },
+    "in-flight": { type: "string", default: "2" },
+    connections: { type: "string", default: "3" },
   },
 });
 const runs = Number(args.runs);
 const seconds = Number(args.seconds);
+const connections = Number(args.connections);
 
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -192,9 +195,14 @@ async function rawAppend(
   let measured = 0;
   let stop = false;
   const loops = [...meta.leaders].map(async ([leader, partitions]) => {
-    const client = await RawClient.connect(meta.ports.get(leader)!);
+    // A broker handles one request per connection at a time (as Kafka does), so an acks=all request
+    // parks its connection: each connection carries one pipeline of `inFlight` requests, and there
+    // are `connections` of them per leader.
+    const clients = await Promise.all(
+      Array.from({ length: connections }, () => RawClient.connect(meta.ports.get(leader)!)),
+    );
     // Frames are reused only after their answer came back, so patching the correlation id is safe.
-    const frames = Array.from({ length: inFlight }, () =>
+    const frames = Array.from({ length: inFlight * connections }, () =>
       encodeRequest(
         { apiKey: 0, apiVersion: 7, correlationId: 0, clientId: "bench" },
         {
@@ -210,9 +218,9 @@ async function rawAppend(
         },
       ),
     );
-    const perRequest = recordsPerBatch * partitions.length;
     await Promise.all(
-      frames.map(async (frame) => {
+      frames.map(async (frame, k) => {
+        const client = clients[k % connections]!;
         while (!stop) {
           const id = client.takeCorrelationId();
           frame.writeInt32BE(id, 8);
@@ -221,11 +229,10 @@ async function rawAppend(
           };
           const ok = r.responses[0]!.partitionResponses.filter((p) => p.errorCode === 0).length;
           if (measuring) measured += ok * recordsPerBatch;
-          void perRequest;
         }
       }),
     );
-    client.close();
+    for (const c of clients) c.close();
   });
   await sleep(1000);
   measuring = true;

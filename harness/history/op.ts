@@ -132,6 +132,25 @@ export interface WorkerLostOp {
   url: string;
 }
 
+/**
+ * The final state of one partition's replicas in a replicated log (recorded by the log target just
+ * before its nodes stop): every running broker's batches and its own high watermark. The replica
+ * divergence check reads it.
+ */
+export interface ReplicasOp {
+  t: number;
+  process: "harness";
+  type: "info";
+  f: "replicas";
+  topic: string;
+  partition: number;
+  replicas: Array<{
+    broker: string;
+    highWatermark: number;
+    batches: Array<{ baseOffset: number; lastOffset: number; epoch: number; crc: number }>;
+  }>;
+}
+
 export type Op =
   | WorkerLostOp
   | StartOp
@@ -141,4 +160,5 @@ export type Op =
   | UnparsedDeliverOp
   | NemesisOp
   | NodeExitOp
-  | SampleOp;
+  | SampleOp
+  | ReplicasOp;

@@ -28,6 +28,8 @@ export interface NetworkOptions {
   upstreamPort?: (node: string) => number;
   /** Or its full address (`host:port`), for nodes the harness did not start. */
   upstream?: (node: string) => string;
+  /** Or per link, when one node listens on several ports (a broker that is also a controller). */
+  upstreamFor?: (link: Link) => string | undefined;
   /**
    * Where a link's proxy must listen (`host:port`), when the far side already knows the address
    * (an external broker advertises it); otherwise an ephemeral loopback port.
@@ -59,7 +61,7 @@ export async function startNetwork(o: NetworkOptions): Promise<Network> {
   for (const [i, l] of o.links.entries()) {
     const fixed = o.listenAt?.(l);
     const at = fixed ?? `127.0.0.1:${ports[i] as number}`;
-    const upstream = o.upstream?.(l.to) ?? `127.0.0.1:${o.upstreamPort?.(l.to)}`;
+    const upstream = o.upstreamFor?.(l) ?? o.upstream?.(l.to) ?? `127.0.0.1:${o.upstreamPort?.(l.to)}`;
     // A real toxiproxy-server keeps proxies between runs; a leftover one with this name goes first.
     await client.deleteProxy(l.name).catch(() => undefined);
     await client.createProxy(l.name, at, upstream);

@@ -20,7 +20,7 @@
 import type { z } from "zod";
 import type { Checker } from "../checkers/checker.ts";
 import type { PlannedMessage } from "../generator/schedule.ts";
-import type { Op, SampleOp } from "../history/op.ts";
+import type { Op, ReplicasOp, SampleOp } from "../history/op.ts";
 import type { Link } from "../network/links.ts";
 import type { Network } from "../network/network.ts";
 import type { Check, Results } from "../results/types.ts";
@@ -127,7 +127,7 @@ export interface TargetContext<T> {
   sink: DeliverySink;
   readyTimeoutMs?: number;
   /** The history's clock and recorder, for samples a target takes of its nodes (e.g. /metrics). */
-  samples?: { now: () => number; record: (op: SampleOp) => void };
+  samples?: { now: () => number; record: (op: SampleOp | ReplicasOp) => void };
 }
 
 export type Problem = (path: string, message: string) => void;

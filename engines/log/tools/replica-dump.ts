@@ -90,7 +90,7 @@ export async function dumpReplica(
         }>;
       };
       const p = res.responses[0]?.partitions[0];
-      if (!p || p.errorCode !== 0) {
+      if (p?.errorCode !== 0) {
         if (p && p.errorCode === 1 && offset > 0) break;
         throw new Error(
           `replica dump of ${topic}-${partition} at ${host}:${port}: error ${p?.errorCode ?? "no answer"}`,

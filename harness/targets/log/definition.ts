@@ -7,6 +7,7 @@ import { partitionOrder } from "../../checkers/partition-order.ts";
 import { partitionOrderChecker } from "../../checkers/partition-order-checker.ts";
 import type { TargetDefinition } from "../target.ts";
 import { logFacts } from "./facts.ts";
+import { replicaDivergenceChecker } from "./replica-divergence-checker.ts";
 import { type LogTopology, logTopologySchema } from "./schema.ts";
 
 export const logTarget: TargetDefinition<LogTopology> = {
@@ -14,6 +15,15 @@ export const logTarget: TargetDefinition<LogTopology> = {
   summary: "our pull-based partitioned log (Kafka protocol), brokers and consumers started by the harness",
   topology: logTopologySchema,
   workloadFields: ["acks"],
+  resolve(t, _s, problem) {
+    if (t.replication > t.brokers) {
+      problem(
+        "topology.replication",
+        `is ${t.replication} but there are ${t.brokers} broker(s); set it to at most brokers`,
+      );
+    }
+    return t;
+  },
   facts: logFacts,
   async create(ctx) {
     // Loaded when a run starts: validating or listing scenarios does not pay for kafkajs.
@@ -42,6 +52,6 @@ export const logTarget: TargetDefinition<LogTopology> = {
     const order = partitionOrder(ops);
     return order ? { order } : {};
   },
-  checkers: [partitionOrderChecker],
+  checkers: [partitionOrderChecker, replicaDivergenceChecker],
   report: { backlogTitle: "Consumer lag" },
 };

@@ -3,10 +3,21 @@
  * directories behind one fault proxy each (they advertise the proxy, so every client connection
  * crosses `clients->broker-N`), creates the topic and starts the consumer group, each consumer its
  * own process. The producers are the Kafka client shared with external clusters.
+ *
+ * With more than one broker (or dedicated controllers) the brokers form a replicated cluster:
+ * every broker↔broker and broker→controller connection also crosses its own proxy
+ * (cluster-plan.ts), every node starts at once (a broker is ready only once the controller quorum
+ * has registered it), and the topic gets `replication` replicas; partition p starts led by
+ * broker-(p mod brokers + 1). Before the nodes stop, every broker's copy of each partition is read
+ * (Fetch as the debugging replica) into the history, so the replica divergence check also runs
+ * offline.
  */
 
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
+import { dumpReplica } from "../../../engines/log/tools/replica-dump.ts";
+import { checkReplicaDivergence } from "../../checkers/replica-divergence.ts";
+import type { ReplicasOp } from "../../history/op.ts";
 import { link } from "../../network/links.ts";
 import { type Network, startNetwork, stopNetwork } from "../../network/network.ts";
 import { tsxNode } from "../../supervisor/node-process.ts";
@@ -14,12 +25,15 @@ import { freePorts } from "../../supervisor/ports.ts";
 import { createTopic, kafkaHandle, startConsumerGroup } from "../kafka/kafka-client.ts";
 import { processNode } from "../process-node.ts";
 import type { Target, TargetContext, TargetNode } from "../target.ts";
-import { brokerNames, logFacts } from "./facts.ts";
+import { clusterLinks, clusterNodeArgs, voters } from "./cluster-plan.ts";
+import { brokerNames, clusterShape, controllerNames, logFacts } from "./facts.ts";
+import { replicasOp } from "./replicas-op.ts";
 import type { LogTopology } from "./schema.ts";
 
 export class LogTarget implements Target {
   private net: Network | undefined;
   private brokers: string[] | undefined;
+  private readonly kafkaPorts = new Map<string, number>();
 
   constructor(private readonly o: TargetContext<LogTopology>) {}
 
@@ -34,7 +48,12 @@ export class LogTarget implements Target {
     const t = scenario.topology;
     const w = scenario.workload;
     const brokers = brokerNames(t);
-    const ports = await freePorts(brokers.length);
+    const shape = clusterShape(t);
+    const vs = shape ? voters(shape) : [];
+    const ports = await freePorts(brokers.length + vs.length);
+    for (const [i, b] of brokers.entries()) this.kafkaPorts.set(b, ports[i] as number);
+    const controllerPorts = new Map(vs.map((v, k) => [v.id, ports[brokers.length + k] as number]));
+    const planLinks = shape ? clusterLinks(shape) : [];
     const timeout = this.o.readyTimeoutMs ?? 15_000;
     this.net = await startNetwork({
       seed: scenario.seed,
@@ -42,42 +61,60 @@ export class LogTarget implements Target {
       runDir,
       projectRoot,
       links: [...logFacts(scenario).links],
-      upstreamPort: (n) => ports[brokers.indexOf(n)] as number,
+      upstreamPort: (n) => this.kafkaPorts.get(n) as number,
+      // Links to a controller end at its controller port, even when it lives inside a broker.
+      upstreamFor: (l) => {
+        const p = planLinks.find((x) => x.name === l.name);
+        const v = p?.port === "controller" ? vs.find((x) => x.host === p.to) : undefined;
+        return v ? `127.0.0.1:${controllerPorts.get(v.id)}` : undefined;
+      },
       readyTimeoutMs: timeout,
     });
     // Brokers advertise their proxy, so every client connection crosses `clients->broker-N`.
     const bootstrap = brokers.map((b) => `127.0.0.1:${this.net?.listen.get(link("clients", b).name)}`);
 
-    brokers.forEach((name, i) => {
+    // Like Kafka's shipped config/server.properties, no initial rebalance delay unless the
+    // scenario asks for one: a group forms as soon as its consumers join.
+    const config = {
+      "group.initial.rebalance.delay.ms": 0,
+      ...(shape ? { "default.replication.factor": t.replication } : {}),
+      ...t.config,
+    };
+    const sets = Object.entries(config).flatMap(([k, v]) => ["--set", `${k}=${v}`]);
+    const listen = this.net.listen;
+    const nodes = [...brokers, ...controllerNames(t)];
+    for (const name of nodes) {
       const dataDir = join(runDir, "data", name);
       mkdirSync(dataDir, { recursive: true });
-      // Like Kafka's shipped config/server.properties, no initial rebalance delay unless the
-      // scenario asks for one: a group forms as soon as its consumers join.
-      const config = { "group.initial.rebalance.delay.ms": 0, ...t.config };
-      const sets = Object.entries(config).flatMap(([k, v]) => ["--set", `${k}=${v}`]);
+      const i = brokers.indexOf(name);
       supervisor.add({
         name,
         ...tsxNode(projectRoot, "engines/log/main.ts", [
           "--name",
           name,
           "--port",
-          String(ports[i]),
+          String(i >= 0 ? this.kafkaPorts.get(name) : 0),
           "--data",
           dataDir,
-          "--node-id",
-          String(i + 1),
-          "--advertised-listener",
-          bootstrap[i] as string,
+          ...(i >= 0 ? ["--advertised-listener", bootstrap[i] as string] : []),
+          ...(shape
+            ? clusterNodeArgs(shape, name, { kafka: this.kafkaPorts, controller: controllerPorts, listen })
+            : ["--node-id", String(i + 1)]),
           ...sets,
         ]),
         logPath: join(runDir, "logs", `${name}.log`),
-        readyTimeoutMs: timeout,
+        readyTimeoutMs: shape ? Math.max(timeout, 30_000) : timeout,
       });
-    });
-    for (const b of brokers) await supervisor.get(b).start();
+    }
+    // A cluster's nodes start together: a broker is ready once the quorum has registered it.
+    await Promise.all(nodes.map((n) => supervisor.get(n).start()));
 
     this.brokers = bootstrap;
-    await createTopic(kafkaHandle(bootstrap, w), { name: t.topic, partitions: t.partitions, replication: 1 });
+    await createTopic(kafkaHandle(bootstrap, w), {
+      name: t.topic,
+      partitions: t.partitions,
+      replication: t.replication,
+    });
     await startConsumerGroup({
       supervisor,
       projectRoot,
@@ -103,7 +140,43 @@ export class LogTarget implements Target {
     return this.net;
   }
 
+  /**
+   * Reads every running broker's copy of each partition into the history (replica divergence).
+   * Followers trail the leader by a fetch, so the reading repeats for up to 5 s until the replicas
+   * agree; the last reading is recorded either way.
+   */
+  private async recordReplicas(): Promise<void> {
+    const t = this.o.scenario.topology;
+    const samples = this.o.samples;
+    if (!samples || t.replication < 2) return;
+    const read = async (p: number) => {
+      const replicas: ReplicasOp["replicas"] = [];
+      for (const [broker, port] of this.kafkaPorts) {
+        if (this.o.supervisor.nodes.get(broker)?.state !== "running") continue;
+        try {
+          const d = await dumpReplica("127.0.0.1", port, t.topic, p);
+          replicas.push({ broker, highWatermark: d.highWatermark, batches: d.batches });
+        } catch {
+          // A broker that does not answer is left out; the check says how many replicas it saw.
+        }
+      }
+      return replicas;
+    };
+    for (let p = 0; p < t.partitions; p++) {
+      let replicas = await read(p);
+      const agree = () =>
+        checkReplicaDivergence("", Math.max(-1, ...replicas.map((r) => r.highWatermark)), replicas).ok;
+      const end = Date.now() + 5000;
+      while (!agree() && Date.now() < end) {
+        await new Promise((r) => setTimeout(r, 200));
+        replicas = await read(p);
+      }
+      samples.record(replicasOp(samples.now(), t.topic, p, replicas));
+    }
+  }
+
   async close(): Promise<void> {
+    await this.recordReplicas().catch(() => undefined);
     await stopNetwork(this.net);
   }
 }

@@ -7,11 +7,19 @@ import { z } from "zod";
 import { duration, obj, posInt } from "../../scenario/schema.ts";
 
 export const logTopologySchema = obj({
-  /** Brokers in the cluster (one today; replication arrives with the controller). */
-  brokers: posInt("broker count")
-    .min(1)
-    .max(1, { error: "one broker for now; replication is not built yet" })
-    .default(1),
+  /** Brokers: one is a single broker; more form a replicated cluster with a Raft controller quorum. */
+  brokers: posInt("broker count").min(1).max(9, { error: "at most 9 brokers on one machine" }).default(1),
+  /**
+   * The controller quorum: `combined` runs it inside brokers 1–3 (Kafka's process.roles
+   * broker,controller); 1 or 3 start dedicated `controller-N` processes.
+   */
+  controllers: z
+    .union([z.literal("combined"), z.literal(1), z.literal(3)], {
+      error: "controllers is combined, 1 or 3",
+    })
+    .default("combined"),
+  /** Replicas of each partition of the topic (at most `brokers`). */
+  replication: posInt("replication factor").min(1).max(9).default(1),
   topic: z
     .string()
     .regex(/^[A-Za-z0-9._-]{1,200}$/, { error: "Kafka topic names use letters, digits, '.', '_' and '-'" })

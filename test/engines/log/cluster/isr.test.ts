@@ -16,7 +16,8 @@ import { fastCluster, spawnCluster, type TestCluster } from "../helpers/cluster.
 import { waitFor } from "../helpers/kafka.ts";
 import { defer, tempDir } from "../helpers/tmp.ts";
 
-type Any = Record<string, any>; // biome-ignore lint/suspicious/noExplicitAny: protocol answers are checked field by field
+// biome-ignore lint/suspicious/noExplicitAny: protocol answers are checked field by field
+type Any = Record<string, any>;
 
 async function client(t: { after: (f: () => unknown) => void }, port: number) {
   const c = await RawClient.connect(port);

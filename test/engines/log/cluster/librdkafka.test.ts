@@ -54,7 +54,7 @@ test("kcat produces acks=all through kill -9 of the leader and consumes every re
   const leader = md.topics[0]!.partitions[0]!.leaderId;
   const bootstrap = cluster.bootstrap.join(",");
   const lines = (from: number, n: number) =>
-    Array.from({ length: n }, (_, i) => `r-${from + i}`).join("\n") + "\n";
+    `${Array.from({ length: n }, (_, i) => `r-${from + i}`).join("\n")}\n`;
 
   let r = await kcat(["-b", bootstrap, "-P", "-t", "kc", "-X", "acks=all"], lines(0, 50));
   assert.equal(r.code, 0, r.err);

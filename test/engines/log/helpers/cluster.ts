@@ -78,16 +78,9 @@ export async function spawnCluster(
       proc: undefined,
       stderr: "",
       async start() {
-        const args = [
-          "--import",
-          "tsx",
-          "engines/log/main.ts",
-          "--node-id",
-          String(id),
-          "--name",
-          `broker-${id}`,
-        ];
-        args.push("--port", String(port), "--data", join(dir, `broker-${id}`), "--controllers", controllers);
+        const args = ["--import", "tsx", "engines/log/main.ts", "--node-id", String(id), "--name", name];
+        args.push("--port", String(port), "--data", join(dir, name), "--controllers", controllers);
+        if (roles) args.push("--roles", roles);
         for (const [k, v] of Object.entries(sets)) args.push("--set", `${k}=${v}`);
         const proc = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"] });
         node.proc = proc;

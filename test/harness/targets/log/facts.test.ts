@@ -15,9 +15,15 @@ function scenario<T>(topology: T, workload: Partial<Workload> = {}): Scenario<T>
   return { topology, workload: { consumers: 1, ...workload } } as unknown as Scenario<T>;
 }
 
-function logTopology(brokers = 1): LogTopology {
+function logTopology(
+  brokers = 1,
+  controllers: LogTopology["controllers"] = "combined",
+  replication = 1,
+): LogTopology {
   return {
     brokers,
+    controllers,
+    replication,
     topic: "t",
     partitions: 3,
     config: {},
@@ -41,7 +47,30 @@ describe("logFacts", () => {
     assert.deepEqual(names(logFacts(scenario(logTopology(2), { consumers: 1 })).links), [
       "clients->broker-1",
       "clients->broker-2",
+      "broker-1->broker-2",
+      "broker-1->controller-2",
+      "broker-2->broker-1",
+      "broker-2->controller-1",
     ]);
+  });
+
+  test("a cluster with dedicated controllers: controller-N nodes and their links", () => {
+    const f = logFacts(scenario(logTopology(3, 3, 3), { consumers: 1 }));
+    assert.deepEqual(processes(f), [
+      "broker-1",
+      "broker-2",
+      "broker-3",
+      "controller-1",
+      "controller-2",
+      "controller-3",
+      "consumer-1",
+    ]);
+    const l = f.links.find((x) => x.name === "broker-2->controller-3")!;
+    assert.deepEqual(l, { name: "broker-2->controller-3", from: "broker-2", to: "controller-3" });
+    assert.ok(names(f.links).includes("controller-1->controller-2"));
+    // Combined: the link to controller 2 ends at node broker-2, so a partition naming broker-2 cuts it.
+    const c = logFacts(scenario(logTopology(3, "combined", 3), { consumers: 1 }));
+    assert.equal(c.links.find((x) => x.name === "broker-1->controller-2")!.to, "broker-2");
   });
 });
 
@@ -50,5 +79,19 @@ describe("kafkaDurability", () => {
     assert.equal(logFacts(scenario(logTopology(1))).durability, "acks=1");
     assert.equal(kafkaDurability(-1), "acks=all");
     assert.equal(kafkaDurability(0, 1), "acks=0 · flush.messages=1");
+    assert.equal(kafkaDurability(-1, undefined, 3, 2), "acks=all · RF=3 · min.insync=2");
+  });
+});
+
+describe("logTarget.resolve", () => {
+  test("replication above the broker count names the field and the fix", async () => {
+    const { logTarget } = await import("../../../../harness/targets/log/definition.ts");
+    const problems: string[] = [];
+    logTarget.resolve!(logTopology(2, "combined", 3), {} as never, (path, msg) =>
+      problems.push(`${path} ${msg}`),
+    );
+    assert.deepEqual(problems, [
+      "topology.replication is 3 but there are 2 broker(s); set it to at most brokers",
+    ]);
   });
 });
