@@ -19,7 +19,7 @@ import { formatDuration, parseDuration } from "./scenario/units.ts";
 // (and restarts them mid-run), so it must not pay for the run loop, the checkers or the report
 // builder.
 const runModules = async () => {
-  const [files, load, dir, progress, run, summary, report, index] = await Promise.all([
+  const [files, load, dir, progress, run, summary, report, index, registry] = await Promise.all([
     import("./cli/scenario-files.ts"),
     import("./scenario/load.ts"),
     import("./run/run-dir.ts"),
@@ -28,8 +28,9 @@ const runModules = async () => {
     import("./cli/summary.ts"),
     import("../reports/build-report.ts"),
     import("../reports/build-index.ts"),
+    import("./targets/registry.ts"),
   ]);
-  return { ...files, ...load, ...dir, ...progress, ...run, ...summary, ...report, ...index };
+  return { ...files, ...load, ...dir, ...progress, ...run, ...summary, ...report, ...index, ...registry };
 };
 
 const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..");
@@ -84,6 +85,7 @@ async function runCommand(
     writeReport,
     writeIndex,
     writeSuite,
+    targetFor,
   } = await runModules();
   const { files, folders } = scenarioFiles(paths);
   const overrides = {
@@ -143,9 +145,17 @@ async function runCommand(
   process.on("SIGTERM", onSigint);
 
   const done: { results: Results; runDir: string }[] = [];
+  const skipped: string[] = [];
   try {
     for (const scenario of scenarios) {
       if (controller.signal.aborted) break;
+      // A target whose server is not installed here (a peer engine): skipped, with the fix.
+      const unavailable = targetFor(scenario.engine)?.unavailable?.();
+      if (unavailable) {
+        skipped.push(scenario.name);
+        process.stdout.write(`${scenario.name}: skipped: ${unavailable}\n\n`);
+        continue;
+      }
       const printer = progressPrinter(scenario.name);
       const { runDir, results } = await runScenario({
         scenario,
@@ -170,6 +180,7 @@ async function runCommand(
     process.stdout.write(`${suiteSummary(done, suiteDir)}\n`);
     await reportStep("index", async () => writeIndex(suiteDir));
   }
+  if (skipped.length > 0) process.stdout.write(`skipped ${skipped.length}: ${skipped.join(", ")}\n`);
   if (controller.signal.aborted || done.some((d) => d.results.status === "errored")) return 3;
   return done.every((d) => d.results.status === "passed") ? 0 : 1;
 }
@@ -284,10 +295,20 @@ async function reportCommand(dirs: string[], opts: { out?: string }): Promise<nu
 }
 
 async function checkCommand(runDir: string): Promise<number> {
-  const [{ scenarioFromText }, { readHistory }, { allHeld, analyze }] = await Promise.all([
+  const [
+    { scenarioFromText },
+    { readHistory },
+    { allHeld, analyze },
+    { diffFigures, FLOAT_TOLERANCE },
+    { requiredFaultsMissing },
+    { GENERATOR_VERSION },
+  ] = await Promise.all([
     import("./scenario/load.ts"),
     import("./history/reader.ts"),
     import("./run/analyze.ts"),
+    import("./checkers/compare-results.ts"),
+    import("./checkers/fault-applied.ts"),
+    import("./generator/version.ts"),
   ]);
   const scenarioPath = join(runDir, "scenario.yaml");
   let text: string;
@@ -313,11 +334,44 @@ async function checkCommand(runDir: string): Promise<number> {
   }
   const verdict = held ? "passed" : "failed";
   process.stdout.write(`\nverdict: ${verdict} (${ops.length} history ops re-checked offline)\n`);
+  const start = ops.find((o) => o.f === "start") as { generatorVersion?: number } | undefined;
+  const recorded = start?.generatorVersion;
+  if (recorded !== GENERATOR_VERSION) {
+    process.stdout.write(
+      `note: ${recorded === undefined ? "the history does not record its generator version" : `the history was planned by generator version ${recorded}`}; this is version ${GENERATOR_VERSION}: intended send times, and the latencies from them, may differ\n`,
+    );
+  }
+  const missingFaults = requiredFaultsMissing(analysis.faults);
+  if (missingFaults) process.stdout.write(`the run is errored: ${missingFaults}\n`);
+  let tampered = false;
+  if (stored) {
+    const { diffs, missing } = diffFigures(
+      stored as unknown as Record<string, unknown>,
+      analysis as unknown as Record<string, unknown>,
+    );
+    if (missing.length > 0)
+      process.stdout.write(`not in results.json (older format): ${missing.join(", ")}\n`);
+    if (diffs.length === 0) {
+      process.stdout.write(`every figure matches results.json (floats within ${FLOAT_TOLERANCE})\n`);
+    } else {
+      tampered = true;
+      process.stdout.write(
+        `${diffs.length} figure${diffs.length === 1 ? "" : "s"} of results.json differ from the recomputed ones (floats within ${FLOAT_TOLERANCE}):\n`,
+      );
+      for (const d of diffs) {
+        process.stdout.write(
+          `  ${d.path}: results.json ${JSON.stringify(d.stored)}, recomputed ${JSON.stringify(d.recomputed)}\n`,
+        );
+      }
+    }
+  }
   if (stored) {
     const storedVerdict = stored.status === "errored" ? "errored" : stored.status;
     if (storedVerdict === "errored") {
       process.stdout.write(`the run itself was marked errored: ${stored.error?.message ?? "?"}\n`);
       // A run that broke cannot pass on the partial history it left.
+      return 3;
+    } else if (missingFaults) {
       return 3;
     } else if (storedVerdict !== verdict) {
       process.stdout.write(`note: results.json says ${storedVerdict}; the offline check says ${verdict}\n`);
@@ -325,7 +379,8 @@ async function checkCommand(runDir: string): Promise<number> {
       process.stdout.write("same verdict as results.json\n");
     }
   }
-  return held ? 0 : 1;
+  if (missingFaults) return 3;
+  return held && !tampered ? 0 : 1;
 }
 
 async function listCommand(folder: string): Promise<number> {

@@ -40,11 +40,12 @@ export interface DeliverySink {
     to: number,
     position?: { partition: number; offset: number },
   ): void;
-  unparsed(process: string, count: number, sample: string): void;
+  /** Bodies faultbench did not write, or (`corrupt`) whose checksum does not match. */
+  unparsed(process: string, count: number, sample: string, corrupt?: boolean): void;
 }
 
 /** The node faults a scenario may name (`faults[].kind`). */
-export type NodeFaultKind = "kill" | "pause" | "restart" | "slow";
+export type NodeFaultKind = "kill" | "pause" | "restart" | "slow" | "power-loss";
 
 /**
  * What a scenario may do to one node, known from the scenario alone (validation uses it before
@@ -80,6 +81,11 @@ export interface TopologyFacts {
 /** One node of a running target, as the node nemesis sees it. */
 export interface TargetNode {
   readonly name: string;
+  /**
+   * Whether it is running, when the harness knows (its own processes): a kill, pause or stop of a
+   * node that is not running is not applied.
+   */
+  readonly state?: "stopped" | "starting" | "running" | "paused";
   /** SIGKILL (or the user's kill command); resolves when it is gone. */
   kill(): Promise<void>;
   /** SIGSTOP; `resume` is SIGCONT. */
@@ -148,6 +154,11 @@ export interface TargetDefinition<T = unknown, Raw = T> {
   /** Cross-field rules; returns the resolved topology (defaults that depend on other fields). */
   resolve?(topology: Raw, scenario: ParsedScenario, problem: Problem): T;
   facts(scenario: Scenario<T>): TopologyFacts;
+  /**
+   * Why this target cannot run on this machine (a server binary that is not installed), with the
+   * command that fixes it; its scenarios are then reported as skipped.
+   */
+  unavailable?(): string | undefined;
   /** Builds the target and its client; nothing starts until `target.start()`. */
   create(ctx: TargetContext<T>): Promise<{ target: Target; client: Client }>;
   /**

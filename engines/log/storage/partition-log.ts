@@ -11,14 +11,36 @@
  * corrupt tail is never served. The HW restarts at the recovered LEO.
  */
 
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { fsyncDir, makeDir, removePath, renameFile, writeWholeFile } from "../../shared/file-io.ts";
 import { ErrorCode } from "../protocol/error-codes.ts";
-import { batchBaseOffset, checkBatch, stampBatch } from "../records/record-batch.ts";
+import {
+  BATCH_HEADER_BYTES,
+  batchBaseOffset,
+  batchLastOffset,
+  batchSize,
+  Codec,
+  checkBatch,
+  compressionCodec,
+  Off,
+  readInt64,
+  stampBatch,
+} from "../records/record-batch.ts";
+
+const MAX_CODEC = Codec.zstd;
+
 import type { LogConfig } from "./log-config.ts";
+import { lastSequence, ProducerStateTable } from "./producer-state.ts";
 import { indexFileName, type ScanResult, Segment, segmentFileName } from "./segment.ts";
 
-export type AppendResult = { errorCode: 0; baseOffset: number; lastOffset: number } | { errorCode: number };
+/** `duplicate`: an idempotent producer's retry of a batch already in the log (nothing written). */
+export type AppendResult =
+  | { errorCode: 0; baseOffset: number; lastOffset: number; duplicate?: true }
+  | { errorCode: number };
+
+/** Producer state saved by a clean close (`{offset, producers}`), so a restart need not replay. */
+const PRODUCER_SNAPSHOT = "producer-state.json";
 
 export interface ReadResult {
   errorCode: number;
@@ -41,6 +63,8 @@ export class PartitionLog {
   private unflushedMessages = 0;
   private oldestUnflushedAt = 0;
   private readonly hwListeners = new Set<() => void>();
+  /** Idempotent producers' sequences (restored on open: snapshot, then replay of the log). */
+  producers = new ProducerStateTable();
 
   private constructor(dir: string, topic: string, partition: number, config: LogConfig) {
     this.dir = dir;
@@ -62,14 +86,17 @@ export class PartitionLog {
     fullRecovery = false,
   ): PartitionLog {
     const dir = join(dataDir, `${topic}-${partition}`);
-    mkdirSync(dir, { recursive: true });
+    if (!existsSync(dir)) {
+      makeDir(dir);
+      fsyncDir(dataDir);
+    }
     const log = new PartitionLog(dir, topic, partition, config);
     const epochFile = join(dir, "leader-epoch");
     if (existsSync(epochFile)) {
       const e = Number(readFileSync(epochFile, "utf8").trim());
       if (Number.isInteger(e) && e >= 0) log.leaderEpoch = e;
     } else {
-      writeFileSync(epochFile, `${log.leaderEpoch}\n`);
+      writeWholeFile(epochFile, `${log.leaderEpoch}\n`);
     }
     const bases = readdirSync(dir)
       .filter((f) => /^\d{20}\.log$/.test(f))
@@ -98,8 +125,8 @@ export class PartitionLog {
           // A damaged closed segment: nothing after it can be trusted to follow on from it.
           log.recovery = { ...scan, stoppedBy: scan.stoppedBy ?? `gap before segment ${next}` };
           for (const later of bases.slice(i + 1)) {
-            rmSync(join(dir, segmentFileName(later)), { force: true });
-            rmSync(join(dir, indexFileName(later)), { force: true });
+            removePath(join(dir, segmentFileName(later)));
+            removePath(join(dir, indexFileName(later)));
           }
           break;
         }
@@ -110,6 +137,7 @@ export class PartitionLog {
     log.logStartOffset = first.baseOffset;
     log.logEndOffset = active.nextOffset;
     log.highWatermark = log.logEndOffset;
+    log.restoreProducerState();
     return log;
   }
 
@@ -131,7 +159,7 @@ export class PartitionLog {
   /** Sets a new leader epoch (persisted); later batches carry it. */
   setLeaderEpoch(epoch: number): void {
     this.leaderEpoch = epoch;
-    writeFileSync(join(this.dir, "leader-epoch"), `${epoch}\n`);
+    writeWholeFile(join(this.dir, "leader-epoch"), `${epoch}\n`);
   }
 
   /**
@@ -149,12 +177,31 @@ export class PartitionLog {
     }
     // Produce v3+ carries exactly one batch per partition.
     if (check.size !== records.length) return { errorCode: ErrorCode.INVALID_RECORD };
+    // Batches are never decompressed (nothing the broker reads is inside the compressed part);
+    // only codec ids Kafka does not define are refused.
+    if (compressionCodec(records, 0) > MAX_CODEC) return { errorCode: ErrorCode.CORRUPT_MESSAGE };
+    const producerId = readInt64(records, Off.producerId);
+    if (producerId >= 0) {
+      const firstSeq = records.readInt32BE(Off.baseSequence);
+      const seq = this.producers.check(
+        producerId,
+        records.readInt16BE(Off.producerEpoch),
+        firstSeq,
+        lastSequence(firstSeq, check.lastOffsetDelta + 1),
+      );
+      // A retry of an appended batch is answered with its original offsets, as Kafka does.
+      if (seq.kind === "duplicate") {
+        return { errorCode: 0, baseOffset: seq.firstOffset, lastOffset: seq.lastOffset, duplicate: true };
+      }
+      if (seq.kind === "error") return { errorCode: seq.errorCode };
+    }
     const baseOffset = this.logEndOffset;
     const lastOffset = baseOffset + check.lastOffsetDelta;
     stampBatch(records, 0, baseOffset, this.leaderEpoch);
     if (this.active.size > 0 && this.active.size + records.length > this.config.segmentBytes) this.roll();
     this.active.append(records, baseOffset, lastOffset, check.maxTimestamp);
     this.logEndOffset = lastOffset + 1;
+    if (producerId >= 0) this.noteProducerBatch(records, 0);
     if (this.unflushedMessages === 0) this.oldestUnflushedAt = now;
     this.unflushedMessages += check.lastOffsetDelta + 1;
     if (this.unflushedMessages >= this.config.flushMessages) this.flush();
@@ -181,6 +228,8 @@ export class PartitionLog {
       if (this.active.size > 0 && this.active.size + batch.length > this.config.segmentBytes) this.roll();
       this.active.append(batch, base, last, check.maxTimestamp);
       this.logEndOffset = last + 1;
+      // Followers keep producer state too, so a new leader still recognises retried batches.
+      this.noteProducerBatch(records, pos);
       if (first < 0) first = base;
       if (this.unflushedMessages === 0) this.oldestUnflushedAt = Date.now();
       this.unflushedMessages += check.lastOffsetDelta + 1;
@@ -260,11 +309,14 @@ export class PartitionLog {
     while (this.segments.length > 1 && this.active.baseOffset >= offset) {
       const s = this.segments.pop()!;
       s.close();
-      rmSync(s.path, { force: true });
-      rmSync(join(this.dir, indexFileName(s.baseOffset)), { force: true });
+      removePath(s.path);
+      removePath(join(this.dir, indexFileName(s.baseOffset)));
     }
     this.logEndOffset = this.active.truncateTo(offset);
     if (this.highWatermark > this.logEndOffset) this.highWatermark = this.logEndOffset;
+    // Sequences of truncated batches must not count as appended.
+    this.producers = new ProducerStateTable();
+    this.replayProducers(this.logStartOffset);
     this.unflushedMessages = 0;
     this.flush();
   }
@@ -305,8 +357,8 @@ export class PartitionLog {
       if (!overSize && !tooOld) break;
       this.segments.shift();
       oldest.close();
-      rmSync(oldest.path, { force: true });
-      rmSync(join(this.dir, indexFileName(oldest.baseOffset)), { force: true });
+      removePath(oldest.path);
+      removePath(join(this.dir, indexFileName(oldest.baseOffset)));
       total -= oldest.size;
       deleted++;
       this.logStartOffset = this.segments[0]!.baseOffset;
@@ -314,8 +366,72 @@ export class PartitionLog {
     return deleted;
   }
 
+  /** Adds the batch at `pos` (stamped, in the log) to the producer state if it has a producer id. */
+  private noteProducerBatch(buf: Buffer, pos: number): void {
+    const producerId = readInt64(buf, pos + Off.producerId);
+    if (producerId < 0) return;
+    const firstOffset = batchBaseOffset(buf, pos);
+    const lastOffset = batchLastOffset(buf, pos);
+    const firstSeq = buf.readInt32BE(pos + Off.baseSequence);
+    this.producers.record(producerId, buf.readInt16BE(pos + Off.producerEpoch), {
+      firstSeq,
+      lastSeq: lastSequence(firstSeq, lastOffset - firstOffset + 1),
+      firstOffset,
+      lastOffset,
+    });
+  }
+
+  /**
+   * Producer state on open: the snapshot a clean close left, if it still lies inside the log, then
+   * the batch headers after it; without one (after a crash), every batch header in the log. The
+   * snapshot is removed once read, so a later crash can only ever replay the log itself.
+   */
+  private restoreProducerState(): void {
+    this.producers = new ProducerStateTable();
+    let from = this.logStartOffset;
+    const file = join(this.dir, PRODUCER_SNAPSHOT);
+    if (existsSync(file)) {
+      try {
+        const snap = JSON.parse(readFileSync(file, "utf8")) as { offset?: unknown; producers?: unknown };
+        if (typeof snap.offset === "number" && snap.offset >= from && snap.offset <= this.logEndOffset) {
+          this.producers = ProducerStateTable.fromJSON(snap.producers);
+          from = snap.offset;
+        }
+      } catch {
+        // A damaged snapshot: the replay below covers the whole log.
+      }
+      removePath(file);
+    }
+    this.replayProducers(from);
+  }
+
+  /** Replays batch headers from `from` to the LEO into the producer state (bodies are skipped). */
+  private replayProducers(from: number): void {
+    let offset = from;
+    for (const s of this.segments) {
+      while (offset < s.nextOffset && offset < this.logEndOffset) {
+        const chunk = s.read(offset, 1 << 20, this.logEndOffset, true);
+        if (!chunk) break;
+        for (let pos = 0; chunk.length - pos >= BATCH_HEADER_BYTES; pos += batchSize(chunk, pos)) {
+          if (batchLastOffset(chunk, pos) < offset) continue;
+          this.noteProducerBatch(chunk, pos);
+          offset = batchLastOffset(chunk, pos) + 1;
+        }
+      }
+    }
+  }
+
+  private writeProducerSnapshot(): void {
+    if (this.producers.size === 0) return;
+    const file = join(this.dir, PRODUCER_SNAPSHOT);
+    // Through the file-I/O layer, so a power loss in lazy mode treats the snapshot like any other file.
+    writeWholeFile(`${file}.tmp`, JSON.stringify({ offset: this.logEndOffset, producers: this.producers }));
+    renameFile(`${file}.tmp`, file);
+  }
+
   close(): void {
     this.flush();
+    this.writeProducerSnapshot();
     for (const s of this.segments) s.close();
     this.segments = [];
   }
@@ -324,6 +440,6 @@ export class PartitionLog {
   destroy(): void {
     for (const s of this.segments) s.close();
     this.segments = [];
-    rmSync(this.dir, { recursive: true, force: true });
+    removePath(this.dir);
   }
 }
