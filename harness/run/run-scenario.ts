@@ -171,7 +171,7 @@ export async function runScenario(o: RunOptions): Promise<RunOutcome> {
           })
         : w.generator === "autocannon"
           ? new AutocannonLoad(scenario, { client, now, record, onOutcome })
-        : new LoadLoop(scenario, { client, now, record, onOutcome });
+          : new LoadLoop(scenario, { client, now, record, onOutcome });
     loop = theLoop;
     if (theLoop instanceof WorkerLoad || theLoop instanceof RemoteLoad) await failure.race(theLoop.prepare());
 
