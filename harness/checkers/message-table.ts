@@ -5,7 +5,7 @@
  */
 
 import type { DeliverOp, Op } from "../history/op.ts";
-import { pairSends, type SendPair } from "../history/sends.ts";
+import { pairSends, type SendPair, sendCount, sendSeq } from "../history/sends.ts";
 
 export const NONE = 0;
 export const ATTEMPTED = 1;
@@ -60,17 +60,23 @@ export function buildMessageTable(
   for (const { invoke: inv, completion: s } of sends) {
     const tab = producers[inv.producer];
     if (!tab) continue;
-    for (let q = inv.from; q <= inv.to; q++) {
+    const n = sendCount(inv);
+    for (let i = 0; i < n; i++) {
+      const q = sendSeq(inv, i);
       if (tab.state[q] === NONE) tab.state[q] = ATTEMPTED;
       if (Number.isNaN(tab.sentUs[q] as number)) tab.sentUs[q] = inv.t;
     }
     if (!s) {
       // In flight when the run ended: its outcome is unknown.
-      for (let q = inv.from; q <= inv.to; q++) if (tab.state[q] === ATTEMPTED) tab.state[q] = INFO;
+      for (let i = 0; i < n; i++) {
+        const q = sendSeq(inv, i);
+        if (tab.state[q] === ATTEMPTED) tab.state[q] = INFO;
+      }
       continue;
     }
     const st = s.type === "ok" ? ACKED : s.type === "fail" ? FAILED : INFO;
-    for (let q = inv.from; q <= inv.to; q++) {
+    for (let i = 0; i < n; i++) {
+      const q = sendSeq(inv, i);
       if (rank(st) > rank(tab.state[q] as number)) tab.state[q] = st;
       if (st === ACKED && Number.isNaN(tab.ackedUs[q] as number)) tab.ackedUs[q] = s.t;
     }

@@ -107,14 +107,14 @@ function csvRows(lines: string[], name: string): Row[] {
 function historyRows(lines: string[], name: string): Row[] {
   const rows: Row[] = [];
   lines.forEach((l, i) => {
-    let o: { f?: string; type?: string; t?: number; from?: number; to?: number };
+    let o: { f?: string; type?: string; t?: number; from?: number; to?: number; seqs?: unknown[] };
     try {
       o = JSON.parse(l);
     } catch {
       throw new Error(`${name}:${i + 1}: not JSON (a history.ndjson line)`);
     }
     if (o.f !== "send" || o.type !== "invoke" || typeof o.t !== "number") return;
-    const n = (o.to ?? 0) - (o.from ?? 0) + 1;
+    const n = Array.isArray(o.seqs) ? o.seqs.length : (o.to ?? 0) - (o.from ?? 0) + 1;
     for (let k = 0; k < n; k++) rows.push({ t: o.t / 1000, key: undefined, size: 0 });
   });
   return rows;

@@ -1,7 +1,8 @@
 /**
  * The history: every client, consumer, nemesis and supervisor event of a run, one JSON object per
  * line (Jepsen's model). Sends and deliveries are recorded per batch as id ranges of one producer
- * (`from`..`to` inclusive), so ten million messages stay a few hundred thousand lines. `t` is µs
+ * (`from`..`to` inclusive), so ten million messages stay a few hundred thousand lines. A send that
+ * is one partition's share of a keyed batch is not a contiguous range: it lists its ids (`seqs`). `t` is µs
  * since the load started (negative during setup). A send's `invoke` is answered by `ok`, `fail`
  * (definitely not accepted) or `info` (outcome unknown, e.g. a timeout); an invoke with no answer
  * counts as `info`.
@@ -41,6 +42,12 @@ export interface SendOp {
   producer: number;
   from: number;
   to: number;
+  /**
+   * The ids this send covers when they are not the whole range `from`..`to` (one partition's share
+   * of a keyed batch), ascending; `from` and `to` are then its first and last. Absent in older
+   * histories and for contiguous sends.
+   */
+  seqs?: number[];
   error?: string;
 }
 

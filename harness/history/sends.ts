@@ -33,3 +33,13 @@ export function pairSends(ops: readonly Op[]): SendPair[] {
   }
   return out;
 }
+
+/** How many messages a send covers. */
+export function sendCount(s: Pick<SendOp, "from" | "to" | "seqs">): number {
+  return s.seqs ? s.seqs.length : s.to - s.from + 1;
+}
+
+/** The `i`-th message id a send covers (0 ≤ i < sendCount). */
+export function sendSeq(s: Pick<SendOp, "from" | "seqs">, i: number): number {
+  return s.seqs ? (s.seqs[i] as number) : s.from + i;
+}

@@ -12,7 +12,7 @@ import { buildMessageTable } from "../checkers/message-table.ts";
 import { orderAnomalies } from "../checkers/order-anomalies.ts";
 import { intendedTimes } from "../generator/schedule.ts";
 import type { DeliverOp, Op, PhaseOp, SendOp } from "../history/op.ts";
-import { pairSends } from "../history/sends.ts";
+import { pairSends, sendCount, sendSeq } from "../history/sends.ts";
 import { offeredBins } from "../metrics/availability.ts";
 import { channelFillSeries } from "../metrics/channel-fill.ts";
 import { faultFigures, planFaults } from "../metrics/fault-figures.ts";
@@ -107,8 +107,9 @@ export function analyze(history: readonly Op[], scenario: Scenario): Analysis {
   const attempt = (inv: SendOp, doneUs: number) => {
     const it = intended[inv.producer];
     let measured = 0;
-    for (let q = inv.from; q <= inv.to; q++) {
-      const iu = it?.[q];
+    const n = sendCount(inv);
+    for (let i = 0; i < n; i++) {
+      const iu = it?.[sendSeq(inv, i)];
       if (iu === undefined || iu < warmupUs) continue;
       measured++;
       attC.record(doneUs - iu);
@@ -118,7 +119,7 @@ export function analyze(history: readonly Op[], scenario: Scenario): Analysis {
     if (measured > 0) att.record(doneUs - inv.t, measured);
   };
   for (const { invoke: inv, completion: s } of sends) {
-    const n = inv.to - inv.from + 1;
+    const n = sendCount(inv);
     sec(inv.t).sent += n;
     if (!s) {
       // In flight when the run ended: its outcome is unknown; given up when the run ended.
@@ -135,8 +136,8 @@ export function analyze(history: readonly Op[], scenario: Scenario): Analysis {
       if (inWindow(s.t)) ackedInWindow += n;
       const it = intended[inv.producer];
       let measured = 0;
-      for (let q = inv.from; q <= inv.to; q++) {
-        const iu = it?.[q];
+      for (let i = 0; i < n; i++) {
+        const iu = it?.[sendSeq(inv, i)];
         if (iu === undefined || iu < warmupUs) continue;
         measured++;
         pubC.record(s.t - iu);

@@ -3,6 +3,9 @@
  * queued on their producer, and each producer sends a batch when it is full or its oldest message
  * has waited `linger`. Sends never wait for earlier answers (up to `maxInFlight` per producer), so
  * a slow engine shows up as latency measured from the intended time, not as a lower offered rate.
+ * A client that splits a batch (a Kafka client, by the partition each keyed message goes to) gets
+ * one request per part, each recorded with its own outcome; the batch holds one in-flight slot
+ * until every part has answered.
  */
 
 import { type PlannedMessage, Schedule } from "../generator/schedule.ts";
@@ -25,13 +28,19 @@ export interface LoadCounters {
 }
 
 export interface LoadLoopDeps {
-  client: Pick<Client, "send">;
+  client: Pick<Client, "send" | "split">;
   /** Send only this slice of the schedule (a load worker); the whole plan when omitted. */
   slice?: Slice;
   now: () => number;
   record: (op: SendOp) => void;
   /** Called with each completed batch, for live drain tracking. */
-  onOutcome?: (producer: number, from: number, to: number, type: SendOp["type"]) => void;
+  onOutcome?: (
+    producer: number,
+    from: number,
+    to: number,
+    type: SendOp["type"],
+    seqs?: readonly number[],
+  ) => void;
 }
 
 export class LoadLoop {
@@ -123,10 +132,28 @@ export class LoadLoop {
   };
 
   private sendBatch(producer: number, batch: PlannedMessage[]): void {
-    const first = batch[0] as PlannedMessage;
-    const last = batch[batch.length - 1] as PlannedMessage;
+    const parts = this.deps.client.split?.(producer, batch) ?? [batch];
+    this.counters.sent += batch.length;
+    this.counters.inFlight++;
+    this.inFlight[producer] = (this.inFlight[producer] as number) + 1;
+    const pr = Promise.all(
+      parts.filter((part) => part.length > 0).map((part) => this.sendPart(producer, part)),
+    )
+      .then(() => {
+        this.counters.inFlight--;
+        this.inFlight[producer] = (this.inFlight[producer] as number) - 1;
+      })
+      .finally(() => this.outstanding.delete(pr));
+    this.outstanding.add(pr);
+  }
+
+  /** One request: its invoke, the client's answer, its completion. */
+  private sendPart(producer: number, part: readonly PlannedMessage[]): Promise<void> {
+    const first = part[0] as PlannedMessage;
+    const last = part[part.length - 1] as PlannedMessage;
+    const contiguous = last.seq - first.seq + 1 === part.length;
     const req = this.req++;
-    const base = {
+    const base: Omit<SendOp, "t" | "type"> = {
       process: `producer-${producer}`,
       f: "send" as const,
       req,
@@ -134,26 +161,20 @@ export class LoadLoop {
       from: first.seq,
       to: last.seq,
     };
+    if (!contiguous) base.seqs = part.map((m) => m.seq);
     this.deps.record({ t: this.deps.now(), type: "invoke", ...base });
-    const n = batch.length;
-    this.counters.sent += n;
-    this.counters.inFlight++;
-    this.inFlight[producer] = (this.inFlight[producer] as number) + 1;
-    const pr = this.deps.client
-      .send(producer, batch)
+    const n = part.length;
+    return this.deps.client
+      .send(producer, part)
       .catch((e: unknown) => ({ type: "info" as const, error: String(e) }))
       .then((outcome) => {
         const op: SendOp = { t: this.deps.now(), type: outcome.type, ...base };
         if (outcome.type !== "ok") op.error = outcome.error;
         this.deps.record(op);
-        this.counters.inFlight--;
-        this.inFlight[producer] = (this.inFlight[producer] as number) - 1;
         if (outcome.type === "ok") this.counters.acked += n;
         else if (outcome.type === "fail") this.counters.failed += n;
         else this.counters.indeterminate += n;
-        this.deps.onOutcome?.(producer, first.seq, last.seq, outcome.type);
-      })
-      .finally(() => this.outstanding.delete(pr));
-    this.outstanding.add(pr);
+        this.deps.onOutcome?.(producer, first.seq, last.seq, outcome.type, base.seqs);
+      });
   }
 }

@@ -145,8 +145,16 @@ export async function runScenario(o: RunOptions): Promise<RunOutcome> {
     client = made.client;
     await failure.race(target.start());
     await failure.race(client.start());
-    const onOutcome = (producer: number, from: number, to: number, type: string) => {
-      if (type !== "fail") tracker.awaited(producer, from, to);
+    const onOutcome = (
+      producer: number,
+      from: number,
+      to: number,
+      type: string,
+      seqs?: readonly number[],
+    ) => {
+      if (type === "fail") return;
+      if (seqs) for (const q of seqs) tracker.awaited(producer, q, q);
+      else tracker.awaited(producer, from, to);
     };
     // The open-loop load: in this process, or split over load worker processes.
     const theLoop = o.remoteWorkers

@@ -114,8 +114,17 @@ export interface Target {
 export interface Client {
   /** Connects the producers; called after the target started. */
   start(): Promise<void>;
-  /** Sends one batch of consecutive messages of one producer. */
+  /**
+   * Sends messages of one producer, in id order: a batch of consecutive messages, or one part of
+   * a batch that `split` divided.
+   */
   send(producer: number, batch: readonly PlannedMessage[]): Promise<SendOutcome>;
+  /**
+   * Divides a batch into the requests the client would make anyway (a Kafka client: one per
+   * partition its partitioner picks), so each part's outcome is recorded on its own and one
+   * partition's error does not mark the others failed. Parts keep id order. Without it, one send.
+   */
+  split?(producer: number, batch: readonly PlannedMessage[]): PlannedMessage[][];
   close(): Promise<void>;
   /**
    * Where this client sends, as plain JSON, once started: load workers in other processes build

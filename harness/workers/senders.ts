@@ -12,6 +12,8 @@ import type { SendOutcome } from "../targets/target.ts";
 
 export interface Sender {
   send(producer: number, batch: readonly PlannedMessage[]): Promise<SendOutcome>;
+  /** The client's own split of a batch into requests (one per partition for Kafka clients). */
+  split?(producer: number, batch: readonly PlannedMessage[]): PlannedMessage[][];
   close(): Promise<void>;
 }
 
@@ -26,5 +28,6 @@ export async function connectSender(
     throw new FaultbenchError("FB_USAGE", `the ${scenario.engine} target cannot send from load workers`);
   const client = await def.remoteClient(scenario, endpoint, producers);
   await client.start();
-  return { send: (p, b) => client.send(p, b), close: () => client.close() };
+  const split = client.split?.bind(client);
+  return { send: (p, b) => client.send(p, b), ...(split ? { split } : {}), close: () => client.close() };
 }

@@ -103,7 +103,7 @@ export class WorkerLoad {
 
   private op(op: SendOp): void {
     this.deps.record(op);
-    if (op.type !== "invoke") this.deps.onOutcome?.(op.producer, op.from, op.to, op.type);
+    if (op.type !== "invoke") this.deps.onOutcome?.(op.producer, op.from, op.to, op.type, op.seqs);
   }
 
   /** Releases every worker at once and resolves when each has sent its slice and had its answers. */

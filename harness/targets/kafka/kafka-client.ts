@@ -125,6 +125,11 @@ export class KafkaClient implements Client {
     return this.producers.send(producer, batch);
   }
 
+  split(_producer: number, batch: readonly PlannedMessage[]): PlannedMessage[][] {
+    if (!this.producers) throw new Error("client not started");
+    return this.producers.split(batch);
+  }
+
   async close(): Promise<void> {
     await this.producers?.close();
   }

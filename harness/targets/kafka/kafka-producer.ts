@@ -3,18 +3,22 @@
  * one `send` (one Produce request). Unkeyed batches stick to one partition per send, rotating
  * (Kafka's sticky partitioner, KIP-480), so a producer's consecutive messages stay consecutive in
  * a partition and deliveries stay compact id ranges; keyed messages use kafkajs's Java-compatible
- * murmur2 partitioner, so the same key always lands in the same partition. kafkajs's own retries
- * are off unless the scenario asks for them (`workload.retries`): a retry hides the outcome the
- * history is meant to record, and without idempotence a retried append is written twice. With
- * `workload.idempotent` the producer gets a producer id and sequence numbers (InitProducerId), so
- * the broker answers a retried batch with its original offsets instead of appending it again.
+ * murmur2 partitioner, so the same key always lands in the same partition. A keyed batch is split
+ * by that same partitioner into one send per partition (`split`), so each partition's outcome is
+ * recorded on its own: kafkajs fails a whole send when any one partition answers with an error.
+ * kafkajs's own retries are off unless the scenario asks for them (`workload.retries`): a retry
+ * hides the outcome the history is meant to record, and without idempotence a retried append is
+ * written twice. With `workload.idempotent` the producer gets a producer id and sequence numbers
+ * (InitProducerId), so the broker answers a retried batch with its original offsets instead of
+ * appending it again.
  */
 
-import { type Kafka, Partitioners, type Producer } from "kafkajs";
+import { type ICustomPartitioner, type Kafka, Partitioners, type Producer } from "kafkajs";
 import { encodePayload } from "../../generator/payload.ts";
 import type { PlannedMessage } from "../../generator/schedule.ts";
 import type { SendOutcome } from "../target.ts";
 import { classifyKafkaError } from "./kafka-errors.ts";
+import { splitByPartition } from "./split-by-partition.ts";
 
 export interface ProducerOptions {
   topic: string;
@@ -31,12 +35,17 @@ export interface ProducerOptions {
 export interface LogProducers {
   connect(): Promise<void>;
   send(producer: number, batch: readonly PlannedMessage[]): Promise<SendOutcome>;
+  /** A keyed batch as one part per partition the client's partitioner picks; unkeyed stays whole. */
+  split(batch: readonly PlannedMessage[]): PlannedMessage[][];
   close(): Promise<void>;
 }
 
 export class KafkaProducers implements LogProducers {
   private readonly producers: Producer[] = [];
   private readonly sends: number[] = [];
+  /** The producers' own partitioner, asked where each keyed message goes (placement unchanged). */
+  private readonly partitioner = (Partitioners.DefaultPartitioner as ICustomPartitioner)();
+  private readonly partitionMetadata: Array<{ partitionId: number; leader: number }>;
 
   constructor(
     kafka: Kafka,
@@ -55,6 +64,28 @@ export class KafkaProducers implements LogProducers {
       );
       this.sends.push(0);
     }
+    // The partitioner reads only the partition count for keyed messages (murmur2(key) % count).
+    this.partitionMetadata = Array.from({ length: o.partitions }, (_, partitionId) => ({
+      partitionId,
+      leader: 0,
+    }));
+  }
+
+  /** Where the producers' partitioner puts a keyed message. */
+  partitionOf(key: string): number {
+    return this.partitioner({
+      topic: this.o.topic,
+      partitionMetadata: this.partitionMetadata as never,
+      message: { key, value: null },
+    });
+  }
+
+  /**
+   * A keyed batch as one part per partition (in id order within each part); an unkeyed batch
+   * stays whole, since it goes to one partition.
+   */
+  split(batch: readonly PlannedMessage[]): PlannedMessage[][] {
+    return splitByPartition(batch, (key) => this.partitionOf(key));
   }
 
   async connect(): Promise<void> {
@@ -69,7 +100,9 @@ export class KafkaProducers implements LogProducers {
     const partition = (producer + n) % this.o.partitions;
     const messages = batch.map((m) => {
       const value = encodePayload(producer, m.seq, m.intendedUs, m.size ?? this.o.messageSize);
-      return m.key === undefined ? { value, partition } : { key: m.key, value };
+      return m.key === undefined
+        ? { value, partition }
+        : { key: m.key, value, partition: this.partitionOf(m.key) };
     });
     try {
       await p.send({ topic: this.o.topic, acks: this.o.acks, timeout: this.o.timeoutMs, messages });

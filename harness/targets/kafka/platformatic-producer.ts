@@ -1,7 +1,8 @@
 /**
  * Producers for the log engine through @platformatic/kafka 1.35 (flexible protocol versions), with
  * the same placement as the kafkajs producers: unkeyed batches go to one partition per send,
- * rotating; keyed messages use the client's murmur2 partitioner. Client retries are off unless
+ * rotating; keyed messages go where the client's default partitioner puts them (murmur2 of the key,
+ * unsigned, modulo the partition count), computed here so a keyed batch can be split per partition. Client retries are off unless
  * the scenario turns them on (`workload.retries`, implied by `workload.idempotent`).
  *
  * Idempotent sends are serialised per producer: @platformatic/kafka 1.35 numbers a batch with the
@@ -11,11 +12,12 @@
  * internally (one request in flight per broker when idempotent).
  */
 
-import { Producer } from "@platformatic/kafka";
+import { murmur2, Producer } from "@platformatic/kafka";
 import { encodePayload } from "../../generator/payload.ts";
 import type { PlannedMessage } from "../../generator/schedule.ts";
 import type { SendOutcome } from "../target.ts";
 import type { LogProducers, ProducerOptions } from "./kafka-producer.ts";
+import { splitByPartition } from "./split-by-partition.ts";
 
 /** Kafka error ids after which the records may still have been appended. */
 const maybeWritten = new Set([
@@ -107,6 +109,15 @@ export class PlatformaticProducers implements LogProducers {
     }
   }
 
+  /** The partition @platformatic/kafka's default partitioner picks for a key. */
+  partitionOf(key: string): number {
+    return (murmur2(Buffer.from(key)) >>> 0) % this.o.partitions;
+  }
+
+  split(batch: readonly PlannedMessage[]): PlannedMessage[][] {
+    return splitByPartition(batch, (key) => this.partitionOf(key));
+  }
+
   async connect(): Promise<void> {
     // Metadata up front, so the first measured send does not pay for discovery.
     await Promise.all(this.producers.map((p) => p.metadata({ topics: [this.o.topic] })));
@@ -119,10 +130,15 @@ export class PlatformaticProducers implements LogProducers {
     this.sends[producer] = n + 1;
     const partition = (producer + n) % this.o.partitions;
     const messages = batch.map((m) => {
-      const value = encodePayload(producer, m.seq, m.intendedUs, this.o.messageSize);
+      const value = encodePayload(producer, m.seq, m.intendedUs, m.size ?? this.o.messageSize);
       return m.key === undefined
         ? { topic: this.o.topic, value: Buffer.from(value), partition }
-        : { topic: this.o.topic, key: Buffer.from(m.key), value: Buffer.from(value) };
+        : {
+            topic: this.o.topic,
+            key: Buffer.from(m.key),
+            value: Buffer.from(value),
+            partition: this.partitionOf(m.key),
+          };
     });
     const attempt = async (): Promise<SendOutcome> => {
       try {

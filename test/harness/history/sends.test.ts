@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { Op } from "../../../harness/history/op.ts";
-import { pairSends } from "../../../harness/history/sends.ts";
+import { pairSends, sendCount, sendSeq } from "../../../harness/history/sends.ts";
 
 const send = (t: number, type: string, req: number) =>
   ({ t, process: "producer-0", type, f: "send", req, producer: 0, from: req * 10, to: req * 10 + 9 }) as Op;
@@ -25,5 +25,20 @@ test("pairs each invoke with the completion of its request, in invoke order; una
       [1, "info", 4],
       [2, undefined, undefined],
     ],
+  );
+});
+
+test("a send covers from..to, or exactly its listed seqs (one partition's share of a keyed batch)", () => {
+  const range = { from: 10, to: 14 };
+  assert.equal(sendCount(range), 5);
+  assert.deepEqual(
+    [0, 1, 2, 3, 4].map((i) => sendSeq(range, i)),
+    [10, 11, 12, 13, 14],
+  );
+  const listed = { from: 3, to: 9, seqs: [3, 5, 9] };
+  assert.equal(sendCount(listed), 3);
+  assert.deepEqual(
+    [0, 1, 2].map((i) => sendSeq(listed, i)),
+    [3, 5, 9],
   );
 });

@@ -272,4 +272,64 @@ describe("LoadLoop", () => {
     await new Promise((r) => setTimeout(r, 50));
     assert.equal(driver.batches.length, batchesAtStop, "sent after stop()");
   });
+
+  test("a client's split sends each part as its own request with its own outcome; the batch holds one slot", async () => {
+    const s = scenario({ keys: 4, maxInFlight: 1, producers: 1 });
+    const plan = planned(s);
+    const start = performance.now();
+    const now = () => Math.round((performance.now() - start) * 1000);
+    // Parts by key, as a Kafka client splits by partition; key k1's part always fails.
+    const driver: FakeDriver = new FakeDriver(
+      now,
+      2,
+      (call): SendOutcome =>
+        driver.batches[call]?.seqs.some((q: number) => plan[q]?.key === "k1")
+          ? { type: "fail", error: "NOT_LEADER_OR_FOLLOWER" }
+          : { type: "ok" },
+    );
+    const split = (_p: number, batch: readonly PlannedMessage[]) => {
+      const by = new Map<string, PlannedMessage[]>();
+      for (const m of batch) by.set(m.key as string, [...(by.get(m.key as string) ?? []), m]);
+      return [...by.values()];
+    };
+    const ops: SendOp[] = [];
+    const outcomes: Array<[number, number, string, readonly number[] | undefined]> = [];
+    const loop = new LoadLoop(s, {
+      client: { send: (p, b) => driver.send(p, b), split },
+      now,
+      record: (op) => ops.push(op),
+      onOutcome: (_p, from, to, type, seqs) => outcomes.push([from, to, type, seqs]),
+    });
+    await loop.run();
+    await loop.settled();
+
+    const byReq = pairs(ops);
+    assert.ok(byReq.size > driver.batches.length / 4, "several requests");
+    let failed = 0;
+    const covered: number[] = [];
+    for (const { invoke, done } of byReq.values()) {
+      const ids =
+        invoke.seqs ?? Array.from({ length: invoke.to - invoke.from + 1 }, (_, i) => invoke.from + i);
+      assert.equal(invoke.from, ids[0]);
+      assert.equal(invoke.to, ids[ids.length - 1]);
+      assert.deepEqual(done.seqs, invoke.seqs, "the completion lists the same ids");
+      if (invoke.seqs)
+        assert.notEqual(ids.length, invoke.to - invoke.from + 1, "seqs only when not contiguous");
+      const keys = new Set(ids.map((q) => plan[q]?.key));
+      assert.equal(keys.size, 1, "a part is one key's messages");
+      assert.equal(done.type, keys.has("k1") ? "fail" : "ok");
+      if (done.type === "fail") failed += ids.length;
+      covered.push(...ids);
+    }
+    assert.deepEqual(
+      covered.sort((a, b) => a - b),
+      plan.map((m) => m.seq),
+    );
+    assert.equal(loop.counters.failed, failed);
+    assert.equal(loop.counters.acked, plan.length - failed);
+    assert.equal(outcomes.length, byReq.size);
+    // One batch at a time: its parts run together, the next batch waits for all of them.
+    assert.ok((driver.maxInFlight.get(0) ?? 0) > 1, "a batch's parts go out together");
+    assert.ok((driver.maxInFlight.get(0) ?? 0) <= 4);
+  });
 });
