@@ -18,7 +18,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { tmpdir } from "node:os";
+import { cpus, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { performance } from "node:perf_hooks";
 import { createInterface } from "node:readline";
@@ -182,7 +182,7 @@ async function throughputRun(kind: Kind, run: number): Promise<number> {
 async function latencyRun(
   kind: Kind,
   rate: number,
-): Promise<{ p50: number; p99: number; max: number; sent: number }> {
+): Promise<{ p50: number; p99: number; max: number; sent: number; recorded: number }> {
   const agent = await bootAgent(kind, "latency");
   const pool = new Pool(`http://127.0.0.1:${agent.port}`, { connections: 8, pipelining: 1 });
   // The producer buffers events for about a millisecond (at least 20 per POST) and posts the batch
@@ -250,6 +250,8 @@ async function latencyRun(
     p99: histogram.getValueAtPercentile(99) / 1000,
     max: histogram.maxValue / 1000,
     sent,
+    // What the percentiles are over: the events that arrived, not the events sent.
+    recorded: histogram.totalCount,
   };
 }
 
@@ -263,9 +265,11 @@ async function channelSize(agent: BenchAgent): Promise<number> {
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
 
+const cpuList = cpus();
 console.log(
-  `agent benchmark: ${BODY_BYTES}-byte events, ${CONNECTIONS} connections × ${SEND_BATCH}-event POSTs, sink batchSize ${SINK_BATCH}, ${SECONDS} s per run`,
+  `agent benchmark: ${BODY_BYTES}-byte events, ${CONNECTIONS} connections × ${SEND_BATCH}-event POSTs, sink batchSize ${SINK_BATCH}, ${SECONDS} s per run; machine: ${cpuList.length} cpus, ${cpuList[0]?.model ?? "unknown cpu"}, node ${process.version}`,
 );
+let unmeasured = 0;
 const targets: Record<Kind, number> = { memory: 100_000, file: 50_000 };
 for (const kind of ["memory", "file"] as const) {
   console.log(`${kind} channel${kind === "file" ? " (fsyncPerTransaction = true)" : ""}:`);
@@ -278,10 +282,25 @@ for (const kind of ["memory", "file"] as const) {
       `  throughput median: ${Math.round(m).toLocaleString("en")} events/s (target ${targets[kind].toLocaleString("en")}: ${m >= targets[kind] ? "met" : "NOT met"})`,
     );
   }
+  if (!(m > 0)) {
+    unmeasured++;
+    console.error(`  NOT MEASURED: no throughput for the ${kind} channel`);
+    continue;
+  }
   const lat = await latencyRun(kind, m / 2);
   console.log(
-    `  latency at ${Math.round(m / 2).toLocaleString("en")} events/s open loop (${lat.sent} events): p50 ${lat.p50.toFixed(2)} ms, p99 ${lat.p99.toFixed(2)} ms, max ${lat.max.toFixed(2)} ms (from intended send time)`,
+    `  latency at ${Math.round(m / 2).toLocaleString("en")} events/s open loop (${lat.recorded.toLocaleString("en")} of ${lat.sent.toLocaleString("en")} events recorded): p50 ${lat.p50.toFixed(2)} ms, p99 ${lat.p99.toFixed(2)} ms, max ${lat.max.toFixed(2)} ms (from intended send time)`,
   );
+  if (lat.recorded < 0.99 * lat.sent) {
+    unmeasured++;
+    console.error(
+      `  NOT MEASURED: only ${lat.recorded} of ${lat.sent} events (${((100 * lat.recorded) / Math.max(1, lat.sent)).toFixed(1)}%) were recorded; the percentiles miss the rest`,
+    );
+  }
 }
 collector.close();
 collector.closeAllConnections();
+if (unmeasured > 0) {
+  console.error(`${unmeasured} figure(s) could not be measured`);
+  process.exit(1);
+}

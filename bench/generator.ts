@@ -161,8 +161,10 @@ async function runFaultbench(mode: string, eventsPerSec: number): Promise<Row> {
         rate: `${Math.round(eventsPerSec)}/s`,
         producers: CONNECTIONS,
         batchSize: BATCH,
-        linger: "5ms",
-        maxInFlight: 64,
+        linger: "50ms", // full batches, as autocannon always sends
+        // One request outstanding per producer, one producer per connection: the concurrency
+        // autocannon has (one request in flight per connection); more would only queue in the pool.
+        maxInFlight: 1,
         messageSize: 100,
         warmup: `${warmupMs}ms`,
         duration: `${SECONDS}s`,

@@ -12,14 +12,16 @@
  */
 
 import { type ChildProcess, spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
 import { connect } from "node:net";
-import { tmpdir } from "node:os";
+import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { parseArgs } from "node:util";
 import { Kafka, logLevel } from "kafkajs";
-import { encodeRequest } from "../engines/log/protocol/header.ts";
+import { FrameSplitter } from "../engines/log/protocol/framing.ts";
+import { decodeResponse, encodeRequest } from "../engines/log/protocol/header.ts";
 import { buildBatch } from "../engines/log/records/batch-builder.ts";
 import { RawClient } from "../engines/log/tools/raw-client.ts";
 import { parseReady } from "../engines/shared/ready-signal.ts";
@@ -55,7 +57,20 @@ interface Broker {
   stop(): Promise<void>;
 }
 
-async function startBroker(nodeArgs: string[] = []): Promise<Broker> {
+/** The machine the figures come from. */
+function machine(): string {
+  const c = cpus();
+  return `machine: ${c.length} cpus, ${c[0]?.model ?? "unknown cpu"}, node ${process.version}`;
+}
+
+let failures = 0;
+/** A figure that could not be measured: said, and the bench exits non-zero at the end. */
+function unmeasured(why: string): void {
+  failures++;
+  console.error(`NOT MEASURED: ${why}`);
+}
+
+async function startBroker(nodeArgs: string[] = [], sets: string[] = []): Promise<Broker> {
   const dir = mkdtempSync(join(tmpdir(), "fb-bench-log-"));
   const proc = spawn(
     process.execPath,
@@ -78,6 +93,7 @@ async function startBroker(nodeArgs: string[] = []): Promise<Broker> {
       "group.initial.rebalance.delay.ms=0",
       "--set",
       "message.max.bytes=4194304",
+      ...sets,
     ],
     { stdio: ["ignore", "pipe", "inherit"] },
   );
@@ -103,26 +119,38 @@ async function startBroker(nodeArgs: string[] = []): Promise<Broker> {
 
 async function createTopic(port: number, topic: string): Promise<void> {
   const c = await RawClient.connect(port);
-  await c.request(19, 3, {
+  const res = (await c.request(19, 3, {
     topics: [{ name: topic, numPartitions: PARTITIONS, replicationFactor: 1, assignments: [], configs: [] }],
     timeoutMs: 5000,
     validateOnly: false,
-  });
+  })) as { topics: { name: string; errorCode: number }[] };
   c.close();
+  const bad = res.topics.filter((t) => t.errorCode !== 0);
+  if (res.topics.length !== 1 || bad.length > 0)
+    throw new Error(`CreateTopics ${topic} failed: ${JSON.stringify(res.topics)}`);
 }
 
-/** (a) Raw pipelined producer; returns records/s acknowledged by the broker. */
+/** Payloads of the raw producer: one value repeated, or distinct random bytes per record. */
+type Payload = "constant" | "random";
+
+/**
+ * (a) Raw pipelined producer; returns records/s the broker appended. Every response's partition
+ * error codes are read: only partitions answered with error code 0 count, and any error is
+ * reported (the figure is then not a measurement of the append path).
+ */
 async function rawAppend(
   port: number,
   topic: string,
   recordsPerBatch: number,
   inFlight: number,
-): Promise<number> {
-  const value = Buffer.alloc(RECORD_BYTES, 0x61);
-  const batch = buildBatch(Array.from({ length: recordsPerBatch }, () => ({ value })));
-  const recordsPerRequest = recordsPerBatch * PARTITIONS;
+  payload: Payload,
+): Promise<{ rate: number; errors: number }> {
+  // Distinct random payloads: every pre-built request carries different bytes, so nothing along
+  // the path can profit from identical records.
+  const distinct = payload === "random" ? Math.max(inFlight, 32) : inFlight;
+  const constant = Buffer.alloc(RECORD_BYTES, 0x61);
   // Pre-encoded requests; the broker stamps offsets into its own copy, so they can be resent.
-  const frames = Array.from({ length: inFlight }, (_, i) =>
+  const frames = Array.from({ length: distinct }, (_, i) =>
     encodeRequest(
       { apiKey: 0, apiVersion: 7, correlationId: i, clientId: "bench" },
       {
@@ -134,7 +162,11 @@ async function rawAppend(
             name: topic,
             partitionData: Array.from({ length: PARTITIONS }, (_, p) => ({
               index: p,
-              records: Buffer.from(batch),
+              records: buildBatch(
+                Array.from({ length: recordsPerBatch }, () => ({
+                  value: payload === "random" ? randomBytes(RECORD_BYTES) : constant,
+                })),
+              ),
             })),
           },
         ],
@@ -144,42 +176,36 @@ async function rawAppend(
   const socket = connect(port, "127.0.0.1");
   await new Promise((r) => socket.once("connect", r));
   socket.setNoDelay(true);
-  let acked = 0;
-  let pendingBytes = 0;
-  let expect = -1;
+  const splitter = new FrameSplitter(64 << 20);
+  let answered = 0;
+  let errors = 0;
   let stopAt = 0;
   let measuring = false;
-  let measuredAcks = 0;
+  let measuredRecords = 0;
   let sent = 0;
-  const done = new Promise<void>((resolve) => {
+  const done = new Promise<void>((resolve, reject) => {
     const sendOne = () => {
-      socket.write(frames[sent % inFlight]!);
+      socket.write(frames[sent % distinct]!);
       sent++;
     };
     socket.on("data", (d: Buffer) => {
-      // Count response frames; responses arrive in order, one per request.
-      let pos = 0;
-      while (pos < d.length) {
-        if (expect < 0) {
-          // Frame sizes here are small (~100 bytes), but be exact anyway.
-          if (d.length - pos + pendingBytes < 4) {
-            pendingBytes += d.length - pos;
-            break;
+      try {
+        for (const frame of splitter.push(d)) {
+          answered++;
+          const body = decodeResponse(0, 7, frame).body as {
+            responses: { partitionResponses: { errorCode: number }[] }[];
+          };
+          for (const t of body.responses) {
+            for (const p of t.partitionResponses) {
+              if (p.errorCode !== 0) errors++;
+              else if (measuring) measuredRecords += recordsPerBatch;
+            }
           }
-          expect = pendingBytes > 0 ? Number.NaN : d.readInt32BE(pos) + 4;
-        }
-        if (Number.isNaN(expect)) throw new Error("split response header; not expected at this size");
-        const take = Math.min(expect - pendingBytes, d.length - pos);
-        pendingBytes += take;
-        pos += take;
-        if (pendingBytes === expect) {
-          acked++;
-          if (measuring) measuredAcks++;
-          pendingBytes = 0;
-          expect = -1;
           if (Date.now() < stopAt) sendOne();
-          else if (acked === sent) resolve();
+          else if (answered === sent) resolve();
         }
+      } catch (e) {
+        reject(e);
       }
     });
     stopAt = Date.now() + (seconds + 1) * 1000;
@@ -191,10 +217,9 @@ async function rawAppend(
   await new Promise((r) => setTimeout(r, seconds * 1000));
   measuring = false;
   const elapsed = (performance.now() - t0) / 1000;
-  const rate = (measuredAcks * recordsPerRequest) / elapsed;
   await done;
   socket.destroy();
-  return rate;
+  return { rate: measuredRecords / elapsed, errors };
 }
 
 function kafkaClient(port: number, id: string): Kafka {
@@ -329,24 +354,41 @@ async function main(): Promise<void> {
   const recordsPerBatch = Number(args["records-per-batch"]);
   const inFlight = Number(args["in-flight"]);
   console.log(
-    `log bench: ${PARTITIONS} partitions, ${RECORD_BYTES}-byte records, ${runs} runs x ${seconds}s, node ${process.version}`,
+    `log bench: ${PARTITIONS} partitions, ${RECORD_BYTES}-byte records, ${runs} runs x ${seconds}s; ${machine()}`,
   );
   if (!only || only === "a") {
-    const rates: number[] = [];
-    for (let r = 0; r < runs; r++) {
-      const profiling = args.profile !== undefined && r === 0;
-      const broker = await startBroker(
-        profiling ? ["--cpu-prof", `--cpu-prof-dir=${join(args.profile!, "a")}`] : [],
+    const variants: { name: string; payload: Payload; sets: string[] }[] = [
+      { name: "one repeated value", payload: "constant", sets: [] },
+      { name: "distinct random values", payload: "random", sets: [] },
+      {
+        name: "distinct random values, flush.messages=1",
+        payload: "random",
+        sets: ["--set", "flush.messages=1"],
+      },
+    ];
+    for (const v of variants) {
+      const rates: number[] = [];
+      for (let r = 0; r < runs; r++) {
+        const profiling = args.profile !== undefined && r === 0 && v.payload === "constant";
+        const broker = await startBroker(
+          profiling ? ["--cpu-prof", `--cpu-prof-dir=${join(args.profile!, "a")}`] : [],
+          v.sets,
+        );
+        await createTopic(broker.port, "raw");
+        const { rate, errors } = await rawAppend(broker.port, "raw", recordsPerBatch, inFlight, v.payload);
+        await broker.stop();
+        if (errors > 0)
+          unmeasured(`(a) ${v.name}, run ${r + 1}: ${errors} partition answers carried an error code`);
+        if (!(rate > 0)) unmeasured(`(a) ${v.name}, run ${r + 1}: nothing was appended`);
+        rates.push(rate);
+        console.log(
+          `  (a) ${v.name}, run ${r + 1}: ${fmt(rate)} records/s appended${profiling ? " (profiled)" : ""}`,
+        );
+      }
+      console.log(
+        `(a) broker append path, raw pipelined Produce v7 (acks=1, ${recordsPerBatch} records/batch/partition, ${inFlight} in flight), ${v.name}: median ${fmt(median(rates))} records/s (${fmt((median(rates) * RECORD_BYTES) / 1e6)} MB/s of values)`,
       );
-      await createTopic(broker.port, "raw");
-      const rate = await rawAppend(broker.port, "raw", recordsPerBatch, inFlight);
-      await broker.stop();
-      rates.push(rate);
-      console.log(`  (a) run ${r + 1}: ${fmt(rate)} records/s appended${profiling ? " (profiled)" : ""}`);
     }
-    console.log(
-      `(a) broker append path, raw pipelined Produce v7 (acks=1, ${recordsPerBatch} records/batch/partition, ${inFlight} in flight): median ${fmt(median(rates))} records/s (${fmt((median(rates) * RECORD_BYTES) / 1e6)} MB/s of values)`,
-    );
     if (args.profile) printProfile(join(args.profile, "a"));
   }
   let kafkajsRate = 0;
@@ -361,6 +403,8 @@ async function main(): Promise<void> {
       await createTopic(broker.port, "kjs");
       const t = await kafkajsThroughput(broker.port, "kjs");
       await broker.stop();
+      if (!(t.produced > 0) || !(t.consumed > 0))
+        unmeasured(`(b) run ${r + 1}: produced ${t.produced}/s, consumed ${t.consumed}/s`);
       produced.push(t.produced);
       consumed.push(t.consumed);
       console.log(`  (b) run ${r + 1}: produced ${fmt(t.produced)}/s, consumed ${fmt(t.consumed)}/s`);
@@ -382,6 +426,7 @@ async function main(): Promise<void> {
       await createTopic(broker.port, "lat");
       const l = await kafkajsLatency(broker.port, "lat", rate);
       await broker.stop();
+      if (!(l.n > 0) || !Number.isFinite(l.p99)) unmeasured(`(c) run ${r + 1}: no latency samples`);
       p50s.push(l.p50);
       p99s.push(l.p99);
       console.log(
@@ -395,3 +440,7 @@ async function main(): Promise<void> {
 }
 
 await main();
+if (failures > 0) {
+  console.error(`${failures} figure(s) could not be measured`);
+  process.exit(1);
+}

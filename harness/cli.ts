@@ -272,10 +272,20 @@ async function reportCommand(dirs: string[], opts: { out?: string }): Promise<nu
 }
 
 async function checkCommand(runDir: string): Promise<number> {
-  const [{ scenarioFromText }, { readHistory }, { allHeld, analyze }] = await Promise.all([
+  const [
+    { scenarioFromText },
+    { readHistory },
+    { allHeld, analyze },
+    { diffFigures, FLOAT_TOLERANCE },
+    { requiredFaultsMissing },
+    { GENERATOR_VERSION },
+  ] = await Promise.all([
     import("./scenario/load.ts"),
     import("./history/reader.ts"),
     import("./run/analyze.ts"),
+    import("./checkers/compare-results.ts"),
+    import("./checkers/fault-applied.ts"),
+    import("./generator/version.ts"),
   ]);
   const scenarioPath = join(runDir, "scenario.yaml");
   let text: string;
@@ -301,11 +311,44 @@ async function checkCommand(runDir: string): Promise<number> {
   }
   const verdict = held ? "passed" : "failed";
   process.stdout.write(`\nverdict: ${verdict} (${ops.length} history ops re-checked offline)\n`);
+  const start = ops.find((o) => o.f === "start") as { generatorVersion?: number } | undefined;
+  const recorded = start?.generatorVersion;
+  if (recorded !== GENERATOR_VERSION) {
+    process.stdout.write(
+      `note: ${recorded === undefined ? "the history does not record its generator version" : `the history was planned by generator version ${recorded}`}; this is version ${GENERATOR_VERSION}: intended send times, and the latencies from them, may differ\n`,
+    );
+  }
+  const missingFaults = requiredFaultsMissing(analysis.faults);
+  if (missingFaults) process.stdout.write(`the run is errored: ${missingFaults}\n`);
+  let tampered = false;
+  if (stored) {
+    const { diffs, missing } = diffFigures(
+      stored as unknown as Record<string, unknown>,
+      analysis as unknown as Record<string, unknown>,
+    );
+    if (missing.length > 0)
+      process.stdout.write(`not in results.json (older format): ${missing.join(", ")}\n`);
+    if (diffs.length === 0) {
+      process.stdout.write(`every figure matches results.json (floats within ${FLOAT_TOLERANCE})\n`);
+    } else {
+      tampered = true;
+      process.stdout.write(
+        `${diffs.length} figure${diffs.length === 1 ? "" : "s"} of results.json differ from the recomputed ones (floats within ${FLOAT_TOLERANCE}):\n`,
+      );
+      for (const d of diffs) {
+        process.stdout.write(
+          `  ${d.path}: results.json ${JSON.stringify(d.stored)}, recomputed ${JSON.stringify(d.recomputed)}\n`,
+        );
+      }
+    }
+  }
   if (stored) {
     const storedVerdict = stored.status === "errored" ? "errored" : stored.status;
     if (storedVerdict === "errored") {
       process.stdout.write(`the run itself was marked errored: ${stored.error?.message ?? "?"}\n`);
       // A run that broke cannot pass on the partial history it left.
+      return 3;
+    } else if (missingFaults) {
       return 3;
     } else if (storedVerdict !== verdict) {
       process.stdout.write(`note: results.json says ${storedVerdict}; the offline check says ${verdict}\n`);
@@ -313,7 +356,8 @@ async function checkCommand(runDir: string): Promise<number> {
       process.stdout.write("same verdict as results.json\n");
     }
   }
-  return held ? 0 : 1;
+  if (missingFaults) return 3;
+  return held && !tampered ? 0 : 1;
 }
 
 async function listCommand(folder: string): Promise<number> {

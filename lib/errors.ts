@@ -15,6 +15,7 @@ export const errorCodes = [
   "FB_RUN_DIR",
   "FB_HISTORY_INVALID",
   "FB_PROXY",
+  "FB_FAULT_NOT_APPLIED",
   "FB_INTERNAL",
 ] as const;
 

@@ -37,7 +37,10 @@ export function designOf(r: Results, scenario?: Record<string, unknown>): string
   if (scenario && def) {
     try {
       const s = scenarioFromObject(scenario, "scenario.yaml");
-      return `${r.engine} · ${def.facts(s).durability}`;
+      const d = def.facts(s).durability;
+      // Page cache and fsync are separate cells: the flush policy joins the target's setting.
+      const flush = flushPolicyOf(scenario);
+      return [r.engine, d, ...(flush && !d.includes("flush.") ? [flush] : [])].join(" · ");
     } catch {
       // fall through to the heuristic
     }
@@ -55,7 +58,29 @@ export function designOf(r: Results, scenario?: Record<string, unknown>): string
     const v = findKey(scenario, key);
     if (v !== undefined) parts.push(`${key}=${String(v)}`);
   }
+  const flush = flushPolicyOf(scenario);
+  if (flush) parts.push(flush);
   return parts.join(" · ");
+}
+
+/**
+ * What reaches the disk before an ack — the setting a power loss tests: the log's flush policy
+ * (`flush.messages`/`flush.ms`, else the page cache), a file channel's fsync per transaction.
+ */
+export function flushPolicyOf(scenario?: Record<string, unknown>): string | undefined {
+  const topology = scenario?.topology as Record<string, unknown> | undefined;
+  const agents = topology?.agents as Record<string, { channel?: Record<string, unknown> }> | undefined;
+  // A partitioned log (it has producer acks): its flush policy, else the page cache.
+  if (!agents && findKey(scenario, "acks") !== undefined) {
+    const config = (topology?.config ?? {}) as Record<string, unknown>;
+    const set = ["flush.messages", "flush.ms"].filter((k) => config[k] !== undefined);
+    return set.length ? set.map((k) => `${k}=${String(config[k])}`).join(" ") : "page-cache flush";
+  }
+  const files = Object.values(agents ?? {}).filter((a) => a?.channel?.type === "file");
+  if (files.length === 0) return undefined;
+  return files.every((a) => a.channel?.fsyncPerTransaction !== false)
+    ? "fsync per transaction"
+    : "no fsync per transaction";
 }
 
 function findKey(v: unknown, key: string, depth = 0): unknown {
@@ -191,8 +216,8 @@ export function suiteRecoverySpec(runs: readonly SuiteRun[]): Spec | undefined {
         scenario: run.results.scenario,
         fault: `${f.kind} ${f.target}`,
         measure: "unavailable",
-        ms: f.unavailableMs,
-        text: ms(f.unavailableMs),
+        ms: f.unavailableMs ?? 0,
+        text: f.unavailableMs === null ? "see its incident" : ms(f.unavailableMs),
       },
       {
         scenario: run.results.scenario,

@@ -7,7 +7,14 @@
 
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type { Check, LatencyStats, Results } from "../harness/results/types.ts";
+import type {
+  Check,
+  LatencyStats,
+  PhaseLatency,
+  Results,
+  StretchLatency,
+  Tail,
+} from "../harness/results/types.ts";
 import { targetFor } from "../harness/targets/registry.ts";
 import { int, ms, rate, recovery } from "./format.ts";
 import { type Chart, chartFigure, escapeHtml, page } from "./html.ts";
@@ -68,6 +75,12 @@ function latencyRows(r: Results): string {
 ${row("publish, from intended send", "latency.publish", r.latency.publish, true)}
 ${row("publish, from actual send", "latency.publish", r.latency.publish, false)}
 ${row("end to end, from intended send", "latency.endToEnd", r.latency.endToEnd, true)}
+${
+  r.latency.publishAttempts
+    ? `${row("every publish attempt, from intended send", "latency.publishAttempts", r.latency.publishAttempts, true)}
+${row("every publish attempt, from actual send", "latency.publishAttempts", r.latency.publishAttempts, false)}`
+    : ""
+}
 ${row("end to end, from actual send", "latency.endToEnd", r.latency.endToEnd, false)}
 </tbody></table>`;
 }
@@ -91,12 +104,13 @@ const DELIVERY_ROWS: [keyof Results["delivery"], string][] = [
   ["unexpected", "delivered, never sent"],
   ["recovered", "outcome unknown, delivered after all"],
   ["failedButDelivered", "refused, delivered anyway"],
+  ["corrupted", "delivered with a body that fails its checksum"],
 ];
 
 function deliveryTable(r: Results): string {
-  const rows = DELIVERY_ROWS.map(([k, meaning]) => {
-    const v = r.delivery[k];
-    const alarm = (k === "lost" || k === "unexpected") && v > 0 ? ` class="bad"` : "";
+  const rows = DELIVERY_ROWS.filter(([k]) => r.delivery[k] !== undefined).map(([k, meaning]) => {
+    const v = r.delivery[k] as number;
+    const alarm = (k === "lost" || k === "unexpected" || k === "corrupted") && v > 0 ? ` class="bad"` : "";
     return `<tr><th>${k}</th><td class="num"><span${alarm}>${fig(`delivery.${k}`, int(v))}</span></td><td class="meta">${meaning}</td></tr>`;
   });
   return `<table>${rows.join("")}</table>`;
@@ -114,11 +128,55 @@ export function checksTable(checks: readonly Check[]): string {
 
 function faultsTable(r: Results): string {
   if (r.faults.length === 0) return `<p>No faults were injected in this run.</p>`;
-  const rows = r.faults.map(
-    (f, i) =>
-      `<tr><td>${escapeHtml(f.name)}</td><td>${escapeHtml(f.kind)}</td><td>${escapeHtml(f.target)}</td><td class="num">${fig(`faults.${i}.startMs`, ms(f.startMs))}</td><td class="num">${fig(`faults.${i}.endMs`, ms(f.endMs))}</td><td class="num">${fig(`faults.${i}.unavailableMs`, ms(f.unavailableMs))}</td><td class="num">${fig(`faults.${i}.recoveryMs`, recovery(f.recoveryMs))}</td></tr>`,
+  const opt = (v: number | null | undefined) => (v === null || v === undefined ? "—" : ms(v));
+  const rows = r.faults.map((f, i) => {
+    const why = Object.entries(f.nullReasons ?? {})
+      .map(([k, v]) => `${k}: ${v}`)
+      .join("; ");
+    const status =
+      f.applied === false ? `not applied${f.optional ? " (optional)" : ""}: ${f.error ?? "?"}` : "applied";
+    return `<tr data-applied="${escapeHtml(String(f.applied !== false))}"><td>${escapeHtml(f.name)}</td><td>${escapeHtml(f.kind)}</td><td>${escapeHtml(f.target)}</td><td>${escapeHtml(status)}${f.overlapsWith?.length ? `<br><span class="meta">overlaps ${escapeHtml(f.overlapsWith.join(", "))}</span>` : ""}</td><td class="num">${fig(`faults.${i}.startMs`, ms(f.startMs))}</td><td class="num">${fig(`faults.${i}.endMs`, ms(f.endMs))}</td><td class="num">${fig(`faults.${i}.restartMs`, opt(f.restartMs))}</td><td class="num">${fig(`faults.${i}.detectMs`, opt(f.detectMs))}</td><td class="num">${fig(`faults.${i}.unavailableMs`, opt(f.unavailableMs))}</td><td class="num">${fig(`faults.${i}.maxAckGapMs`, opt(f.maxAckGapMs))}</td><td class="num">${fig(`faults.${i}.recoveryMs`, recovery(f.recoveryMs))}</td><td class="num">${fig(`faults.${i}.lost`, int(f.lost ?? 0))}</td></tr>${why ? `<tr><td></td><td colspan="11" class="meta">${escapeHtml(why)}</td></tr>` : ""}`;
+  });
+  return `<table class="faults"><thead><tr><th>fault</th><th>kind</th><th>target</th><th>status</th><th class="num">start</th><th class="num">healed</th><th class="num">restart</th><th class="num">detected</th><th class="num">unavailable</th><th class="num">longest ack gap</th><th class="num">recovery</th><th class="num">lost (charged)</th></tr></thead><tbody>${rows.join("")}</tbody></table>
+${phaseLatencyTable(r)}
+${incidentsTable(r)}`;
+}
+
+/** p99 before / during / after each fault and incident: end to end and every publish attempt. */
+function phaseLatencyTable(r: Results): string {
+  const items = [
+    ...r.faults.filter((f) => f.latency).map((f) => ({ label: f.name, l: f.latency as PhaseLatency })),
+    ...(r.incidents ?? [])
+      .filter((inc) => inc.faults.length > 1)
+      .map((inc, i) => ({ label: `incident #${i} (${inc.faults.join(" + ")})`, l: inc.latency })),
+  ];
+  if (items.length === 0) return "";
+  const cell = (t: Tail | null | undefined) =>
+    `<td class="num">${t ? `${escapeHtml(ms(t.p50))} / ${escapeHtml(ms(t.p99))} / ${escapeHtml(ms(t.max))}` : "—"}</td>`;
+  const rows = items.map(({ label, l }) => {
+    const part = (pick: (s: StretchLatency) => Tail | null) =>
+      ["before", "during", "after"]
+        .map((k) => {
+          const st = l[k as keyof PhaseLatency];
+          return cell(st ? pick(st) : null);
+        })
+        .join("");
+    return `<tr><td>${escapeHtml(label)}</td>${part((s) => s.endToEnd)}${part((s) => s.publishAttempts)}</tr>`;
+  });
+  return `<p class="meta">Latency p50 / p99 / max (ms, from the intended send time) of the messages intended before (the baseline stretch), during and after (3 s after the heal) each fault.</p>
+<table class="phase-latency"><thead><tr><th></th><th colspan="3">end to end: before · during · after</th><th colspan="3">publish attempts: before · during · after</th></tr></thead><tbody>${rows.join("")}</tbody></table>`;
+}
+
+function incidentsTable(r: Results): string {
+  const list = r.incidents ?? [];
+  if (list.length === 0) return "";
+  const opt = (v: number | null) => (v === null ? "—" : ms(v));
+  const rows = list.map(
+    (inc, i) =>
+      `<tr><td>#${i}</td><td>${escapeHtml(inc.faults.join(" + "))}</td><td class="num">${fig(`incidents.${i}.startMs`, ms(inc.startMs))}</td><td class="num">${fig(`incidents.${i}.endMs`, ms(inc.endMs))}</td><td class="num">${fig(`incidents.${i}.detectMs`, opt(inc.detectMs))}</td><td class="num">${fig(`incidents.${i}.unavailableMs`, opt(inc.unavailableMs))}</td><td class="num">${fig(`incidents.${i}.recoveryMs`, recovery(inc.recoveryMs))}</td><td class="num">${fig(`incidents.${i}.lost`, int(inc.lost))}</td><td class="num">${fig(`incidents.${i}.duplicated`, int(inc.duplicated))}</td></tr>`,
   );
-  return `<table><thead><tr><th>fault</th><th>kind</th><th>target</th><th class="num">start</th><th class="num">healed</th><th class="num">unavailable</th><th class="num">recovery</th></tr></thead><tbody>${rows.join("")}</tbody></table>`;
+  return `<h3>Incidents</h3><p class="meta">Overlapping faults as one event (the union of their windows); a figure that cannot be split between them is reported here.${r.lossAttribution ? ` Loss attribution: ${escapeHtml(r.lossAttribution.rule)}; unattributed: ${r.lossAttribution.unattributed}.` : ""}</p>
+<table class="incidents"><thead><tr><th></th><th>faults</th><th class="num">start</th><th class="num">healed</th><th class="num">detected</th><th class="num">unavailable</th><th class="num">recovery</th><th class="num">lost</th><th class="num">duplicated</th></tr></thead><tbody>${rows.join("")}</tbody></table>`;
 }
 
 function fileBlocks(files: readonly TextFile[], what: string): string {

@@ -69,7 +69,8 @@ function summaryOf(knob: "rate" | "speed", s: Omit<CapacitySearchResult, "summar
   const caveat = starved.length
     ? ` Caveat: the machine was ≥ 90% busy (all its processes counted) in ${starved.length} of ${s.steps.length} steps, so these figures are CPU-starved.`
     : "";
-  return summaryText(knob, s) + caveat;
+  const text = summaryText(knob, s);
+  return caveat ? `${text.replace(/\.?$/, ".")}${caveat}` : text;
 }
 
 function summaryText(knob: "rate" | "speed", s: Omit<CapacitySearchResult, "summary">): string {
@@ -79,7 +80,7 @@ function summaryText(knob: "rate" | "speed", s: Omit<CapacitySearchResult, "summ
     case "converged":
       return `max sustainable ${knob} under the SLOs: ${a} (the next step, ${fmt(knob, s.bracket.bad as number)}, broke them)`;
     case "harness-bound":
-      return `HARNESS-BOUND at ${fmt(knob, hb?.level ?? 0)}: the load path saturated before the engine (${hb?.reasons.join("; ") ?? ""}). The engine's limit is not measured; it held the SLOs up to ${a ?? "no tested load"}. Use workload.workers or a bigger machine to go further.`;
+      return `HARNESS-BOUND at ${fmt(knob, hb?.level ?? 0)}: the load path saturated before the engine (${hb?.reasons.join("; ") ?? ""}). The engine's limit is not measured; ${a ? `it held the SLOs up to ${a}` : "no tested load below that held the SLOs"}. Use workload.workers or a bigger machine to go further.`;
     case "max-steps":
       if (s.answer === null)
         return `no tested load held the SLOs; the step limit stopped the search at ${fmt(knob, s.bracket.bad as number)}`;

@@ -9,6 +9,8 @@
  * second, or a speed factor for a replayed trace; the search does not care which.
  */
 
+import { median } from "../stats/summary.ts";
+
 export type StepVerdict = "good" | "bad" | "harness-bound";
 
 export interface SearchStep {
@@ -60,8 +62,9 @@ export function nextStep(o: SearchOptions, steps: readonly SearchStep[]): NextSt
 
   if (steps.some((s) => s.verdict === "harness-bound")) return done("harness-bound");
   if (steps.length === 0) return { kind: "run", level: round(o.start), phase: "grow" };
-  if (steps.length >= o.maxSteps) return done(bracket.bad === null ? "unbounded" : "max-steps");
   const { good, bad } = bracket;
+  if (good !== null && bad !== null && (bad - good) / good <= o.precision) return done("converged");
+  if (steps.length >= o.maxSteps) return done(bad === null ? "unbounded" : "max-steps");
   if (bad === null) {
     const level = round((good ?? o.start) * o.factor);
     return { kind: "run", level, phase: "grow" };
@@ -82,11 +85,8 @@ export function spreadOf(
   answers: readonly number[],
 ): { min: number; median: number; max: number; spreadPct: number } | null {
   if (answers.length === 0) return null;
-  const s = [...answers].sort((a, b) => a - b);
-  const mid = s.length / 2;
-  const median =
-    s.length % 2 ? (s[Math.floor(mid)] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
-  const min = s[0] as number;
-  const max = s[s.length - 1] as number;
-  return { min, median, max, spreadPct: median > 0 ? Math.round(((max - min) / median) * 1000) / 10 : 0 };
+  const med = median(answers);
+  const min = Math.min(...answers);
+  const max = Math.max(...answers);
+  return { min, median: med, max, spreadPct: med > 0 ? Math.round(((max - min) / med) * 1000) / 10 : 0 };
 }

@@ -23,6 +23,7 @@ export function deliveryAccounting(table: MessageTable): Delivery {
     unexpected: table.unexpectedDeliveries,
     recovered: 0,
     failedButDelivered: 0,
+    corrupted: table.corruptedDeliveries ?? 0,
   };
   for (const p of table.producers) {
     const n = p.state.length;
@@ -55,7 +56,11 @@ export function deliveryCheck(d: Delivery): Check {
   const detail =
     `attempted ${d.attempted}, acked ${d.acked}, failed ${d.failed}, indeterminate ${d.indeterminate}; ` +
     `delivered ${d.delivered}, lost ${d.lost}, duplicated ${d.duplicated}, recovered ${d.recovered}, unexpected ${d.unexpected}`;
-  return { name: "delivery", valid: d.unexpected === 0, detail };
+  return {
+    name: "delivery",
+    valid: d.unexpected === 0,
+    detail: d.corrupted ? `${detail}, corrupted ${d.corrupted}` : detail,
+  };
 }
 
 /** The delivery check as a Checker: accounting over the context's message table. */

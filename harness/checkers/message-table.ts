@@ -30,6 +30,8 @@ export interface MessageTable {
   producers: ProducerTable[];
   /** Deliveries of ids no producer sent (unknown producer or seq never attempted), and unparsed bodies. */
   unexpectedDeliveries: number;
+  /** Deliveries whose body failed its checksum. */
+  corruptedDeliveries: number;
 }
 
 function rank(state: number): number {
@@ -74,6 +76,7 @@ export function buildMessageTable(
     }
   }
   let unexpected = 0;
+  let corrupted = 0;
   for (const op of ops) {
     if (op.f === "deliver") {
       const d = op as DeliverOp;
@@ -88,8 +91,9 @@ export function buildMessageTable(
         if (c < 65535) tab.delivered[q] = c + 1;
       }
     } else if (op.f === "deliver-unparsed") {
-      unexpected += op.count;
+      if (op.corrupt) corrupted += op.count;
+      else unexpected += op.count;
     }
   }
-  return { producers, unexpectedDeliveries: unexpected };
+  return { producers, unexpectedDeliveries: unexpected, corruptedDeliveries: corrupted };
 }

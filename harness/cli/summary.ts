@@ -3,7 +3,7 @@
  */
 
 import { resourceLines } from "../resources/describe.ts";
-import type { Results } from "../results/types.ts";
+import type { PhaseLatency, Results, StretchLatency, Tail } from "../results/types.ts";
 
 const n = (x: number) => Math.round(x).toLocaleString("en-US");
 const ms = (x: number) => `${x.toFixed(x < 10 ? 2 : 1)} ms`;
@@ -13,23 +13,59 @@ export function runSummary(r: Results, runDir: string): string {
   const lines = [
     `${r.scenario}: ${r.status.toUpperCase()}${r.error ? ` — ${r.error.message.split("\n")[0]}` : ""}`,
     `  throughput  offered ${n(r.throughput.offeredPerSec)}/s, acked ${n(r.throughput.ackedPerSec)}/s, delivered ${n(r.throughput.deliveredPerSec)}/s`,
-    `  publish     p50 ${ms(r.latency.publish.corrected.p50)}, p99 ${ms(r.latency.publish.corrected.p99)}, max ${ms(r.latency.publish.corrected.max)} (from intended send time)`,
+    `  publish     p50 ${ms(r.latency.publish.corrected.p50)}, p99 ${ms(r.latency.publish.corrected.p99)}, max ${ms(r.latency.publish.corrected.max)} (acked sends, from intended send time)`,
+    ...(r.latency.publishAttempts
+      ? [
+          `  attempts    p50 ${ms(r.latency.publishAttempts.corrected.p50)}, p99 ${ms(r.latency.publishAttempts.corrected.p99)}, max ${ms(r.latency.publishAttempts.corrected.max)} (every send until ok, fail or given up, from intended send time)`,
+        ]
+      : []),
     `  end to end  p50 ${ms(r.latency.endToEnd.corrected.p50)}, p99 ${ms(r.latency.endToEnd.corrected.p99)}, max ${ms(r.latency.endToEnd.corrected.max)} (from intended send time)`,
     `  delivery    attempted ${n(d.attempted)}, acked ${n(d.acked)}, failed ${n(d.failed)}, indeterminate ${n(d.indeterminate)}, delivered ${n(d.delivered)}`,
     `              lost ${n(d.lost)}, duplicated ${n(d.duplicated)}, recovered ${n(d.recovered)}, unexpected ${n(d.unexpected)}`,
   ];
-  const opt = (v: number | null, what: string) => (v === null ? `${what} —` : `${what} ${v.toFixed(0)} ms`);
+  const opt = (v: number | null | undefined, what: string) =>
+    v === null || v === undefined ? `${what} —` : `${what} ${v.toFixed(0)} ms`;
   for (const f of r.faults) {
+    if (f.applied === false) {
+      lines.push(
+        `  fault       ${f.name} (${f.kind} ${f.target}): NOT APPLIED${f.optional ? " (optional)" : ""}: ${f.error ?? "?"}`,
+      );
+      continue;
+    }
+    const why = f.nullReasons ?? {};
     lines.push(
-      `  fault       ${f.name} (${f.kind} ${f.target}): ${f.startMs.toFixed(0)}–${f.endMs.toFixed(0)} ms; ` +
-        `${opt(f.detectMs, "detected")}, unavailable ${f.unavailableMs.toFixed(0)} ms, ` +
-        `${f.recoveryMs === null ? "no recovery measured (no pre-fault baseline, or not back within the run)" : `recovered ${f.recoveryMs.toFixed(0)} ms after the heal`}, ` +
-        `${opt(f.backlogDrainedMs, "backlog drained")}; lost ${f.inWindow.lost} in / ${f.outsideWindow.lost} outside the window`,
+      `  fault       ${f.name} (${f.kind} ${f.target}): ${f.startMs.toFixed(0)}–${f.endMs.toFixed(0)} ms` +
+        `${f.overlapsWith?.length ? `, overlaps ${f.overlapsWith.join(", ")}` : ""}; ` +
+        `${f.detectMs === null && why.detectMs ? "detected — (see incident)" : opt(f.detectMs, "detected")}, ` +
+        `${f.unavailableMs === null ? "unavailable — (see incident)" : `unavailable ${f.unavailableMs.toFixed(0)} ms`}` +
+        `${f.maxAckGapMs == null ? "" : ` (longest ack gap ${f.maxAckGapMs.toFixed(0)} ms)`}, ` +
+        `${f.recoveryMs === null ? `no recovery figure (${why.recoveryMs ?? "not back within the run"})` : `recovered ${f.recoveryMs.toFixed(0)} ms after the heal`}` +
+        `${f.restartMs == null ? "" : `, restart took ${f.restartMs.toFixed(0)} ms`}, ` +
+        `${opt(f.backlogDrainedMs, "backlog drained")}; lost ${f.lost ?? f.inWindow.lost} charged to it`,
+    );
+    if (f.latency) lines.push(`              p99 ${phaseLine(f.latency)}`);
+  }
+  (r.incidents ?? []).forEach((inc, i) => {
+    if (inc.faults.length < 2) return;
+    lines.push(
+      `  incident    #${i} ${inc.faults.join(" + ")}: ${inc.startMs.toFixed(0)}–${inc.endMs.toFixed(0)} ms; ` +
+        `${opt(inc.detectMs, "detected")}, ${opt(inc.unavailableMs, "unavailable")}, ` +
+        `${inc.recoveryMs === null ? `no recovery figure (${inc.nullReasons?.recoveryMs ?? "not back within the run"})` : `recovered ${inc.recoveryMs.toFixed(0)} ms after the last heal`}; ` +
+        `lost ${inc.lost}, duplicated ${inc.duplicated}`,
+    );
+    lines.push(`              p99 ${phaseLine(inc.latency)}`);
+  });
+  if (r.lossAttribution && r.lossAttribution.unattributed > 0) {
+    lines.push(
+      `  loss        ${n(r.lossAttribution.unattributed)} lost with no kill, restart or power-loss after their ack`,
     );
   }
   if (r.order) {
     lines.push(
-      `  order       ${r.order.partitions} partitions: ${r.order.reordered} reordered, ${r.order.inconsistentOffsets} inconsistent offsets, ${r.order.gaps} gaps, ${r.order.rewinds} rewinds`,
+      `  order       ${r.order.partitions} partitions: ${r.order.reordered} reordered (nonmonotonicSend), ${r.order.inconsistentOffsets} inconsistent offsets, ${r.order.gaps} gaps, ${r.order.rewinds} rewinds (nonmonotonicPoll)` +
+        (r.order.lostWrite === undefined
+          ? ""
+          : `; lostWrite ${r.order.lostWrite}, unseen ${r.order.unseen}, duplicate ${r.order.duplicate}, pollSkip ${r.order.pollSkip}`),
     );
   }
   lines.push(...resourceLines(r.resources, r.harnessBound));
@@ -40,6 +76,19 @@ export function runSummary(r: Results, runDir: string): string {
   }
   lines.push(`  run directory: ${runDir}`);
   return lines.join("\n");
+}
+
+/** "e2e before 5.1 / during 2009 / after 8.0 ms; attempts before … ". */
+function phaseLine(l: PhaseLatency): string {
+  const one = (pick: (x: StretchLatency) => Tail | null) =>
+    ["before", "during", "after"]
+      .map((k) => {
+        const st = l[k as keyof PhaseLatency];
+        const t = st ? pick(st) : null;
+        return `${k} ${t ? ms(t.p99) : "—"}`;
+      })
+      .join(" / ");
+  return `end to end ${one((x) => x.endToEnd)}; attempts ${one((x) => x.publishAttempts)}`;
 }
 
 export function suiteSummary(

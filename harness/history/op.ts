@@ -19,6 +19,8 @@ export interface StartOp {
   seed: number;
   /** Wall-clock time of t = 0, ISO 8601. */
   epoch: string;
+  /** The generator that planned the intended send times (harness/generator/version.ts); absent in older histories. */
+  generatorVersion?: number;
 }
 
 export interface PhaseOp {
@@ -63,6 +65,8 @@ export interface UnparsedDeliverOp {
   f: "deliver-unparsed";
   count: number;
   sample: string;
+  /** The bodies were faultbench's, but their checksum did not match: corrupted, not unexpected. */
+  corrupt?: boolean;
 }
 
 export type NemesisF =

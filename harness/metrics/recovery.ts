@@ -34,7 +34,8 @@ export function recoveredAt(
   baseline: number,
   endUs: number,
 ): number | undefined {
-  if (baseline <= 0) return healUs;
+  // Nothing to be back to: a zero baseline says nothing about recovery.
+  if (baseline <= 0) return undefined;
   const need = 0.9 * baseline;
   const perSecond = (startBin: number) => {
     let s = 0;

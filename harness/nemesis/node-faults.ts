@@ -64,23 +64,34 @@ export class NodeNemesis extends FaultTimeline<NodeFault> {
       if (!n) throw new Error(`no node ${f.node}`);
       return n;
     };
+    /** A kill, pause or stop of a node that is not running does nothing: the fault is not applied. */
+    const live = () => {
+      const n = node();
+      if (n.state !== undefined && n.state !== "running" && n.state !== "paused")
+        throw new Error(`${f.node} is not running (${n.state})`);
+      if (f.kind === "pause" && n.state === "paused") throw new Error(`${f.node} is already paused`);
+      return n;
+    };
     const healAt = (ms: number) => this.deps.now() + ms * 1000;
     switch (f.kind) {
-      case "kill": {
-        if (!(await this.step(f, "kill", () => node().kill()))) return;
+      case "kill":
+      case "power-loss": {
+        // A power loss is a SIGKILL of a node in lazy file-I/O mode: its next start discards what
+        // was never fsynced (see power-loss.ts).
+        if (!(await this.step(f, "kill", () => live().kill()))) return;
         if (f.restartAfter === undefined) return;
         if (!(await this.sleepUntil(healAt(f.restartAfter)))) return;
         await this.restart(f, node);
         return;
       }
       case "pause": {
-        if (!(await this.step(f, "pause", () => node().pause()))) return;
+        if (!(await this.step(f, "pause", () => live().pause()))) return;
         if (!(await this.sleepUntil(healAt(f.for)))) return;
         await this.step(f, "resume", () => node().resume());
         return;
       }
       case "restart": {
-        if (!(await this.step(f, "stop", () => node().stop()))) return;
+        if (!(await this.step(f, "stop", () => live().stop()))) return;
         if (!(await this.sleepUntil(healAt(f.for)))) return;
         await this.restart(f, node);
         return;

@@ -43,6 +43,8 @@ export interface Delivery {
   recovered: number;
   /** Definitely failed sends that were delivered anyway (a partial commit upstream). */
   failedButDelivered: number;
+  /** Added (additive): delivered bodies whose checksum did not match (they count as no delivery). */
+  corrupted?: number;
 }
 
 export interface FaultResult {
@@ -52,8 +54,39 @@ export interface FaultResult {
   /** When the fault started and ended (healed), ms since the load started. */
   startMs: number;
   endMs: number;
-  /** Longest gap without any ack from the fault's start until recovery (or the end of the load). */
-  unavailableMs: number;
+  /**
+   * Whether the fault really happened: its first step (the kill, pause, toxic, partition …) succeeded.
+   * A fault that was not applied has no figures (null) and, unless the scenario marks it
+   * `optional`, makes the run errored.
+   */
+  applied: boolean;
+  /** Why the fault was not applied. */
+  error?: string;
+  /** The scenario said `optional: true`: not applying it does not break the run. */
+  optional?: boolean;
+  /** Other faults whose windows overlap this one's (they share an incident). */
+  overlapsWith: string[];
+  /** Index into `incidents` of the incident this fault belongs to (null when not applied). */
+  incident: number | null;
+  /**
+   * Longest run of 100 ms buckets whose ack rate was below 50% of the baseline (the pre-fault mean,
+   * or the offered rate without one), from the fault's start until acks were back after its heal,
+   * before any later fault began. Null when not applied, or when an earlier fault that was still
+   * active had already shown trouble (the incident carries the figure then).
+   */
+  unavailableMs: number | null;
+  /** The old figure: the longest gap between two acks from the fault's start to the first ack after its heal. */
+  maxAckGapMs: number | null;
+  /** Kill/restart with a restart: from the restart command until the new process was ready (replay, log recovery). */
+  restartMs: number | null;
+  /** The fault-free stretch whose mean rates are the recovery baseline; null when there was none. */
+  baseline: { fromMs: number; toMs: number; ackedPerSec: number; deliveredPerSec: number } | null;
+  /** Acked, never delivered, and charged to this fault by the loss-attribution rule (README). */
+  lost: number;
+  /** End-to-end and publish-attempt latency of the messages intended before, during and after the fault. */
+  latency: PhaseLatency;
+  /** For each figure that is null although the fault was applied: why. */
+  nullReasons?: Record<string, string>;
   /**
    * From the heal until acked and delivered throughput were back to ≥ 90% of the pre-fault mean
    * for 3 s; null when that did not happen within the load window, or when the fault started in
@@ -72,6 +105,49 @@ export interface FaultResult {
   inWindow: { sent: number; lost: number; duplicated: number };
   /** …and among all the others. */
   outsideWindow: { sent: number; lost: number; duplicated: number };
+}
+
+/** p50/p99/max (ms) of one stretch; null when nothing was measured in it. */
+export interface Tail {
+  count: number;
+  p50: number;
+  p99: number;
+  max: number;
+}
+
+export interface StretchLatency {
+  /** Corrected end-to-end latency of the messages intended in the stretch. */
+  endToEnd: Tail | null;
+  /** Corrected publish-attempt latency (intended time to ok, fail or info) of those messages. */
+  publishAttempts: Tail | null;
+}
+
+/**
+ * Before: the baseline stretch; during: from the fault's start to its heal; after: the 3 s after
+ * the heal (the recovery hold), clipped to the load. Keyed by each message's intended send time.
+ */
+export interface PhaseLatency {
+  before: StretchLatency | null;
+  during: StretchLatency;
+  after: StretchLatency | null;
+}
+
+/** Faults whose windows overlap, as one event: the union of their windows. */
+export interface IncidentResult {
+  faults: string[];
+  startMs: number;
+  endMs: number;
+  detectMs: number | null;
+  unavailableMs: number | null;
+  maxAckGapMs: number;
+  recoveryMs: number | null;
+  /** Lost messages charged to the incident's faults. */
+  lost: number;
+  /** Messages whose second copy arrived during the incident or after it, before the next one began. */
+  duplicated: number;
+  latency: PhaseLatency;
+  baseline: FaultResult["baseline"];
+  nullReasons?: Record<string, string>;
 }
 
 export type Validity = true | false | "unknown";
@@ -98,6 +174,15 @@ export interface SeriesRow {
   /** Per-second publish latency (ms, from the actual send) of the batches acked in this second. */
   publishP50: number | null;
   publishP99: number | null;
+  /** Added (additive), the other flavours: publish latency corrected (from the intended time)… */
+  publishCorrectedP50?: number | null;
+  publishCorrectedP99?: number | null;
+  /** …end-to-end uncorrected (from the actual send)… */
+  e2eUncorrectedP50?: number | null;
+  e2eUncorrectedP99?: number | null;
+  /** …and every publish attempt of the second (by outcome time), corrected. */
+  attemptsCorrectedP50?: number | null;
+  attemptsCorrectedP99?: number | null;
   /** At the end of the second: messages acked but not yet delivered (channel backlog, consumer lag). */
   backlog: number;
 }
@@ -158,11 +243,21 @@ export interface Results {
   latency: {
     publish: LatencyStats;
     endToEnd: LatencyStats;
+    /**
+     * Added (additive): every send attempt, from its send (uncorrected) or intended time (corrected)
+     * to its outcome — ok, fail, or info when it was given up — so an outage that answers fast
+     * with errors or times out stays in the distribution (as wrk2 counts timeouts).
+     */
+    publishAttempts?: LatencyStats;
     /** Added after schemaVersion 1 shipped (additive): the full percentile curves. */
     distribution?: { publish: LatencyDistribution; endToEnd: LatencyDistribution };
   };
   delivery: Delivery;
   faults: FaultResult[];
+  /** Added (additive): overlapping faults grouped, with the figures that cannot be split between them. */
+  incidents?: IncidentResult[];
+  /** Added (additive): how lost messages were charged to faults, and how many no fault could have destroyed. */
+  lossAttribution?: { rule: string; unattributed: number };
   checks: Check[];
   series: SeriesRow[];
   /** Messages delivered at each consumer-side node (collector or consumer); every copy counts. */
@@ -174,6 +269,16 @@ export interface Results {
     reordered: number;
     gaps: number;
     rewinds: number;
+    /**
+     * Added (additive), Jepsen's names (checkers/order-anomalies.ts): `nonmonotonicSend` is
+     * `reordered`, `nonmonotonicPoll` is `rewinds`, kept under both names.
+     */
+    lostWrite?: number;
+    unseen?: number;
+    duplicate?: number;
+    pollSkip?: number;
+    nonmonotonicPoll?: number;
+    nonmonotonicSend?: number;
   };
   /** Added after schemaVersion 1 shipped (additive): per-node sampled series, by node name. */
   nodes?: Record<string, NodeSeries>;

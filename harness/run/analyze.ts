@@ -8,14 +8,17 @@
 import { type Checker, runCheckers } from "../checkers/checker.ts";
 import { deliveryAccounting, deliveryChecker } from "../checkers/delivery.ts";
 import { expectationsChecker, mergeValidity } from "../checkers/expectations.ts";
-import { ACKED, buildMessageTable, type MessageTable } from "../checkers/message-table.ts";
+import { buildMessageTable } from "../checkers/message-table.ts";
+import { orderAnomalies } from "../checkers/order-anomalies.ts";
 import { intendedTimes } from "../generator/schedule.ts";
-import type { DeliverOp, NemesisOp, Op, PhaseOp } from "../history/op.ts";
-import { pairSends, type SendPair } from "../history/sends.ts";
+import type { DeliverOp, Op, PhaseOp, SendOp } from "../history/op.ts";
+import { pairSends } from "../history/sends.ts";
+import { offeredBins } from "../metrics/availability.ts";
 import { channelFillSeries } from "../metrics/channel-fill.ts";
+import { faultFigures, planFaults } from "../metrics/fault-figures.ts";
 import { LatencyHistogram } from "../metrics/histogram.ts";
-import { type AckTimeline, BIN_US, longestGap, meanRate, recoveredAt } from "../metrics/recovery.ts";
-import type { Check, FaultResult, Results, SeriesRow } from "../results/types.ts";
+import { type AckTimeline, BIN_US } from "../metrics/recovery.ts";
+import type { Check, Results, SeriesRow } from "../results/types.ts";
 import { factsOf, type Scenario } from "../scenario/load.ts";
 import { targetFor } from "../targets/registry.ts";
 
@@ -26,6 +29,8 @@ export type Analysis = Pick<
   | "latency"
   | "delivery"
   | "faults"
+  | "incidents"
+  | "lossAttribution"
   | "checks"
   | "series"
   | "order"
@@ -34,7 +39,8 @@ export type Analysis = Pick<
   | "histograms"
 >;
 
-export function analyze(ops: readonly Op[], scenario: Scenario): Analysis {
+export function analyze(history: readonly Op[], scenario: Scenario): Analysis {
+  const ops = sentOnlyWithoutAcks(history, scenario);
   const w = scenario.workload;
   const warmupUs = w.warmup * 1000;
   const loadEndUs = (w.warmup + w.duration) * 1000;
@@ -42,6 +48,7 @@ export function analyze(ops: readonly Op[], scenario: Scenario): Analysis {
   const sends = pairSends(ops);
   const table = buildMessageTable(ops, sends);
   const delivery = deliveryAccounting(table);
+  const plan = planFaults(ops, scenario, warmupUs, loadEndUs);
 
   const drainedAtUs = (ops.find((o) => o.f === "phase" && (o as PhaseOp).phase === "done")?.t ??
     loadEndUs) as number;
@@ -59,12 +66,23 @@ export function analyze(ops: readonly Op[], scenario: Scenario): Analysis {
     e2eMax: null,
     publishP50: null,
     publishP99: null,
+    publishCorrectedP50: null,
+    publishCorrectedP99: null,
+    e2eUncorrectedP50: null,
+    e2eUncorrectedP99: null,
+    attemptsCorrectedP50: null,
+    attemptsCorrectedP99: null,
     backlog: 0,
   }));
   const secIndex = (us: number) => Math.min(seconds - 1, Math.max(0, Math.floor(us / 1e6)));
   const sec = (us: number) => rows[secIndex(us)] as SeriesRow;
   const e2ePerSec = rows.map(() => new LatencyHistogram());
   const pubPerSec = rows.map(() => new LatencyHistogram());
+  const pubCPerSec = rows.map(() => new LatencyHistogram());
+  const e2eUPerSec = rows.map(() => new LatencyHistogram());
+  const attCPerSec = rows.map(() => new LatencyHistogram());
+  const att = new LatencyHistogram();
+  const attC = new LatencyHistogram();
 
   const pub = new LatencyHistogram();
   const pubC = new LatencyHistogram();
@@ -85,14 +103,30 @@ export function analyze(ops: readonly Op[], scenario: Scenario): Analysis {
 
   const bins = new Float64Array(Math.ceil(Math.max(drainedAtUs, loadEndUs) / BIN_US) + 1);
   const ackTimes: number[] = [];
+  /** Every attempt, from its send and from each message's intended time to its outcome at `doneUs`. */
+  const attempt = (inv: SendOp, doneUs: number) => {
+    const it = intended[inv.producer];
+    let measured = 0;
+    for (let q = inv.from; q <= inv.to; q++) {
+      const iu = it?.[q];
+      if (iu === undefined || iu < warmupUs) continue;
+      measured++;
+      attC.record(doneUs - iu);
+      attCPerSec[secIndex(doneUs)]?.record(doneUs - iu);
+      plan.latency.recordAttempt(iu, doneUs - iu);
+    }
+    if (measured > 0) att.record(doneUs - inv.t, measured);
+  };
   for (const { invoke: inv, completion: s } of sends) {
     const n = inv.to - inv.from + 1;
     sec(inv.t).sent += n;
     if (!s) {
-      // In flight when the run ended: its outcome is unknown.
+      // In flight when the run ended: its outcome is unknown; given up when the run ended.
       sec(drainedAtUs).indeterminate += n;
+      attempt(inv, Math.max(drainedAtUs, inv.t));
       continue;
     }
+    attempt(inv, s.t);
     if (s.type === "ok") {
       sec(s.t).acked += n;
       ackTimes.push(s.t);
@@ -106,6 +140,7 @@ export function analyze(ops: readonly Op[], scenario: Scenario): Analysis {
         if (iu === undefined || iu < warmupUs) continue;
         measured++;
         pubC.record(s.t - iu);
+        pubCPerSec[secIndex(s.t)]?.record(s.t - iu);
       }
       if (measured > 0) {
         pub.record(s.t - inv.t, measured);
@@ -145,6 +180,8 @@ export function analyze(ops: readonly Op[], scenario: Scenario): Analysis {
       e2eC.record(first - iu);
       e2e.record(first - (p.sentUs[q] as number));
       e2ePerSec[secIndex(first)]?.record(first - iu);
+      e2eUPerSec[secIndex(first)]?.record(first - (p.sentUs[q] as number));
+      plan.latency.recordEndToEnd(iu, first - iu);
     }
   });
   let backlog = 0;
@@ -160,19 +197,24 @@ export function analyze(ops: readonly Op[], scenario: Scenario): Analysis {
     const ph = pubPerSec[i] as LatencyHistogram;
     r.publishP50 = ph.at(50);
     r.publishP99 = ph.at(99);
+    r.publishCorrectedP50 = (pubCPerSec[i] as LatencyHistogram).at(50);
+    r.publishCorrectedP99 = (pubCPerSec[i] as LatencyHistogram).at(99);
+    r.e2eUncorrectedP50 = (e2eUPerSec[i] as LatencyHistogram).at(50);
+    r.e2eUncorrectedP99 = (e2eUPerSec[i] as LatencyHistogram).at(99);
+    r.attemptsCorrectedP50 = (attCPerSec[i] as LatencyHistogram).at(50);
+    r.attemptsCorrectedP99 = (attCPerSec[i] as LatencyHistogram).at(99);
   });
 
   ackTimes.sort((a, b) => a - b);
   const timeline: AckTimeline = { bins, ackTimesUs: Float64Array.from(ackTimes) };
   const deliveredTimeline: AckTimeline = { bins: deliveredBins, ackTimesUs: new Float64Array() };
-  const faults = faultResults(
+  const { faults, incidents, lossAttribution } = faultFigures(plan, {
     ops,
-    sends,
-    scenario,
-    { acks: timeline, deliveries: deliveredTimeline, table },
-    warmupUs,
-    loadEndUs,
-  );
+    acks: timeline,
+    deliveries: deliveredTimeline,
+    table,
+    offered: offeredBins(intended, bins.length),
+  });
 
   const windowS = w.duration / 1000;
   const r3 = (n: number) => Math.round(n * 1000) / 1000;
@@ -192,6 +234,7 @@ export function analyze(ops: readonly Op[], scenario: Scenario): Analysis {
     latency: {
       publish: { ...pub.percentiles(), corrected: pubC.percentiles() },
       endToEnd: { ...e2e.percentiles(), corrected: e2eC.percentiles() },
+      publishAttempts: { ...att.percentiles(), corrected: attC.percentiles() },
       distribution: {
         publish: { uncorrected: pub.curve(), corrected: pubC.curve() },
         endToEnd: { uncorrected: e2e.curve(), corrected: e2eC.curve() },
@@ -199,6 +242,8 @@ export function analyze(ops: readonly Op[], scenario: Scenario): Analysis {
     },
     delivery,
     faults,
+    incidents,
+    lossAttribution,
     checks: [],
     series: rows,
     deliveredBy: deliveredByNode(ops, factsOf(scenario).consumers),
@@ -211,6 +256,15 @@ export function analyze(ops: readonly Op[], scenario: Scenario): Analysis {
   // The target's own figures (e.g. per-partition order) and checks.
   const target = targetFor(scenario.engine);
   Object.assign(partial, target?.analyze?.(ops, scenario) ?? {});
+  // The log's order figures under Jepsen's names, beside the old ones (aliases).
+  if (partial.order) {
+    partial.order = {
+      ...partial.order,
+      ...orderAnomalies(ops, table),
+      nonmonotonicPoll: partial.order.rewinds,
+      nonmonotonicSend: partial.order.reordered,
+    };
+  }
   const checkers: Checker[] = [deliveryChecker, ...(target?.checkers ?? []), expectationsChecker];
   partial.checks = runCheckers(checkers, ops, {
     scenario,
@@ -237,105 +291,15 @@ function deliveredByNode(ops: readonly Op[], nodes: readonly string[]): Record<s
   return out;
 }
 
-interface Timelines {
-  acks: AckTimeline;
-  deliveries: AckTimeline;
-  table: MessageTable;
-}
-
-function faultResults(
-  ops: readonly Op[],
-  sends: readonly SendPair[],
-  scenario: Scenario,
-  tl: Timelines,
-  warmupUs: number,
-  loadEndUs: number,
-): FaultResult[] {
-  const byName = new Map<string, NemesisOp[]>();
-  /** Failed or timed-out sends: when each was sent and when it came back. */
-  const troubles: { sentUs: number; doneUs: number }[] = [];
-  for (const op of ops) {
-    if (op.process !== "nemesis") continue;
-    const n = op as NemesisOp;
-    const list = byName.get(n.fault) ?? [];
-    list.push(n);
-    byName.set(n.fault, list);
-  }
-  for (const { invoke, completion } of sends) {
-    if (completion?.type === "fail" || completion?.type === "info")
-      troubles.push({ sentUs: invoke.t, doneUs: completion.t });
-  }
-  troubles.sort((a, b) => a.doneUs - b.doneUs);
-  const ms = (us: number) => Math.round(us / 100) / 10;
-  const out: FaultResult[] = [];
-  for (const f of scenario.faults) {
-    const list = byName.get(f.name);
-    if (!list || list.length === 0) continue;
-    const startUs = (list[0] as NemesisOp).t;
-    const endUs = (list[list.length - 1] as NemesisOp).t;
-    // Baseline: the measured stretch before the fault, or everything before it if that is short.
-    const from = startUs - warmupUs < 1e6 ? 0 : warmupUs;
-    // Without a second of load before the fault there is no pre-fault mean to recover to.
-    const measurable = startUs >= 1e6;
-    const ackRec = measurable
-      ? recoveredAt(tl.acks, endUs, meanRate(tl.acks, from, startUs), loadEndUs)
-      : undefined;
-    const delRec = measurable
-      ? recoveredAt(tl.deliveries, endUs, meanRate(tl.deliveries, from, startUs), loadEndUs)
-      : undefined;
-    const rec = ackRec === undefined || delRec === undefined ? undefined : Math.max(ackRec, delRec);
-    // Unavailability is the fault's own: from its start to the first ack after its heal, never past
-    // the end of the load (no ack is expected after it), so a later fault's gap is not borrowed.
-    const firstAckAfterHeal = tl.acks.ackTimesUs.find((t) => t >= endUs);
-    const reach = Math.max(startUs, Math.min(firstAckAfterHeal ?? loadEndUs, loadEndUs));
-    // Detection: the first send that failed or timed out after the fault started, among those sent
-    // or answered while it held (one sent during the fault may time out after the heal).
-    const firstTrouble = troubles.find(
-      (t) => t.doneUs >= startUs && (t.doneUs <= endUs || (t.sentUs >= startUs && t.sentUs <= endUs)),
-    )?.doneUs;
-    const w = windowStats(tl.table, startUs, endUs);
-    out.push({
-      name: f.name,
-      kind: f.kind,
-      target: f.target,
-      startMs: ms(startUs),
-      endMs: ms(endUs),
-      unavailableMs: ms(longestGap(tl.acks, startUs, reach)),
-      recoveryMs: rec === undefined ? null : ms(rec - endUs),
-      detectMs: firstTrouble === undefined ? null : ms(firstTrouble - startUs),
-      ackRecoveryMs: ackRec === undefined ? null : ms(ackRec - endUs),
-      deliveryRecoveryMs: delRec === undefined ? null : ms(delRec - endUs),
-      backlogDrainedMs: w.drainedUs === undefined ? null : ms(Math.max(0, w.drainedUs - endUs)),
-      inWindow: w.inWindow,
-      outsideWindow: w.outside,
-    });
-  }
-  return out;
-}
-
-/** Loss and duplicates inside and outside [startUs, endUs] by send time, and when the backlog acked before the heal drained. */
-function windowStats(table: MessageTable, startUs: number, endUs: number) {
-  const inWindow = { sent: 0, lost: 0, duplicated: 0 };
-  const outside = { sent: 0, lost: 0, duplicated: 0 };
-  let drainedUs: number | undefined = endUs;
-  let neverArrived = false;
-  for (const p of table.producers) {
-    for (let q = 0; q < p.state.length; q++) {
-      if (p.state[q] === 0) continue;
-      const sent = p.sentUs[q] as number;
-      const bucket = sent >= startUs && sent <= endUs ? inWindow : outside;
-      bucket.sent++;
-      const times = p.delivered[q] as number;
-      if (p.state[q] === ACKED && times === 0) bucket.lost++;
-      if (times > 1) bucket.duplicated++;
-      const acked = p.ackedUs[q] as number;
-      const first = p.firstDeliveredUs[q] as number;
-      if (!Number.isNaN(acked) && acked < endUs) {
-        if (Number.isNaN(first)) neverArrived = true;
-        else if (first > (drainedUs ?? 0)) drainedUs = first;
-      }
-    }
-  }
-  // A backlog with acked messages that never arrived did not drain: it was lost.
-  return { inWindow, outside, drainedUs: neverArrived ? undefined : drainedUs };
+/**
+ * With acks=0 nothing is confirmed: a send's "ok" only means it left the client. Such sends count
+ * as sent with an unknown outcome (info), give no publish-latency sample and can never be "lost".
+ */
+function sentOnlyWithoutAcks(ops: readonly Op[], s: Scenario): readonly Op[] {
+  if ((s.workload as { acks?: unknown }).acks !== 0) return ops;
+  return ops.map((o) =>
+    o.f === "send" && o.type === "ok"
+      ? { ...o, type: "info" as const, error: "acks=0: sent, not confirmed" }
+      : o,
+  );
 }

@@ -5,7 +5,8 @@
  */
 
 import { join } from "node:path";
-import { isFaultbenchError } from "../errors.ts";
+import { requiredFaultsMissing } from "../checkers/fault-applied.ts";
+import { FaultbenchError, isFaultbenchError } from "../errors.ts";
 import { readHistory } from "../history/reader.ts";
 import type { Results, RunStatus } from "../results/types.ts";
 import type { Scenario } from "../scenario/load.ts";
@@ -37,8 +38,11 @@ export async function buildResults(o: ResultsInput): Promise<Results> {
     environment: captureEnvironment(o.projectRoot),
     ...analysis,
   };
-  if (o.failure !== undefined) {
-    const f = o.failure;
+  // A fault that did not happen means the run did not test what it says (exit 3).
+  const missing = requiredFaultsMissing(analysis.faults);
+  const failure = o.failure ?? (missing ? new FaultbenchError("FB_FAULT_NOT_APPLIED", missing) : undefined);
+  if (failure !== undefined) {
+    const f = failure;
     results.status = "errored";
     results.error = isFaultbenchError(f)
       ? { code: f.code, message: f.message }

@@ -9,6 +9,7 @@
 import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { FaultbenchError } from "../errors.ts";
+import { GENERATOR_VERSION } from "../generator/version.ts";
 import { HistoryWriter } from "../history/writer.ts";
 import { isNetworkFault, NetworkNemesis } from "../nemesis/network-faults.ts";
 import { type FaultEvent, isNodeFault, NodeNemesis } from "../nemesis/node-faults.ts";
@@ -18,6 +19,7 @@ import type { Scenario } from "../scenario/load.ts";
 import { Supervisor } from "../supervisor/supervisor.ts";
 import { targetFor } from "../targets/registry.ts";
 import type { Client, DeliverySink, Target } from "../targets/target.ts";
+import { AutocannonLoad } from "../workers/autocannon-load.ts";
 import { ReorderingSink } from "../workers/reorder.ts";
 import { WorkerLoad } from "../workers/worker-load.ts";
 import { DeliveryTracker } from "./delivery-tracker.ts";
@@ -102,14 +104,22 @@ export async function runScenario(o: RunOptions): Promise<RunOutcome> {
       tracker.arrived(producer, from, to);
       delivered += to - from + 1;
     },
-    unparsed(process, count, sample) {
-      record({ t: now(), process, type: "ok", f: "deliver-unparsed", count, sample });
+    unparsed(process, count, sample, corrupt) {
+      record({
+        t: now(),
+        process,
+        type: "ok",
+        f: "deliver-unparsed",
+        count,
+        sample,
+        ...(corrupt ? { corrupt: true } : {}),
+      });
     },
   };
 
   let target: Target | undefined;
   let client: Client | undefined;
-  let loop: LoadLoop | WorkerLoad | undefined;
+  let loop: LoadLoop | WorkerLoad | AutocannonLoad | undefined;
   let nemeses: (NodeNemesis | NetworkNemesis)[] = [];
   let stopTicker = () => {};
   // CPU of every process, to tell when the load path and not the engine was the bottleneck.
@@ -145,7 +155,9 @@ export async function runScenario(o: RunOptions): Promise<RunOutcome> {
           record,
           onOutcome,
         })
-      : new LoadLoop(scenario, { client, now, record, onOutcome });
+      : w.generator === "autocannon"
+        ? new AutocannonLoad(scenario, { client, now, record, onOutcome })
+        : new LoadLoop(scenario, { client, now, record, onOutcome });
     loop = theLoop;
     if (theLoop instanceof WorkerLoad) await failure.race(theLoop.prepare());
 
@@ -159,6 +171,7 @@ export async function runScenario(o: RunOptions): Promise<RunOutcome> {
       scenario: scenario.name,
       seed: scenario.seed,
       epoch,
+      generatorVersion: GENERATOR_VERSION,
     }));
     sampler.start();
     setPhase("warmup");

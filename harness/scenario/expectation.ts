@@ -73,6 +73,7 @@ const deliveryFields = [
   "unexpected",
   "recovered",
   "failedButDelivered",
+  "corrupted",
 ];
 export const faultFields = [
   "startMs",
@@ -83,6 +84,9 @@ export const faultFields = [
   "ackRecoveryMs",
   "deliveryRecoveryMs",
   "backlogDrainedMs",
+  "maxAckGapMs",
+  "restartMs",
+  "lost",
 ];
 
 /**
@@ -98,12 +102,24 @@ export const expectablePaths: readonly string[] = [
   "throughput.sentPerSec",
   "throughput.ackedPerSec",
   "throughput.deliveredPerSec",
-  ...["publish", "endToEnd"].flatMap((k) => [
+  ...["publish", "endToEnd", "publishAttempts"].flatMap((k) => [
     ...percentileFields.map((f) => `latency.${k}.${f}`),
     ...percentileFields.map((f) => `latency.${k}.corrected.${f}`),
   ]),
   ...deliveryFields.map((f) => `delivery.${f}`),
-  ...["inconsistentOffsets", "reordered", "gaps", "rewinds"].map((f) => `order.${f}`),
+  ...[
+    "inconsistentOffsets",
+    "reordered",
+    "gaps",
+    "rewinds",
+    "lostWrite",
+    "unseen",
+    "duplicate",
+    "pollSkip",
+    "nonmonotonicPoll",
+    "nonmonotonicSend",
+  ].map((f) => `order.${f}`),
+  "lossAttribution.unattributed",
 ];
 
 /**

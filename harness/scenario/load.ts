@@ -41,6 +41,9 @@ export interface Overrides {
 export const defaultExpectations: Record<string, string | number> = {
   "delivery.lost": 0,
   "delivery.unexpected": 0,
+  // A definite refusal that was delivered anyway is an anomaly (a partial commit upstream).
+  "delivery.failedButDelivered": 0,
+  "delivery.corrupted": 0,
 };
 
 function formatPath(path: readonly PropertyKey[]): string {
@@ -189,6 +192,8 @@ function crossCheck(
   const base = { ...rest, topology };
   const facts = def.facts({ ...base, faults: [], expectations: [], raw: {}, file });
   const faults = checkFaults(s, facts, p);
+  if (s.workload.generator === "autocannon" && s.workload.workers !== undefined)
+    p("workload.workers", "autocannon runs in the harness; drop workers");
   if (s.workload.workers !== undefined) {
     const bad = sliceProblem(s.workload.workers, s.workload.producers);
     if (bad) p("workload.workers", bad);

@@ -112,10 +112,14 @@ export const workloadSchema = obj({
   workers: posInt("load worker processes").min(1).max(64).optional(),
   /** Replay a recorded shape (NDJSON, CSV or an earlier history) instead of a rate. */
   trace: traceSchema.optional(),
+  /** Who sends: faultbench's open-loop loop, or autocannon (HTTP targets) for a reference number. */
+  generator: z.enum(["open-loop", "autocannon"]).optional(),
 });
 
 const at = duration;
 const name = z.string().min(1).optional();
+/** A fault that may fail to apply without breaking the run (its figures are null then). */
+const optional = z.boolean().optional();
 const toxicType = z.enum([
   "latency",
   "bandwidth",
@@ -127,13 +131,23 @@ const toxicType = z.enum([
   "noop",
 ]);
 const faultSchema = z.discriminatedUnion("kind", [
-  obj({ kind: z.literal("kill"), name, node: nodeName, at, restartAfter: duration.optional() }),
-  obj({ kind: z.literal("pause"), name, node: nodeName, at, for: duration }),
-  obj({ kind: z.literal("restart"), name, node: nodeName, at, for: duration.default(0) }),
-  obj({ kind: z.literal("slow"), name, node: nodeName, at, for: duration, delay: duration }),
+  obj({ kind: z.literal("kill"), name, optional, node: nodeName, at, restartAfter: duration.optional() }),
+  obj({ kind: z.literal("pause"), name, optional, node: nodeName, at, for: duration }),
+  /** Lose what was not fsynced (files and directory entries), then start again after restartAfter. */
+  obj({
+    kind: z.literal("power-loss"),
+    name,
+    optional,
+    node: nodeName,
+    at,
+    restartAfter: duration.optional(),
+  }),
+  obj({ kind: z.literal("restart"), name, optional, node: nodeName, at, for: duration.default(0) }),
+  obj({ kind: z.literal("slow"), name, optional, node: nodeName, at, for: duration, delay: duration }),
   obj({
     kind: z.literal("toxic"),
     name,
+    optional,
     /** A link name such as `producers->a1` or `a1->a2`. */
     link: z.string(),
     type: toxicType,
@@ -144,10 +158,11 @@ const faultSchema = z.discriminatedUnion("kind", [
     /** Until the load ends when omitted. */
     for: duration.optional(),
   }),
-  obj({ kind: z.literal("down"), name, link: z.string(), at, for: duration }),
+  obj({ kind: z.literal("down"), name, optional, link: z.string(), at, for: duration }),
   obj({
     kind: z.literal("partition"),
     name,
+    optional,
     /** Groups of nodes; every link between two groups is cut. */
     groups: z.array(z.array(nodeName).min(1)).min(2, { error: "needs at least two groups" }),
     at,

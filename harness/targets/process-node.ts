@@ -10,6 +10,9 @@ import type { TargetNode } from "./target.ts";
 export function processNode(p: NodeProcess): TargetNode {
   return {
     name: p.spec.name,
+    get state() {
+      return p.state;
+    },
     kill: async () => {
       await p.kill();
     },

@@ -40,11 +40,12 @@ export interface DeliverySink {
     to: number,
     position?: { partition: number; offset: number },
   ): void;
-  unparsed(process: string, count: number, sample: string): void;
+  /** Bodies faultbench did not write, or (`corrupt`) whose checksum does not match. */
+  unparsed(process: string, count: number, sample: string, corrupt?: boolean): void;
 }
 
 /** The node faults a scenario may name (`faults[].kind`). */
-export type NodeFaultKind = "kill" | "pause" | "restart" | "slow";
+export type NodeFaultKind = "kill" | "pause" | "restart" | "slow" | "power-loss";
 
 /**
  * What a scenario may do to one node, known from the scenario alone (validation uses it before
@@ -80,6 +81,11 @@ export interface TopologyFacts {
 /** One node of a running target, as the node nemesis sees it. */
 export interface TargetNode {
   readonly name: string;
+  /**
+   * Whether it is running, when the harness knows (its own processes): a kill, pause or stop of a
+   * node that is not running is not applied.
+   */
+  readonly state?: "stopped" | "starting" | "running" | "paused";
   /** SIGKILL (or the user's kill command); resolves when it is gone. */
   kill(): Promise<void>;
   /** SIGSTOP; `resume` is SIGCONT. */

@@ -12,7 +12,13 @@ export function recoverySpec(runs: readonly ChartRun[]): Spec | undefined {
     r.results.faults.flatMap((f) => {
       const fault = `${multi ? `${r.label}: ` : ""}${f.name} (${f.kind} ${f.target})`;
       return [
-        { run: r.label, fault, measure: "unavailable", ms: f.unavailableMs, text: `${f.unavailableMs} ms` },
+        {
+          run: r.label,
+          fault,
+          measure: "unavailable",
+          ms: f.unavailableMs ?? 0,
+          text: f.unavailableMs === null ? "not separable: see its incident" : `${f.unavailableMs} ms`,
+        },
         {
           run: r.label,
           fault,

@@ -43,7 +43,10 @@ test("a broken scenario exits 2 with one line per problem and no stack trace", a
   assert.match(r.stderr, /broken\.yaml: topology\.agents\.a1\.channel\.type: .*"memory"\|"file"/);
   assert.match(r.stderr, /workload\.rate: .*not a rate/);
   assert.match(r.stderr, /workload\.duration: .*not a duration/);
-  assert.match(r.stderr, /faults\[0\]\.for: unknown key; allowed keys: kind, name, node, at, restartAfter/);
+  assert.match(
+    r.stderr,
+    /faults\[0\]\.for: unknown key; allowed keys: kind, name, optional, node, at, restartAfter/,
+  );
   assert.doesNotMatch(r.stderr, /\n\s+at /, "no stack trace");
   assert.deepEqual(readdirSync(out), [], "nothing was run");
 });

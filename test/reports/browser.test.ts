@@ -137,7 +137,8 @@ function assertClean(o: Opened, charts: number): Promise<void> {
 
 /** The number a figure's text shows, and how far off rounding can make it. */
 function parseShown(text: string): { value: number | null; tolerance: number } {
-  if (text === "never") return { value: null, tolerance: 0 };
+  // "never" (no recovery) and "—" (a figure that is null, e.g. no detection) stand for null.
+  if (text === "never" || text === "—") return { value: null, tolerance: 0 };
   const num = text.replace(/,/g, "").match(/-?\d+(\.\d+)?/)?.[0];
   assert.ok(num, `a number in ${JSON.stringify(text)}`);
   const decimals = num.split(".")[1]?.length ?? 0;

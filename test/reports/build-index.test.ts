@@ -22,18 +22,33 @@ const agent = (type: string) => ({
 
 test("design: engine plus channel type for agents, acks wherever a log scenario puts it", () => {
   const r = syntheticResults();
-  assert.equal(designOf(r, agent("file")), "agent · file channel");
+  assert.equal(designOf(r, agent("file")), "agent · file channel · fsync per transaction");
   assert.equal(
     designOf(r, { topology: { agents: { a1: { channel: { type: "file" } }, a2: { channel: {} } } } }),
-    "agent · file+memory channels",
+    "agent · file+memory channels · fsync per transaction",
   );
   assert.equal(
+    designOf(r, {
+      topology: { agents: { a1: { channel: { type: "file", fsyncPerTransaction: false } } } },
+    }),
+    "agent · file channel · no fsync per transaction",
+  );
+  assert.equal(designOf(r, agent("memory")), "agent · memory channel");
+  assert.equal(
     designOf({ ...r, engine: "log" }, { workload: { producer: { acks: "all" } } }),
-    "log · acks=all",
+    "log · acks=all · page-cache flush",
   );
   assert.equal(
     designOf({ ...r, engine: "log" }, { topology: { replicationFactor: 3 }, producer: { acks: 1 } }),
-    "log · acks=1 · replicationFactor=3",
+    "log · acks=1 · replicationFactor=3 · page-cache flush",
+  );
+  // Page cache and fsync are separate cells of the design matrix.
+  assert.equal(
+    designOf(
+      { ...r, engine: "log" },
+      { topology: { config: { "flush.messages": 1 } }, workload: { acks: 1 } },
+    ),
+    "log · acks=1 · flush.messages=1",
   );
   assert.equal(designOf(r), "agent");
 });

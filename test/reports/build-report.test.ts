@@ -69,6 +69,56 @@ test("verdict, key numbers and expectations are on the page as text", () => {
     assert.match(html, new RegExp(`id="chart-${id}"`));
 });
 
+test("the recovery section shows incidents, per-fault latency before/during/after, and a fault not applied", () => {
+  const r = syntheticResults();
+  const tail = { count: 10, p50: 2, p99: 9, max: 12 };
+  r.faults[0] = { ...(r.faults[0] as (typeof r.faults)[number]), overlapsWith: ["kill-a1"] };
+  r.faults[1] = {
+    ...(r.faults[1] as (typeof r.faults)[number]),
+    overlapsWith: [`stall ${HOSTILE}`],
+    lost: 1234,
+    restartMs: 480,
+    latency: {
+      before: { endToEnd: tail, publishAttempts: tail },
+      during: { endToEnd: { ...tail, p99: 2009 }, publishAttempts: null },
+      after: null,
+    },
+  };
+  r.faults.push({
+    ...(r.faults[1] as (typeof r.faults)[number]),
+    name: "refused",
+    applied: false,
+    optional: true,
+    error: "toxic failed: already exists",
+  });
+  r.incidents = [
+    {
+      faults: [`stall ${HOSTILE}`, "kill-a1"],
+      startMs: 6000,
+      endMs: 10000,
+      detectMs: 1500,
+      unavailableMs: 2500,
+      maxAckGapMs: 2600,
+      recoveryMs: 300,
+      lost: 1234,
+      duplicated: 5,
+      latency: { before: null, during: { endToEnd: null, publishAttempts: null }, after: null },
+      baseline: null,
+    },
+  ];
+  r.lossAttribution = { rule: "first destroying fault after the ack", unattributed: 0 };
+  const html = reportHtml({ dir: "x", results: r, configs: [], logs: [] });
+  const f = figures(html);
+  assert.equal(f.get("incidents.0.lost"), "1,234");
+  assert.equal(f.get("incidents.0.unavailableMs"), "2,500 ms");
+  assert.equal(f.get("faults.1.restartMs"), "480.0 ms");
+  assert.equal(f.get("faults.1.lost"), "1,234");
+  assert.match(html, /<h3>Incidents<\/h3>/);
+  assert.match(html, /not applied \(optional\): toxic failed: already exists/);
+  assert.match(html, /2\.00 ms \/ 2,009 ms \/ 12\.0 ms/);
+  assert.ok(!html.includes(HOSTILE), "the hostile fault name is escaped everywhere");
+});
+
 test("an errored run says why; a run without faults or samples leaves those charts out", () => {
   const r = { ...syntheticResults({ old: true }), status: "errored" as const, faults: [] };
   r.error = { code: "FB_ENGINE_CRASHED", message: `a1 exited unexpectedly ${HOSTILE}` };

@@ -14,9 +14,10 @@
  */
 
 import { existsSync } from "node:fs";
-import { open, readFile, rename } from "node:fs/promises";
+import { open, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { crc32 } from "node:zlib";
+import { noteCreated, noteSynced, renameFile } from "../../shared/file-io.ts";
 import { syncDir } from "./log-writer.ts";
 
 export interface Checkpoint {
@@ -93,12 +94,14 @@ export async function readCheckpoint(dir: string): Promise<Checkpoint | undefine
 export async function writeCheckpoint(dir: string, c: Checkpoint): Promise<void> {
   const tmp = join(dir, `${FILE}.tmp`);
   const fh = await open(tmp, "w");
+  noteCreated(tmp);
   try {
     await fh.writeFile(encodeCheckpoint(c));
     await fh.sync();
+    noteSynced(tmp);
   } finally {
     await fh.close();
   }
-  await rename(tmp, join(dir, FILE));
+  renameFile(tmp, join(dir, FILE));
   syncDir(dir);
 }

@@ -15,8 +15,9 @@
  * data directory is supported.
  */
 
-import { mkdir, readdir, unlink } from "node:fs/promises";
+import { mkdir, readdir } from "node:fs/promises";
 import { join } from "node:path";
+import { removePath } from "../../shared/file-io.ts";
 import {
   type Channel,
   type ChannelCounters,
@@ -180,7 +181,7 @@ export class FileChannel implements Channel {
     for (const name of await readdir(this.config.dataDir)) {
       const id = logFileId(name);
       if (id === undefined || id >= pos.fileId || referenced.has(id) || openFiles.has(id)) continue;
-      await unlink(join(this.config.dataDir, logFileName(id)));
+      removePath(join(this.config.dataDir, logFileName(id)));
     }
   }
 }

@@ -10,8 +10,9 @@
  * `log-<id>` with increasing ids, so the pointer of a record is (file id, offset).
  */
 
-import { closeSync, fdatasync, fsyncSync, openSync, writev } from "node:fs";
+import { writev } from "node:fs";
 import { join } from "node:path";
+import { closeFile, fdatasyncFileAsync, fsyncDir, openFile } from "../../shared/file-io.ts";
 import type { AgentEvent } from "../event.ts";
 import {
   type COMMIT,
@@ -39,12 +40,7 @@ export function logFileId(name: string): number | undefined {
 
 /** fsync a directory so a created or renamed entry survives a crash. */
 export function syncDir(dir: string): void {
-  const fd = openSync(dir, "r");
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
+  fsyncDir(dir);
 }
 
 interface Segment {
@@ -136,7 +132,7 @@ export class LogWriter {
 
   async close(): Promise<void> {
     await this.sync(true);
-    for (const fd of this.fds.values()) closeSync(fd);
+    for (const fd of this.fds.values()) closeFile(fd);
     this.fds.clear();
   }
 
@@ -177,7 +173,7 @@ export class LogWriter {
   }
 
   private open(id: number): void {
-    this.fds.set(id, openSync(join(this.dir, logFileName(id)), "wx"));
+    this.fds.set(id, openFile(join(this.dir, logFileName(id)), "wx"));
     syncDir(this.dir);
   }
 
@@ -215,7 +211,7 @@ export class LogWriter {
       const pendingIds = new Set(this.pending.map((s) => s.fileId));
       for (const [id, fd] of this.fds) {
         if (id !== this.fileId && !pendingIds.has(id) && !this.dirty.has(id)) {
-          closeSync(fd);
+          closeFile(fd);
           this.fds.delete(id);
         }
       }
@@ -271,5 +267,5 @@ async function writeAll(fd: number, bufs: Buffer[], position: number): Promise<v
 }
 
 function fdatasyncP(fd: number): Promise<void> {
-  return new Promise((resolve, reject) => fdatasync(fd, (err) => (err ? reject(err) : resolve())));
+  return new Promise((resolve, reject) => fdatasyncFileAsync(fd, (err) => (err ? reject(err) : resolve())));
 }

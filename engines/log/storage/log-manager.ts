@@ -4,19 +4,17 @@
  * `<topic>-<n>` directory holding its segments. Background timers apply `flush.ms` and retention.
  */
 
-import {
-  closeSync,
-  existsSync,
-  fsyncSync,
-  mkdirSync,
-  openSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-  writeFileSync,
-  writeSync,
-} from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeSync } from "node:fs";
 import { join } from "node:path";
+import {
+  closeFile,
+  fsyncDir,
+  fsyncFile,
+  openFile,
+  removePath,
+  renameFile,
+  writeWholeFile,
+} from "../../shared/file-io.ts";
 import { type LogConfig, withTopicConfigs } from "./log-config.ts";
 import { PartitionLog } from "./partition-log.ts";
 
@@ -59,7 +57,11 @@ export class LogManager {
   load(): boolean {
     const marker = join(this.dataDir, CLEAN_SHUTDOWN);
     const clean = existsSync(marker);
-    rmSync(marker, { force: true });
+    if (clean) {
+      // Durably gone, or a crash after this start would pass for a clean shutdown.
+      removePath(marker);
+      fsyncDir(this.dataDir);
+    }
     const file = join(this.dataDir, "topics.json");
     if (!existsSync(file)) return clean;
     const all = JSON.parse(readFileSync(file, "utf8")) as Record<string, TopicMeta>;
@@ -83,11 +85,12 @@ export class LogManager {
     for (const [name, t] of this.topics) all[name] = t.meta;
     const file = join(this.dataDir, "topics.json");
     const tmp = `${file}.tmp`;
-    const fd = openSync(tmp, "w");
+    const fd = openFile(tmp, "w");
     writeSync(fd, JSON.stringify(all, null, 2));
-    fsyncSync(fd);
-    closeSync(fd);
-    renameSync(tmp, file);
+    fsyncFile(fd);
+    closeFile(fd);
+    renameFile(tmp, file);
+    fsyncDir(this.dataDir);
   }
 
   /** Starts the flush.ms check (every 100 ms, cheap when nothing is due) and the retention timer. */
@@ -146,6 +149,6 @@ export class LogManager {
     this.timers = [];
     for (const t of this.topics.values()) for (const p of t.partitions) p.close();
     this.topics.clear();
-    writeFileSync(join(this.dataDir, CLEAN_SHUTDOWN), `${new Date().toISOString()}\n`);
+    writeWholeFile(join(this.dataDir, CLEAN_SHUTDOWN), `${new Date().toISOString()}\n`);
   }
 }

@@ -9,7 +9,8 @@
  * and is rebuilt from the log whenever it looks inconsistent.
  */
 
-import { closeSync, openSync, readFileSync, writeSync } from "node:fs";
+import { readFileSync, writeSync } from "node:fs";
+import { closeFile, openFile } from "../../shared/file-io.ts";
 
 export class OffsetIndex {
   private rel = new Int32Array(64);
@@ -25,7 +26,7 @@ export class OffsetIndex {
 
   /** A new, empty index file (truncating any existing one). */
   static create(path: string): OffsetIndex {
-    return new OffsetIndex(path, openSync(path, "w"));
+    return new OffsetIndex(path, openFile(path, "w"));
   }
 
   /**
@@ -40,7 +41,7 @@ export class OffsetIndex {
       return undefined;
     }
     if (data.length % 8 !== 0) return undefined;
-    const idx = new OffsetIndex(path, openSync(path, "a"));
+    const idx = new OffsetIndex(path, openFile(path, "a"));
     let lastRel = -1;
     let lastPos = -1;
     for (let i = 0; i < data.length; i += 8) {
@@ -102,6 +103,6 @@ export class OffsetIndex {
   }
 
   close(): void {
-    closeSync(this.fd);
+    closeFile(this.fd);
   }
 }

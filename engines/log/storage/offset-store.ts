@@ -7,18 +7,9 @@
  *   Record => length INT32 crc UINT32 (CRC-32C of payload) payload (UTF-8 JSON {g,t,p,o,m})
  */
 
-import {
-  closeSync,
-  existsSync,
-  fsyncSync,
-  ftruncateSync,
-  mkdirSync,
-  openSync,
-  readFileSync,
-  renameSync,
-  writeSync,
-} from "node:fs";
+import { existsSync, ftruncateSync, readFileSync, writeSync } from "node:fs";
 import { join } from "node:path";
+import { closeFile, fsyncDir, fsyncFile, makeDir, openFile, renameFile } from "../../shared/file-io.ts";
 import { crc32c } from "../records/crc32c.ts";
 
 export interface CommittedOffset {
@@ -49,7 +40,10 @@ export class OffsetStore {
   constructor(dataDir: string) {
     this.dir = join(dataDir, "__consumer_offsets");
     this.file = join(this.dir, "commits.log");
-    mkdirSync(this.dir, { recursive: true });
+    if (!existsSync(this.dir)) {
+      makeDir(this.dir);
+      fsyncDir(dataDir);
+    }
     let valid = 0;
     let dropped = false;
     if (existsSync(this.file)) {
@@ -72,7 +66,9 @@ export class OffsetStore {
       dropped = pos < data.length;
     }
     this.droppedTail = dropped;
-    this.fd = openSync(this.file, existsSync(this.file) ? "r+" : "w+");
+    const created = !existsSync(this.file);
+    this.fd = openFile(this.file, created ? "w+" : "r+");
+    if (created) fsyncDir(this.dir);
     if (dropped) ftruncateSync(this.fd, valid);
     this.size = valid;
   }
@@ -132,24 +128,25 @@ export class OffsetStore {
   /** Rewrites the file with only live entries (atomic rename). */
   private compact(): void {
     const tmp = `${this.file}.tmp`;
-    const fd = openSync(tmp, "w");
+    const fd = openFile(tmp, "w");
     const buf = Buffer.concat([...this.live.values()].map((e) => this.encode(e)));
     writeSync(fd, buf);
-    fsyncSync(fd);
-    closeSync(fd);
-    renameSync(tmp, this.file);
-    closeSync(this.fd);
-    this.fd = openSync(this.file, "r+");
+    fsyncFile(fd);
+    closeFile(fd);
+    renameFile(tmp, this.file);
+    fsyncDir(this.dir);
+    closeFile(this.fd);
+    this.fd = openFile(this.file, "r+");
     this.size = buf.length;
     this.records = this.live.size;
   }
 
   flush(): void {
-    fsyncSync(this.fd);
+    fsyncFile(this.fd);
   }
 
   close(): void {
     this.flush();
-    closeSync(this.fd);
+    closeFile(this.fd);
   }
 }

@@ -11,8 +11,9 @@
  * corrupt tail is never served. The HW restarts at the recovered LEO.
  */
 
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { fsyncDir, makeDir, removePath, writeWholeFile } from "../../shared/file-io.ts";
 import { ErrorCode } from "../protocol/error-codes.ts";
 import { batchBaseOffset, checkBatch, stampBatch } from "../records/record-batch.ts";
 import type { LogConfig } from "./log-config.ts";
@@ -62,14 +63,17 @@ export class PartitionLog {
     fullRecovery = false,
   ): PartitionLog {
     const dir = join(dataDir, `${topic}-${partition}`);
-    mkdirSync(dir, { recursive: true });
+    if (!existsSync(dir)) {
+      makeDir(dir);
+      fsyncDir(dataDir);
+    }
     const log = new PartitionLog(dir, topic, partition, config);
     const epochFile = join(dir, "leader-epoch");
     if (existsSync(epochFile)) {
       const e = Number(readFileSync(epochFile, "utf8").trim());
       if (Number.isInteger(e) && e >= 0) log.leaderEpoch = e;
     } else {
-      writeFileSync(epochFile, `${log.leaderEpoch}\n`);
+      writeWholeFile(epochFile, `${log.leaderEpoch}\n`);
     }
     const bases = readdirSync(dir)
       .filter((f) => /^\d{20}\.log$/.test(f))
@@ -98,8 +102,8 @@ export class PartitionLog {
           // A damaged closed segment: nothing after it can be trusted to follow on from it.
           log.recovery = { ...scan, stoppedBy: scan.stoppedBy ?? `gap before segment ${next}` };
           for (const later of bases.slice(i + 1)) {
-            rmSync(join(dir, segmentFileName(later)), { force: true });
-            rmSync(join(dir, indexFileName(later)), { force: true });
+            removePath(join(dir, segmentFileName(later)));
+            removePath(join(dir, indexFileName(later)));
           }
           break;
         }
@@ -131,7 +135,7 @@ export class PartitionLog {
   /** Sets a new leader epoch (persisted); later batches carry it. */
   setLeaderEpoch(epoch: number): void {
     this.leaderEpoch = epoch;
-    writeFileSync(join(this.dir, "leader-epoch"), `${epoch}\n`);
+    writeWholeFile(join(this.dir, "leader-epoch"), `${epoch}\n`);
   }
 
   /**
@@ -260,8 +264,8 @@ export class PartitionLog {
     while (this.segments.length > 1 && this.active.baseOffset >= offset) {
       const s = this.segments.pop()!;
       s.close();
-      rmSync(s.path, { force: true });
-      rmSync(join(this.dir, indexFileName(s.baseOffset)), { force: true });
+      removePath(s.path);
+      removePath(join(this.dir, indexFileName(s.baseOffset)));
     }
     this.logEndOffset = this.active.truncateTo(offset);
     if (this.highWatermark > this.logEndOffset) this.highWatermark = this.logEndOffset;
@@ -305,8 +309,8 @@ export class PartitionLog {
       if (!overSize && !tooOld) break;
       this.segments.shift();
       oldest.close();
-      rmSync(oldest.path, { force: true });
-      rmSync(join(this.dir, indexFileName(oldest.baseOffset)), { force: true });
+      removePath(oldest.path);
+      removePath(join(this.dir, indexFileName(oldest.baseOffset)));
       total -= oldest.size;
       deleted++;
       this.logStartOffset = this.segments[0]!.baseOffset;
@@ -324,6 +328,6 @@ export class PartitionLog {
   destroy(): void {
     for (const s of this.segments) s.close();
     this.segments = [];
-    rmSync(this.dir, { recursive: true, force: true });
+    removePath(this.dir);
   }
 }

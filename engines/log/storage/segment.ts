@@ -8,17 +8,9 @@
  * simply overwritten. Nothing is fsynced here unless the owner asks (flush policy).
  */
 
-import {
-  closeSync,
-  fstatSync,
-  fsync,
-  fsyncSync,
-  ftruncateSync,
-  openSync,
-  readSync,
-  writeSync,
-} from "node:fs";
+import { fstatSync, ftruncateSync, readSync, writeSync } from "node:fs";
 import { join } from "node:path";
+import { closeFile, fsyncDir, fsyncFile, fsyncFileAsync, openFile } from "../../shared/file-io.ts";
 import {
   BATCH_HEADER_BYTES,
   batchBaseOffset,
@@ -82,8 +74,10 @@ export class Segment {
 
   /** A new empty segment. */
   static create(dir: string, baseOffset: number, indexInterval: number): Segment {
-    const fd = openSync(join(dir, segmentFileName(baseOffset)), "w+");
+    const fd = openFile(join(dir, segmentFileName(baseOffset)), "w+");
     const index = OffsetIndex.create(join(dir, indexFileName(baseOffset)));
+    // The new files' directory entries must survive a crash for their fsynced data to count.
+    fsyncDir(dir);
     return new Segment(dir, baseOffset, fd, index, 0, baseOffset, -1, indexInterval);
   }
 
@@ -100,7 +94,7 @@ export class Segment {
     knownNextOffset?: number,
   ): { segment: Segment; scan?: ScanResult } {
     const path = join(dir, segmentFileName(baseOffset));
-    const fd = openSync(path, "r+");
+    const fd = openFile(path, "r+");
     const fileSize = fstatSync(fd).size;
     const idxPath = join(dir, indexFileName(baseOffset));
     if (!recover) {
@@ -288,7 +282,7 @@ export class Segment {
   }
 
   flush(): void {
-    fsyncSync(this.fd);
+    fsyncFile(this.fd);
   }
 
   /**
@@ -297,7 +291,7 @@ export class Segment {
    */
   flushInBackground(): void {
     this.syncing++;
-    fsync(this.fd, () => {
+    fsyncFileAsync(this.fd, () => {
       this.syncing--;
       if (this.syncing === 0 && this.closeWhenSynced) this.closeNow();
     });
@@ -309,7 +303,7 @@ export class Segment {
   }
 
   private closeNow(): void {
-    closeSync(this.fd);
+    closeFile(this.fd);
     this.index.close();
   }
 }

@@ -7,6 +7,7 @@
 
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { lazyIOEnv } from "../../nemesis/power-loss.ts";
 import { link } from "../../network/links.ts";
 import { type Network, startNetwork, stopNetwork } from "../../network/network.ts";
 import { tsxNode } from "../../supervisor/node-process.ts";
@@ -81,6 +82,7 @@ export class AgentTarget implements Target {
         ...tsxNode(this.o.projectRoot, "engines/agent/main.ts", ["--config", file, "--name", name]),
         logPath: join(runDir, "logs", `${name}.log`),
         readyTimeoutMs: this.o.readyTimeoutMs ?? 15_000,
+        ...lazyIOEnv(scenario, name, runDir),
       });
     }
     for (const name of downstreamFirst(topo.agents)) await supervisor.get(name).start();

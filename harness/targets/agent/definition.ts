@@ -14,6 +14,8 @@ export const agentTarget: TargetDefinition<ResolvedAgentTopology, AgentTopology>
   summary:
     "our push-based channel agent (Flume HTTP contracts), agents and collectors started by the harness",
   topology: agentTopologySchema,
+  /** autocannon speaks HTTP: it can drive this target's HTTP source (workload.generator). */
+  workloadFields: ["generator"],
   resolve: resolveAgentTopology,
   facts: agentFacts,
   async create(ctx) {

@@ -21,7 +21,8 @@ export function agentFacts(s: Scenario<ResolvedAgentTopology>): TopologyFacts {
       ...agents.map((name) => ({
         name,
         role: "server" as const,
-        faults: ["kill", "pause", "restart"] as const,
+        // power-loss: the agent's storage goes through the lazy file-I/O layer.
+        faults: ["kill", "pause", "restart", "power-loss"] as const,
       })),
       ...collectors.map((name) => ({ name, role: "collector" as const, faults: ["slow"] as const })),
     ],

@@ -68,6 +68,8 @@ export class Collector {
     let to = -1;
     let unparsed = 0;
     let sample = "";
+    let corrupted = 0;
+    let corruptSample = "";
     const flush = () => {
       if (producer >= 0) this.sink.delivered("collector", this.name, producer, from, to);
       producer = -1;
@@ -78,6 +80,11 @@ export class Collector {
       if (!id) {
         unparsed++;
         if (!sample) sample = JSON.stringify(e).slice(0, 120);
+        continue;
+      }
+      if (!id.intact) {
+        corrupted++;
+        if (!corruptSample) corruptSample = JSON.stringify(e).slice(0, 120);
         continue;
       }
       if (id.producer === producer && id.seq === to + 1) {
@@ -91,6 +98,7 @@ export class Collector {
     }
     flush();
     if (unparsed > 0) this.sink.unparsed("collector", unparsed, sample);
+    if (corrupted > 0) this.sink.unparsed("collector", corrupted, corruptSample, true);
   }
 
   close(): Promise<void> {

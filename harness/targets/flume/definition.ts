@@ -15,6 +15,8 @@ export const flumeTarget: TargetDefinition<FlumeTopology> = {
   engine: "flume",
   summary: "an external Flume agent: its HTTP source, collectors for its HTTP sink, your node commands",
   topology: flumeTopologySchema,
+  /** autocannon speaks HTTP: it can drive this target's HTTP source (workload.generator). */
+  workloadFields: ["generator"],
   resolve(t, s, p) {
     if (!parseHostPort(t.source)) p("topology.source", `"${t.source}" is not host:port`);
     const names = Object.keys(t.collectors);

@@ -21,6 +21,9 @@ export interface ConsumerMessage {
   runs: DeliveredRun[];
   unparsed: number;
   sample?: string;
+  /** Bodies whose checksum did not match, and the first of them. */
+  corrupted?: number;
+  corruptSample?: string;
 }
 
 /** Groups a batch's records into runs of one producer's consecutive seqs at consecutive offsets. */
@@ -30,6 +33,8 @@ export function runsOf(
 ): ConsumerMessage {
   const runs: DeliveredRun[] = [];
   let unparsed = 0;
+  let corrupted = 0;
+  let corruptSample: string | undefined;
   let sample: string | undefined;
   let cur: DeliveredRun | undefined;
   let lastOffset = -2;
@@ -42,6 +47,12 @@ export function runsOf(
       cur = undefined;
       continue;
     }
+    if (!id.intact) {
+      corrupted++;
+      corruptSample ??= r.value?.toString("utf8").slice(0, 120);
+      cur = undefined;
+      continue;
+    }
     if (cur && cur[0] === id.producer && id.seq === cur[2] + 1 && offset === lastOffset + 1) {
       cur[2] = id.seq;
     } else {
@@ -50,7 +61,12 @@ export function runsOf(
     }
     lastOffset = offset;
   }
-  return sample === undefined ? { runs, unparsed } : { runs, unparsed, sample };
+  const out: ConsumerMessage = sample === undefined ? { runs, unparsed } : { runs, unparsed, sample };
+  if (corrupted > 0) {
+    out.corrupted = corrupted;
+    if (corruptSample !== undefined) out.corruptSample = corruptSample;
+  }
+  return out;
 }
 
 async function main(): Promise<void> {
@@ -100,7 +116,7 @@ async function main(): Promise<void> {
       eachBatchAutoResolve: true,
       eachBatch: async ({ batch }) => {
         const msg = runsOf(batch.partition, batch.messages);
-        if (msg.runs.length > 0 || msg.unparsed > 0) await send(msg);
+        if (msg.runs.length > 0 || msg.unparsed > 0 || msg.corrupted) await send(msg);
       },
     });
     await ready;

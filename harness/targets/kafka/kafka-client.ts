@@ -97,6 +97,7 @@ function deliver(sink: DeliverySink, consumer: string, m: ConsumerMessage): void
     sink.delivered(consumer, consumer, producer, from, to, { partition, offset });
   }
   if (m.unparsed > 0) sink.unparsed(consumer, m.unparsed, m.sample ?? "");
+  if (m.corrupted) sink.unparsed(consumer, m.corrupted, m.corruptSample ?? "", true);
 }
 
 /** The producers, one kafkajs producer per harness producer. */

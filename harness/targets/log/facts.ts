@@ -36,7 +36,12 @@ export function logFacts(s: Scenario<LogTopology>): TopologyFacts {
   const controllers = controllerNames(s.topology);
   const shape = clusterShape(s.topology);
   const nodes: NodeFacts[] = [
-    ...brokers.map((name) => ({ name, role: "server" as const, faults: processFaults })),
+    // power-loss: the broker's storage goes through the lazy file-I/O layer; consumers store nothing.
+    ...brokers.map((name) => ({
+      name,
+      role: "server" as const,
+      faults: [...processFaults, "power-loss"] as const,
+    })),
     ...controllers.map((name) => ({ name, role: "server" as const, faults: processFaults })),
     ...consumers.map((name) => ({ name, role: "consumer" as const, faults: processFaults })),
   ];

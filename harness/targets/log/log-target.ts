@@ -18,6 +18,7 @@ import { join } from "node:path";
 import { dumpReplica } from "../../../engines/log/tools/replica-dump.ts";
 import { checkReplicaDivergence } from "../../checkers/replica-divergence.ts";
 import type { ReplicasOp } from "../../history/op.ts";
+import { lazyIOEnv } from "../../nemesis/power-loss.ts";
 import { link } from "../../network/links.ts";
 import { type Network, startNetwork, stopNetwork } from "../../network/network.ts";
 import { tsxNode } from "../../supervisor/node-process.ts";
@@ -104,6 +105,7 @@ export class LogTarget implements Target {
         ]),
         logPath: join(runDir, "logs", `${name}.log`),
         readyTimeoutMs: shape ? Math.max(timeout, 30_000) : timeout,
+        ...lazyIOEnv(scenario, name, runDir),
       });
     }
     // A cluster's nodes start together: a broker is ready once the quorum has registered it.

@@ -66,6 +66,16 @@ describe("capacity search (Nighthawk: grow geometrically, then bisect)", () => {
     assert.equal(end.answer, 8000);
   });
 
+  test("a bracket within the precision is converged even on the last allowed step", () => {
+    const steps = [
+      { level: 1000, verdict: "good" as const },
+      { level: 2000, verdict: "bad" as const },
+      { level: 1990, verdict: "good" as const },
+    ];
+    const n = nextStep({ ...opts, maxSteps: 3 }, steps);
+    assert.equal(n.kind === "done" && n.end, "converged");
+  });
+
   test("nothing good down to the floor", () => {
     const { end } = simulate(0, { ...opts, floor: 100 });
     assert.equal(end.end, "nothing-good");

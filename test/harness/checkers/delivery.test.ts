@@ -20,6 +20,7 @@ const zero: Delivery = {
   unexpected: 0,
   recovered: 0,
   failedButDelivered: 0,
+  corrupted: 0,
 };
 
 /** Two producers, 20 messages each in batches of 5, all acked and delivered once. */
@@ -126,6 +127,7 @@ describe("deliveryAccounting and deliveryCheck", () => {
       failed: 5,
       delivered: 2,
       failedButDelivered: 2,
+      corrupted: 0,
       duplicated: 1,
       duplicateDeliveries: 1,
     });
@@ -152,6 +154,7 @@ describe("deliveryAccounting and deliveryCheck", () => {
       unexpected: 2,
       recovered: 1,
       failedButDelivered: 1,
+      corrupted: 0,
     });
     assert.equal(deliveryCheck(d).valid, false);
   });

@@ -149,3 +149,12 @@ describe("partitionOrder", () => {
     assert.deepEqual(partitionOrder([...b.build(), ...h.ops]), { ...clean, partitions: 1 });
   });
 });
+
+describe("partitionOrderCheck with the scenario's own expectations", () => {
+  const o = { partitions: 1, inconsistentOffsets: 3, reordered: 0, gaps: 0, rewinds: 0 };
+  test("inconsistent offsets fail the check unless the scenario judges them itself", () => {
+    assert.equal(partitionOrderCheck(o).valid, false);
+    assert.equal(partitionOrderCheck(o, ["order.inconsistentOffsets"]).valid, true);
+    assert.equal(partitionOrderCheck({ ...o, reordered: 1 }, ["order.inconsistentOffsets"]).valid, false);
+  });
+});

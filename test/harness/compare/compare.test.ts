@@ -115,6 +115,14 @@ describe("faults in the gate", () => {
     backlogDrainedMs: 5,
     inWindow: { sent: 1, lost: 0, duplicated: 0 },
     outsideWindow: { sent: 1, lost: 0, duplicated: 0 },
+    applied: true,
+    overlapsWith: [],
+    incident: 0,
+    maxAckGapMs: 900,
+    restartMs: null,
+    baseline: null,
+    lost: 0,
+    latency: { before: null, during: { endToEnd: null, publishAttempts: null }, after: null },
   });
 
   test("a fault that never recovered in the candidate, where every baseline run did, is a regression", () => {

@@ -3,22 +3,31 @@ import { describe, test } from "node:test";
 import { decodePayload, encodePayload } from "../../../harness/generator/payload.ts";
 
 describe("payload", () => {
-  test("a body is its identity prefix padded with x to exactly the message size", () => {
+  test("a body is its identity prefix and checksum padded with x to exactly the message size", () => {
     const body = encodePayload(3, 42, 1_234_567, 100);
     assert.equal(body.length, 100);
-    assert.ok(body.startsWith("3.42.1234567."));
-    assert.equal(body.slice("3.42.1234567.".length), "x".repeat(100 - 13));
+    assert.match(body, /^3\.42\.1234567\.[0-9a-f]{8}\./);
+    assert.equal(body.slice("3.42.1234567.".length + 9), "x".repeat(100 - 13 - 9));
   });
 
   test("sizes beyond the pad block and at the prefix length are exact", () => {
     assert.equal(encodePayload(0, 0, 0, 10_000).length, 10_000);
     assert.equal(encodePayload(0, 0, 0, 1_048_576).length, 1_048_576);
-    assert.equal(encodePayload(1, 2, 3, 6), "1.2.3.");
-    assert.equal(encodePayload(1, 2, 3, 7), "1.2.3.x");
+    assert.equal(encodePayload(1, 2, 3, 15).length, 15);
+    assert.match(encodePayload(1, 2, 3, 16), /^1\.2\.3\.[0-9a-f]{8}\.x$/);
   });
 
   test("a prefix longer than the size is kept whole", () => {
-    assert.equal(encodePayload(12, 345_678, 9_999_999_999, 8), "12.345678.9999999999.");
+    assert.match(encodePayload(12, 345_678, 9_999_999_999, 8), /^12\.345678\.9999999999\.[0-9a-f]{8}\.$/);
+  });
+
+  test("a body altered in delivery fails its checksum: corrupted, not someone else's message", () => {
+    const body = encodePayload(3, 42, 1_234_567, 100);
+    assert.equal(decodePayload(body)?.intact, true);
+    const flipped = `${body.slice(0, 60)}y${body.slice(61)}`;
+    assert.deepEqual(decodePayload(flipped), { producer: 3, seq: 42, intendedUs: 1_234_567, intact: false });
+    const truncated = body.slice(0, 90);
+    assert.equal(decodePayload(truncated)?.intact, false);
   });
 
   test("decode reads back what encode wrote", () => {
@@ -28,7 +37,12 @@ describe("payload", () => {
       [255, 9_999_999, 3_600_000_000, 64],
       [7, 123, 999_999_999_999_999, 1024],
     ] as const) {
-      assert.deepEqual(decodePayload(encodePayload(p, s, t, size)), { producer: p, seq: s, intendedUs: t });
+      assert.deepEqual(decodePayload(encodePayload(p, s, t, size)), {
+        producer: p,
+        seq: s,
+        intendedUs: t,
+        intact: true,
+      });
     }
   });
 

@@ -74,9 +74,9 @@ describe("recoveredAt", () => {
     assert.equal(recoveredAt(tl, 3_000_000, 100, 10_000_000), undefined);
   });
 
-  test("a zero baseline counts as recovered at the heal", () => {
+  test("a zero baseline gives no recovery time (not 'recovered at the heal')", () => {
     const tl = timeline(flat(50, 0));
-    assert.equal(recoveredAt(tl, 1_234_567, 0, 5_000_000), 1_234_567);
+    assert.equal(recoveredAt(tl, 1_234_567, 0, 5_000_000), undefined);
   });
 });
 

@@ -3,6 +3,7 @@
 import assert from "node:assert/strict";
 import { connect } from "node:net";
 import { after, before, beforeEach, describe, test } from "node:test";
+import { faultApplication } from "../../../harness/checkers/fault-applied.ts";
 import type { NemesisOp } from "../../../harness/history/op.ts";
 import {
   isNetworkFault,
@@ -289,6 +290,46 @@ describe("NetworkNemesis", () => {
       "ok untoxic",
     ]);
     assert.deepEqual(await toxicNames("a1->a2"), []);
+  });
+
+  test("a toxic the proxy refuses is not applied", async () => {
+    const { nemesis, ops } = run([
+      toxic({ name: "dup", at: 10, for: 100 }),
+      toxic({ name: "dup", at: 40, for: 10 }),
+    ]);
+    await nemesis.idle();
+    // Both faults share the name here, so split them by the order of their first steps.
+    const second = ops.slice(ops.findIndex((o, i) => i > 0 && o.f === "toxic" && o.type === "invoke"));
+    assert.equal(faultApplication(ops.slice(0, 2)).applied, true);
+    const app = faultApplication(second.filter((o) => o.f === "toxic"));
+    assert.equal(app.applied, false);
+    assert.match(app.applied ? "" : app.error, /toxic failed/);
+  });
+
+  test("a partition whose second half fails is not applied, and the half that went in is healed", async () => {
+    // The toxic the partition would add on a2->collector is already there: the proxy refuses it.
+    await client.addToxic("a2->collector", {
+      name: "cut:a2->collector:up",
+      type: "latency",
+      stream: "upstream",
+      toxicity: 1,
+      attributes: { latency: 1 },
+    });
+    const { nemesis, ops } = run([
+      {
+        kind: "partition",
+        name: "cut",
+        groups: [["a1"], ["a2"], ["collector"]],
+        at: 10,
+        for: 50,
+        target: "a1 | a2 | collector",
+      },
+    ]);
+    await nemesis.idle();
+    const app = faultApplication(ops);
+    assert.equal(app.applied, false, "half a partition is not a partition");
+    assert.deepEqual(await toxicNames("a1->a2"), []);
+    assert.deepEqual(steps(ops), ["invoke partition", "fail partition", "invoke heal", "ok heal"]);
   });
 
   test("cancel() drops faults that have not started: no ops, nothing changed", async () => {

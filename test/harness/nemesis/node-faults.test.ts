@@ -2,6 +2,7 @@
 // the time it was sent, so each fault's sequence and spacing can be checked without processes.
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
+import { faultApplication } from "../../../harness/checkers/fault-applied.ts";
 import type { NemesisOp } from "../../../harness/history/op.ts";
 import {
   type FaultEvent,
@@ -20,6 +21,8 @@ class FakeNode {
   readonly calls: Call[] = [];
   /** Methods that throw (or reject, for the async ones) instead of succeeding. */
   failing = new Set<string>();
+  /** As NodeProcess keeps it: the nemesis refuses to kill, pause or stop a node that is not running. */
+  state: "running" | "paused" | "stopped" = "running";
   constructor(
     readonly name: string,
     private readonly now: () => number,
@@ -30,21 +33,26 @@ class FakeNode {
   }
   async kill() {
     this.note("kill");
+    this.state = "stopped";
     return undefined;
   }
   async start() {
     await new Promise((r) => setTimeout(r, 5));
     this.note("start");
+    this.state = "running";
     return { name: this.name, ports: {} };
   }
   async pause() {
     this.note("pause");
+    this.state = "paused";
   }
   async resume() {
     this.note("resume");
+    this.state = "running";
   }
   async stop() {
     this.note("stop");
+    this.state = "stopped";
     return undefined;
   }
 }
@@ -261,6 +269,33 @@ describe("NodeNemesis", () => {
     assert.deepEqual(calls(driver, "a1"), ["kill"]);
     assert.deepEqual(steps(ops), ["invoke kill", "fail kill"]);
     assert.equal(ops[1]?.error, "kill failed");
+  });
+
+  test("a second kill without a restart in between is not applied: the node is not running", async () => {
+    const { driver, ops, nemesis } = setup([
+      { kind: "kill", name: "k1", node: "a1", at: 0, target: "a1" },
+      { kind: "kill", name: "k2", node: "a1", at: 30, target: "a1" },
+    ]);
+    nemesis.start();
+    await nemesis.idle();
+    assert.deepEqual(calls(driver, "a1"), ["kill"]);
+    assert.deepEqual(steps(ops.filter((o) => o.fault === "k2")), ["invoke kill", "fail kill"]);
+    assert.match(ops.find((o) => o.fault === "k2" && o.type === "fail")?.error ?? "", /a1 is not running/);
+    assert.equal(faultApplication(ops.filter((o) => o.fault === "k2")).applied, false);
+    assert.equal(faultApplication(ops.filter((o) => o.fault === "k1")).applied, true);
+  });
+
+  test("pausing or restarting a node that is down is not applied either", async () => {
+    const { driver, ops, nemesis } = setup([
+      { kind: "kill", name: "k", node: "a1", at: 0, target: "a1" },
+      { kind: "pause", name: "p", node: "a1", at: 20, for: 10, target: "a1" },
+      { kind: "restart", name: "r", node: "a1", at: 40, for: 0, target: "a1" },
+    ]);
+    nemesis.start();
+    await nemesis.idle();
+    assert.deepEqual(calls(driver, "a1"), ["kill"]);
+    assert.deepEqual(steps(ops.filter((o) => o.fault === "p")), ["invoke pause", "fail pause"]);
+    assert.deepEqual(steps(ops.filter((o) => o.fault === "r")), ["invoke stop", "fail stop"]);
   });
 
   test("a resume that throws is recorded as fail", async () => {

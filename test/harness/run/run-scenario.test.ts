@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
@@ -107,7 +107,22 @@ test("a short run passes, writes its run directory, and check agrees offline", a
   );
 
   const c = start(["check", runDir]);
-  assert.equal(await c.exited, 0);
+  assert.equal(await c.exited, 0, c.stdout());
+  assert.match(c.stdout(), /every figure matches results\.json/);
+
+  // A tampered figure: check lists it and exits 1.
+  const file = join(runDir, "results.json");
+  const honest = readFileSync(file, "utf8");
+  const edited = JSON.parse(honest) as Results;
+  edited.latency.endToEnd.corrected.p99 = edited.latency.endToEnd.corrected.p99 / 2;
+  edited.throughput.ackedPerSec += 1;
+  writeFileSync(file, JSON.stringify(edited));
+  const t = start(["check", runDir]);
+  assert.equal(await t.exited, 1, t.stdout());
+  assert.match(t.stdout(), /2 figures of results\.json differ/);
+  assert.match(t.stdout(), /latency\.endToEnd\.corrected\.p99: results\.json/);
+  assert.match(t.stdout(), /throughput\.ackedPerSec: results\.json/);
+  writeFileSync(file, honest);
 });
 
 test("Ctrl-C stops every node, keeps partial results and exits 3", async () => {
@@ -169,6 +184,28 @@ test("a log run: brokers, consumer processes and the partition-order check, with
     assert.ok(existsSync(join(runDir, "logs", f)), f);
   }
   for (const pid of nodePids(runDir)) assert.equal(alive(pid), false, `node ${pid} is gone`);
+});
+
+test("a fault that did not happen breaks the run (exit 3) unless it is optional", async () => {
+  // a2 is killed at 0.7 s and never restarted; the kills at 1 s (optional) and 1.2 s find it down.
+  const dir = join(out, "double-kill");
+  const r = start(["run", join(root, "test/fixtures/scenarios/tiny-double-kill.yaml"), "--out", dir]);
+  assert.equal(await r.exited, 3, r.stderr());
+  const res = JSON.parse(readFileSync(join(only(dir), "results.json"), "utf8")) as Results;
+  assert.equal(res.status, "errored");
+  assert.equal(res.error?.code, "FB_FAULT_NOT_APPLIED");
+  assert.match(res.error?.message ?? "", /k3: kill failed: a2 is not running/);
+  assert.doesNotMatch(res.error?.message ?? "", /k2/);
+  const byName = Object.fromEntries(res.faults.map((f) => [f.name, f]));
+  assert.equal(byName.k1?.applied, true);
+  assert.equal(byName.k2?.applied, false);
+  assert.equal(byName.k2?.optional, true);
+  assert.equal(byName.k3?.applied, false);
+  assert.equal(byName.k3?.unavailableMs, null);
+  assert.equal(byName.k3?.recoveryMs, null);
+  // The offline check reaches the same verdict.
+  const c = start(["check", only(dir)]);
+  assert.equal(await c.exited, 3);
 });
 
 test("a network fault: a latency toxic on producers->a1 shows in publish latency only", async () => {

@@ -94,12 +94,19 @@ describe("a valid scenario", () => {
     assert.equal(agentOf(scenarioFromObject(doc, FILE)).topology.entry, "a2");
   });
 
-  test("gets the default expectations: nothing lost, nothing unexpected", () => {
-    assert.deepEqual(defaultExpectations, { "delivery.lost": 0, "delivery.unexpected": 0 });
+  test("gets the default expectations: nothing lost, nothing unexpected, no refusal delivered", () => {
+    assert.deepEqual(defaultExpectations, {
+      "delivery.lost": 0,
+      "delivery.unexpected": 0,
+      "delivery.failedButDelivered": 0,
+      "delivery.corrupted": 0,
+    });
     const s = scenarioFromObject(base(), FILE);
     assert.deepEqual(s.expectations, [
       { path: "delivery.lost", op: "==", value: 0, source: "0" },
       { path: "delivery.unexpected", op: "==", value: 0, source: "0" },
+      { path: "delivery.failedButDelivered", op: "==", value: 0, source: "0" },
+      { path: "delivery.corrupted", op: "==", value: 0, source: "0" },
     ]);
   });
 
@@ -107,7 +114,7 @@ describe("a valid scenario", () => {
     const doc = { ...base(), expect: { "delivery.lost": "> 0", "latency.endToEnd.p99": "< 200ms" } };
     const s = scenarioFromObject(doc, FILE);
     const byPath = new Map(s.expectations.map((e) => [e.path, e]));
-    assert.equal(s.expectations.length, 3);
+    assert.equal(s.expectations.length, 5);
     assert.deepEqual(byPath.get("delivery.lost"), {
       path: "delivery.lost",
       op: ">",
@@ -178,7 +185,7 @@ describe("a valid scenario", () => {
       name: "kill-a1@1.5s",
       target: "a1",
     });
-    assert.equal(s.expectations.length, 4);
+    assert.equal(s.expectations.length, 6);
   });
 
   test("raw keeps the document as written with the seed filled in, and the input is not mutated", () => {
@@ -218,7 +225,7 @@ describe("schema problems name the file and the path", () => {
   test("an unknown key lists the allowed keys", () => {
     const problems = rejectObject(withWorkload({ rte: "5/s" }));
     assert.deepEqual(problems, [
-      `${FILE}: workload.rte: unknown key; allowed keys: rate, arrival, messageSize, producers, consumers, keys, batchSize, linger, maxInFlight, acks, timeout, warmup, duration, drain, workers, trace`,
+      `${FILE}: workload.rte: unknown key; allowed keys: rate, arrival, messageSize, producers, consumers, keys, batchSize, linger, maxInFlight, acks, timeout, warmup, duration, drain, workers, trace, generator`,
     ]);
   });
 
@@ -386,6 +393,32 @@ describe("cross-field problems name the file and the path", () => {
     assert.deepEqual(problems, [`${FILE}: faults[0].node: no node named "a3"; nodes: a1, a2`]);
   });
 
+  test("a power loss needs a node with storage: a log consumer has none", () => {
+    const problems = rejectObject({
+      name: "p",
+      engine: "log",
+      topology: {},
+      workload: { rate: "100/s", duration: "5s", consumers: 1 },
+      faults: [{ kind: "power-loss", node: "consumer-1", at: "2s" }],
+    });
+    assert.deepEqual(problems, [
+      `${FILE}: faults[0].node: power-loss does not apply to "consumer-1"; it applies to: broker-1`,
+    ]);
+    const ok = scenarioFromObject(
+      { ...base(), faults: [{ kind: "power-loss", node: "a2", at: "2s", restartAfter: "1s" }] },
+      FILE,
+    );
+    assert.equal(ok.faults[0]?.kind, "power-loss");
+  });
+
+  test("a scenario without failedButDelivered gets it expected as 0", () => {
+    const s = scenarioFromObject(base(), FILE);
+    assert.ok(
+      s.expectations.some((e) => e.path === "delivery.failedButDelivered"),
+      "default expectation",
+    );
+  });
+
   test("a slow fault must target a collector", () => {
     const problems = rejectObject({
       ...base(),
@@ -511,7 +544,13 @@ describe("YAML text and files", () => {
     assert.equal(s.faults[0]?.name, "pause-a1@1s");
     assert.deepEqual(
       s.expectations.map((e) => e.path),
-      ["delivery.lost", "delivery.unexpected", "faults.pause-a1@1s.recoveryMs"],
+      [
+        "delivery.lost",
+        "delivery.unexpected",
+        "delivery.failedButDelivered",
+        "delivery.corrupted",
+        "faults.pause-a1@1s.recoveryMs",
+      ],
     );
   });
 
@@ -572,6 +611,6 @@ describe("YAML text and files", () => {
     );
     const lost = s.expectations.find((e) => e.path === "delivery.lost");
     assert.deepEqual(lost, { path: "delivery.lost", op: ">", value: 0, source: "> 0" });
-    assert.equal(s.expectations.length, 2);
+    assert.equal(s.expectations.length, 6);
   });
 });

@@ -36,6 +36,14 @@ const faultExtras = {
   backlogDrainedMs: 400,
   inWindow: { sent: 3000, lost: 0, duplicated: 0 },
   outsideWindow: { sent: 15000, lost: 0, duplicated: 0 },
+  applied: true,
+  overlapsWith: [],
+  incident: 0,
+  maxAckGapMs: 1000,
+  restartMs: null,
+  baseline: null,
+  lost: 0,
+  latency: { before: null, during: { endToEnd: null, publishAttempts: null }, after: null },
 };
 
 export function syntheticResults(o: FixtureOptions = {}): Results {

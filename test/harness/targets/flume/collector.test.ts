@@ -11,8 +11,10 @@ class RecordingSink implements DeliverySink {
   delivered(...args: Parameters<DeliverySink["delivered"]>): void {
     this.delivered_.push({ args: args.filter((a) => a !== undefined), at: performance.now() });
   }
-  unparsed(process: string, count: number, sample: string): void {
-    this.unparsed_.push({ process, count, sample });
+  corrupt_: { process: string; count: number }[] = [];
+  unparsed(process: string, count: number, sample: string, corrupt?: boolean): void {
+    if (corrupt) this.corrupt_.push({ process, count });
+    else this.unparsed_.push({ process, count, sample });
   }
   ranges() {
     return this.delivered_.map((d) => d.args);
@@ -60,6 +62,20 @@ describe("Collector", () => {
     assert.deepEqual(sink.ranges(), [["collector", "sinkhole", 2, 0, 4]]);
     assert.deepEqual(sink.unparsed_, []);
     assert.equal(collector.received - before, 5);
+  });
+
+  test("a body whose checksum fails is counted as corrupted, not delivered", async () => {
+    sink.corrupt_ = [];
+    const bad = ev(4, 1);
+    bad.body = `${bad.body.slice(0, -1)}!`;
+    const res = await post([ev(4, 0), bad, ev(4, 2)]);
+    assert.equal(res.status, 200);
+    assert.deepEqual(sink.ranges(), [
+      ["collector", "sinkhole", 4, 0, 0],
+      ["collector", "sinkhole", 4, 2, 2],
+    ]);
+    assert.deepEqual(sink.corrupt_, [{ process: "collector", count: 1 }]);
+    assert.deepEqual(sink.unparsed_, []);
   });
 
   test("runs break where the producer changes or the seq does not follow", async () => {

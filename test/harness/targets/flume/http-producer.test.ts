@@ -116,7 +116,12 @@ describe("HttpProducer.send", () => {
     events.forEach((e, i) => {
       assert.deepEqual(e.headers, {});
       assert.equal(e.body.length, 80);
-      assert.deepEqual(decodePayload(e.body), { producer: 3, seq: 10 + i, intendedUs: 1000 * (10 + i) });
+      assert.deepEqual(decodePayload(e.body), {
+        producer: 3,
+        seq: 10 + i,
+        intendedUs: 1000 * (10 + i),
+        intact: true,
+      });
     });
   });
 

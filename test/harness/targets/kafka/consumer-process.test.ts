@@ -21,6 +21,18 @@ const raw = (offset: number, value: string | null): Rec => ({
 });
 
 describe("runsOf", () => {
+  test("a record whose body fails its checksum is corrupted, not delivered, and breaks the run", () => {
+    const good = rec(11, 0, 1);
+    const bad = raw(11, `${(good.value as Buffer).toString("latin1").slice(0, -1)}!`);
+    const out = runsOf(2, [rec(10, 0, 0), bad, rec(12, 0, 2)]);
+    assert.deepEqual(out.runs, [
+      [0, 0, 0, 2, 10],
+      [0, 2, 2, 2, 12],
+    ]);
+    assert.equal(out.corrupted, 1);
+    assert.equal(out.unparsed, 0);
+  });
+
   test("one producer's consecutive seqs at consecutive offsets make one run", () => {
     const records = [0, 1, 2, 3, 4].map((i) => rec(10 + i, 0, i));
     assert.deepEqual(runsOf(3, records), { runs: [[0, 0, 4, 3, 10]], unparsed: 0 });
