@@ -8,7 +8,7 @@
  * acknowledged, survives a power cut.
  */
 
-import { existsSync, readFileSync, writeSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { closeFile, fsyncDir, fsyncFile, makeDir, openFile, renameFile } from "../../shared/file-io.ts";
 
@@ -27,6 +27,9 @@ export class RaftStorage {
 
   constructor(dataDir: string) {
     this.dir = join(dataDir, "raft");
+    // The node's data directory is made by whoever starts it (before any power loss can matter);
+    // the raft directory inside it is ours, durable once its parent is fsynced.
+    mkdirSync(dataDir, { recursive: true });
     makeDir(this.dir);
     fsyncDir(dataDir);
     const stateFile = join(this.dir, "state.json");
