@@ -29,10 +29,10 @@ test("pull-vs-push: four designs, one row of the design matrix", () => {
     };
   });
   assert.deepEqual(runs.map((r) => designOf(r.results, r.scenario)).sort(), [
-    "agent · file channel",
+    "agent · file channel · fsync per transaction",
     "agent · memory channel",
-    "log · acks=1 · RF=3 · min.insync=2",
-    "log · acks=all · RF=3 · min.insync=2",
+    "log · acks=1 · RF=3 · min.insync=2 · page-cache flush",
+    "log · acks=all · RF=3 · min.insync=2 · page-cache flush",
   ]);
   assert.deepEqual([...new Set(runs.map((r) => faultKindsOf(r.results, r.scenario)))], ["kill + pause"]);
   const html = designMatrix(runs);
