@@ -2,7 +2,8 @@
  * Benchmark of the log engine (one broker process, one topic of 6 partitions, 100-byte records):
  *  (a) broker append path: a raw-socket producer pipelines pre-encoded Produce v7 requests
  *      (acks=1, one batch per partition) so only the broker's work is measured;
- *  (b) end to end through kafkajs: records/s produced and consumed;
+ *  (b) end to end through each JS client, kafkajs and @platformatic/kafka, in the same run:
+ *      records/s produced and consumed (4 producer loops of 3,000-record requests, one consumer);
  *  (c) end-to-end latency p50/p99 through kafkajs at half of the rate measured in (b),
  *      open loop, measured from each record's intended send time.
  * Medians of several runs are printed. `--profile DIR` runs the broker under `node --cpu-prof`
@@ -19,6 +20,7 @@ import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { parseArgs } from "node:util";
+import { Consumer as PltConsumer, Producer as PltProducer } from "@platformatic/kafka";
 import { Kafka, logLevel } from "kafkajs";
 import { FrameSplitter } from "../engines/log/protocol/framing.ts";
 import { decodeResponse, encodeRequest } from "../engines/log/protocol/header.ts";
@@ -283,6 +285,55 @@ async function kafkajsThroughput(
   return { produced: producedInWindow / elapsed, consumed: consumedInWindow / elapsed };
 }
 
+/** (b) the same load through @platformatic/kafka: records/s each way. */
+async function platformaticThroughput(
+  port: number,
+  topic: string,
+): Promise<{ produced: number; consumed: number }> {
+  const bootstrapBrokers = [`127.0.0.1:${port}`];
+  const producer = new PltProducer({ clientId: "bench-b-plt", bootstrapBrokers });
+  const consumer = new PltConsumer({
+    clientId: "bench-b-plt",
+    groupId: `${topic}-g`,
+    bootstrapBrokers,
+    maxWaitTime: 100,
+  });
+  const stream = await consumer.consume({ topics: [topic], mode: "earliest", autocommit: true });
+  const value = Buffer.alloc(RECORD_BYTES, 0x62);
+  let consumedInWindow = 0;
+  let inWindow = false;
+  stream.on("data", () => {
+    if (inWindow) consumedInWindow++;
+  });
+  let producedInWindow = 0;
+  let stop = false;
+  const perPartitionBatch = 500;
+  const loops = Array.from({ length: 4 }, async () => {
+    while (!stop) {
+      await producer.send({
+        acks: 1,
+        messages: Array.from({ length: perPartitionBatch * PARTITIONS }, (_, i) => ({
+          topic,
+          value,
+          partition: i % PARTITIONS,
+        })),
+      });
+      if (inWindow) producedInWindow += perPartitionBatch * PARTITIONS;
+    }
+  });
+  await new Promise((r) => setTimeout(r, 1000));
+  inWindow = true;
+  const t0 = performance.now();
+  await new Promise((r) => setTimeout(r, seconds * 1000));
+  inWindow = false;
+  const elapsed = (performance.now() - t0) / 1000;
+  stop = true;
+  await Promise.all(loops);
+  await stream.close();
+  await Promise.all([producer.close(), consumer.close(true)]);
+  return { produced: producedInWindow / elapsed, consumed: consumedInWindow / elapsed };
+}
+
 /**
  * (c) Open-loop latency through kafkajs at `rate` records/s, measured from each record's intended
  * send time (so a stalled producer cannot hide latency). The consumer runs in its own process.
@@ -415,6 +466,22 @@ async function main(): Promise<void> {
         `(b) kafkajs end to end: median produced ${fmt(median(produced))} records/s, consumed ${fmt(median(consumed))} records/s`,
       );
       if (args.profile) printProfile(join(args.profile, "b"));
+      const pProduced: number[] = [];
+      const pConsumed: number[] = [];
+      for (let r = 0; r < runs; r++) {
+        const broker = await startBroker();
+        await createTopic(broker.port, "plt");
+        const t = await platformaticThroughput(broker.port, "plt");
+        await broker.stop();
+        pProduced.push(t.produced);
+        pConsumed.push(t.consumed);
+        console.log(
+          `  (b) platformatic run ${r + 1}: produced ${fmt(t.produced)}/s, consumed ${fmt(t.consumed)}/s`,
+        );
+      }
+      console.log(
+        `(b) @platformatic/kafka end to end: median produced ${fmt(median(pProduced))} records/s, consumed ${fmt(median(pConsumed))} records/s (${(Math.min(median(pProduced), median(pConsumed)) / kafkajsRate).toFixed(2)}x kafkajs)`,
+      );
     }
   }
   if (!only || only === "c") {

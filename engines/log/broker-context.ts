@@ -9,6 +9,7 @@ import type { GroupCoordinator } from "./groups/coordinator.ts";
 import type { RequestHeader } from "./protocol/header.ts";
 import type { LogManager } from "./storage/log-manager.ts";
 import type { OffsetStore } from "./storage/offset-store.ts";
+import type { ProducerIds } from "./storage/producer-ids.ts";
 
 export interface BrokerContext {
   nodeId: number;
@@ -19,6 +20,8 @@ export interface BrokerContext {
   logs: LogManager;
   offsets: OffsetStore;
   groups: GroupCoordinator;
+  /** Producer ids for idempotent producers (InitProducerId). */
+  producerIds: ProducerIds;
   /** In a cluster: handlers that replace the single-broker ones (replication/cluster-handlers.ts). */
   clusterHandlers?: ReadonlyMap<number, Handler>;
 }

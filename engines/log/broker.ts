@@ -18,6 +18,7 @@ import {
   handleOffsetFetch,
   handleSyncGroup,
 } from "./handlers/groups.ts";
+import { handleInitProducerId } from "./handlers/init-producer-id.ts";
 import { handleListOffsets } from "./handlers/list-offsets.ts";
 import { handleMetadata } from "./handlers/metadata.ts";
 import { handleOffsetsForLeaderEpoch } from "./handlers/offsets-for-leader-epoch.ts";
@@ -47,6 +48,7 @@ export const handlers: ReadonlyMap<number, Handler> = new Map<number, Handler>([
   [ApiKey.OffsetFetch, h(handleOffsetFetch)],
   [ApiKey.CreateTopics, h(handleCreateTopics)],
   [ApiKey.DeleteTopics, h(handleDeleteTopics)],
+  [ApiKey.InitProducerId, h(handleInitProducerId)],
   [ApiKey.OffsetsForLeaderEpoch, h(handleOffsetsForLeaderEpoch)],
 ]);
 

@@ -102,7 +102,15 @@ export class Connection {
 
   private respond(header: RequestHeader, body: Record<string, unknown>): void {
     if (this.closed) return;
-    this.send(encodeResponse(header.apiKey, header.apiVersion, header.correlationId, body));
+    let chunks: Buffer[];
+    try {
+      chunks = encodeResponse(header.apiKey, header.apiVersion, header.correlationId, body);
+    } catch (e) {
+      // A response this broker cannot encode is its own bug: lose this connection, not the broker.
+      this.fail(`cannot encode ${header.apiKey} v${header.apiVersion} response: ${(e as Error).message}`);
+      return;
+    }
+    this.send(chunks);
   }
 
   private send(chunks: Buffer[]): void {

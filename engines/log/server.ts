@@ -12,6 +12,7 @@ import { Connection } from "./connection.ts";
 import { GroupCoordinator } from "./groups/coordinator.ts";
 import { LogManager } from "./storage/log-manager.ts";
 import { OffsetStore } from "./storage/offset-store.ts";
+import { ProducerIds } from "./storage/producer-ids.ts";
 
 export interface ServeLogOptions {
   /** TCP port to bind; 0 (default) picks a free one. */
@@ -72,6 +73,7 @@ export async function serveLog(opts: ServeLogOptions): Promise<RunningLog> {
     logs,
     offsets,
     groups,
+    producerIds: new ProducerIds(opts.dataDir),
   };
   const connections = new Set<Connection>();
   const server: Server = createServer((socket: Socket) => {

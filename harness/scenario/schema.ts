@@ -104,6 +104,12 @@ export const workloadSchema = obj({
     })
     .transform((v) => (v === "all" ? -1 : v))
     .optional(),
+  /** Kafka-protocol targets: the producers' client library (default: the faster one, targets/kafka/producer-options.ts). */
+  client: z.enum(["kafkajs", "platformatic"], { error: 'must be "kafkajs" or "platformatic"' }).optional(),
+  /** Kafka-protocol targets: client retries of a failed send (default 0; 10 with idempotence). */
+  retries: posInt("client retries").min(0).max(100).optional(),
+  /** Kafka-protocol targets: idempotent producers (producer id + sequence numbers; needs acks: all). */
+  idempotent: z.boolean().optional(),
   timeout: duration.default(2000),
   warmup: duration.default(1000),
   duration: duration,

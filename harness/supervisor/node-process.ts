@@ -26,6 +26,12 @@ export interface NodeSpec {
   ipc?: boolean;
   /** Nodes of one tier are stopped together at shutdown (default: each node is its own tier). */
   tier?: string;
+  /**
+   * For a server we did not write (redis-server, nats-server), which prints no ready line: the
+   * line of its own output (stdout or stderr) that means it is ready, and the ports it was
+   * configured with.
+   */
+  readyLine?: { pattern: RegExp; ports: Record<string, number> };
 }
 
 /**
@@ -114,16 +120,21 @@ export class NodeProcess {
       this.tail.push(line);
       if (this.tail.length > 20) this.tail.shift();
     };
-    const out = createInterface({ input: child.stdout });
-    out.on("line", (line) => {
-      const sig = parseReady(line);
+    const foreign = this.spec.readyLine;
+    const onLine = (line: string) => {
+      const sig = foreign
+        ? foreign.pattern.test(line)
+          ? { faultbench: "ready" as const, node: this.spec.name, pid: child.pid ?? 0, ports: foreign.ports }
+          : undefined
+        : parseReady(line);
       if (sig) {
         this.ports = sig.ports;
         resolveReady(sig);
       }
       keep(line);
-    });
-    createInterface({ input: child.stderr }).on("line", keep);
+    };
+    createInterface({ input: child.stdout }).on("line", onLine);
+    createInterface({ input: child.stderr }).on("line", foreign ? onLine : keep);
 
     this.exited = child.then((r) => {
       const exit: NodeExit = {

@@ -9,6 +9,8 @@ import { agentTarget } from "./agent/definition.ts";
 import { flumeTarget } from "./flume/definition.ts";
 import { kafkaTarget } from "./kafka/definition.ts";
 import { logTarget } from "./log/definition.ts";
+import { natsTarget } from "./nats/definition.ts";
+import { redisTarget } from "./redis/definition.ts";
 import type { TargetDefinition } from "./target.ts";
 
 // biome-ignore lint/suspicious/noExplicitAny: each definition has its own topology type
@@ -28,7 +30,8 @@ export function unregisterTarget(engine: string): void {
   targets.delete(engine);
 }
 
-for (const def of [logTarget, agentTarget, kafkaTarget, flumeTarget]) registerTarget(def);
+for (const def of [logTarget, agentTarget, kafkaTarget, flumeTarget, redisTarget, natsTarget])
+  registerTarget(def);
 
 export function targetFor(engine: string): AnyTarget | undefined {
   return targets.get(engine);

@@ -154,6 +154,11 @@ export interface TargetDefinition<T = unknown, Raw = T> {
   /** Cross-field rules; returns the resolved topology (defaults that depend on other fields). */
   resolve?(topology: Raw, scenario: ParsedScenario, problem: Problem): T;
   facts(scenario: Scenario<T>): TopologyFacts;
+  /**
+   * Why this target cannot run on this machine (a server binary that is not installed), with the
+   * command that fixes it; its scenarios are then reported as skipped.
+   */
+  unavailable?(): string | undefined;
   /** Builds the target and its client; nothing starts until `target.start()`. */
   create(ctx: TargetContext<T>): Promise<{ target: Target; client: Client }>;
   /**

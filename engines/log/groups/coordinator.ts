@@ -451,7 +451,7 @@ export class GroupCoordinator {
     return commitOffsets(this.deps, this.checkCommit(req.groupId, req.generationId, req.memberId), req);
   }
 
-  fetchOffsets(req: OffsetFetchRequest): OffsetFetchResponse {
-    return fetchOffsets(this.deps.offsets, req);
+  fetchOffsets(req: OffsetFetchRequest, version = 0): OffsetFetchResponse {
+    return fetchOffsets(this.deps.offsets, req, version);
   }
 }

@@ -5,7 +5,12 @@
  */
 
 import type { OffsetCommitRequest, OffsetCommitResponse } from "../protocol/apis/offset-commit.ts";
-import type { OffsetFetchRequest, OffsetFetchResponse } from "../protocol/apis/offset-fetch.ts";
+import type {
+  OffsetFetchRequest,
+  OffsetFetchResponse,
+  OffsetFetchTopics,
+  OffsetFetchTopicsResponse,
+} from "../protocol/apis/offset-fetch.ts";
 import { ErrorCode } from "../protocol/error-codes.ts";
 import type { OffsetStore } from "../storage/offset-store.ts";
 
@@ -54,29 +59,48 @@ export function commitOffsets(
   return res;
 }
 
-/** Committed offsets, −1 (with no error) where nothing was committed; null topics = all of them. */
-export function fetchOffsets(store: OffsetStore, req: OffsetFetchRequest): OffsetFetchResponse {
+/**
+ * Committed offsets, −1 (with no error) where nothing was committed; null topics = all of them.
+ * v8+ asks for several groups at once (`groups`); earlier versions for one (`groupId`, `topics`).
+ */
+export function fetchOffsets(store: OffsetStore, req: OffsetFetchRequest, version = 0): OffsetFetchResponse {
+  if (version >= 8) {
+    return {
+      throttleTimeMs: 0,
+      errorCode: 0,
+      topics: [],
+      groups: req.groups.map((g) => ({
+        groupId: g.groupId,
+        topics: groupOffsets(store, g.groupId, g.topics),
+        errorCode: 0,
+      })),
+    };
+  }
+  return { throttleTimeMs: 0, errorCode: 0, topics: groupOffsets(store, req.groupId, req.topics) };
+}
+
+function groupOffsets(
+  store: OffsetStore,
+  groupId: string,
+  asked: OffsetFetchTopics,
+): OffsetFetchTopicsResponse {
   let topics: Array<{ name: string; partitionIndexes: number[] }>;
-  if (req.topics === null) {
+  if (asked === null) {
     const byTopic = new Map<string, number[]>();
-    for (const c of store.forGroup(req.groupId))
+    for (const c of store.forGroup(groupId))
       byTopic.set(c.topic, [...(byTopic.get(c.topic) ?? []), c.partition]);
     topics = [...byTopic].map(([name, partitionIndexes]) => ({ name, partitionIndexes }));
-  } else topics = req.topics;
-  return {
-    throttleTimeMs: 0,
-    errorCode: 0,
-    topics: topics.map((t) => ({
-      name: t.name,
-      partitions: t.partitionIndexes.map((p) => {
-        const c = store.get(req.groupId, t.name, p);
-        return {
-          partitionIndex: p,
-          committedOffset: c?.offset ?? -1,
-          metadata: c?.metadata ?? "",
-          errorCode: 0,
-        };
-      }),
-    })),
-  };
+  } else topics = asked;
+  return topics.map((t) => ({
+    name: t.name,
+    partitions: t.partitionIndexes.map((p) => {
+      const c = store.get(groupId, t.name, p);
+      return {
+        partitionIndex: p,
+        committedOffset: c?.offset ?? -1,
+        metadata: c?.metadata ?? "",
+        errorCode: 0,
+      };
+    }),
+  }));
 }

@@ -5,6 +5,10 @@
  * HW advance on one of its partitions or max_wait_ms, then makes a final pass. Logs are looked up
  * by name on every pass, so a topic deleted while a fetch waits yields an error, not a crash.
  * Without transactions the last stable offset equals the HW for both isolation levels.
+ *
+ * Records are never null on the wire: a partition with nothing to return (caught up, or an error)
+ * carries an empty record set (size 0), as Kafka sends `MemoryRecords.EMPTY`. librdkafka rejects a
+ * size of −1 ("invalid MessageSetSize -1") and would never see end-of-partition.
  */
 
 import type { BrokerContext } from "../broker-context.ts";
@@ -13,6 +17,7 @@ import { ErrorCode } from "../protocol/error-codes.ts";
 
 /** Largest delay setTimeout honours. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
+const NO_RECORDS = Buffer.alloc(0);
 
 function pass(
   ctx: BrokerContext,
@@ -35,7 +40,7 @@ function pass(
           logStartOffset: -1,
           abortedTransactions: null,
           preferredReadReplica: -1,
-          records: null,
+          records: NO_RECORDS,
         };
       }
       // KIP-74: limits apply, except that the first batch of the response is sent whole even if it
@@ -59,7 +64,7 @@ function pass(
         logStartOffset: log.logStartOffset,
         abortedTransactions: req.isolationLevel === 1 ? [] : null,
         preferredReadReplica: -1,
-        records: r.records,
+        records: r.records ?? NO_RECORDS,
       };
     }),
   }));

@@ -5,7 +5,11 @@
 
 import type { BrokerContext, ConnectionInfo } from "../broker-context.ts";
 import type { DescribeGroupsRequest, DescribeGroupsResponse } from "../protocol/apis/describe-groups.ts";
-import type { FindCoordinatorRequest, FindCoordinatorResponse } from "../protocol/apis/find-coordinator.ts";
+import type {
+  Coordinator,
+  FindCoordinatorRequest,
+  FindCoordinatorResponse,
+} from "../protocol/apis/find-coordinator.ts";
 import type { HeartbeatRequest, HeartbeatResponse } from "../protocol/apis/heartbeat.ts";
 import type { JoinGroupRequest, JoinGroupResponse } from "../protocol/apis/join-group.ts";
 import type { LeaveGroupRequest, LeaveGroupResponse } from "../protocol/apis/leave-group.ts";
@@ -19,17 +23,21 @@ import type { RequestHeader } from "../protocol/header.ts";
 export function handleFindCoordinator(
   ctx: BrokerContext,
   req: FindCoordinatorRequest,
+  header: RequestHeader,
 ): FindCoordinatorResponse {
   // key_type 1 (transactions) is not supported by this broker.
   const errorCode = req.keyType !== 0 ? ErrorCode.COORDINATOR_NOT_AVAILABLE : 0;
-  return {
-    throttleTimeMs: 0,
-    errorCode,
-    errorMessage: null,
+  const answer = (key: string): Coordinator => ({
+    key,
     nodeId: errorCode ? -1 : ctx.nodeId,
     host: errorCode ? "" : ctx.advertisedHost,
     port: errorCode ? -1 : ctx.advertisedPort,
-  };
+    errorCode,
+    errorMessage: null,
+  });
+  // v4+ batches keys (one answer each); before, one key and the answer at the top level.
+  const coordinators = header.apiVersion >= 4 ? req.coordinatorKeys.map(answer) : [];
+  return { throttleTimeMs: 0, ...answer(req.key), coordinators };
 }
 
 export function handleJoinGroup(
@@ -76,6 +84,10 @@ export function handleOffsetCommit(ctx: BrokerContext, req: OffsetCommitRequest)
   return ctx.groups.commitOffsets(req);
 }
 
-export function handleOffsetFetch(ctx: BrokerContext, req: OffsetFetchRequest): OffsetFetchResponse {
-  return ctx.groups.fetchOffsets(req);
+export function handleOffsetFetch(
+  ctx: BrokerContext,
+  req: OffsetFetchRequest,
+  header: RequestHeader,
+): OffsetFetchResponse {
+  return ctx.groups.fetchOffsets(req, header.apiVersion);
 }

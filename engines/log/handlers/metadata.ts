@@ -32,10 +32,11 @@ export function handleMetadata(
       errorCode: 0,
       name,
       isInternal: false,
-      partitions: topic.partitions.map((_, i) => ({
+      partitions: topic.partitions.map((log, i) => ({
         errorCode: 0,
         partitionIndex: i,
         leaderId: ctx.nodeId,
+        leaderEpoch: log.leaderEpoch,
         replicaNodes: [ctx.nodeId],
         isrNodes: [ctx.nodeId],
         offlineReplicas: [],

@@ -5,17 +5,50 @@
  *  acks=-1 → refuse with NOT_ENOUGH_REPLICAS when the ISR (here: this broker alone) is smaller than
  *            min.insync.replicas, else answer once the HW covers the batch. On one broker the HW
  *            moves with the append, so this is immediate; the wait is written for followers later.
+ * Versions 0–2 (the old message formats) are advertised but refused per partition with
+ * UNSUPPORTED_VERSION, and zstd needs v7+ (UNSUPPORTED_COMPRESSION_TYPE), as in Kafka.
  */
 
 import type { BrokerContext } from "../broker-context.ts";
-import type { ProducePartitionResponse, ProduceRequest, ProduceResponse } from "../protocol/apis/produce.ts";
+import {
+  PRODUCE_MIN_SERVED,
+  type ProducePartitionResponse,
+  type ProduceRequest,
+  type ProduceResponse,
+} from "../protocol/apis/produce.ts";
 import { ErrorCode } from "../protocol/error-codes.ts";
+import type { RequestHeader } from "../protocol/header.ts";
+import { Codec, compressionCodec, Off } from "../records/record-batch.ts";
 
 /** Size of the in-sync replica set of a partition led here (one broker: just the leader). */
 const ISR_SIZE = 1;
+/** Produce v7 is the first that may carry zstd batches (KIP-110). */
+const ZSTD_MIN_VERSION = 7;
 
-export function handleProduce(ctx: BrokerContext, req: ProduceRequest): ProduceResponse | null {
+/**
+ * What the request version alone rules out for a partition's records (0 = nothing): v0–2 are not
+ * served, zstd needs v7+. Shared with the cluster's produce handler.
+ */
+export function refusedForVersion(version: number, records: Buffer | null): number {
+  if (version < PRODUCE_MIN_SERVED) return ErrorCode.UNSUPPORTED_VERSION;
+  if (
+    version < ZSTD_MIN_VERSION &&
+    records !== null &&
+    records.length > Off.attributes + 2 &&
+    compressionCodec(records, 0) === Codec.zstd
+  ) {
+    return ErrorCode.UNSUPPORTED_COMPRESSION_TYPE;
+  }
+  return 0;
+}
+
+export function handleProduce(
+  ctx: BrokerContext,
+  req: ProduceRequest,
+  header: RequestHeader,
+): ProduceResponse | null {
   const acks = req.acks;
+  const version = header.apiVersion;
   const validAcks = acks === 0 || acks === 1 || acks === -1;
   const tooFewReplicas = acks === -1 && ISR_SIZE < ctx.config.minInsyncReplicas;
   const responses = req.topicData.map((t) => ({
@@ -28,6 +61,8 @@ export function handleProduce(ctx: BrokerContext, req: ProduceRequest): ProduceR
         logAppendTimeMs: -1,
         logStartOffset: -1,
       });
+      const refused = refusedForVersion(version, p.records);
+      if (refused !== 0) return fail(refused);
       if (!validAcks) return fail(ErrorCode.INVALID_REQUIRED_ACKS);
       const log = ctx.logs.partition(t.name, p.index);
       if (!log) return fail(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);

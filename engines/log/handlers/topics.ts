@@ -54,7 +54,13 @@ export function handleCreateTopics(ctx: BrokerContext, req: CreateTopicsRequest)
       return fail(ErrorCode.INVALID_CONFIG, (e as Error).message);
     }
     if (!req.validateOnly) ctx.logs.createTopic(t.name, partitions, configs);
-    return { name: t.name, errorCode: 0, errorMessage: null };
+    return {
+      name: t.name,
+      errorCode: 0,
+      errorMessage: null,
+      numPartitions: partitions,
+      replicationFactor: 1,
+    };
   });
   return { throttleTimeMs: 0, topics };
 }

@@ -10,6 +10,7 @@ import { describeGroups } from "./apis/describe-groups.ts";
 import { fetch } from "./apis/fetch.ts";
 import { findCoordinator } from "./apis/find-coordinator.ts";
 import { heartbeat } from "./apis/heartbeat.ts";
+import { initProducerId } from "./apis/init-producer-id.ts";
 import { joinGroup } from "./apis/join-group.ts";
 import { leaveGroup } from "./apis/leave-group.ts";
 import { listGroups } from "./apis/list-groups.ts";
@@ -39,6 +40,7 @@ export const ApiKey = {
   ApiVersions: 18,
   CreateTopics: 19,
   DeleteTopics: 20,
+  InitProducerId: 22,
   OffsetsForLeaderEpoch: 23,
 } as const;
 
@@ -59,6 +61,7 @@ export const schemas: readonly MessageSchema[] = [
   apiVersions,
   createTopics,
   deleteTopics,
+  initProducerId,
   offsetsForLeaderEpoch,
 ];
 

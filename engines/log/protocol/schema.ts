@@ -42,7 +42,11 @@ export interface Field {
   versions?: [number, number?];
   /** Versions in which null is allowed (strings, bytes, arrays); default never. */
   nullable?: [number, number?];
-  /** Value a decoder produces when the field is absent in the version. */
+  /**
+   * Value a decoder produces when the field is absent in the version. An encoder writes the
+   * default (this, or the type's zero value) when a message leaves the field out, as Kafka's
+   * generated messages do, so handlers need not know every newer field.
+   */
   default?: unknown;
 }
 
@@ -155,7 +159,7 @@ export function compileStruct(fields: Field[], version: number, flexible: boolea
   const present = fields.filter((f) => inRange(version, f.versions, true));
   const absent = fields.filter((f) => !inRange(version, f.versions, true));
   const decoders: Array<[string, Decode]> = [];
-  const encoders: Array<[string, Encode]> = [];
+  const encoders: Array<[string, Encode, unknown]> = [];
   for (const f of present) {
     const nullable = inRange(version, f.nullable, false);
     if (typeof f.type === "object") {
@@ -196,10 +200,11 @@ export function compileStruct(fields: Field[], version: number, flexible: boolea
           else w.int32(arr.length);
           for (const x of arr) en(w, x);
         },
+        defaultFor(f),
       ]);
     } else {
       decoders.push([f.name, primitiveDecoder(f.type, flexible, nullable)]);
-      encoders.push([f.name, primitiveEncoder(f.type, flexible, f.name)]);
+      encoders.push([f.name, primitiveEncoder(f.type, flexible, f.name), defaultFor(f)]);
     }
   }
   const defaults = absent.map((f) => [f.name, defaultFor(f)] as const);
@@ -212,7 +217,10 @@ export function compileStruct(fields: Field[], version: number, flexible: boolea
       return o;
     },
     encode(w, v) {
-      for (const [name, e] of encoders) e(w, v[name]);
+      for (const [name, e, d] of encoders) {
+        const x = v[name];
+        e(w, x === undefined ? d : x);
+      }
       if (flexible) w.uvarint(0);
     },
   };

@@ -72,7 +72,16 @@ function recordBodySize(r: BuildRecord, i: number): number {
 /** Encodes records into one uncompressed batch with a valid CRC. */
 export function buildBatch(
   records: BuildRecord[],
-  opts: { baseOffset?: number; baseTimestamp?: number; leaderEpoch?: number } = {},
+  opts: {
+    baseOffset?: number;
+    baseTimestamp?: number;
+    leaderEpoch?: number;
+    /** Attributes as is (codec bits are only a label here: the records are never compressed). */
+    attributes?: number;
+    producerId?: number;
+    producerEpoch?: number;
+    baseSequence?: number;
+  } = {},
 ): Buffer {
   if (records.length === 0) throw new Error("a batch needs at least one record");
   const sizes = records.map(recordBodySize);
@@ -86,13 +95,13 @@ export function buildBatch(
   buf.writeInt32BE(total - LOG_OVERHEAD, Off.batchLength);
   buf.writeInt32BE(opts.leaderEpoch ?? -1, Off.partitionLeaderEpoch);
   buf.writeInt8(2, Off.magic);
-  buf.writeInt16BE(0, Off.attributes);
+  buf.writeInt16BE(opts.attributes ?? 0, Off.attributes);
   buf.writeInt32BE(records.length - 1, Off.lastOffsetDelta);
   writeInt64(buf, Off.baseTimestamp, baseTimestamp);
   writeInt64(buf, Off.maxTimestamp, baseTimestamp + maxDelta);
-  writeInt64(buf, Off.producerId, -1);
-  buf.writeInt16BE(-1, 51);
-  buf.writeInt32BE(-1, 53);
+  writeInt64(buf, Off.producerId, opts.producerId ?? -1);
+  buf.writeInt16BE(opts.producerEpoch ?? -1, Off.producerEpoch);
+  buf.writeInt32BE(opts.baseSequence ?? -1, Off.baseSequence);
   buf.writeInt32BE(records.length, Off.recordsCount);
   let pos = BATCH_HEADER_BYTES;
   records.forEach((r, i) => {

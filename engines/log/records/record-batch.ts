@@ -26,10 +26,20 @@ export const Off = {
   baseTimestamp: 27,
   maxTimestamp: 35,
   producerId: 43,
+  producerEpoch: 51,
+  baseSequence: 53,
   recordsCount: 57,
 } as const;
 
 const TWO_32 = 4294967296;
+
+/** Compression codec ids (attributes bits 0–2). */
+export const Codec = { none: 0, gzip: 1, snappy: 2, lz4: 3, zstd: 4 } as const;
+
+/** The compression codec id of the batch at `pos`. */
+export function compressionCodec(buf: Buffer, pos: number): number {
+  return buf.readInt16BE(pos + Off.attributes) & 7;
+}
 
 export function readInt64(buf: Buffer, at: number): number {
   return buf.readInt32BE(at) * TWO_32 + buf.readUInt32BE(at + 4);

@@ -29,10 +29,15 @@ import {
   handleSyncGroup,
 } from "../handlers/groups.ts";
 import { handleListOffsets } from "../handlers/list-offsets.ts";
+import { refusedForVersion } from "../handlers/produce.ts";
 import type { CreateTopicsRequest, CreateTopicsResponse } from "../protocol/apis/create-topics.ts";
 import type { DeleteTopicsRequest, DeleteTopicsResponse } from "../protocol/apis/delete-topics.ts";
 import type { FetchPartitionResponse, FetchRequest, FetchResponse } from "../protocol/apis/fetch.ts";
-import type { FindCoordinatorRequest, FindCoordinatorResponse } from "../protocol/apis/find-coordinator.ts";
+import type {
+  Coordinator,
+  FindCoordinatorRequest,
+  FindCoordinatorResponse,
+} from "../protocol/apis/find-coordinator.ts";
 import type { ListOffsetsRequest, ListOffsetsResponse } from "../protocol/apis/list-offsets.ts";
 import type { MetadataRequest, MetadataResponse } from "../protocol/apis/metadata.ts";
 import type { OffsetCommitRequest, OffsetCommitResponse } from "../protocol/apis/offset-commit.ts";
@@ -105,6 +110,7 @@ export function clusterHandlers(rm: ReplicaManager, quorum: QuorumClient): Reado
   const produce = (
     _ctx: BrokerContext,
     req: ProduceRequest,
+    header: RequestHeader,
   ): ProduceResponse | Promise<ProduceResponse> | null => {
     const acks = req.acks;
     const waits: Array<Promise<void>> = [];
@@ -122,6 +128,8 @@ export function clusterHandlers(rm: ReplicaManager, quorum: QuorumClient): Reado
           out.errorCode = errorCode;
           return out;
         };
+        const refused = refusedForVersion(header.apiVersion, p.records);
+        if (refused !== 0) return fail(refused);
         if (acks !== 0 && acks !== 1 && acks !== -1) return fail(ErrorCode.INVALID_REQUIRED_ACKS);
         const r = rm.replica(t.name, p.index);
         if (!r) return fail(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
@@ -186,7 +194,8 @@ export function clusterHandlers(rm: ReplicaManager, quorum: QuorumClient): Reado
       logStartOffset: -1,
       abortedTransactions: null,
       preferredReadReplica: -1,
-      records: null,
+      // Never null: librdkafka rejects a record set of size −1.
+      records: Buffer.alloc(0),
     });
     const merge = (r: FetchResponse): FetchResponse => {
       const responses = [...r.responses];
@@ -358,20 +367,24 @@ export function clusterHandlers(rm: ReplicaManager, quorum: QuorumClient): Reado
   const findCoordinator = async (
     ctx: BrokerContext,
     req: FindCoordinatorRequest,
+    header: RequestHeader,
   ): Promise<FindCoordinatorResponse> => {
     const id = req.keyType === 0 ? await coordinator(ctx) : -1;
     const b = rm.image.brokers[id];
-    if (!b || b.fenced) {
-      return {
-        throttleTimeMs: 0,
-        errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE,
-        errorMessage: null,
-        nodeId: -1,
-        host: "",
-        port: -1,
-      };
-    }
-    return { throttleTimeMs: 0, errorCode: 0, errorMessage: null, nodeId: b.id, host: b.host, port: b.port };
+    const answer = (key: string): Coordinator =>
+      !b || b.fenced
+        ? {
+            key,
+            errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE,
+            errorMessage: null,
+            nodeId: -1,
+            host: "",
+            port: -1,
+          }
+        : { key, errorCode: 0, errorMessage: null, nodeId: b.id, host: b.host, port: b.port };
+    // v4+ batches keys (every group is coordinated by the same broker here).
+    const coordinators = header.apiVersion >= 4 ? req.coordinatorKeys.map(answer) : [];
+    return { throttleTimeMs: 0, ...answer(req.key), coordinators };
   };
 
   const NC = ErrorCode.NOT_COORDINATOR;
@@ -460,19 +473,25 @@ export function clusterHandlers(rm: ReplicaManager, quorum: QuorumClient): Reado
     ],
     [
       ApiKey.OffsetFetch,
-      group(h(handleOffsetFetch), (req: OffsetFetchRequest) => ({
-        throttleTimeMs: 0,
-        errorCode: NC,
-        topics: (req.topics ?? []).map((t) => ({
-          name: t.name,
-          partitions: t.partitionIndexes.map((i) => ({
-            partitionIndex: i,
-            committedOffset: -1,
-            metadata: null,
-            errorCode: NC,
-          })),
-        })),
-      })),
+      group(h(handleOffsetFetch), (req: OffsetFetchRequest) => {
+        const notHere = (topics: OffsetFetchRequest["topics"]) =>
+          (topics ?? []).map((t) => ({
+            name: t.name,
+            partitions: t.partitionIndexes.map((i) => ({
+              partitionIndex: i,
+              committedOffset: -1,
+              metadata: null,
+              errorCode: NC,
+            })),
+          }));
+        return {
+          throttleTimeMs: 0,
+          errorCode: NC,
+          topics: notHere(req.topics),
+          // v8+: per group.
+          groups: req.groups.map((g) => ({ groupId: g.groupId, topics: notHere(g.topics), errorCode: NC })),
+        };
+      }),
     ],
   ]);
 }

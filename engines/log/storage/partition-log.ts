@@ -13,13 +13,34 @@
 
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { fsyncDir, makeDir, removePath, writeWholeFile } from "../../shared/file-io.ts";
+import { fsyncDir, makeDir, removePath, renameFile, writeWholeFile } from "../../shared/file-io.ts";
 import { ErrorCode } from "../protocol/error-codes.ts";
-import { batchBaseOffset, checkBatch, stampBatch } from "../records/record-batch.ts";
+import {
+  BATCH_HEADER_BYTES,
+  batchBaseOffset,
+  batchLastOffset,
+  batchSize,
+  Codec,
+  checkBatch,
+  compressionCodec,
+  Off,
+  readInt64,
+  stampBatch,
+} from "../records/record-batch.ts";
+
+const MAX_CODEC = Codec.zstd;
+
 import type { LogConfig } from "./log-config.ts";
+import { lastSequence, ProducerStateTable } from "./producer-state.ts";
 import { indexFileName, type ScanResult, Segment, segmentFileName } from "./segment.ts";
 
-export type AppendResult = { errorCode: 0; baseOffset: number; lastOffset: number } | { errorCode: number };
+/** `duplicate`: an idempotent producer's retry of a batch already in the log (nothing written). */
+export type AppendResult =
+  | { errorCode: 0; baseOffset: number; lastOffset: number; duplicate?: true }
+  | { errorCode: number };
+
+/** Producer state saved by a clean close (`{offset, producers}`), so a restart need not replay. */
+const PRODUCER_SNAPSHOT = "producer-state.json";
 
 export interface ReadResult {
   errorCode: number;
@@ -42,6 +63,8 @@ export class PartitionLog {
   private unflushedMessages = 0;
   private oldestUnflushedAt = 0;
   private readonly hwListeners = new Set<() => void>();
+  /** Idempotent producers' sequences (restored on open: snapshot, then replay of the log). */
+  producers = new ProducerStateTable();
 
   private constructor(dir: string, topic: string, partition: number, config: LogConfig) {
     this.dir = dir;
@@ -114,6 +137,7 @@ export class PartitionLog {
     log.logStartOffset = first.baseOffset;
     log.logEndOffset = active.nextOffset;
     log.highWatermark = log.logEndOffset;
+    log.restoreProducerState();
     return log;
   }
 
@@ -153,12 +177,31 @@ export class PartitionLog {
     }
     // Produce v3+ carries exactly one batch per partition.
     if (check.size !== records.length) return { errorCode: ErrorCode.INVALID_RECORD };
+    // Batches are never decompressed (nothing the broker reads is inside the compressed part);
+    // only codec ids Kafka does not define are refused.
+    if (compressionCodec(records, 0) > MAX_CODEC) return { errorCode: ErrorCode.CORRUPT_MESSAGE };
+    const producerId = readInt64(records, Off.producerId);
+    if (producerId >= 0) {
+      const firstSeq = records.readInt32BE(Off.baseSequence);
+      const seq = this.producers.check(
+        producerId,
+        records.readInt16BE(Off.producerEpoch),
+        firstSeq,
+        lastSequence(firstSeq, check.lastOffsetDelta + 1),
+      );
+      // A retry of an appended batch is answered with its original offsets, as Kafka does.
+      if (seq.kind === "duplicate") {
+        return { errorCode: 0, baseOffset: seq.firstOffset, lastOffset: seq.lastOffset, duplicate: true };
+      }
+      if (seq.kind === "error") return { errorCode: seq.errorCode };
+    }
     const baseOffset = this.logEndOffset;
     const lastOffset = baseOffset + check.lastOffsetDelta;
     stampBatch(records, 0, baseOffset, this.leaderEpoch);
     if (this.active.size > 0 && this.active.size + records.length > this.config.segmentBytes) this.roll();
     this.active.append(records, baseOffset, lastOffset, check.maxTimestamp);
     this.logEndOffset = lastOffset + 1;
+    if (producerId >= 0) this.noteProducerBatch(records, 0);
     if (this.unflushedMessages === 0) this.oldestUnflushedAt = now;
     this.unflushedMessages += check.lastOffsetDelta + 1;
     if (this.unflushedMessages >= this.config.flushMessages) this.flush();
@@ -185,6 +228,8 @@ export class PartitionLog {
       if (this.active.size > 0 && this.active.size + batch.length > this.config.segmentBytes) this.roll();
       this.active.append(batch, base, last, check.maxTimestamp);
       this.logEndOffset = last + 1;
+      // Followers keep producer state too, so a new leader still recognises retried batches.
+      this.noteProducerBatch(records, pos);
       if (first < 0) first = base;
       if (this.unflushedMessages === 0) this.oldestUnflushedAt = Date.now();
       this.unflushedMessages += check.lastOffsetDelta + 1;
@@ -269,6 +314,9 @@ export class PartitionLog {
     }
     this.logEndOffset = this.active.truncateTo(offset);
     if (this.highWatermark > this.logEndOffset) this.highWatermark = this.logEndOffset;
+    // Sequences of truncated batches must not count as appended.
+    this.producers = new ProducerStateTable();
+    this.replayProducers(this.logStartOffset);
     this.unflushedMessages = 0;
     this.flush();
   }
@@ -318,8 +366,72 @@ export class PartitionLog {
     return deleted;
   }
 
+  /** Adds the batch at `pos` (stamped, in the log) to the producer state if it has a producer id. */
+  private noteProducerBatch(buf: Buffer, pos: number): void {
+    const producerId = readInt64(buf, pos + Off.producerId);
+    if (producerId < 0) return;
+    const firstOffset = batchBaseOffset(buf, pos);
+    const lastOffset = batchLastOffset(buf, pos);
+    const firstSeq = buf.readInt32BE(pos + Off.baseSequence);
+    this.producers.record(producerId, buf.readInt16BE(pos + Off.producerEpoch), {
+      firstSeq,
+      lastSeq: lastSequence(firstSeq, lastOffset - firstOffset + 1),
+      firstOffset,
+      lastOffset,
+    });
+  }
+
+  /**
+   * Producer state on open: the snapshot a clean close left, if it still lies inside the log, then
+   * the batch headers after it; without one (after a crash), every batch header in the log. The
+   * snapshot is removed once read, so a later crash can only ever replay the log itself.
+   */
+  private restoreProducerState(): void {
+    this.producers = new ProducerStateTable();
+    let from = this.logStartOffset;
+    const file = join(this.dir, PRODUCER_SNAPSHOT);
+    if (existsSync(file)) {
+      try {
+        const snap = JSON.parse(readFileSync(file, "utf8")) as { offset?: unknown; producers?: unknown };
+        if (typeof snap.offset === "number" && snap.offset >= from && snap.offset <= this.logEndOffset) {
+          this.producers = ProducerStateTable.fromJSON(snap.producers);
+          from = snap.offset;
+        }
+      } catch {
+        // A damaged snapshot: the replay below covers the whole log.
+      }
+      removePath(file);
+    }
+    this.replayProducers(from);
+  }
+
+  /** Replays batch headers from `from` to the LEO into the producer state (bodies are skipped). */
+  private replayProducers(from: number): void {
+    let offset = from;
+    for (const s of this.segments) {
+      while (offset < s.nextOffset && offset < this.logEndOffset) {
+        const chunk = s.read(offset, 1 << 20, this.logEndOffset, true);
+        if (!chunk) break;
+        for (let pos = 0; chunk.length - pos >= BATCH_HEADER_BYTES; pos += batchSize(chunk, pos)) {
+          if (batchLastOffset(chunk, pos) < offset) continue;
+          this.noteProducerBatch(chunk, pos);
+          offset = batchLastOffset(chunk, pos) + 1;
+        }
+      }
+    }
+  }
+
+  private writeProducerSnapshot(): void {
+    if (this.producers.size === 0) return;
+    const file = join(this.dir, PRODUCER_SNAPSHOT);
+    // Through the file-I/O layer, so a power loss in lazy mode treats the snapshot like any other file.
+    writeWholeFile(`${file}.tmp`, JSON.stringify({ offset: this.logEndOffset, producers: this.producers }));
+    renameFile(`${file}.tmp`, file);
+  }
+
   close(): void {
     this.flush();
+    this.writeProducerSnapshot();
     for (const s of this.segments) s.close();
     this.segments = [];
   }

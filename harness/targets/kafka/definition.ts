@@ -11,13 +11,14 @@ import { parseHostPort } from "../../proxy/address.ts";
 import { checkControl, checkLoopbackAddress } from "../command-node.ts";
 import type { TargetDefinition } from "../target.ts";
 import { kafkaFacts } from "./facts.ts";
+import { checkProducerOptions, producerWorkloadFields } from "./producer-options.ts";
 import { type KafkaTopology, kafkaTopologySchema } from "./schema.ts";
 
 export const kafkaTarget: TargetDefinition<KafkaTopology> = {
   engine: "kafka",
   summary: "an external Kafka-protocol cluster: faults through proxies it advertises and your node commands",
   topology: kafkaTopologySchema,
-  workloadFields: ["acks"],
+  workloadFields: ["acks", ...producerWorkloadFields],
   resolve(t, s, p) {
     t.bootstrap.split(",").forEach((b, i) => {
       if (!parseHostPort(b.trim()))
@@ -30,6 +31,7 @@ export const kafkaTarget: TargetDefinition<KafkaTopology> = {
         p(`topology.nodes.${name}.address`, "is required with proxy: where the proxy forwards to");
     }
     checkControl("topology.nodes", t.nodes, s, p);
+    checkProducerOptions(s.workload, p);
     return t;
   },
   facts: kafkaFacts,

@@ -13,7 +13,8 @@ import { tsxNode } from "../../supervisor/node-process.ts";
 import type { Supervisor } from "../../supervisor/supervisor.ts";
 import type { Client, DeliverySink, SendOutcome } from "../target.ts";
 import type { ConsumerMessage } from "./consumer-process.ts";
-import { KafkaProducers } from "./kafka-producer.ts";
+import type { LogProducers } from "./kafka-producer.ts";
+import { logProducers } from "./log-producers.ts";
 
 export function kafkaHandle(brokers: readonly string[], w: Workload): Kafka {
   return new Kafka({
@@ -100,9 +101,9 @@ function deliver(sink: DeliverySink, consumer: string, m: ConsumerMessage): void
   if (m.corrupted) sink.unparsed(consumer, m.corrupted, m.corruptSample ?? "", true);
 }
 
-/** The producers, one kafkajs producer per harness producer. */
+/** The producers, one per harness producer, through the scenario's client library. */
 export class KafkaClient implements Client {
-  private producers: KafkaProducers | undefined;
+  private producers: LogProducers | undefined;
   private brokerList: readonly string[] | undefined;
 
   /** `brokers` is asked for at start: a booted target knows its proxies' ports only then. */
@@ -114,13 +115,8 @@ export class KafkaClient implements Client {
   async start(): Promise<void> {
     const w = this.o.workload;
     this.brokerList = this.brokers();
-    this.producers = new KafkaProducers(kafkaHandle(this.brokerList, w), w.producers, {
-      topic: this.o.topic,
-      partitions: this.o.partitions,
-      acks: (w.acks ?? 1) as 0 | 1 | -1,
-      timeoutMs: w.timeout,
-      messageSize: w.messageSize,
-    });
+    const brokers = this.brokerList;
+    this.producers = logProducers(this.o, brokers, () => kafkaHandle(brokers, w));
     await this.producers.connect();
   }
 

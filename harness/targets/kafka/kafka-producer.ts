@@ -4,7 +4,10 @@
  * (Kafka's sticky partitioner, KIP-480), so a producer's consecutive messages stay consecutive in
  * a partition and deliveries stay compact id ranges; keyed messages use kafkajs's Java-compatible
  * murmur2 partitioner, so the same key always lands in the same partition. kafkajs's own retries
- * are off: a retry would hide the outcome the history is meant to record.
+ * are off unless the scenario asks for them (`workload.retries`): a retry hides the outcome the
+ * history is meant to record, and without idempotence a retried append is written twice. With
+ * `workload.idempotent` the producer gets a producer id and sequence numbers (InitProducerId), so
+ * the broker answers a retried batch with its original offsets instead of appending it again.
  */
 
 import { type Kafka, Partitioners, type Producer } from "kafkajs";
@@ -19,9 +22,19 @@ export interface ProducerOptions {
   acks: 0 | 1 | -1;
   timeoutMs: number;
   messageSize: number;
+  /** Client retries of a failed send (0 = none). */
+  retries: number;
+  idempotent: boolean;
 }
 
-export class KafkaProducers {
+/** The harness's producers for the log, whichever client library sends. */
+export interface LogProducers {
+  connect(): Promise<void>;
+  send(producer: number, batch: readonly PlannedMessage[]): Promise<SendOutcome>;
+  close(): Promise<void>;
+}
+
+export class KafkaProducers implements LogProducers {
   private readonly producers: Producer[] = [];
   private readonly sends: number[] = [];
 
@@ -35,8 +48,8 @@ export class KafkaProducers {
         kafka.producer({
           allowAutoTopicCreation: false,
           createPartitioner: Partitioners.DefaultPartitioner,
-          retry: { retries: 0 },
-          idempotent: false,
+          retry: { retries: o.retries, initialRetryTime: 100, maxRetryTime: 1000 },
+          idempotent: o.idempotent,
           maxInFlightRequests: undefined,
         }),
       );

@@ -5,6 +5,7 @@
 
 import { partitionOrder } from "../../checkers/partition-order.ts";
 import { partitionOrderChecker } from "../../checkers/partition-order-checker.ts";
+import { checkProducerOptions, producerWorkloadFields } from "../kafka/producer-options.ts";
 import type { TargetDefinition } from "../target.ts";
 import { logFacts } from "./facts.ts";
 import { replicaDivergenceChecker } from "./replica-divergence-checker.ts";
@@ -14,8 +15,9 @@ export const logTarget: TargetDefinition<LogTopology> = {
   engine: "log",
   summary: "our pull-based partitioned log (Kafka protocol), brokers and consumers started by the harness",
   topology: logTopologySchema,
-  workloadFields: ["acks"],
-  resolve(t, _s, problem) {
+  workloadFields: ["acks", ...producerWorkloadFields],
+  resolve(t, s, problem) {
+    checkProducerOptions(s.workload, problem);
     if (t.replication > t.brokers) {
       problem(
         "topology.replication",

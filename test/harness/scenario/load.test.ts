@@ -225,7 +225,7 @@ describe("schema problems name the file and the path", () => {
   test("an unknown key lists the allowed keys", () => {
     const problems = rejectObject(withWorkload({ rte: "5/s" }));
     assert.deepEqual(problems, [
-      `${FILE}: workload.rte: unknown key; allowed keys: rate, arrival, messageSize, producers, consumers, keys, batchSize, linger, maxInFlight, acks, timeout, warmup, duration, drain, workers, trace, generator`,
+      `${FILE}: workload.rte: unknown key; allowed keys: rate, arrival, messageSize, producers, consumers, keys, batchSize, linger, maxInFlight, acks, client, retries, idempotent, timeout, warmup, duration, drain, workers, trace, generator`,
     ]);
   });
 
@@ -612,5 +612,44 @@ describe("YAML text and files", () => {
     const lost = s.expectations.find((e) => e.path === "delivery.lost");
     assert.deepEqual(lost, { path: "delivery.lost", op: ">", value: 0, source: "> 0" });
     assert.equal(s.expectations.length, 6);
+  });
+});
+
+describe("log producer client options", () => {
+  const logDoc = (workload: Record<string, unknown>) => ({
+    name: "clients",
+    engine: "log",
+    topology: { partitions: 2 },
+    workload: { rate: "1000/s", duration: "10s", ...workload },
+  });
+
+  test("client, retries and idempotent are read for the log", () => {
+    const s = scenarioFromObject(
+      logDoc({ client: "kafkajs", acks: "all", idempotent: true, retries: 3 }),
+      FILE,
+    );
+    assert.equal(s.engine, "log");
+    assert.deepEqual(
+      [s.workload.client, s.workload.acks, s.workload.idempotent, s.workload.retries],
+      ["kafkajs", -1, true, 3],
+    );
+  });
+
+  test("an unknown client, idempotence without acks=all or without retries, and log options on an agent are refused", () => {
+    assert.match(
+      rejectObject(logDoc({ client: "rdkafka" })).join("\n"),
+      /workload\.client: must be "kafkajs" or "platformatic"/,
+    );
+    assert.match(
+      rejectObject(logDoc({ idempotent: true, acks: 1 })).join("\n"),
+      /workload\.idempotent: .*acks: all/,
+    );
+    assert.match(
+      rejectObject(logDoc({ idempotent: true, acks: -1, retries: 0 })).join("\n"),
+      /workload\.retries: idempotence is pointless without retries/,
+    );
+    const agent = rejectObject(withWorkload({ client: "kafkajs", idempotent: true })).join("\n");
+    assert.match(agent, /workload\.client: applies to the log, kafka engines only/);
+    assert.match(agent, /workload\.idempotent: applies to the log, kafka engines only/);
   });
 });

@@ -189,3 +189,27 @@ test("shutdown stops a tier of nodes together, and other nodes in reverse order"
   assert.ok(b - a < 300, `the tier stopped together (${b - a} ms apart)`);
   assert.ok(c - b >= 300, `the server only after the tier (${c - b} ms later)`);
 });
+
+test("a server we did not write is ready when its own ready line appears, on stdout or stderr", async () => {
+  const script =
+    'process.stdout.write("loading\\n"); setTimeout(() => process.stderr.write("* Ready to accept connections\\n"), 100); setInterval(() => {}, 1000);';
+  const n = new NodeProcess({
+    name: "foreign",
+    command: process.execPath,
+    args: ["-e", script],
+    cwd: dir,
+    logPath: join(dir, "foreign.log"),
+    readyTimeoutMs: 5000,
+    readyLine: { pattern: /Ready to accept connections/, ports: { client: 6399 } },
+  });
+  started.push(n);
+  const t = Date.now();
+  const ready = await n.start();
+  assert.ok(Date.now() - t >= 90, "not ready before the line");
+  assert.deepEqual(ready.ports, { client: 6399 });
+  assert.equal(ready.pid, n.pid);
+  assert.equal(n.state, "running");
+  await n.kill();
+  await n.closeLog();
+  assert.match(readFileSync(join(dir, "foreign.log"), "utf8"), /loading[\s\S]*Ready to accept/);
+});

@@ -19,8 +19,8 @@ import type { MessageSchema } from "../schema.ts";
 export const createTopics: MessageSchema = {
   name: "CreateTopics",
   apiKey: 19,
-  versions: [0, 3],
-  flexibleFrom: null,
+  versions: [0, 7],
+  flexibleFrom: 5,
   request: [
     {
       name: "topics",
@@ -60,8 +60,26 @@ export const createTopics: MessageSchema = {
       type: {
         array: [
           { name: "name", type: "string" },
+          { name: "topicId", type: "uuid", versions: [7] },
           { name: "errorCode", type: "int16" },
           { name: "errorMessage", type: "string", versions: [1], nullable: [1], default: null },
+          { name: "numPartitions", type: "int32", versions: [5], default: -1 },
+          { name: "replicationFactor", type: "int16", versions: [5], default: -1 },
+          {
+            name: "configs",
+            versions: [5],
+            nullable: [5],
+            default: null,
+            type: {
+              array: [
+                { name: "name", type: "string" },
+                { name: "value", type: "string", nullable: [5] },
+                { name: "readOnly", type: "bool" },
+                { name: "configSource", type: "int8" },
+                { name: "isSensitive", type: "bool" },
+              ],
+            },
+          },
         ],
       },
     },
@@ -82,5 +100,12 @@ export interface CreateTopicsRequest {
 
 export interface CreateTopicsResponse {
   throttleTimeMs: number;
-  topics: Array<{ name: string; errorCode: number; errorMessage: string | null }>;
+  topics: Array<{
+    name: string;
+    errorCode: number;
+    errorMessage: string | null;
+    /** v5+: what was created (−1 on error). */
+    numPartitions?: number;
+    replicationFactor?: number;
+  }>;
 }

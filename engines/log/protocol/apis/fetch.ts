@@ -25,8 +25,8 @@ import type { MessageSchema } from "../schema.ts";
 export const fetch: MessageSchema = {
   name: "Fetch",
   apiKey: 1,
-  versions: [4, 11],
-  flexibleFrom: null,
+  versions: [4, 12],
+  flexibleFrom: 12,
   request: [
     { name: "replicaId", type: "int32" },
     { name: "maxWaitMs", type: "int32" },
@@ -47,6 +47,7 @@ export const fetch: MessageSchema = {
                 { name: "partition", type: "int32" },
                 { name: "currentLeaderEpoch", type: "int32", versions: [9], default: -1 },
                 { name: "fetchOffset", type: "int64" },
+                { name: "lastFetchedEpoch", type: "int32", versions: [12], default: -1 },
                 { name: "logStartOffset", type: "int64", versions: [5], default: -1 },
                 { name: "partitionMaxBytes", type: "int32" },
               ],
@@ -110,6 +111,7 @@ export interface FetchPartitionRequest {
   partition: number;
   currentLeaderEpoch: number;
   fetchOffset: number;
+  lastFetchedEpoch: number;
   logStartOffset: number;
   partitionMaxBytes: number;
 }

@@ -14,25 +14,52 @@ import type { MessageSchema } from "../schema.ts";
 export const findCoordinator: MessageSchema = {
   name: "FindCoordinator",
   apiKey: 10,
-  versions: [0, 2],
-  flexibleFrom: null,
+  versions: [0, 4],
+  flexibleFrom: 3,
   request: [
-    { name: "key", type: "string" },
+    { name: "key", type: "string", versions: [0, 3] },
     { name: "keyType", type: "int8", versions: [1] },
+    { name: "coordinatorKeys", type: { array: "string" }, versions: [4] },
   ],
   response: [
     { name: "throttleTimeMs", type: "int32", versions: [1] },
-    { name: "errorCode", type: "int16" },
-    { name: "errorMessage", type: "string", versions: [1], nullable: [1], default: null },
-    { name: "nodeId", type: "int32" },
-    { name: "host", type: "string" },
-    { name: "port", type: "int32" },
+    { name: "errorCode", type: "int16", versions: [0, 3] },
+    { name: "errorMessage", type: "string", versions: [1, 3], nullable: [1], default: null },
+    { name: "nodeId", type: "int32", versions: [0, 3] },
+    { name: "host", type: "string", versions: [0, 3] },
+    { name: "port", type: "int32", versions: [0, 3] },
+    {
+      name: "coordinators",
+      versions: [4],
+      type: {
+        array: [
+          { name: "key", type: "string" },
+          { name: "nodeId", type: "int32" },
+          { name: "host", type: "string" },
+          { name: "port", type: "int32" },
+          { name: "errorCode", type: "int16" },
+          { name: "errorMessage", type: "string", nullable: [4], default: null },
+        ],
+      },
+    },
   ],
 };
 
 export interface FindCoordinatorRequest {
+  /** v0–3. */
   key: string;
   keyType: number;
+  /** v4+: several keys in one request. */
+  coordinatorKeys: string[];
+}
+
+export interface Coordinator {
+  key: string;
+  nodeId: number;
+  host: string;
+  port: number;
+  errorCode: number;
+  errorMessage: string | null;
 }
 
 export interface FindCoordinatorResponse {
@@ -42,4 +69,5 @@ export interface FindCoordinatorResponse {
   nodeId: number;
   host: string;
   port: number;
+  coordinators: Coordinator[];
 }

@@ -12,8 +12,8 @@ import type { MessageSchema } from "../schema.ts";
 export const heartbeat: MessageSchema = {
   name: "Heartbeat",
   apiKey: 12,
-  versions: [0, 3],
-  flexibleFrom: null,
+  versions: [0, 4],
+  flexibleFrom: 4,
   request: [
     { name: "groupId", type: "string" },
     { name: "generationId", type: "int32" },

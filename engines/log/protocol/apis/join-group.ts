@@ -18,8 +18,8 @@ import type { MessageSchema } from "../schema.ts";
 export const joinGroup: MessageSchema = {
   name: "JoinGroup",
   apiKey: 11,
-  versions: [0, 5],
-  flexibleFrom: null,
+  versions: [0, 6],
+  flexibleFrom: 6,
   request: [
     { name: "groupId", type: "string" },
     { name: "sessionTimeoutMs", type: "int32" },

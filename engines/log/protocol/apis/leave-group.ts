@@ -16,8 +16,8 @@ import type { MessageSchema } from "../schema.ts";
 export const leaveGroup: MessageSchema = {
   name: "LeaveGroup",
   apiKey: 13,
-  versions: [0, 3],
-  flexibleFrom: null,
+  versions: [0, 4],
+  flexibleFrom: 4,
   request: [
     { name: "groupId", type: "string" },
     { name: "memberId", type: "string", versions: [0, 2] },

@@ -16,7 +16,7 @@ import type { MessageSchema } from "../schema.ts";
 export const listOffsets: MessageSchema = {
   name: "ListOffsets",
   apiKey: 2,
-  versions: [1, 3],
+  versions: [1, 5],
   flexibleFrom: null,
   request: [
     { name: "replicaId", type: "int32" },
@@ -31,6 +31,7 @@ export const listOffsets: MessageSchema = {
             type: {
               array: [
                 { name: "partitionIndex", type: "int32" },
+                { name: "currentLeaderEpoch", type: "int32", versions: [4], default: -1 },
                 { name: "timestamp", type: "int64" },
               ],
             },
@@ -54,6 +55,7 @@ export const listOffsets: MessageSchema = {
                 { name: "errorCode", type: "int16" },
                 { name: "timestamp", type: "int64" },
                 { name: "offset", type: "int64" },
+                { name: "leaderEpoch", type: "int32", versions: [4], default: -1 },
               ],
             },
           },

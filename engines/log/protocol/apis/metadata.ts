@@ -17,14 +17,19 @@
 
 import type { MessageSchema } from "../schema.ts";
 
+/** authorized_operations when the client did not ask for them (Kafka's INT32 min). */
+const UNKNOWN_OPERATIONS = -2147483648;
+
 export const metadata: MessageSchema = {
   name: "Metadata",
   apiKey: 3,
-  versions: [0, 6],
-  flexibleFrom: null,
+  versions: [0, 9],
+  flexibleFrom: 9,
   request: [
     { name: "topics", type: { array: [{ name: "name", type: "string" }] }, nullable: [1] },
     { name: "allowAutoTopicCreation", type: "bool", versions: [4], default: true },
+    { name: "includeClusterAuthorizedOperations", type: "bool", versions: [8] },
+    { name: "includeTopicAuthorizedOperations", type: "bool", versions: [8] },
   ],
   response: [
     { name: "throttleTimeMs", type: "int32", versions: [3] },
@@ -55,15 +60,18 @@ export const metadata: MessageSchema = {
                 { name: "errorCode", type: "int16" },
                 { name: "partitionIndex", type: "int32" },
                 { name: "leaderId", type: "int32" },
+                { name: "leaderEpoch", type: "int32", versions: [7], default: -1 },
                 { name: "replicaNodes", type: { array: "int32" } },
                 { name: "isrNodes", type: { array: "int32" } },
                 { name: "offlineReplicas", type: { array: "int32" }, versions: [5] },
               ],
             },
           },
+          { name: "topicAuthorizedOperations", type: "int32", versions: [8], default: UNKNOWN_OPERATIONS },
         ],
       },
     },
+    { name: "clusterAuthorizedOperations", type: "int32", versions: [8], default: UNKNOWN_OPERATIONS },
   ],
 };
 
@@ -76,6 +84,8 @@ export interface MetadataPartition {
   errorCode: number;
   partitionIndex: number;
   leaderId: number;
+  /** v7+; −1 (unknown) when left out. */
+  leaderEpoch?: number;
   replicaNodes: number[];
   isrNodes: number[];
   offlineReplicas: number[];

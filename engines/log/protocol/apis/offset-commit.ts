@@ -18,12 +18,13 @@ import type { MessageSchema } from "../schema.ts";
 export const offsetCommit: MessageSchema = {
   name: "OffsetCommit",
   apiKey: 8,
-  versions: [2, 5],
-  flexibleFrom: null,
+  versions: [2, 8],
+  flexibleFrom: 8,
   request: [
     { name: "groupId", type: "string" },
     { name: "generationId", type: "int32" },
     { name: "memberId", type: "string" },
+    { name: "groupInstanceId", type: "string", versions: [7], nullable: [7], default: null },
     { name: "retentionTimeMs", type: "int64", versions: [2, 4], default: -1 },
     {
       name: "topics",
@@ -36,6 +37,7 @@ export const offsetCommit: MessageSchema = {
               array: [
                 { name: "partitionIndex", type: "int32" },
                 { name: "committedOffset", type: "int64" },
+                { name: "committedLeaderEpoch", type: "int32", versions: [6], default: -1 },
                 { name: "committedMetadata", type: "string", nullable: [0], default: null },
               ],
             },

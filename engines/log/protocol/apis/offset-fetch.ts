@@ -10,54 +10,76 @@
  *   (throttle_time_ms v3+, top-level error_code v2+)
  */
 
-import type { MessageSchema } from "../schema.ts";
+import type { Field, MessageSchema } from "../schema.ts";
+
+const requestTopic: Field[] = [
+  { name: "name", type: "string" },
+  { name: "partitionIndexes", type: { array: "int32" } },
+];
+
+const responseTopic: Field[] = [
+  { name: "name", type: "string" },
+  {
+    name: "partitions",
+    type: {
+      array: [
+        { name: "partitionIndex", type: "int32" },
+        { name: "committedOffset", type: "int64" },
+        { name: "committedLeaderEpoch", type: "int32", versions: [5], default: -1 },
+        { name: "metadata", type: "string", nullable: [0], default: null },
+        { name: "errorCode", type: "int16" },
+      ],
+    },
+  },
+];
 
 export const offsetFetch: MessageSchema = {
   name: "OffsetFetch",
   apiKey: 9,
-  versions: [1, 4],
-  flexibleFrom: null,
+  versions: [1, 8],
+  flexibleFrom: 6,
   request: [
-    { name: "groupId", type: "string" },
+    { name: "groupId", type: "string", versions: [0, 7] },
+    { name: "topics", versions: [0, 7], nullable: [2], type: { array: requestTopic } },
     {
-      name: "topics",
-      nullable: [2],
+      name: "groups",
+      versions: [8],
       type: {
         array: [
-          { name: "name", type: "string" },
-          { name: "partitionIndexes", type: { array: "int32" } },
+          { name: "groupId", type: "string" },
+          { name: "topics", nullable: [8], type: { array: requestTopic } },
         ],
       },
     },
+    { name: "requireStable", type: "bool", versions: [7] },
   ],
   response: [
     { name: "throttleTimeMs", type: "int32", versions: [3] },
+    { name: "topics", versions: [0, 7], type: { array: responseTopic } },
+    { name: "errorCode", type: "int16", versions: [2, 7] },
     {
-      name: "topics",
+      name: "groups",
+      versions: [8],
       type: {
         array: [
-          { name: "name", type: "string" },
-          {
-            name: "partitions",
-            type: {
-              array: [
-                { name: "partitionIndex", type: "int32" },
-                { name: "committedOffset", type: "int64" },
-                { name: "metadata", type: "string", nullable: [0], default: null },
-                { name: "errorCode", type: "int16" },
-              ],
-            },
-          },
+          { name: "groupId", type: "string" },
+          { name: "topics", type: { array: responseTopic } },
+          { name: "errorCode", type: "int16" },
         ],
       },
     },
-    { name: "errorCode", type: "int16", versions: [2] },
   ],
 };
 
+export type OffsetFetchTopics = Array<{ name: string; partitionIndexes: number[] }> | null;
+
 export interface OffsetFetchRequest {
+  /** v0–7: one group. */
   groupId: string;
-  topics: Array<{ name: string; partitionIndexes: number[] }> | null;
+  topics: OffsetFetchTopics;
+  /** v8+: several groups. */
+  groups: Array<{ groupId: string; topics: OffsetFetchTopics }>;
+  requireStable: boolean;
 }
 
 export interface OffsetFetchPartition {
@@ -67,8 +89,11 @@ export interface OffsetFetchPartition {
   errorCode: number;
 }
 
+export type OffsetFetchTopicsResponse = Array<{ name: string; partitions: OffsetFetchPartition[] }>;
+
 export interface OffsetFetchResponse {
   throttleTimeMs: number;
-  topics: Array<{ name: string; partitions: OffsetFetchPartition[] }>;
+  topics: OffsetFetchTopicsResponse;
   errorCode: number;
+  groups?: Array<{ groupId: string; topics: OffsetFetchTopicsResponse; errorCode: number }>;
 }

@@ -14,8 +14,8 @@ import type { MessageSchema } from "../schema.ts";
 export const syncGroup: MessageSchema = {
   name: "SyncGroup",
   apiKey: 14,
-  versions: [0, 3],
-  flexibleFrom: null,
+  versions: [0, 4],
+  flexibleFrom: 4,
   request: [
     { name: "groupId", type: "string" },
     { name: "generationId", type: "int32" },

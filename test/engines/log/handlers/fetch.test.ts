@@ -111,10 +111,9 @@ test("fetch honours partition and total byte limits but always returns a first w
   const beyond = await call(1, 11, fetchBody("f", [[0, 6]], 1000, 1000));
   assert.equal(beyond.responses[0].partitions[0].errorCode, E.OFFSET_OUT_OF_RANGE);
   const atEnd = await call(1, 11, fetchBody("f", [[0, 5]], 1000, 1000));
-  assert.deepEqual(
-    [atEnd.responses[0].partitions[0].errorCode, atEnd.responses[0].partitions[0].records],
-    [0, null],
-  );
+  // Caught up: an empty record set, never null (librdkafka rejects MessageSetSize −1).
+  assert.equal(atEnd.responses[0].partitions[0].errorCode, 0);
+  assert.equal(atEnd.responses[0].partitions[0].records.length, 0);
 });
 
 test("ListOffsets: latest, earliest and by timestamp", async (t) => {

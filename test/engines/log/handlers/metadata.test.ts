@@ -10,7 +10,8 @@ test("Metadata auto-creates with num.partitions only when both broker and client
   const { call } = await rawBroker(t, { "num.partitions": "4" });
   const noAuto = await call(3, 6, { topics: [{ name: "a" }], allowAutoTopicCreation: false });
   assert.equal(noAuto.topics[0].errorCode, E.UNKNOWN_TOPIC_OR_PARTITION);
-  const auto = await call(3, 6, {
+  // v9 (flexible) carries the leader epoch.
+  const auto = await call(3, 9, {
     topics: [{ name: "a" }, { name: "bad/name" }],
     allowAutoTopicCreation: true,
   });
@@ -20,6 +21,7 @@ test("Metadata auto-creates with num.partitions only when both broker and client
     errorCode: 0,
     partitionIndex: 3,
     leaderId: 1,
+    leaderEpoch: 0,
     replicaNodes: [1],
     isrNodes: [1],
     offlineReplicas: [],

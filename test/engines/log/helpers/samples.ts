@@ -1,4 +1,8 @@
-/** One well-formed request body per implemented API version kafkajs uses, for fuzzing. */
+/**
+ * Well-formed request bodies for fuzzing: one per API version kafkajs uses (`samples`), and one per
+ * version added for librdkafka and @platformatic/kafka (`newSamples`: the flexible versions,
+ * InitProducerId, Produce v0–2).
+ */
 import { buildBatch } from "../../../../engines/log/records/batch-builder.ts";
 
 export interface Sample {
@@ -109,6 +113,149 @@ export const samples: Sample[] = [
     },
   },
   { apiKey: 20, apiVersion: 1, body: { topicNames: ["fz2"], timeoutMs: 100 } },
+];
+
+const idempotent = buildBatch([{ value: Buffer.from("v") }], {
+  producerId: 0,
+  producerEpoch: 0,
+  baseSequence: 0,
+});
+
+export const newSamples: Sample[] = [
+  {
+    apiKey: 3,
+    apiVersion: 9,
+    body: {
+      topics: [{ name: "fz" }],
+      allowAutoTopicCreation: true,
+      includeClusterAuthorizedOperations: false,
+      includeTopicAuthorizedOperations: false,
+    },
+  },
+  {
+    apiKey: 0,
+    apiVersion: 2,
+    body: {
+      acks: 1,
+      timeoutMs: 100,
+      topicData: [{ name: "fz", partitionData: [{ index: 0, records: batch }] }],
+    },
+  },
+  {
+    apiKey: 0,
+    apiVersion: 7,
+    body: {
+      transactionalId: null,
+      acks: -1,
+      timeoutMs: 100,
+      topicData: [{ name: "fz", partitionData: [{ index: 0, records: idempotent }] }],
+    },
+  },
+  {
+    apiKey: 1,
+    apiVersion: 12,
+    body: {
+      replicaId: -1,
+      maxWaitMs: 50,
+      minBytes: 1,
+      maxBytes: 1000,
+      isolationLevel: 0,
+      sessionId: 0,
+      sessionEpoch: -1,
+      topics: [
+        {
+          topic: "fz",
+          partitions: [
+            {
+              partition: 0,
+              currentLeaderEpoch: -1,
+              fetchOffset: 0,
+              lastFetchedEpoch: -1,
+              logStartOffset: -1,
+              partitionMaxBytes: 1000,
+            },
+          ],
+        },
+      ],
+      forgottenTopicsData: [],
+      rackId: "",
+    },
+  },
+  {
+    apiKey: 2,
+    apiVersion: 5,
+    body: {
+      replicaId: -1,
+      isolationLevel: 0,
+      topics: [{ name: "fz", partitions: [{ partitionIndex: 0, currentLeaderEpoch: -1, timestamp: -2 }] }],
+    },
+  },
+  { apiKey: 10, apiVersion: 4, body: { keyType: 0, coordinatorKeys: ["g", "h"] } },
+  {
+    apiKey: 11,
+    apiVersion: 6,
+    body: {
+      groupId: "g",
+      sessionTimeoutMs: 6000,
+      rebalanceTimeoutMs: 100,
+      memberId: "",
+      groupInstanceId: null,
+      protocolType: "consumer",
+      protocols: [{ name: "rr", metadata: Buffer.from("m") }],
+    },
+  },
+  {
+    apiKey: 14,
+    apiVersion: 4,
+    body: { groupId: "g", generationId: 1, memberId: "m", groupInstanceId: null, assignments: [] },
+  },
+  {
+    apiKey: 12,
+    apiVersion: 4,
+    body: { groupId: "g", generationId: 1, memberId: "m", groupInstanceId: null },
+  },
+  { apiKey: 13, apiVersion: 4, body: { groupId: "g", members: [{ memberId: "m", groupInstanceId: null }] } },
+  {
+    apiKey: 8,
+    apiVersion: 8,
+    body: {
+      groupId: "g",
+      generationId: -1,
+      memberId: "",
+      groupInstanceId: null,
+      topics: [
+        {
+          name: "fz",
+          partitions: [
+            { partitionIndex: 0, committedOffset: 1, committedLeaderEpoch: -1, committedMetadata: null },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    apiKey: 9,
+    apiVersion: 8,
+    body: {
+      groups: [{ groupId: "g", topics: [{ name: "fz", partitionIndexes: [0] }] }],
+      requireStable: false,
+    },
+  },
+  {
+    apiKey: 19,
+    apiVersion: 7,
+    body: {
+      topics: [{ name: "fz3", numPartitions: 1, replicationFactor: 1, assignments: [], configs: [] }],
+      timeoutMs: 100,
+      validateOnly: true,
+    },
+  },
+  { apiKey: 22, apiVersion: 1, body: { transactionalId: null, transactionTimeoutMs: 1000 } },
+  {
+    apiKey: 22,
+    apiVersion: 4,
+    body: { transactionalId: null, transactionTimeoutMs: 1000, producerId: -1, producerEpoch: -1 },
+  },
 ];
 
 /** mulberry32: small, fast, seeded. */

@@ -7,13 +7,13 @@ import {
   UnsupportedApiError,
 } from "../../../../engines/log/protocol/header.ts";
 import { ProtocolDecodeError } from "../../../../engines/log/protocol/reader.ts";
-import { mutate, rng, samples } from "../helpers/samples.ts";
+import { mutate, newSamples, rng, samples } from "../helpers/samples.ts";
 
 const expected = (e: unknown) => e instanceof ProtocolDecodeError || e instanceof UnsupportedApiError;
 
 test("decoder: 20 000 mutated valid requests decode or fail with a protocol error", () => {
   const r = rng(20261125);
-  const frames = samples.map((s, i) =>
+  const frames = [...samples, ...newSamples].map((s, i) =>
     encodeRequest({ apiKey: s.apiKey, apiVersion: s.apiVersion, correlationId: i, clientId: "fz" }, s.body),
   );
   let decoded = 0;

@@ -51,7 +51,7 @@ test("unknown key or version is reported with the parsed header", () => {
   })();
   assert.ok(e instanceof UnsupportedApiError);
   assert.equal(e.header.correlationId, 9);
-  assert.throws(() => decodeRequest(hex("0000 0002 00000009 ffff")), UnsupportedApiError); // Produce v2
+  assert.throws(() => decodeRequest(hex("0001 0003 00000009 ffff")), UnsupportedApiError); // Fetch v3
 });
 
 test("response header v0 is a bare correlation id, also for flexible ApiVersions v3", () => {
@@ -64,22 +64,23 @@ test("response header v0 is a bare correlation id, also for flexible ApiVersions
 
 test("ApiVersions advertises exactly the implemented table", () => {
   assert.deepEqual(advertisedVersions(), [
-    { apiKey: 0, minVersion: 3, maxVersion: 7 },
-    { apiKey: 1, minVersion: 4, maxVersion: 11 },
-    { apiKey: 2, minVersion: 1, maxVersion: 3 },
-    { apiKey: 3, minVersion: 0, maxVersion: 6 },
-    { apiKey: 8, minVersion: 2, maxVersion: 5 },
-    { apiKey: 9, minVersion: 1, maxVersion: 4 },
-    { apiKey: 10, minVersion: 0, maxVersion: 2 },
-    { apiKey: 11, minVersion: 0, maxVersion: 5 },
-    { apiKey: 12, minVersion: 0, maxVersion: 3 },
-    { apiKey: 13, minVersion: 0, maxVersion: 3 },
-    { apiKey: 14, minVersion: 0, maxVersion: 3 },
+    { apiKey: 0, minVersion: 0, maxVersion: 7 },
+    { apiKey: 1, minVersion: 4, maxVersion: 12 },
+    { apiKey: 2, minVersion: 1, maxVersion: 5 },
+    { apiKey: 3, minVersion: 0, maxVersion: 9 },
+    { apiKey: 8, minVersion: 2, maxVersion: 8 },
+    { apiKey: 9, minVersion: 1, maxVersion: 8 },
+    { apiKey: 10, minVersion: 0, maxVersion: 4 },
+    { apiKey: 11, minVersion: 0, maxVersion: 6 },
+    { apiKey: 12, minVersion: 0, maxVersion: 4 },
+    { apiKey: 13, minVersion: 0, maxVersion: 4 },
+    { apiKey: 14, minVersion: 0, maxVersion: 4 },
     { apiKey: 15, minVersion: 0, maxVersion: 2 },
     { apiKey: 16, minVersion: 0, maxVersion: 2 },
     { apiKey: 18, minVersion: 0, maxVersion: 3 },
-    { apiKey: 19, minVersion: 0, maxVersion: 3 },
+    { apiKey: 19, minVersion: 0, maxVersion: 7 },
     { apiKey: 20, minVersion: 0, maxVersion: 1 },
+    { apiKey: 22, minVersion: 0, maxVersion: 4 },
     { apiKey: 23, minVersion: 0, maxVersion: 3 },
   ]);
 });

@@ -130,7 +130,13 @@ test("Fetch v11: request fields and kafkajs decodes our records", async () => {
 
 test("Metadata v6, ApiVersions v2, ListOffsets v3, FindCoordinator v2", async () => {
   const md = await roundTrip("metadata", 6, { topics: ["a", "b"], allowAutoTopicCreation: false });
-  assert.deepEqual(md, { topics: [{ name: "a" }, { name: "b" }], allowAutoTopicCreation: false });
+  // Fields of later versions decode to their defaults.
+  assert.deepEqual(md, {
+    topics: [{ name: "a" }, { name: "b" }],
+    allowAutoTopicCreation: false,
+    includeClusterAuthorizedOperations: false,
+    includeTopicAuthorizedOperations: false,
+  });
   const mdr = await kafkajsDecode("metadata", 6, 3, {
     throttleTimeMs: 0,
     brokers: [{ nodeId: 1, host: "h", port: 1234, rack: null }],
@@ -176,11 +182,11 @@ test("Metadata v6, ApiVersions v2, ListOffsets v3, FindCoordinator v2", async ()
   assert.deepEqual(lo, {
     replicaId: -1,
     isolationLevel: 1,
-    topics: [{ name: "t", partitions: [{ partitionIndex: 2, timestamp: -2 }] }],
+    topics: [{ name: "t", partitions: [{ partitionIndex: 2, currentLeaderEpoch: -1, timestamp: -2 }] }],
   });
 
   const fc = await roundTrip("findCoordinator", 2, { coordinatorKey: "g", coordinatorType: 0 });
-  assert.deepEqual(fc, { key: "g", keyType: 0 });
+  assert.deepEqual(fc, { key: "g", keyType: 0, coordinatorKeys: [] });
   const fcr = await kafkajsDecode("findCoordinator", 2, 10, {
     throttleTimeMs: 0,
     errorCode: 0,
@@ -251,9 +257,15 @@ test("group APIs: JoinGroup v5, SyncGroup v3, Heartbeat v3, LeaveGroup v3, Offse
     groupId: "g",
     generationId: 2,
     memberId: "m1",
+    groupInstanceId: null,
     retentionTimeMs: -1,
     topics: [
-      { name: "t", partitions: [{ partitionIndex: 0, committedOffset: 10, committedMetadata: null }] },
+      {
+        name: "t",
+        partitions: [
+          { partitionIndex: 0, committedOffset: 10, committedLeaderEpoch: -1, committedMetadata: null },
+        ],
+      },
     ],
   });
 
@@ -261,7 +273,12 @@ test("group APIs: JoinGroup v5, SyncGroup v3, Heartbeat v3, LeaveGroup v3, Offse
     groupId: "g",
     topics: [{ topic: "t", partitions: [{ partition: 0 }] }],
   });
-  assert.deepEqual(of, { groupId: "g", topics: [{ name: "t", partitionIndexes: [0] }] });
+  assert.deepEqual(of, {
+    groupId: "g",
+    topics: [{ name: "t", partitionIndexes: [0] }],
+    groups: [],
+    requireStable: false,
+  });
   const ofr = await kafkajsDecode("offsetFetch", 4, 9, {
     throttleTimeMs: 0,
     topics: [
