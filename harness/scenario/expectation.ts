@@ -89,6 +89,13 @@ export const faultFields = [
   "lost",
 ];
 
+/**
+ * Loss attribution of one fault: `faults.<name>.inWindow.lost` (messages sent between the fault's
+ * start and its heal) or `outsideWindow.lost` (all the others), also `.sent` and `.duplicated` —
+ * so a scenario can say which fault its loss must come from.
+ */
+const faultWindowPath = /^faults\.(.+)\.(inWindow|outsideWindow)\.(sent|lost|duplicated)$/;
+
 /** Every numeric results.json path an expectation may name, except per-fault ones. */
 export const expectablePaths: readonly string[] = [
   "throughput.offeredPerSec",
@@ -122,6 +129,11 @@ export const expectablePaths: readonly string[] = [
 export function checkPath(path: string, faultNames: readonly string[]): string | undefined {
   if (expectablePaths.includes(path)) return undefined;
   if (/^deliveredBy\.[A-Za-z][A-Za-z0-9_-]*$/.test(path)) return undefined;
+  const wm = faultWindowPath.exec(path);
+  if (wm) {
+    if (faultNames.includes(wm[1] as string)) return undefined;
+    return `no fault named "${wm[1]}"; faults here: ${faultNames.length ? faultNames.join(", ") : "(none)"}`;
+  }
   const fm = /^faults\.(.+)\.([A-Za-z]+)$/.exec(path);
   if (fm) {
     const [, name, field] = fm as unknown as [string, string, string];
@@ -139,6 +151,14 @@ export function checkPath(path: string, faultNames: readonly string[]): string |
 
 /** Reads a dotted path (with `faults.<name>` resolved by fault name) from a results object. */
 export function readPath(results: unknown, path: string): number | null | undefined {
+  const wm = faultWindowPath.exec(path);
+  if (wm) {
+    const faults = (results as { faults?: Record<string, unknown>[] }).faults ?? [];
+    const f = faults.find((x) => x.name === wm[1]);
+    const w = f?.[wm[2] as string] as Record<string, unknown> | undefined;
+    const v = w?.[wm[3] as string];
+    return typeof v === "number" ? v : undefined;
+  }
   const fm = /^faults\.(.+)\.([A-Za-z]+)$/.exec(path);
   if (fm) {
     const faults = (results as { faults?: { name: string }[] }).faults ?? [];

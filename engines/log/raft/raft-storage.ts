@@ -2,20 +2,15 @@
  * Durable Raft state of one controller: the current term and vote (`raft/state.json`, replaced
  * atomically) and the log (`raft/log.ndjson`, one entry per line, appended and fsynced before a
  * vote or an append is acknowledged, as Raft requires). Conflicting suffixes are rare (only after
- * a leader change), so truncation rewrites the file.
+ * a leader change), so truncation rewrites the file. Every file operation goes through the shared
+ * file-I/O layer, so a power-loss fault rolls this node's Raft state back to what it fsynced; the
+ * directory is fsynced after each replacement, so a term, a vote or a truncation, once
+ * acknowledged, survives a power cut.
  */
 
-import {
-  closeSync,
-  existsSync,
-  fsyncSync,
-  mkdirSync,
-  openSync,
-  readFileSync,
-  renameSync,
-  writeSync,
-} from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeSync } from "node:fs";
 import { join } from "node:path";
+import { closeFile, fsyncDir, fsyncFile, makeDir, openFile, renameFile } from "../../shared/file-io.ts";
 
 export interface RaftEntry {
   term: number;
@@ -32,7 +27,11 @@ export class RaftStorage {
 
   constructor(dataDir: string) {
     this.dir = join(dataDir, "raft");
-    mkdirSync(this.dir, { recursive: true });
+    // The node's data directory is made by whoever starts it (before any power loss can matter);
+    // the raft directory inside it is ours, durable once its parent is fsynced.
+    mkdirSync(dataDir, { recursive: true });
+    makeDir(this.dir);
+    fsyncDir(dataDir);
     const stateFile = join(this.dir, "state.json");
     if (existsSync(stateFile)) {
       const s = JSON.parse(readFileSync(stateFile, "utf8")) as { term: number; votedFor: number | null };
@@ -50,7 +49,8 @@ export class RaftStorage {
         }
       }
     }
-    this.fd = openSync(logFile, "a");
+    this.fd = openFile(logFile, "a");
+    fsyncDir(this.dir);
   }
 
   get lastIndex(): number {
@@ -66,36 +66,38 @@ export class RaftStorage {
     this.votedFor = votedFor;
     const file = join(this.dir, "state.json");
     const tmp = `${file}.tmp`;
-    const fd = openSync(tmp, "w");
+    const fd = openFile(tmp, "w");
     writeSync(fd, JSON.stringify({ term, votedFor }));
-    fsyncSync(fd);
-    closeSync(fd);
-    renameSync(tmp, file);
+    fsyncFile(fd);
+    closeFile(fd);
+    renameFile(tmp, file);
+    fsyncDir(this.dir);
   }
 
   append(entries: RaftEntry[]): void {
     if (entries.length === 0) return;
     this.entries.push(...entries);
     writeSync(this.fd, entries.map((e) => `${JSON.stringify(e)}\n`).join(""));
-    fsyncSync(this.fd);
+    fsyncFile(this.fd);
   }
 
   /** Drops entries from `index` on (index is 1-based). */
   truncateFrom(index: number): void {
     if (index > this.entries.length) return;
     this.entries.length = index - 1;
-    closeSync(this.fd);
+    closeFile(this.fd);
     const file = join(this.dir, "log.ndjson");
     const tmp = `${file}.tmp`;
-    const fd = openSync(tmp, "w");
+    const fd = openFile(tmp, "w");
     writeSync(fd, this.entries.map((e) => `${JSON.stringify(e)}\n`).join(""));
-    fsyncSync(fd);
-    closeSync(fd);
-    renameSync(tmp, file);
-    this.fd = openSync(file, "a");
+    fsyncFile(fd);
+    closeFile(fd);
+    renameFile(tmp, file);
+    fsyncDir(this.dir);
+    this.fd = openFile(file, "a");
   }
 
   close(): void {
-    closeSync(this.fd);
+    closeFile(this.fd);
   }
 }

@@ -4,11 +4,15 @@
  * `<topic>-<n>/leader-epoch-checkpoint`. A leader records (epoch, LEO) when it takes over; a
  * follower records each new epoch it sees in fetched batches. It answers
  * OffsetsForLeaderEpoch — the end offset of an epoch is the start of the next one (or the LEO for
- * the latest) — which is how a follower finds where its log diverges from the leader's.
+ * the latest) — which is how a follower finds where its log diverges from the leader's. Like
+ * Kafka's checkpoint files it is written to a temporary file, fsynced, renamed and its directory
+ * fsynced, through the shared file-I/O layer, so a power loss cannot leave an epoch cache that
+ * disagrees with the log it describes.
  */
 
-import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync, readFileSync, writeSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { closeFile, fsyncDir, fsyncFile, openFile, renameFile } from "../../shared/file-io.ts";
 
 export interface EpochEntry {
   epoch: number;
@@ -72,7 +76,14 @@ export class LeaderEpochCache {
 
   private persist(): void {
     const tmp = `${this.file}.tmp`;
-    writeFileSync(tmp, this.entries.map((e) => `${e.epoch} ${e.startOffset}\n`).join(""));
-    renameSync(tmp, this.file);
+    const fd = openFile(tmp, "w");
+    try {
+      writeSync(fd, this.entries.map((e) => `${e.epoch} ${e.startOffset}\n`).join(""));
+      fsyncFile(fd);
+    } finally {
+      closeFile(fd);
+    }
+    renameFile(tmp, this.file);
+    fsyncDir(dirname(this.file));
   }
 }

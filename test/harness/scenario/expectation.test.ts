@@ -183,3 +183,31 @@ describe("readPath", () => {
     assert.equal(readPath(null, "delivery.lost"), undefined);
   });
 });
+
+describe("fault loss attribution paths", () => {
+  const results = {
+    faults: [
+      {
+        name: "stall.a2",
+        inWindow: { sent: 2000, lost: 1493, duplicated: 0 },
+        outsideWindow: { sent: 9000, lost: 7, duplicated: 2 },
+      },
+    ],
+  };
+
+  test("faults.<name>.inWindow|outsideWindow.<sent|lost|duplicated> need a declared fault", () => {
+    assert.equal(checkPath("faults.stall.a2.outsideWindow.lost", ["stall.a2"]), undefined);
+    assert.equal(checkPath("faults.stall.a2.inWindow.duplicated", ["stall.a2"]), undefined);
+    assert.equal(
+      checkPath("faults.nope.inWindow.lost", ["stall.a2"]),
+      'no fault named "nope"; faults here: stall.a2',
+    );
+    assert.match(checkPath("faults.stall.a2.inWindow.gone", ["stall.a2"]) ?? "", /no fault named|unknown/);
+  });
+
+  test("reads the window's counts, undefined for an unknown fault", () => {
+    assert.equal(readPath(results, "faults.stall.a2.inWindow.lost"), 1493);
+    assert.equal(readPath(results, "faults.stall.a2.outsideWindow.lost"), 7);
+    assert.equal(readPath(results, "faults.other.outsideWindow.lost"), undefined);
+  });
+});
