@@ -65,7 +65,14 @@ function durationArg(v: string): number {
 
 async function runCommand(
   paths: string[],
-  opts: { out: string; seed?: number; duration?: number; suiteDir?: string },
+  opts: {
+    out: string;
+    seed?: number;
+    duration?: number;
+    suiteDir?: string;
+    workers?: string;
+    workerTokenFile?: string;
+  },
 ): Promise<number> {
   const {
     scenarioFiles,
@@ -113,6 +120,8 @@ async function runCommand(
       throw new FaultbenchError("FB_USAGE", `two scenarios are named "${s.name}"; names must differ`);
     names.add(s.name);
   }
+  const { remoteWorkersOption } = await import("./remote/run-option.ts");
+  const remoteWorkers = remoteWorkersOption(opts, scenarios);
 
   const suite = scenarios.length > 1 || folders.length > 0;
   const suiteDir =
@@ -154,6 +163,7 @@ async function runCommand(
         projectRoot,
         signal: controller.signal,
         onProgress: printer.onProgress,
+        ...(remoteWorkers ? { remoteWorkers } : {}),
       });
       printer.finish();
       done.push({ results, runDir });
@@ -182,6 +192,8 @@ interface RunOptions {
   repeat?: number;
   baseline?: string;
   strictEnv?: boolean;
+  workers?: string;
+  workerTokenFile?: string;
 }
 
 /** `run` with --repeat and/or --baseline: repeats go into one repeat set, then the gate compares. */
@@ -423,8 +435,78 @@ function buildProgram(setExit: (code: number) => void): Command {
       "afterwards, compare with this saved baseline (or directory); exit 1 on a regression",
     )
     .option("--strict-env", "with --baseline: refuse a baseline from a different machine class", false)
+    .option(
+      "--workers <list>",
+      "send the load from remote workers: http://h1:p,http://h2:p or a file listing them",
+    )
+    .option("--worker-token-file <file>", "the workers' shared token (else FAULTBENCH_WORKER_TOKEN)")
     .action(async (paths: string[], opts: RunOptions) => {
       setExit(await gatedRun(paths, opts));
+    });
+
+  program
+    .command("k8s")
+    .description("Kubernetes deployment of a distributed run")
+    .command("render")
+    .description(
+      "print the manifests of a distributed run (workers as an Indexed Job, the coordinator as a Job)",
+    )
+    .argument("<scenario>", "the scenario file (engine: kafka or flume, reachable from the cluster)")
+    .addOption(
+      new Option("--workers <n>", "load worker pods").argParser(intArg("--workers")).makeOptionMandatory(),
+    )
+    .requiredOption("--image <image>", "the faultbench image (built from the repository's Dockerfile)")
+    .option("--namespace <ns>", "namespace of every object", "default")
+    .option(
+      "--token-secret <name>",
+      "Secret with key `token`, the shared worker token",
+      "faultbench-worker-token",
+    )
+    .option("--worker-cpu <cpu>", "CPU request per worker", "1")
+    .option("--worker-memory <mem>", "memory request and limit per worker", "512Mi")
+    .option("--coordinator-cpu <cpu>", "CPU request of the coordinator", "1")
+    .option("--coordinator-memory <mem>", "memory request and limit of the coordinator", "1Gi")
+    .option("--runs-storage <size>", "size of the run-directory volume", "1Gi")
+    .option("--out <file>", "write the manifests here instead of stdout")
+    .action(async (file: string, opts: import("./k8s/render-command.ts").RenderCommandOptions) => {
+      const { renderCommand } = await import("./k8s/render-command.ts");
+      const text = await renderCommand(file, opts);
+      if (opts.out) process.stdout.write(`${opts.out}\n`);
+      else process.stdout.write(text);
+    });
+
+  program
+    .command("worker")
+    .description("serve a load worker that a coordinator (run --workers) drives over HTTP")
+    .option("--listen <host:port>", "where the control API listens (port 0 = any)", "127.0.0.1:7070")
+    .option("--allow-remote", "listen on a non-loopback address (needs a token)", false)
+    .option("--token-file <file>", "the shared token (else FAULTBENCH_WORKER_TOKEN)")
+    .option("--once", "exit after the coordinator releases the first run (a Kubernetes Job's pod)", false)
+    .action(async (opts: { listen: string; allowRemote: boolean; tokenFile?: string; once: boolean }) => {
+      const [{ serveProcess }, { serveWorker }, { readToken }] = await Promise.all([
+        import("../engines/shared/serve-process.ts"),
+        import("./remote/worker-server.ts"),
+        import("./remote/token.ts"),
+      ]);
+      const m = /^(.+):(\d+)$/.exec(opts.listen);
+      if (!m)
+        throw new FaultbenchError(
+          "FB_USAGE",
+          `--listen ${opts.listen}: write host:port, e.g. 127.0.0.1:7070`,
+        );
+      const token = readToken(opts.tokenFile);
+      const worker = await serveWorker({
+        host: (m[1] as string).replace(/^\[|\]$/g, ""),
+        port: Number(m[2]),
+        allowRemote: opts.allowRemote,
+        ...(token === undefined ? {} : { token }),
+        ...(opts.once ? { onReleased: () => process.kill(process.pid, "SIGTERM") } : {}),
+      });
+      await serveProcess("worker", async () => ({
+        ports: { http: worker.port },
+        stop: () => worker.close(),
+      }));
+      setExit(-1);
     });
 
   program

@@ -17,6 +17,7 @@ export const errorCodes = [
   "FB_PROXY",
   "FB_FAULT_NOT_APPLIED",
   "FB_INTERNAL",
+  "FB_WORKER_LOST",
 ] as const;
 
 export type ErrorCode = (typeof errorCodes)[number];

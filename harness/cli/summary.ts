@@ -2,6 +2,7 @@
  * The short text summary printed after each run and after a suite.
  */
 
+import { distributedLine } from "../remote/summary-line.ts";
 import { resourceLines } from "../resources/describe.ts";
 import type { PhaseLatency, Results, StretchLatency, Tail } from "../results/types.ts";
 
@@ -69,6 +70,7 @@ export function runSummary(r: Results, runDir: string): string {
     );
   }
   lines.push(...resourceLines(r.resources, r.harnessBound));
+  lines.push(...distributedLine(r.distributed));
   for (const c of r.checks) {
     lines.push(
       `  ${c.valid === true ? "ok  " : c.valid === false ? "FAIL" : "??? "}  ${c.name}: ${c.detail}`,

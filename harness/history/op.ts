@@ -126,6 +126,16 @@ export interface SampleOp {
   };
 }
 
+/** A remote load worker stopped answering (harness/remote): its slice's unseen sends follow as `info`. */
+export interface WorkerLostOp {
+  t: number;
+  process: "coordinator";
+  type: "info";
+  f: "worker-lost";
+  worker: string;
+  url: string;
+}
+
 /**
  * The final state of one partition's replicas in a replicated log (recorded by the log target just
  * before its nodes stop): every running broker's batches and its own high watermark. The replica
@@ -146,6 +156,7 @@ export interface ReplicasOp {
 }
 
 export type Op =
+  | WorkerLostOp
   | StartOp
   | PhaseOp
   | SendOp

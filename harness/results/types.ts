@@ -4,6 +4,8 @@
  * are seconds since the load started.
  */
 
+import type { DistributedSummary } from "../remote/remote-load.ts";
+
 export interface Percentiles {
   /** Number of samples in the histogram. */
   count: number;
@@ -291,6 +293,8 @@ export interface Results {
   resources?: Resources;
   /** Added (additive): the load path, not the engine, was the bottleneck; see resources.reasons. */
   harnessBound?: boolean;
+  /** Added (additive): the run's load came from remote workers (`run --workers`); see harness/remote. */
+  distributed?: DistributedSummary;
 }
 
 /** One latency's HDR histograms, compressed base64, from the actual and from the intended send. */

@@ -6,13 +6,14 @@
  * of what was recorded so far are written, marked `errored`.
  */
 
-import { rmSync } from "node:fs";
+import { readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { FaultbenchError } from "../errors.ts";
 import { GENERATOR_VERSION } from "../generator/version.ts";
 import { HistoryWriter } from "../history/writer.ts";
 import { isNetworkFault, NetworkNemesis } from "../nemesis/network-faults.ts";
 import { type FaultEvent, isNodeFault, NodeNemesis } from "../nemesis/node-faults.ts";
+import { RemoteLoad, type RemoteWorkersOption } from "../remote/remote-load.ts";
 import { resourcesOf, runSampler } from "../resources/run-resources.ts";
 import type { Results } from "../results/types.ts";
 import type { Scenario } from "../scenario/load.ts";
@@ -54,6 +55,8 @@ export interface RunOptions {
   projectRoot: string;
   signal?: AbortSignal;
   onProgress?: (e: ProgressEvent) => void;
+  /** Send the load from these remote workers (`run --workers`), slice i/n from the i-th. */
+  remoteWorkers?: RemoteWorkersOption;
 }
 
 export interface RunOutcome {
@@ -71,9 +74,10 @@ export async function runScenario(o: RunOptions): Promise<RunOutcome> {
   const progress = o.onProgress ?? (() => {});
   // Load workers' ops arrive late and out of order: then the history is kept in time order.
   let ordered: ReorderingSink | undefined;
-  const clock = new RunClock(history, w.workers ? { append: (op) => ordered?.append(op) } : history);
+  const split = Boolean(w.workers || o.remoteWorkers);
+  const clock = new RunClock(history, split ? { append: (op) => ordered?.append(op) } : history);
   const { now, record } = clock;
-  if (w.workers) ordered = new ReorderingSink(history, () => now());
+  if (split) ordered = new ReorderingSink(history, () => now());
   const failure = new RunFailure();
 
   let phase: Phase = "setup";
@@ -119,7 +123,7 @@ export async function runScenario(o: RunOptions): Promise<RunOutcome> {
 
   let target: Target | undefined;
   let client: Client | undefined;
-  let loop: LoadLoop | WorkerLoad | AutocannonLoad | undefined;
+  let loop: LoadLoop | WorkerLoad | AutocannonLoad | RemoteLoad | undefined;
   let nemeses: (NodeNemesis | NetworkNemesis)[] = [];
   let stopTicker = () => {};
   // CPU of every process, to tell when the load path and not the engine was the bottleneck.
@@ -145,21 +149,31 @@ export async function runScenario(o: RunOptions): Promise<RunOutcome> {
       if (type !== "fail") tracker.awaited(producer, from, to);
     };
     // The open-loop load: in this process, or split over load worker processes.
-    const theLoop = w.workers
-      ? new WorkerLoad(scenario, {
+    const theLoop = o.remoteWorkers
+      ? new RemoteLoad(scenario, o.remoteWorkers, {
           client,
-          supervisor,
+          scenarioText: readFileSync(join(runDir, "scenario.yaml"), "utf8"),
           runDir,
-          projectRoot: o.projectRoot,
           now,
           record,
           onOutcome,
+          fail: failure.fail,
         })
-      : w.generator === "autocannon"
-        ? new AutocannonLoad(scenario, { client, now, record, onOutcome })
-        : new LoadLoop(scenario, { client, now, record, onOutcome });
+      : w.workers
+        ? new WorkerLoad(scenario, {
+            client,
+            supervisor,
+            runDir,
+            projectRoot: o.projectRoot,
+            now,
+            record,
+            onOutcome,
+          })
+        : w.generator === "autocannon"
+          ? new AutocannonLoad(scenario, { client, now, record, onOutcome })
+          : new LoadLoop(scenario, { client, now, record, onOutcome });
     loop = theLoop;
-    if (theLoop instanceof WorkerLoad) await failure.race(theLoop.prepare());
+    if (theLoop instanceof WorkerLoad || theLoop instanceof RemoteLoad) await failure.race(theLoop.prepare());
 
     // Step 2, the load: t = 0, warmup then measure, the nemeses beside the open-loop load.
     clock.startLoad((epoch) => ({
@@ -241,6 +255,7 @@ export async function runScenario(o: RunOptions): Promise<RunOutcome> {
     { ...results.throughput, ...(loop?.counters ?? emptyCounters()) },
   );
   results.harnessBound = results.resources.harnessBound;
+  if (loop instanceof RemoteLoad) results.distributed = loop.summary();
   writeResults(runDir, results);
   return { runDir, results };
 }

@@ -87,7 +87,7 @@ describe("logTarget.resolve", () => {
   test("replication above the broker count names the field and the fix", async () => {
     const { logTarget } = await import("../../../../harness/targets/log/definition.ts");
     const problems: string[] = [];
-    logTarget.resolve!(logTopology(2, "combined", 3), {} as never, (path, msg) =>
+    logTarget.resolve!(logTopology(2, "combined", 3), { workload: {} } as never, (path, msg) =>
       problems.push(`${path} ${msg}`),
     );
     assert.deepEqual(problems, [
