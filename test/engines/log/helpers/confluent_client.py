@@ -5,6 +5,8 @@ we hoped it did.
 
   create-topic  BOOTSTRAP TOPIC PARTITIONS          AdminClient.create_topics, then list_topics
   produce       BOOTSTRAP TOPIC PREFIX COUNT [--key] [--acks A] [--idempotent] [--compression C]
+                [--pace SECONDS]                    (a pause after each record, to spread the
+                                                    produce over a fault window)
   member        BOOTSTRAP GROUP TOPIC NAME          a consumer-group member with manual commits;
                                                     stdin "stop" commits, closes (leaves) and exits
   committed     BOOTSTRAP GROUP TOPIC PARTITIONS    the group's committed offsets per partition
@@ -13,6 +15,7 @@ we hoped it did.
 import json
 import select
 import sys
+import time
 
 from confluent_kafka import Consumer, KafkaError, Producer, TopicPartition
 from confluent_kafka.admin import AdminClient, NewTopic
@@ -46,6 +49,7 @@ def create_topic(bootstrap, topic, partitions):
 def produce(bootstrap, topic, prefix, count, *opts):
     conf = {"bootstrap.servers": bootstrap, "linger.ms": 5}
     keyed = "--key" in opts
+    pace = 0.0
     it = iter(opts)
     for o in it:
         if o == "--acks":
@@ -54,6 +58,8 @@ def produce(bootstrap, topic, prefix, count, *opts):
             conf["compression.type"] = next(it)
         elif o == "--idempotent":
             conf["enable.idempotence"] = True
+        elif o == "--pace":
+            pace = float(next(it))
     p = Producer(conf)
     delivered = []
     failed = []
@@ -68,6 +74,8 @@ def produce(bootstrap, topic, prefix, count, *opts):
         value = f"{prefix}{i}"
         p.produce(topic, value=value.encode(), key=(f"k{i % 7}".encode() if keyed else None), on_delivery=report)
         p.poll(0)
+        if pace:
+            time.sleep(pace)
     left = p.flush(15)
     emit(event="produced", delivered=delivered, failed=failed, undelivered=left)
 
