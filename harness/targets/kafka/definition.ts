@@ -5,11 +5,11 @@
  * our log.
  */
 
-import { partitionOrder } from "../../checkers/partition-order.ts";
 import { partitionOrderChecker } from "../../checkers/partition-order-checker.ts";
 import { parseHostPort } from "../../proxy/address.ts";
 import { checkControl, checkLoopbackAddress } from "../command-node.ts";
 import type { TargetDefinition } from "../target.ts";
+import { kafkaClientOptions, kafkaOrderAnalysis, kafkaRemoteClient } from "./definition-parts.ts";
 import { kafkaFacts } from "./facts.ts";
 import { checkProducerOptions, producerWorkloadFields } from "./producer-options.ts";
 import { type KafkaTopology, kafkaTopologySchema } from "./schema.ts";
@@ -41,26 +41,11 @@ export const kafkaTarget: TargetDefinition<KafkaTopology> = {
       import("./kafka-client.ts"),
     ]);
     const target = new ExternalKafkaTarget(ctx);
-    const t = ctx.scenario.topology;
-    const client = new KafkaClient(() => target.bootstrap(), {
-      topic: t.topic,
-      partitions: t.partitions,
-      workload: ctx.scenario.workload,
-    });
+    const client = new KafkaClient(() => target.bootstrap(), kafkaClientOptions(ctx.scenario));
     return { target, client };
   },
-  async remoteClient(scenario, endpoint) {
-    const { remoteKafkaClient } = await import("../kafka/kafka-client.ts");
-    const t = scenario.topology;
-    return remoteKafkaClient(
-      { topic: t.topic, partitions: t.partitions, workload: scenario.workload },
-      endpoint,
-    );
-  },
-  analyze(ops) {
-    const order = partitionOrder(ops);
-    return order ? { order } : {};
-  },
+  remoteClient: kafkaRemoteClient,
+  analyze: kafkaOrderAnalysis,
   checkers: [partitionOrderChecker],
   report: { backlogTitle: "Consumer lag" },
 };

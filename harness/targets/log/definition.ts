@@ -3,8 +3,8 @@
  * scenario section, topology facts, extra analysis (per-partition order) and report wording.
  */
 
-import { partitionOrder } from "../../checkers/partition-order.ts";
 import { partitionOrderChecker } from "../../checkers/partition-order-checker.ts";
+import { kafkaClientOptions, kafkaOrderAnalysis, kafkaRemoteClient } from "../kafka/definition-parts.ts";
 import { checkProducerOptions, producerWorkloadFields } from "../kafka/producer-options.ts";
 import type { TargetDefinition } from "../target.ts";
 import { logFacts } from "./facts.ts";
@@ -34,26 +34,11 @@ export const logTarget: TargetDefinition<LogTopology> = {
       import("../kafka/kafka-client.ts"),
     ]);
     const target = new LogTarget(ctx);
-    const t = ctx.scenario.topology;
-    const client = new KafkaClient(() => target.bootstrap(), {
-      topic: t.topic,
-      partitions: t.partitions,
-      workload: ctx.scenario.workload,
-    });
+    const client = new KafkaClient(() => target.bootstrap(), kafkaClientOptions(ctx.scenario));
     return { target, client };
   },
-  async remoteClient(scenario, endpoint) {
-    const { remoteKafkaClient } = await import("../kafka/kafka-client.ts");
-    const t = scenario.topology;
-    return remoteKafkaClient(
-      { topic: t.topic, partitions: t.partitions, workload: scenario.workload },
-      endpoint,
-    );
-  },
-  analyze(ops) {
-    const order = partitionOrder(ops);
-    return order ? { order } : {};
-  },
+  remoteClient: kafkaRemoteClient,
+  analyze: kafkaOrderAnalysis,
   checkers: [partitionOrderChecker, replicaDivergenceChecker],
   report: { backlogTitle: "Consumer lag" },
 };
