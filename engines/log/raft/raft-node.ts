@@ -228,6 +228,7 @@ export class RaftNode {
     this.leaderId = this.id;
     clearTimeout(this.electionTimer);
     this.opts.log(`controller ${this.id} is the active controller (term ${this.store.term})`);
+    this.outgoing.clear();
     for (const id of this.peers.keys()) {
       this.nextIndex.set(id, this.store.lastIndex + 1);
       this.matchIndex.set(id, 0);
@@ -295,7 +296,9 @@ export class RaftNode {
   private sendSnapshot(id: number): void {
     const snap = this.store.snapshot!;
     let t = this.outgoing.get(id);
-    if (!t || t.index !== snap.index) {
+    // A transfer under way finishes with the snapshot it started with, even if a newer one was
+    // taken meanwhile (the peer then needs the newer one too, but never chases a moving target).
+    if (!t) {
       t = { index: snap.index, term: snap.term, data: snap.data, offset: 0 };
       this.outgoing.set(id, t);
       this.opts.log(`sending snapshot at ${snap.index} (${snap.data.length} chars) to controller ${id}`);
@@ -338,7 +341,11 @@ export class RaftNode {
           }
           this.replicateTo(id);
         },
-        () => this.inFlight.delete(id),
+        () => {
+          // The peer is unreachable: start over with the newest snapshot when it answers again.
+          this.inFlight.delete(id);
+          this.outgoing.delete(id);
+        },
       );
   }
 
