@@ -107,6 +107,7 @@ export class RaftNode {
     { index: number; term: number; data: string; offset: number }
   >();
   /** The snapshot being received, follower side. */
+  private readonly announced = new Map<number, number>();
   private incoming: { index: number; term: number; chunks: string[]; length: number } | null = null;
   /** Applied entries (and their log bytes) since the last snapshot. */
   private sinceSnapshot = { entries: 0, bytes: 0 };
@@ -301,7 +302,11 @@ export class RaftNode {
     if (!t) {
       t = { index: snap.index, term: snap.term, data: snap.data, offset: 0 };
       this.outgoing.set(id, t);
-      this.opts.log(`sending snapshot at ${snap.index} (${snap.data.length} chars) to controller ${id}`);
+      // Retries to a peer that is down would repeat this every heartbeat: say it once per snapshot.
+      if (this.announced.get(id) !== snap.index) {
+        this.announced.set(id, snap.index);
+        this.opts.log(`sending snapshot at ${snap.index} (${snap.data.length} chars) to controller ${id}`);
+      }
     }
     const transfer = t;
     const chunk = transfer.data.slice(
