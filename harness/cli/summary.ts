@@ -63,7 +63,7 @@ export function runSummary(r: Results, runDir: string): string {
   }
   if (r.order) {
     lines.push(
-      `  order       ${r.order.partitions} partitions: ${r.order.reordered} reordered (nonmonotonicSend), ${r.order.inconsistentOffsets} inconsistent offsets, ${r.order.gaps} gaps, ${r.order.rewinds} rewinds (nonmonotonicPoll)` +
+      `  order       ${r.order.partitions} partitions: ${r.order.reordered} reordered (nonmonotonicSend), ${r.order.inconsistentOffsets} inconsistent offsets, ${r.order.truncatedRewritten ?? 0} truncated then rewritten, ${r.order.gaps} gaps, ${r.order.rewinds} rewinds (nonmonotonicPoll)` +
         (r.order.lostWrite === undefined
           ? ""
           : `; lostWrite ${r.order.lostWrite}, unseen ${r.order.unseen}, duplicate ${r.order.duplicate}, pollSkip ${r.order.pollSkip}`),

@@ -268,6 +268,11 @@ export interface Results {
   order?: {
     partitions: number;
     inconsistentOffsets: number;
+    /**
+     * Added (additive): offsets whose message of one leader epoch was truncated and re-used by a
+     * later epoch (checkers/offset-epochs.ts) — the acks=1 / unclean-election loss, not a bug.
+     */
+    truncatedRewritten?: number;
     reordered: number;
     gaps: number;
     rewinds: number;
