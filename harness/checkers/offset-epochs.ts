@@ -10,7 +10,7 @@
  * clients that do not expose it) are judged as before: any clash is inconsistent.
  */
 
-import type { DeliverOp, ReplicasOp } from "../history/op.ts";
+import type { DeliverOp, Op, ReplicasOp } from "../history/op.ts";
 
 export interface OffsetClashes {
   /** Offsets holding two different messages in one leader epoch (or with an unknown epoch). */
@@ -60,10 +60,35 @@ export function epochAt(log: FinalLog, partition: number, offset: number): numbe
   return undefined;
 }
 
-/** What was read at one offset: each distinct message with the epochs it was read in (-1: unknown). */
-type Slot = Map<string, Set<number>>;
+/**
+ * What was read at one offset: each distinct message, with the epochs it was read in (-1: unknown)
+ * and when it was first read in each.
+ */
+type Slot = Map<string, Map<number, number>>;
 
 export function offsetClashes(reads: readonly DeliverOp[], finalLog: FinalLog = new Map()): OffsetClashes {
+  const { inconsistentOffsets, truncatedRewritten } = classifyOffsets(reads, finalLog);
+  return { inconsistentOffsets, truncatedRewritten };
+}
+
+/**
+ * When each truncated-then-rewritten offset's older message was first read (µs), one per offset,
+ * from a history's reads and its recorded final log: what the per-fault attribution charges.
+ */
+export function truncatedReadTimes(ops: readonly Op[]): number[] {
+  const reads: DeliverOp[] = [];
+  const recs: ReplicasOp[] = [];
+  for (const op of ops) {
+    if (op.f === "deliver") reads.push(op as DeliverOp);
+    else if (op.f === "replicas") recs.push(op as ReplicasOp);
+  }
+  return classifyOffsets(reads, finalLogOf(recs)).truncatedReadUs;
+}
+
+function classifyOffsets(
+  reads: readonly DeliverOp[],
+  finalLog: FinalLog,
+): OffsetClashes & { truncatedReadUs: number[] } {
   const slots = new Map<number, Map<number, Slot>>();
   for (const d of reads) {
     if (d.partition === undefined || d.offset === undefined) continue;
@@ -82,21 +107,34 @@ export function offsetClashes(reads: readonly DeliverOp[], finalLog: FinalLog = 
         part.set(off, slot);
       }
       const epochs = slot.get(key);
-      if (epochs) epochs.add(epoch);
-      else slot.set(key, new Set([epoch]));
+      if (!epochs) slot.set(key, new Map([[epoch, d.t]]));
+      else if (!epochs.has(epoch)) epochs.set(epoch, d.t);
     }
   }
   let inconsistentOffsets = 0;
   let truncatedRewritten = 0;
+  const truncatedReadUs: number[] = [];
   for (const [partition, part] of slots) {
     for (const [offset, slot] of part) {
       const final = epochAt(finalLog, partition, offset);
       const verdict = judge(slot, final);
       if (verdict === "inconsistent") inconsistentOffsets++;
-      else if (verdict === "rewritten") truncatedRewritten++;
+      else if (verdict === "rewritten") {
+        truncatedRewritten++;
+        truncatedReadUs.push(firstTruncatedRead(slot, final));
+      }
     }
   }
-  return { inconsistentOffsets, truncatedRewritten };
+  return { inconsistentOffsets, truncatedRewritten, truncatedReadUs };
+}
+
+/** When a message of an epoch older than the offset's last one (read or final) was first read. */
+function firstTruncatedRead(slot: Slot, final: number | undefined): number {
+  let last = final ?? -1;
+  for (const epochs of slot.values()) for (const e of epochs.keys()) last = Math.max(last, e);
+  let first = Number.POSITIVE_INFINITY;
+  for (const epochs of slot.values()) for (const [e, t] of epochs) if (e < last && t < first) first = t;
+  return first;
 }
 
 function judge(slot: Slot, final: number | undefined): "ok" | "inconsistent" | "rewritten" {
@@ -104,7 +142,7 @@ function judge(slot: Slot, final: number | undefined): "ok" | "inconsistent" | "
   const owner = new Map<number, string>();
   let maxEpoch = -1;
   for (const [key, epochs] of slot) {
-    for (const e of epochs) {
+    for (const e of epochs.keys()) {
       if (e < 0 && slot.size > 1) return "inconsistent";
       const had = owner.get(e);
       if (had !== undefined && had !== key) return "inconsistent";

@@ -2,7 +2,13 @@
 // inconsistency (two messages at one offset in one epoch), on hand-built log histories.
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { epochAt, finalLogOf, offsetClashes } from "../../../harness/checkers/offset-epochs.ts";
+import { attributeTruncations } from "../../../harness/checkers/loss-attribution.ts";
+import {
+  epochAt,
+  finalLogOf,
+  offsetClashes,
+  truncatedReadTimes,
+} from "../../../harness/checkers/offset-epochs.ts";
 import { partitionOrder, partitionOrderCheck } from "../../../harness/checkers/partition-order.ts";
 import type { DeliverOp, Op, ReplicasOp } from "../../../harness/history/op.ts";
 
@@ -133,5 +139,28 @@ describe("partitionOrder across leader epochs", () => {
       ]),
     ];
     assert.equal(partitionOrder(ops)?.truncatedRewritten, 4);
+  });
+});
+
+describe("truncatedReadTimes and attributeTruncations", () => {
+  test("each rewritten offset gives the time its older message was first read", () => {
+    const a = read(0, 5, 0, 5, 6, 1); // offsets 5..6, epoch 1
+    const b = read(0, 5, 1, 0, 0, 2, "consumer-2"); // offset 5 re-used in epoch 2
+    const final = replicas(0, 7, [
+      [0, 4, 1],
+      [5, 6, 2],
+    ]);
+    // Offset 5 clashes (a then b); offset 6 is held by the final log in epoch 2: both read at a.t.
+    assert.deepEqual(truncatedReadTimes([a, b, final]), [a.t, a.t]);
+  });
+
+  test("a truncated read goes to the first fault after it, else the one active at it, else nobody", () => {
+    const faults = [
+      { name: "cut", startUs: 3_000_000, endUs: 9_000_000 },
+      { name: "kill", startUs: 7_000_000, endUs: 12_000_000 },
+    ];
+    const r = attributeTruncations([1_000_000, 5_000_000, 6_900_000, 8_000_000, 13_000_000], faults);
+    assert.deepEqual(Object.fromEntries(r.byFault), { cut: 1, kill: 3 });
+    assert.equal(r.unattributed, 1);
   });
 });
