@@ -271,7 +271,9 @@ export function scenarioFromObject(raw: unknown, file: string, overrides: Overri
       traceProblems.push(`${file}: workload.rate: a trace sets the timing; drop rate (or trace)`);
     try {
       trace.rows =
-        overrides.traceText === undefined ? loadTrace(trace.file) : parseTrace(overrides.traceText, trace.file);
+        overrides.traceText === undefined
+          ? loadTrace(trace.file)
+          : parseTrace(overrides.traceText, trace.file);
     } catch (e) {
       traceProblems.push(`${file}: workload.trace: ${(e as Error).message}`);
     }
