@@ -3,6 +3,10 @@
  * queued on their producer, and each producer sends a batch when it is full or its oldest message
  * has waited `linger`. Sends never wait for earlier answers (up to `maxInFlight` per producer), so
  * a slow engine shows up as latency measured from the intended time, not as a lower offered rate.
+ * When an answer frees a producer's in-flight slot, that producer sends its next ready batch at
+ * once rather than at the next tick: a backlogged producer keeps its connection busy the way a
+ * closed-loop tool does, and the timer's granularity (1 ms at best, far more on a loaded machine)
+ * does not cap the rate.
  * A client that splits a batch (a Kafka client, by the partition each keyed message goes to) gets
  * one request per part, each recorded with its own outcome; the batch holds one in-flight slot
  * until every part has answered.
@@ -56,7 +60,9 @@ export class LoadLoop {
   };
   private lastTickUs: number | undefined;
   private readonly schedule: Pick<Schedule, "peekUs" | "next">;
+  /** Per producer, the queued messages from `pendingHead[p]` on (a head index, not shift/splice). */
   private readonly pending: PlannedMessage[][];
+  private readonly pendingHead: number[];
   private readonly inFlight: number[];
   private req = 0;
   private timer: NodeJS.Timeout | undefined;
@@ -76,6 +82,7 @@ export class LoadLoop {
       ? new SlicedSchedule(w, scenario.seed, deps.slice)
       : new Schedule(w, scenario.seed);
     this.pending = Array.from({ length: w.producers }, () => []);
+    this.pendingHead = Array.from({ length: w.producers }, () => 0);
     this.inFlight = Array.from({ length: w.producers }, () => 0);
   }
 
@@ -100,36 +107,77 @@ export class LoadLoop {
 
   private tick = (): void => {
     if (this.stopped) return;
-    const w = this.scenario.workload;
     const now = this.deps.now();
     if (this.lastTickUs !== undefined && now - this.lastTickUs > 20_000) this.counters.lateTicks++;
     this.lastTickUs = now;
-    while (this.schedule.peekUs() <= now) {
-      const m = this.schedule.next() as PlannedMessage;
-      this.pending[m.producer]?.push(m);
-      this.counters.offered++;
-    }
+    this.admit(now);
     const exhausted = this.schedule.peekUs() === Number.POSITIVE_INFINITY;
-    const lingerUs = w.linger * 1000;
+    let empty = true;
     for (let p = 0; p < this.pending.length; p++) {
-      const q = this.pending[p] as PlannedMessage[];
-      while (q.length > 0 && (this.inFlight[p] as number) < w.maxInFlight) {
-        const full = q.length >= w.batchSize;
-        const waited = now - (q[0] as PlannedMessage).intendedUs >= lingerUs;
-        if (!full && !waited && !exhausted) break;
-        this.sendBatch(p, q.splice(0, w.batchSize));
-      }
-      if (q.length > 0 && (this.inFlight[p] as number) >= w.maxInFlight) {
-        const ready = q.length >= w.batchSize || now - (q[0] as PlannedMessage).intendedUs >= lingerUs;
-        if (ready) this.counters.heldByInFlight++;
+      this.flush(p, now, exhausted);
+      const queued = this.queued(p);
+      if (queued > 0) {
+        empty = false;
+        if ((this.inFlight[p] as number) >= this.scenario.workload.maxInFlight && this.ready(p, now))
+          this.counters.heldByInFlight++;
       }
     }
-    if (exhausted && this.pending.every((q) => q.length === 0)) {
+    if (exhausted && empty) {
       this.done();
       return;
     }
     this.timer = setTimeout(this.tick, 1);
   };
+
+  /** Queues every message whose intended time has come on its producer. */
+  private admit(now: number): void {
+    while (this.schedule.peekUs() <= now) {
+      const m = this.schedule.next() as PlannedMessage;
+      this.pending[m.producer]?.push(m);
+      this.counters.offered++;
+    }
+  }
+
+  private queued(p: number): number {
+    return (this.pending[p] as PlannedMessage[]).length - (this.pendingHead[p] as number);
+  }
+
+  /** A full batch is queued, or the oldest queued message has waited `linger`. */
+  private ready(p: number, now: number): boolean {
+    const w = this.scenario.workload;
+    const q = this.pending[p] as PlannedMessage[];
+    const head = this.pendingHead[p] as number;
+    return q.length - head >= w.batchSize || now - (q[head] as PlannedMessage).intendedUs >= w.linger * 1000;
+  }
+
+  /** Sends producer p's ready batches while it has in-flight slots. */
+  private flush(p: number, now: number, exhausted: boolean): void {
+    const w = this.scenario.workload;
+    while (this.queued(p) > 0 && (this.inFlight[p] as number) < w.maxInFlight) {
+      if (!exhausted && !this.ready(p, now)) break;
+      const q = this.pending[p] as PlannedMessage[];
+      const head = this.pendingHead[p] as number;
+      const end = Math.min(q.length, head + w.batchSize);
+      const batch = q.slice(head, end);
+      if (end === q.length) {
+        q.length = 0;
+        this.pendingHead[p] = 0;
+      } else if (end > 4096 && end * 2 > q.length) {
+        // Drop the sent prefix once it is most of the array, so a long backlog costs O(1) per batch.
+        q.splice(0, end);
+        this.pendingHead[p] = 0;
+      } else this.pendingHead[p] = end;
+      this.sendBatch(p, batch);
+    }
+  }
+
+  /** An answer freed one of p's slots: queue what is due and send p's next ready batch now. */
+  private refill(p: number): void {
+    if (this.stopped) return;
+    const now = this.deps.now();
+    this.admit(now);
+    this.flush(p, now, this.schedule.peekUs() === Number.POSITIVE_INFINITY);
+  }
 
   private sendBatch(producer: number, batch: PlannedMessage[]): void {
     const parts = this.deps.client.split?.(producer, batch) ?? [batch];
@@ -142,6 +190,7 @@ export class LoadLoop {
       .then(() => {
         this.counters.inFlight--;
         this.inFlight[producer] = (this.inFlight[producer] as number) - 1;
+        this.refill(producer);
       })
       .finally(() => this.outstanding.delete(pr));
     this.outstanding.add(pr);
