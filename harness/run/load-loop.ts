@@ -6,7 +6,10 @@
  * When an answer frees a producer's in-flight slot, that producer sends its next ready batch at
  * once rather than at the next tick: a backlogged producer keeps its connection busy the way a
  * closed-loop tool does, and the timer's granularity (1 ms at best, far more on a loaded machine)
- * does not cap the rate.
+ * does not cap the rate. The timer is armed for the next moment a tick could send something — the
+ * earliest time a producer with a free slot fills a batch or reaches its linger deadline, found by
+ * looking ahead in the (deterministic) schedule — not every millisecond: a wake-up costs tens of µs
+ * of CPU, and at a thousand a second that was a sixth of a core spent waiting.
  * A client that splits a batch (a Kafka client, by the partition each keyed message goes to) gets
  * one request per part, each recorded with its own outcome; the batch holds one in-flight slot
  * until every part has answered.
@@ -25,9 +28,9 @@ export interface LoadCounters {
   failed: number;
   indeterminate: number;
   inFlight: number;
-  /** Producer-ticks in which a ready batch waited because its producer was at maxInFlight. */
+  /** Times a ready batch had to wait because its producer was at maxInFlight. */
   heldByInFlight: number;
-  /** Ticks that came more than 20 ms after the previous one (the event loop was busy). */
+  /** Ticks that came more than 20 ms after the time they were armed for (the event loop was busy). */
   lateTicks: number;
 }
 
@@ -58,7 +61,11 @@ export class LoadLoop {
     heldByInFlight: 0,
     lateTicks: 0,
   };
-  private lastTickUs: number | undefined;
+  /** When the armed timer is meant to fire (µs), or undefined when none is armed. */
+  private wakeUs: number | undefined;
+  /** Messages taken from the schedule ahead of their time to find the next wake-up; not yet due. */
+  private readonly future: PlannedMessage[] = [];
+  private futureHead = 0;
   private readonly schedule: Pick<Schedule, "peekUs" | "next">;
   /** Per producer, the queued messages from `pendingHead[p]` on (a head index, not shift/splice). */
   private readonly pending: PlannedMessage[][];
@@ -108,34 +115,104 @@ export class LoadLoop {
   private tick = (): void => {
     if (this.stopped) return;
     const now = this.deps.now();
-    if (this.lastTickUs !== undefined && now - this.lastTickUs > 20_000) this.counters.lateTicks++;
-    this.lastTickUs = now;
+    if (this.wakeUs !== undefined && now - this.wakeUs > 20_000) this.counters.lateTicks++;
+    this.timer = undefined;
+    this.wakeUs = undefined;
     this.admit(now);
-    const exhausted = this.schedule.peekUs() === Number.POSITIVE_INFINITY;
-    let empty = true;
-    for (let p = 0; p < this.pending.length; p++) {
-      this.flush(p, now, exhausted);
-      const queued = this.queued(p);
-      if (queued > 0) {
-        empty = false;
-        if ((this.inFlight[p] as number) >= this.scenario.workload.maxInFlight && this.ready(p, now))
-          this.counters.heldByInFlight++;
-      }
-    }
-    if (exhausted && empty) {
-      this.done();
-      return;
-    }
-    this.timer = setTimeout(this.tick, 1);
+    const exhausted = this.exhausted();
+    for (let p = 0; p < this.pending.length; p++) this.flush(p, now, exhausted);
+    this.rearm(now);
   };
+
+  /** No message is left to plan: the schedule is done and the look-ahead drained. */
+  private exhausted(): boolean {
+    return this.futureHead === this.future.length && this.schedule.peekUs() === Number.POSITIVE_INFINITY;
+  }
 
   /** Queues every message whose intended time has come on its producer. */
   private admit(now: number): void {
+    const f = this.future;
+    while (this.futureHead < f.length && (f[this.futureHead] as PlannedMessage).intendedUs <= now) {
+      const m = f[this.futureHead++] as PlannedMessage;
+      this.pending[m.producer]?.push(m);
+      this.counters.offered++;
+    }
+    if (this.futureHead < f.length) return;
+    f.length = 0;
+    this.futureHead = 0;
     while (this.schedule.peekUs() <= now) {
       const m = this.schedule.next() as PlannedMessage;
       this.pending[m.producer]?.push(m);
       this.counters.offered++;
     }
+  }
+
+  /**
+   * Ends the run when everything was sent; otherwise arms the timer for the earliest moment a tick
+   * could send: a producer with a free slot reaching `batchSize` queued messages, or its oldest
+   * message reaching `linger`. Producers at maxInFlight are left to `refill`. Waking early is
+   * harmless (one idle tick); the look-ahead makes sure it is never late.
+   */
+  private rearm(now: number): void {
+    if (this.stopped) return;
+    const w = this.scenario.workload;
+    if (this.exhausted()) {
+      if (this.pending.every((_, p) => this.queued(p) === 0)) {
+        if (this.timer) clearTimeout(this.timer);
+        this.timer = undefined;
+        this.done();
+      }
+      // Whatever is queued waits for a slot; `refill` sends it and ends the run.
+      return;
+    }
+    const lingerUs = w.linger * 1000;
+    let wake = Number.POSITIVE_INFINITY;
+    const counts: number[] = [];
+    const open = (p: number) => (this.inFlight[p] as number) < w.maxInFlight;
+    for (let p = 0; p < this.pending.length; p++) {
+      const n = this.queued(p);
+      counts.push(n);
+      if (n > 0 && open(p)) {
+        const head = (this.pending[p] as PlannedMessage[])[this.pendingHead[p] as number] as PlannedMessage;
+        wake = Math.min(wake, head.intendedUs + lingerUs);
+      }
+    }
+    if (!counts.some((_, p) => open(p))) return; // every producer is at its limit: refills go on
+    // Walk the coming messages in time order until one fills an open producer's batch, starts a
+    // linger deadline, or passes the earliest deadline found so far. The walk is bounded (a
+    // producer of another worker's slice never gets a message): past the bound, wake there.
+    const f = this.future;
+    const horizonUs = now + 100_000;
+    const limit = this.futureHead + 4 * w.producers * w.batchSize + 64;
+    for (let i = this.futureHead; ; i++) {
+      if (i === f.length) {
+        if (this.schedule.peekUs() === Number.POSITIVE_INFINITY) {
+          // The end of the plan: its last messages go at once.
+          wake = Math.min(wake, (f[i - 1] as PlannedMessage | undefined)?.intendedUs ?? now);
+          break;
+        }
+        f.push(this.schedule.next() as PlannedMessage);
+      }
+      const m = f[i] as PlannedMessage;
+      if (m.intendedUs >= wake) break;
+      if (i >= limit || m.intendedUs > horizonUs) {
+        wake = m.intendedUs;
+        break;
+      }
+      if (!open(m.producer)) continue;
+      const n = (counts[m.producer] as number) + 1;
+      counts[m.producer] = n;
+      if (n === 1) wake = Math.min(wake, m.intendedUs + lingerUs);
+      if (n >= w.batchSize) {
+        wake = Math.min(wake, m.intendedUs);
+        break;
+      }
+    }
+    if (wake === Number.POSITIVE_INFINITY) return; // every producer is at its limit: refills go on
+    if (this.timer && this.wakeUs !== undefined && this.wakeUs <= wake) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.wakeUs = wake;
+    this.timer = setTimeout(this.tick, Math.max(1, Math.ceil((wake - now) / 1000)));
   }
 
   private queued(p: number): number {
@@ -169,6 +246,8 @@ export class LoadLoop {
       } else this.pendingHead[p] = end;
       this.sendBatch(p, batch);
     }
+    if ((this.inFlight[p] as number) >= w.maxInFlight && this.queued(p) > 0 && this.ready(p, now))
+      this.counters.heldByInFlight++;
   }
 
   /** An answer freed one of p's slots: queue what is due and send p's next ready batch now. */
@@ -176,7 +255,8 @@ export class LoadLoop {
     if (this.stopped) return;
     const now = this.deps.now();
     this.admit(now);
-    this.flush(p, now, this.schedule.peekUs() === Number.POSITIVE_INFINITY);
+    this.flush(p, now, this.exhausted());
+    this.rearm(now);
   }
 
   private sendBatch(producer: number, batch: PlannedMessage[]): void {
