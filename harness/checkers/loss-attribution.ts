@@ -61,14 +61,15 @@ export function secondCopyTimes(ops: readonly Op[], table: MessageTable): number
 }
 
 export const TRUNCATION_ATTRIBUTION_RULE =
-  "a truncated-then-rewritten read is charged to the first applied fault that started after it; none such: to the last one active at the read; neither: unattributed";
+  "a truncated-then-rewritten read is charged to the first applied fault that could move leadership (a server's kill, pause, restart or power loss; a cut or toxic between two servers) that started after it; none such: to the last such fault active at the read; neither: unattributed";
 
 /**
  * Which fault truncated what the consumers had read (offsets a later leader epoch re-used, see
- * offset-epochs.ts). Any fault can force a leader change — a pause or a partition as much as a
- * kill — so every applied fault may be charged: the first that started after the read (it moved
- * leadership away from a log the reader had seen), else the last one already active at the read
- * (an isolated leader serving reads it will lose).
+ * offset-epochs.ts). A pause or a partition forces a leader change as much as a kill, so every
+ * fault that could move leadership (leadership-faults.ts; the caller passes only those) may be
+ * charged: the first that started after the read (it moved leadership away from a log the reader
+ * had seen), else the last one already active at the read (an isolated leader serving reads it
+ * will lose).
  */
 export function attributeTruncations(
   readTimesUs: readonly number[],

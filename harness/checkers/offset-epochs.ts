@@ -7,7 +7,9 @@
  * truncated, then rewritten (`truncatedRewritten`). The final log (what the replicas held at the
  * end, below the highest high watermark) shows rewrites nobody read: a message read at an offset
  * the final log holds in a later epoch was truncated too. Reads without an epoch (older histories,
- * clients that do not expose it) are judged as before: any clash is inconsistent.
+ * clients that do not expose it) are judged as before: any clash is inconsistent. A Produce
+ * response carries no leader epoch, so an acked message nobody read has no epoch to judge by: its
+ * truncation stays the delivery check's lost write (lostWrite / unseen).
  */
 
 import type { DeliverOp, Op, ReplicasOp } from "../history/op.ts";

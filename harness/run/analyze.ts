@@ -8,6 +8,7 @@
 import { type Checker, runCheckers } from "../checkers/checker.ts";
 import { deliveryAccounting, deliveryChecker } from "../checkers/delivery.ts";
 import { expectationsChecker, mergeValidity } from "../checkers/expectations.ts";
+import { leadershipFaults } from "../checkers/leadership-faults.ts";
 import { attributeTruncations, TRUNCATION_ATTRIBUTION_RULE } from "../checkers/loss-attribution.ts";
 import { buildMessageTable } from "../checkers/message-table.ts";
 import { truncatedReadTimes } from "../checkers/offset-epochs.ts";
@@ -267,7 +268,8 @@ export function analyze(history: readonly Op[], scenario: Scenario): Analysis {
       nonmonotonicPoll: partial.order.rewinds,
       nonmonotonicSend: partial.order.reordered,
     };
-    chargeTruncations(partial, truncatedReadTimes(ops), plan);
+    const able = leadershipFaults(scenario.faults, factsOf(scenario));
+    chargeTruncations(partial, truncatedReadTimes(ops), plan, able);
   }
   const checkers: Checker[] = [deliveryChecker, ...(target?.checkers ?? []), expectationsChecker];
   partial.checks = runCheckers(checkers, ops, {
@@ -283,9 +285,14 @@ export function analyze(history: readonly Op[], scenario: Scenario): Analysis {
  * Charges what the consumers read and a later leader epoch truncated to the faults, beside their
  * lost messages (the truncation rule of checkers/loss-attribution.ts).
  */
-function chargeTruncations(a: Analysis, readTimesUs: readonly number[], plan: FaultPlan): void {
+function chargeTruncations(
+  a: Analysis,
+  readTimesUs: readonly number[],
+  plan: FaultPlan,
+  able: ReadonlySet<string>,
+): void {
   const applied = plan.timings
-    .filter((t) => t.applied)
+    .filter((t) => t.applied && able.has(t.name))
     .map((t) => ({ name: t.name, startUs: t.startUs, endUs: t.healUs }));
   const charged = attributeTruncations(readTimesUs, applied);
   for (const f of a.faults) {

@@ -525,6 +525,11 @@ describe("analyze a replicated log run whose leader change re-used offsets a con
       });
     read(1_100_000, 0, 4, 0, 0);
     read(1_200_000, 5, 9, 5, 0);
+    // A consumer's pause between the reads and the kill cannot move leadership: never charged.
+    b.nemesis(1_500_000, "invoke", "pause", "stall-consumer", "consumer-1", "pause");
+    b.nemesis(1_501_000, "ok", "pause", "stall-consumer", "consumer-1", "pause");
+    b.nemesis(1_600_000, "invoke", "resume", "stall-consumer", "consumer-1", "pause");
+    b.nemesis(1_601_000, "ok", "resume", "stall-consumer", "consumer-1", "pause");
     b.nemesis(2_000_000, "invoke", "kill", "kill-leader", "broker-1", "kill");
     b.nemesis(2_001_000, "ok", "kill", "kill-leader", "broker-1", "kill");
     b.send(2_500_000, 0, 10, 19, "ok", 2_600_000);
@@ -538,7 +543,10 @@ describe("analyze a replicated log run whose leader change re-used offsets a con
       engine: "log",
       topology: { brokers: 3, replication: 3, partitions: 1 },
       workload: { rate: "10/s", producers: 1, warmup: "1s", duration: "3s" },
-      faults: [{ name: "kill-leader", kind: "kill", node: "broker-1", at: "2s" }],
+      faults: [
+        { name: "stall-consumer", kind: "pause", node: "consumer-1", at: "1.5s", for: "100ms" },
+        { name: "kill-leader", kind: "kill", node: "broker-1", at: "2s" },
+      ],
       expect: { "order.truncatedRewritten": 5 },
     },
     "rw.yaml",
@@ -550,6 +558,7 @@ describe("analyze a replicated log run whose leader change re-used offsets a con
     assert.equal(a.order?.inconsistentOffsets, 0);
     assert.equal(a.delivery.lost, 0);
     assert.equal(a.faults.find((f) => f.name === "kill-leader")?.truncatedRewritten, 5);
+    assert.equal(a.faults.find((f) => f.name === "stall-consumer")?.truncatedRewritten, undefined);
     assert.equal(a.lossAttribution?.truncations?.unattributed, 0);
     assert.ok(allHeld(a.checks), JSON.stringify(a.checks.filter((c) => c.valid !== true)));
   });
