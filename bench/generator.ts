@@ -1,31 +1,36 @@
 /**
  * faultbench's open-loop generator against autocannon, on the same target: one push agent
  * (memory channel, HTTP source) fed with batches of the same number of events over the same number
- * of connections. Three runs:
+ * of connections, one request in flight per connection. Each round has four runs, each on a fresh
+ * agent warmed for 1 s first (autocannon: a discarded 1 s run; faultbench: the scenario's warmup):
  *   1. autocannon flat out (closed loop): its peak requests/s;
- *   2. faultbench's generator, open loop, offered autocannon's peak (in events/s);
- *   3. autocannon at a fixed overallRate of half that peak, and faultbench at the same rate.
+ *   2. faultbench's generator, open loop, offered that round's autocannon peak (in events/s);
+ *   3. autocannon at a fixed overallRate of half that peak, and 4. faultbench at the same rate.
  * For each: requests/s, events/s, latency at the tool's resolution (autocannon: 1 ms, from the
- * actual send; faultbench: µs HDR, from the actual and from the intended send), and the coefficient
+ * actual send; faultbench: µs HDR, from the actual and from the intended send), the coefficient
  * of variation of the per-second rate (autocannon's own per-second samples; faultbench's acks per
- * second, and per 100 ms).
+ * second, and per 100 ms), and the CPU the bench process (generator + collector) and the agent
+ * used in the measured window, so a peak can be credited to the process that set it. The summary
+ * gives the median of each figure over the rounds (the machine may be shared: alternate, then median).
  *
- *     node --import tsx bench/generator.ts [--seconds N] [--batch N] [--connections N]
+ *     node --import tsx bench/generator.ts [--seconds N] [--batch N] [--connections N] [--rounds N]
  */
 
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { tmpdir } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { performance } from "node:perf_hooks";
 import { createInterface } from "node:readline";
 import { parseArgs } from "node:util";
 import autocannon from "autocannon";
 import { parseReady } from "../engines/shared/ready-signal.ts";
+import { intendedTimes } from "../harness/generator/schedule.ts";
 import type { SendOp } from "../harness/history/op.ts";
 import { LatencyHistogram } from "../harness/metrics/histogram.ts";
+import { readMachineCpu, readProcessCpu } from "../harness/resources/proc-stat.ts";
 import { LoadLoop } from "../harness/run/load-loop.ts";
 import { scenarioFromObject } from "../harness/scenario/load.ts";
 import { HttpProducer } from "../harness/targets/flume/http-producer.ts";
@@ -35,19 +40,21 @@ const { values: args } = parseArgs({
     seconds: { type: "string", default: "5" },
     batch: { type: "string", default: "20" },
     connections: { type: "string", default: "8" },
+    rounds: { type: "string", default: "3" },
   },
 });
 const SECONDS = Number(args.seconds);
 const BATCH = Number(args.batch);
 const CONNECTIONS = Number(args.connections);
+const ROUNDS = Number(args.rounds);
 const MAIN = resolve(import.meta.dirname, "../engines/agent/main.ts");
 
-// The agent's sink posts here; it only counts.
+// The agent's sink posts here; it only counts, natively, so it costs both tools the same little.
 let delivered = 0;
 const collector = createServer((req, res) => {
   let n = 0;
   req.on("data", (c: Buffer) => {
-    for (const b of c) if (b === 0x7b) n++; // one "{" per event object (bodies hold none)
+    for (let i = c.indexOf(0x7b); i >= 0; i = c.indexOf(0x7b, i + 1)) n++; // one "{" per event (bodies hold none)
   });
   req.on("end", () => {
     delivered += n;
@@ -57,7 +64,13 @@ const collector = createServer((req, res) => {
 await new Promise<void>((r) => collector.listen(0, "127.0.0.1", () => r()));
 const collectorUrl = `http://127.0.0.1:${(collector.address() as AddressInfo).port}/`;
 
-async function bootAgent(): Promise<{ child: ChildProcess; url: string; dir: string }> {
+interface Agent {
+  child: ChildProcess;
+  url: string;
+  dir: string;
+}
+
+async function bootAgent(): Promise<Agent> {
   const dir = await mkdtemp(join(tmpdir(), "fb-bench-gen-"));
   await writeFile(
     join(dir, "agent.properties"),
@@ -93,11 +106,38 @@ a1.sinks.k1.batchSize = 1000
   return { child, url: `http://127.0.0.1:${ports.r1}`, dir };
 }
 
-async function stopAgent(a: { child: ChildProcess; dir: string }): Promise<void> {
+async function stopAgent(a: Agent): Promise<void> {
   const exited = new Promise((r) => a.child.once("exit", r));
   a.child.kill("SIGTERM");
   await exited;
   await rm(a.dir, { recursive: true, force: true });
+}
+
+/** CPU seconds of the bench process, the agent and the machine, and the wall clock, at one instant. */
+interface CpuMark {
+  wall: number;
+  bench: number;
+  agent: number;
+  machineBusy: number;
+}
+
+function markCpu(agent: Agent): CpuMark {
+  return {
+    wall: performance.now() / 1000,
+    bench: readProcessCpu(process.pid) ?? Number.NaN,
+    agent: readProcessCpu(agent.child.pid as number) ?? Number.NaN,
+    machineBusy: readMachineCpu()?.busy ?? Number.NaN,
+  };
+}
+
+/** Shares of a core over the window between two marks. */
+function cpuBetween(a: CpuMark, b: CpuMark): Pick<Row, "benchCpu" | "agentCpu" | "machineCpu"> {
+  const wall = b.wall - a.wall;
+  return {
+    benchCpu: (b.bench - a.bench) / wall,
+    agentCpu: (b.agent - a.agent) / wall,
+    machineCpu: (b.machineBusy - a.machineBusy) / wall,
+  };
 }
 
 function cv(xs: number[]): number {
@@ -107,15 +147,30 @@ function cv(xs: number[]): number {
   return mean > 0 ? sd / mean : 0;
 }
 
+function median(xs: number[]): number {
+  const s = xs.filter((x) => !Number.isNaN(x)).sort((a, b) => a - b);
+  if (s.length === 0) return Number.NaN;
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
+}
+
 interface Row {
   tool: string;
   mode: string;
   reqPerSec: number;
   eventsPerSec: number;
-  latency: string;
+  /** ms, from the actual send. */
+  p50: number;
+  p99: number;
+  /** ms, from the intended send (faultbench only). */
+  p99Intended?: number;
   cvPerSec: number;
   cvPer100ms?: number;
   errors: number;
+  /** Shares of one core in the measured window: bench process (generator + collector), agent, machine. */
+  benchCpu: number;
+  agentCpu: number;
+  machineCpu: number;
 }
 
 const body = JSON.stringify(
@@ -125,23 +180,30 @@ const body = JSON.stringify(
 async function runAutocannon(mode: string, overallRate?: number): Promise<Row> {
   const agent = await bootAgent();
   try {
-    const r = (await autocannon({
+    const options = {
       url: agent.url,
-      method: "POST",
+      method: "POST" as const,
       headers: { "content-type": "application/json" },
       body,
       connections: CONNECTIONS,
-      duration: SECONDS,
       ...(overallRate ? { overallRate } : {}),
-    })) as autocannon.Result & { non2xx: number };
+    };
+    await autocannon({ ...options, duration: 1 }); // warm the fresh agent, as faultbench's warmup does
+    const before = markCpu(agent);
+    const r = (await autocannon({ ...options, duration: SECONDS })) as autocannon.Result & {
+      non2xx: number;
+    };
+    const cpu = cpuBetween(before, markCpu(agent));
     return {
       tool: "autocannon 9.0.0",
       mode,
       reqPerSec: r.requests.average,
       eventsPerSec: r.requests.average * BATCH,
-      latency: `p50 ${r.latency.p50} ms, p99 ${r.latency.p99} ms (1 ms resolution, from the actual send)`,
+      p50: r.latency.p50,
+      p99: r.latency.p99,
       cvPerSec: r.requests.average > 0 ? r.requests.stddev / r.requests.average : 0,
       errors: r.errors + r.timeouts + r.non2xx,
+      ...cpu,
     };
   } finally {
     await stopAgent(agent);
@@ -177,13 +239,25 @@ async function runFaultbench(mode: string, eventsPerSec: number): Promise<Row> {
   const now = () => Math.round((performance.now() - start) * 1000);
   const ops: SendOp[] = [];
   const loop = new LoadLoop(scenario, { client: producer, now, record: (op) => ops.push(op) });
+  // CPU over the measured window only, as for autocannon: marks at the end of warmup and of the window.
+  const marks: CpuMark[] = [];
+  const timers = [warmupMs, warmupMs + SECONDS * 1000].map((ms) =>
+    setTimeout(() => marks.push(markCpu(agent)), ms),
+  );
   try {
     await loop.run();
     await loop.settled();
   } finally {
+    for (const t of timers) clearTimeout(t);
     await producer.close();
     await stopAgent(agent);
   }
+  const cpu =
+    marks.length === 2
+      ? cpuBetween(marks[0] as CpuMark, marks[1] as CpuMark)
+      : { benchCpu: Number.NaN, agentCpu: Number.NaN, machineCpu: Number.NaN };
+  // The exact intended time of every message, from the same seeded plan.
+  const intendedUs = intendedTimes(scenario.workload, scenario.seed);
   const invokes = new Map<number, SendOp>();
   const actual = new LatencyHistogram();
   const intended = new LatencyHistogram();
@@ -191,7 +265,6 @@ async function runFaultbench(mode: string, eventsPerSec: number): Promise<Row> {
   const per100 = new Array(SECONDS * 10).fill(0);
   let ok = 0;
   let errors = 0;
-  const interval = 1e6 / eventsPerSec;
   for (const op of ops) {
     if (op.type === "invoke") {
       invokes.set(op.req, op);
@@ -208,10 +281,8 @@ async function runFaultbench(mode: string, eventsPerSec: number): Promise<Row> {
     perSec[Math.floor(rel / 1e6)] += op.to - op.from + 1;
     per100[Math.floor(rel / 1e5)] += op.to - op.from + 1;
     actual.record(op.t - inv.t);
-    // Intended time of the batch's last message, by the uniform schedule's spacing and the
-    // per-producer round robin (message i = seq·P + producer).
-    const lastIndex = op.to * CONNECTIONS + op.producer;
-    intended.record(op.t - lastIndex * interval);
+    // From the intended time of the batch's last message (its first waited longer still).
+    intended.record(op.t - (intendedUs[op.producer]?.[op.to] as number));
   }
   const a = actual.percentiles();
   const c = intended.percentiles();
@@ -220,37 +291,110 @@ async function runFaultbench(mode: string, eventsPerSec: number): Promise<Row> {
     mode,
     reqPerSec: ok / SECONDS,
     eventsPerSec: perSec.reduce((x, y) => x + y, 0) / SECONDS,
-    latency: `p50 ${a.p50.toFixed(2)} ms, p99 ${a.p99.toFixed(2)} ms from the actual send; p99 ${c.p99.toFixed(2)} ms from the intended send (µs HDR)`,
+    p50: a.p50,
+    p99: a.p99,
+    p99Intended: c.p99,
     cvPerSec: cv(perSec),
     cvPer100ms: cv(per100),
     errors,
+    ...cpu,
   };
 }
 
-const rows: Row[] = [];
-console.log(
-  `target: one agent (memory channel); ${BATCH} events per request, ${CONNECTIONS} connections, ${SECONDS} s per run`,
-);
-const peak = await runAutocannon("closed loop, flat out");
-rows.push(peak);
-rows.push(
-  await runFaultbench(
-    `open loop at autocannon's peak (${Math.round(peak.eventsPerSec)} events/s)`,
-    peak.eventsPerSec,
-  ),
-);
-const half = Math.max(1, Math.round(peak.reqPerSec / 2));
-rows.push(await runAutocannon(`overallRate ${half} req/s`, half));
-rows.push(await runFaultbench(`open loop at ${half * BATCH} events/s`, half * BATCH));
-await new Promise<void>((r) => collector.close(() => r()));
-for (const r of rows) {
-  console.log(`\n${r.tool} — ${r.mode}`);
+const fmt = (n: number) => Math.round(n).toLocaleString("en-US");
+/** CPU µs per delivered event of a process using `cores` of a core over the run. */
+const usPerEvent = (cores: number, r: Row) =>
+  r.eventsPerSec > 0 && !Number.isNaN(cores) ? ((cores * 1e6) / r.eventsPerSec).toFixed(1) : "n/a";
+const pct = (x: number) => (Number.isNaN(x) ? "n/a" : `${(x * 100).toFixed(0)}%`);
+
+function print(r: Row): void {
+  console.log(`${r.tool} — ${r.mode}`);
+  console.log(`  requests/s ${fmt(r.reqPerSec)}, events/s ${fmt(r.eventsPerSec)}, errors ${r.errors}`);
   console.log(
-    `  requests/s ${Math.round(r.reqPerSec).toLocaleString("en-US")}, events/s ${Math.round(r.eventsPerSec).toLocaleString("en-US")}, errors ${r.errors}`,
+    r.p99Intended === undefined
+      ? `  latency    p50 ${r.p50} ms, p99 ${r.p99} ms (1 ms resolution, from the actual send)`
+      : `  latency    p50 ${r.p50.toFixed(2)} ms, p99 ${r.p99.toFixed(2)} ms from the actual send; p99 ${r.p99Intended.toFixed(2)} ms from the intended send (µs HDR)`,
   );
-  console.log(`  latency    ${r.latency}`);
   console.log(
     `  rate CV    per second ${(r.cvPerSec * 100).toFixed(1)}%${r.cvPer100ms === undefined ? "" : `, per 100 ms ${(r.cvPer100ms * 100).toFixed(1)}%`}`,
   );
+  console.log(
+    `  CPU        bench process (generator + collector) ${pct(r.benchCpu)} of a core (${usPerEvent(r.benchCpu, r)} µs per event), agent ${pct(r.agentCpu)} (${usPerEvent(r.agentCpu, r)} µs per event); machine busy ${pct(r.machineCpu / 2)} of 2 cores`,
+  );
 }
-console.log(`\ncollector received ${delivered.toLocaleString("en-US")} events in total`);
+
+/** The median of every figure of one kind of run over the rounds. */
+function medianRow(rows: Row[]): Row {
+  const first = rows[0] as Row;
+  const m = (f: (r: Row) => number | undefined) => median(rows.map((r) => f(r) ?? Number.NaN));
+  return {
+    tool: first.tool,
+    mode: `${first.mode.replace(/ \(.*\)$/, "").replace(/ \d+ req\/s| at \d+ events\/s/, " at half the peak")}, median of ${rows.length}`,
+    reqPerSec: m((r) => r.reqPerSec),
+    eventsPerSec: m((r) => r.eventsPerSec),
+    p50: m((r) => r.p50),
+    p99: m((r) => r.p99),
+    ...(first.p99Intended === undefined ? {} : { p99Intended: m((r) => r.p99Intended) }),
+    cvPerSec: m((r) => r.cvPerSec),
+    ...(first.cvPer100ms === undefined ? {} : { cvPer100ms: m((r) => r.cvPer100ms) }),
+    errors: rows.reduce((a, r) => a + r.errors, 0),
+    benchCpu: m((r) => r.benchCpu),
+    agentCpu: m((r) => r.agentCpu),
+    machineCpu: m((r) => r.machineCpu),
+  };
+}
+
+console.log(
+  `target: one agent (memory channel); ${BATCH} events per request, ${CONNECTIONS} connections, ${SECONDS} s per run, ${ROUNDS} rounds; load average at start ${loadavg()[0]?.toFixed(1)}`,
+);
+const kinds: Row[][] = [[], [], [], []];
+const ratios: number[] = [];
+for (let round = 1; round <= ROUNDS; round++) {
+  console.log(`\n— round ${round} of ${ROUNDS}`);
+  const peak = await runAutocannon("closed loop, flat out");
+  const ours = await runFaultbench(
+    `open loop at autocannon's peak (${Math.round(peak.eventsPerSec)} events/s)`,
+    peak.eventsPerSec,
+  );
+  const half = Math.max(1, Math.round(peak.reqPerSec / 2));
+  const acHalf = await runAutocannon(`overallRate ${half} req/s`, half);
+  const oursHalf = await runFaultbench(`open loop at ${half * BATCH} events/s`, half * BATCH);
+  const round4 = [peak, ours, acHalf, oursHalf];
+  round4.forEach((r, i) => {
+    kinds[i]?.push(r);
+    print(r);
+  });
+  ratios.push(peak.eventsPerSec > 0 ? ours.eventsPerSec / peak.eventsPerSec : Number.NaN);
+}
+await new Promise<void>((r) => collector.close(() => r()));
+
+console.log(`\n— medians over ${ROUNDS} rounds`);
+const med = kinds.map(medianRow);
+for (const r of med) print(r);
+const [acPeak, , acHalf, oursHalf] = med as [Row, Row, Row, Row];
+console.log(
+  `\nfaultbench delivered ${ratios.map((x) => `${(x * 100).toFixed(0)}%`).join(", ")} of the same round's autocannon peak (median ${(median(ratios) * 100).toFixed(0)}%)`,
+);
+console.log(
+  `at half the peak, per-second rate CV: faultbench ${(oursHalf.cvPerSec * 100).toFixed(1)}%, autocannon ${(acHalf.cvPerSec * 100).toFixed(1)}% (medians)`,
+);
+// Which process set the peak: one at ≥ 90% of a core was saturated. On a machine ≥ 90% busy
+// every process only gets its fair share of a core, so a process well under 90% can still be the
+// one that is CPU-starved: then the CPU each tool needs per event decides, and is printed.
+const saturated = [
+  acPeak.agentCpu >= 0.9 ? `the agent (${pct(acPeak.agentCpu)} of a core)` : "",
+  acPeak.benchCpu >= 0.9 ? `the bench process (${pct(acPeak.benchCpu)} of a core)` : "",
+].filter(Boolean);
+if (saturated.length > 0) console.log(`at autocannon's peak, CPU-saturated: ${saturated.join(" and ")}`);
+else if (acPeak.machineCpu >= 0.9 * 2)
+  console.log(
+    `at autocannon's peak the machine was ${pct(acPeak.machineCpu / 2)} busy: no process had a core to itself (agent ${pct(acPeak.agentCpu)}, bench ${pct(acPeak.benchCpu)} of a core), so the generator needing less CPU per event goes faster`,
+  );
+else
+  console.log(
+    `at autocannon's peak neither process was CPU-saturated (agent ${pct(acPeak.agentCpu)}, bench ${pct(acPeak.benchCpu)} of a core): round trips with one request in flight per connection set it`,
+  );
+console.log(
+  `bench-process CPU per event at half the peak (medians): faultbench ${usPerEvent(oursHalf.benchCpu, oursHalf)} µs, autocannon ${usPerEvent(acHalf.benchCpu, acHalf)} µs (the collector's share is in both)`,
+);
+console.log(`collector received ${delivered.toLocaleString("en-US")} events in total`);

@@ -159,6 +159,38 @@ describe("LoadLoop", () => {
     assert.equal(ops.length, driver.batches.length * 2);
   });
 
+  test("the timer wakes when a batch fills or its linger runs out: never early, and not long after", async () => {
+    const median = (xs: number[]) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
+    // Full batches: 2,000/s per producer fills 10 every 5 ms, well inside the 200 ms linger.
+    const full = harness(scenario({ rate: "4000/s", linger: "200ms" }), 1);
+    await full.loop.run();
+    await full.loop.settled();
+    const fills = full.driver.batches.filter((b) => b.seqs.length === 10);
+    assert.ok(fills.length >= full.driver.batches.length - 2, "batches left before they were full");
+    for (const b of fills)
+      assert.ok(b.t >= (b.intended[9] as number), "a batch left before its last message was due");
+    const fillLate = median(fills.map((b) => b.t - (b.intended[9] as number)));
+    assert.ok(fillLate < 5_000, `full batches left a median ${fillLate} µs after they filled`);
+    // Lone messages: 5/s per producer, so each one waits out the 30 ms linger alone.
+    const loneScenario = scenario({ rate: "10/s", linger: "30ms", duration: "1s" });
+    const lone = harness(loneScenario, 1);
+    await lone.loop.run();
+    await lone.loop.settled();
+    const sizes = lone.driver.batches.map((b) => b.seqs.length);
+    assert.equal(
+      sizes.reduce((a, b) => a + b, 0),
+      planned(loneScenario).length,
+    );
+    // The plan's last message of each producer goes at once when the plan ends, linger or not.
+    const lingered = lone.driver.batches.filter((b) =>
+      lone.driver.batches.some((later) => later.producer === b.producer && later.call > b.call),
+    );
+    for (const b of lingered)
+      assert.ok(b.t >= (b.intended[0] as number) + 30_000, "a lone message left before its linger ran out");
+    const lingerLate = median(lingered.map((b) => b.t - (b.intended[0] as number) - 30_000));
+    assert.ok(lingerLate < 5_000, `lingering messages left a median ${lingerLate} µs after the deadline`);
+  });
+
   test("invoke and completion ops pair up by req with the driver's outcome types", async () => {
     const s = scenario();
     const answer = (k: number): SendOutcome | "throw" =>

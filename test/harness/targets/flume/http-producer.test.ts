@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { after, before, describe, test } from "node:test";
-import { decodePayload } from "../../../../harness/generator/payload.ts";
+import { decodePayload, encodePayload } from "../../../../harness/generator/payload.ts";
 import type { PlannedMessage } from "../../../../harness/generator/schedule.ts";
 import { classifyError, HttpProducer } from "../../../../harness/targets/flume/http-producer.ts";
 
@@ -145,6 +145,23 @@ describe("HttpProducer.send", () => {
         events.map((e) => decodePayload(e.body)?.seq),
         [0, 1, 2],
       );
+    } finally {
+      void p.close();
+    }
+  });
+  test("the written-out body is exactly JSON.stringify of the events, keys that need escaping included", () => {
+    const p = new HttpProducer(url, 1, 2000, 60);
+    try {
+      const keys = ['k"1', "k\\2", "k\n3", "ключ", ""];
+      const b = [...batch(2, 5, 5, (i) => keys[i] as string), ...batch(2, 10, 2)];
+      const expected = JSON.stringify(
+        b.map((m) => ({
+          headers: m.key === undefined ? {} : { key: m.key },
+          body: encodePayload(2, m.seq, m.intendedUs, 60),
+        })),
+      );
+      assert.equal(p.body(2, b), expected);
+      assert.equal(p.body(2, []), "[]");
     } finally {
       void p.close();
     }
