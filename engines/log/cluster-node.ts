@@ -99,6 +99,8 @@ export async function serveClusterNode(opts: ClusterNodeOptions): Promise<Runnin
       electionTimeoutMs: config.controllerElectionTimeoutMs,
       unclean: config.uncleanLeaderElection,
       defaultReplicationFactor: config.defaultReplicationFactor,
+      snapshotMaxRecords: config.metadataSnapshotMaxRecords,
+      snapshotMaxBytes: config.metadataSnapshotMaxBytes,
       log,
     });
     ports.controller = controller.port;

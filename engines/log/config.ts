@@ -28,6 +28,8 @@ export interface BrokerConfig {
   replicaLagTimeMaxMs: number;
   replicaFetchWaitMaxMs: number;
   offsetsTopicReplicationFactor: number;
+  metadataSnapshotMaxRecords: number;
+  metadataSnapshotMaxBytes: number;
 }
 
 type Setter = (c: BrokerConfig, v: string, key: string) => void;
@@ -72,6 +74,8 @@ export const brokerConfigKeys: Record<string, Setter> = {
   "replica.lag.time.max.ms": num((c, n) => (c.replicaLagTimeMaxMs = n)),
   "replica.fetch.wait.max.ms": num((c, n) => (c.replicaFetchWaitMaxMs = n)),
   "offsets.topic.replication.factor": num((c, n) => (c.offsetsTopicReplicationFactor = n)),
+  "metadata.log.max.records.between.snapshots": num((c, n) => (c.metadataSnapshotMaxRecords = n)),
+  "metadata.log.max.record.bytes.between.snapshots": num((c, n) => (c.metadataSnapshotMaxBytes = n)),
 };
 
 export function defaultBrokerConfig(): BrokerConfig {
@@ -94,6 +98,8 @@ export function defaultBrokerConfig(): BrokerConfig {
     replicaLagTimeMaxMs: 30_000,
     replicaFetchWaitMaxMs: 500,
     offsetsTopicReplicationFactor: 3,
+    metadataSnapshotMaxRecords: 10_000,
+    metadataSnapshotMaxBytes: 4 * 1024 * 1024,
   };
 }
 
@@ -115,6 +121,10 @@ export function parseBrokerConfig(overrides: Record<string, string> = {}): Broke
   }
   if (c.numPartitions < 1) problems.push("num.partitions must be at least 1");
   if (c.log.segmentBytes < 128) problems.push("segment.bytes must be at least 128");
+  if (c.metadataSnapshotMaxRecords < 1)
+    problems.push("metadata.log.max.records.between.snapshots must be at least 1");
+  if (c.metadataSnapshotMaxBytes < 1)
+    problems.push("metadata.log.max.record.bytes.between.snapshots must be at least 1");
   if (c.groupMinSessionTimeoutMs > c.groupMaxSessionTimeoutMs) {
     problems.push("group.min.session.timeout.ms exceeds group.max.session.timeout.ms");
   }

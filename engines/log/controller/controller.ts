@@ -19,11 +19,14 @@ import { addBroker, assignReplicas, removeBroker } from "./election.ts";
 import {
   applyRecord,
   type BrokerRecord,
+  decodeImage,
   emptyImage,
+  encodeImage,
   liveBrokers,
   type MetadataImage,
   type MetadataRecord,
   type PartitionState,
+  replaceImage,
 } from "./metadata-image.ts";
 
 export interface ControllerOptions {
@@ -37,6 +40,9 @@ export interface ControllerOptions {
   electionTimeoutMs: number;
   unclean: boolean;
   defaultReplicationFactor: number;
+  /** Metadata snapshot after this many committed records, or this many bytes of them, since the last. */
+  snapshotMaxRecords: number;
+  snapshotMaxBytes: number;
   log: (msg: string) => void;
 }
 
@@ -73,6 +79,16 @@ export async function startController(opts: ControllerOptions): Promise<RunningC
     apply: (cmd, index) => {
       applyRecord(image, cmd as MetadataRecord, index);
       for (const w of [...metadataWaiters]) w();
+    },
+    snapshots: {
+      take: () => encodeImage(image),
+      restore: (data, index) => {
+        replaceImage(image, decodeImage(data));
+        image.version = index;
+        for (const w of [...metadataWaiters]) w();
+      },
+      maxEntries: opts.snapshotMaxRecords,
+      maxBytes: opts.snapshotMaxBytes,
     },
     onRoleChange: (leader) => {
       if (!leader) return;

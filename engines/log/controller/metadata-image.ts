@@ -4,6 +4,10 @@
  * from mutating the image), so every one of them can take over. Brokers receive the image whole
  * from the active controller and act on it (replication/replica-manager.ts).
  *
+ * The image is also what a metadata snapshot holds (`encodeImage`/`decodeImage`): the Raft log up
+ * to a snapshot's index can be dropped because applying it to an empty image gives exactly the
+ * snapshot's image.
+ *
  * A partition's state is Kafka's: replicas (the assignment), leader (−1 = offline), ISR,
  * leader epoch (bumped on every leader change; stamped into every batch) and partition epoch
  * (bumped on every change, so a stale AlterPartition is refused).
@@ -100,6 +104,41 @@ export function applyRecord(image: MetadataImage, rec: MetadataRecord, index: nu
     }
   }
   image.version = index;
+}
+
+/** A snapshot's text: the whole image, version (its Raft index) included. */
+export function encodeImage(image: MetadataImage): string {
+  return JSON.stringify(image);
+}
+
+/** Reads a snapshot's text back; throws on anything that is not a whole image. */
+export function decodeImage(text: string): MetadataImage {
+  let v: unknown;
+  try {
+    v = JSON.parse(text);
+  } catch (e) {
+    throw new Error(`metadata snapshot is not JSON: ${(e as Error).message}`);
+  }
+  const img = v as Partial<MetadataImage> | null;
+  const isMap = (m: unknown) => typeof m === "object" && m !== null && !Array.isArray(m);
+  if (
+    !isMap(img) ||
+    typeof img!.version !== "number" ||
+    !isMap(img!.brokers) ||
+    !isMap(img!.topics) ||
+    !isMap(img!.offsets)
+  ) {
+    throw new Error("metadata snapshot lacks version, brokers, topics or offsets");
+  }
+  return img as MetadataImage;
+}
+
+/** Replaces `target`'s content by `source`'s, keeping the object every holder already points at. */
+export function replaceImage(target: MetadataImage, source: MetadataImage): void {
+  target.version = source.version;
+  target.brokers = source.brokers;
+  target.topics = source.topics;
+  target.offsets = source.offsets;
 }
 
 /** Ids of registered, unfenced brokers, sorted. */

@@ -1,15 +1,23 @@
 /**
  * Durable Raft state of one controller: the current term and vote (`raft/state.json`, replaced
- * atomically) and the log (`raft/log.ndjson`, one entry per line, appended and fsynced before a
- * vote or an append is acknowledged, as Raft requires). Conflicting suffixes are rare (only after
- * a leader change), so truncation rewrites the file. Every file operation goes through the shared
- * file-I/O layer, so a power-loss fault rolls this node's Raft state back to what it fsynced; the
- * directory is fsynced after each replacement, so a term, a vote or a truncation, once
- * acknowledged, survives a power cut.
+ * atomically), the latest snapshot of the applied state (`raft/snapshot.json`: last included index
+ * and term, and the state machine's image at that index, replaced atomically) and the log after it
+ * (`raft/log.ndjson`, one entry per line with its index, appended and fsynced before a vote or an
+ * append is acknowledged, as Raft requires). Taking a snapshot drops the log prefix it covers, so
+ * the log stays as long as what happened since the last snapshot, not since the cluster began.
+ *
+ * Crash safety: a snapshot is made durable (written, fsynced, renamed, directory fsynced) before
+ * the log is rewritten without its prefix, and loading applies Raft's own rule for installing a
+ * snapshot (§7): log entries after the snapshot are kept only if the log holds the snapshot's last
+ * entry with the same term; otherwise the whole log is discarded. So a crash between the two steps
+ * — or between an installed snapshot and the rewrite of a conflicting log — leaves a consistent
+ * state. Every file operation goes through the shared file-I/O layer, so a power-loss fault rolls
+ * this node's Raft state back to what it fsynced.
  */
 
 import { existsSync, mkdirSync, readFileSync, writeSync } from "node:fs";
 import { join } from "node:path";
+import { FaultbenchError } from "../../../lib/errors.ts";
 import { closeFile, fsyncDir, fsyncFile, makeDir, openFile, renameFile } from "../../shared/file-io.ts";
 
 export interface RaftEntry {
@@ -17,13 +25,29 @@ export interface RaftEntry {
   cmd: unknown;
 }
 
+/** A snapshot as stored: the state machine's image covering every entry up to `index`. */
+export interface RaftSnapshot {
+  index: number;
+  term: number;
+  /** The state machine's own serialisation of its image (opaque here). */
+  data: string;
+}
+
+const SNAPSHOT_FORMAT = 1;
+
 export class RaftStorage {
   term = 0;
   votedFor: number | null = null;
-  /** entries[i] has index i + 1. */
-  entries: RaftEntry[] = [];
+  /** Last index and term included in the snapshot (0/0 without one); the log starts after it. */
+  snapshotIndex = 0;
+  snapshotTerm = 0;
+  /** entries[i] has index snapshotIndex + i + 1. */
+  private entries: RaftEntry[] = [];
+  /** Bytes of each entry's line in the log file, parallel to `entries`. */
+  private sizes: number[] = [];
+  private snapshotData: string | null = null;
   private readonly dir: string;
-  private fd: number;
+  private fd = -1;
 
   constructor(dataDir: string) {
     this.dir = join(dataDir, "raft");
@@ -38,66 +62,209 @@ export class RaftStorage {
       this.term = s.term;
       this.votedFor = s.votedFor;
     }
+    const snapFile = join(this.dir, "snapshot.json");
+    if (existsSync(snapFile)) {
+      const s = parseSnapshotFile(readFileSync(snapFile, "utf8"), snapFile);
+      this.snapshotIndex = s.index;
+      this.snapshotTerm = s.term;
+      this.snapshotData = s.data;
+    }
     const logFile = join(this.dir, "log.ndjson");
+    const loaded: Array<{ index: number; entry: RaftEntry; size: number }> = [];
+    let torn = false;
     if (existsSync(logFile)) {
+      let index = 0;
       for (const line of readFileSync(logFile, "utf8").split("\n")) {
         if (line.trim() === "") continue;
+        let e: { i?: number; term: number; cmd: unknown };
         try {
-          this.entries.push(JSON.parse(line) as RaftEntry);
+          e = JSON.parse(line) as { i?: number; term: number; cmd: unknown };
         } catch {
-          break; // a torn last line after a crash: everything before it was fsynced
+          torn = true; // a torn last line after a crash: everything before it was fsynced
+          break;
         }
+        // Lines written before snapshots existed carry no index: they count from 1.
+        index = e.i ?? index + 1;
+        loaded.push({ index, entry: { term: e.term, cmd: e.cmd }, size: Buffer.byteLength(line) + 1 });
       }
     }
+    const atSnapshot = loaded.find((l) => l.index === this.snapshotIndex);
+    // The log continues the snapshot if it starts right after it (it was rewritten for it) or holds
+    // its last entry with its term; otherwise it is an older, conflicting history: Raft discards it.
+    const keepTail =
+      this.snapshotIndex === 0 ||
+      loaded[0] === undefined ||
+      loaded[0].index === this.snapshotIndex + 1 ||
+      (atSnapshot !== undefined && atSnapshot.entry.term === this.snapshotTerm);
+    if (keepTail) {
+      for (const l of loaded) {
+        if (l.index <= this.snapshotIndex) continue; // a prefix a crash left after the snapshot
+        if (l.index !== this.lastIndex + 1) break; // a gap: only if the file was edited by hand
+        this.entries.push(l.entry);
+        this.sizes.push(l.size);
+      }
+    }
+    // Whatever was read but not kept (a compacted prefix, a discarded log, a torn line) goes now,
+    // so new entries are never appended after a line that would stop the next load.
+    if (torn || this.entries.length !== loaded.length) this.rewriteLog();
     this.fd = openFile(logFile, "a");
     fsyncDir(this.dir);
   }
 
+  /** Index of the last entry, or of the snapshot when the log after it is empty. */
   get lastIndex(): number {
-    return this.entries.length;
+    return this.snapshotIndex + this.entries.length;
   }
 
+  /** First index still in the log (lastIndex + 1 when it is empty). */
+  get firstIndex(): number {
+    return this.snapshotIndex + 1;
+  }
+
+  /** Term of the entry at `index`: 0 before the log, −1 when unknown (past the end, or compacted). */
   termAt(index: number): number {
-    return index === 0 ? 0 : (this.entries[index - 1]?.term ?? -1);
+    if (index === 0) return 0;
+    if (index === this.snapshotIndex) return this.snapshotTerm;
+    if (index < this.snapshotIndex) return -1;
+    return this.entries[index - this.snapshotIndex - 1]?.term ?? -1;
+  }
+
+  /** The entry at `index`; undefined when compacted into the snapshot or past the end. */
+  entryAt(index: number): RaftEntry | undefined {
+    if (index <= this.snapshotIndex) return undefined;
+    return this.entries[index - this.snapshotIndex - 1];
+  }
+
+  /** Up to `max` entries starting at `from` (which must be after the snapshot). */
+  entriesFrom(from: number, max: number): RaftEntry[] {
+    const start = from - this.snapshotIndex - 1;
+    if (start < 0) throw new Error(`raft: entries from ${from} were compacted into the snapshot`);
+    return this.entries.slice(start, start + max);
+  }
+
+  /** Bytes of the log line of the entry at `index` (0 when compacted or past the end). */
+  sizeAt(index: number): number {
+    return index <= this.snapshotIndex ? 0 : (this.sizes[index - this.snapshotIndex - 1] ?? 0);
+  }
+
+  /** The latest snapshot, or null before the first. */
+  get snapshot(): RaftSnapshot | null {
+    return this.snapshotData === null
+      ? null
+      : { index: this.snapshotIndex, term: this.snapshotTerm, data: this.snapshotData };
   }
 
   saveState(term: number, votedFor: number | null): void {
     this.term = term;
     this.votedFor = votedFor;
-    const file = join(this.dir, "state.json");
-    const tmp = `${file}.tmp`;
-    const fd = openFile(tmp, "w");
-    writeSync(fd, JSON.stringify({ term, votedFor }));
-    fsyncFile(fd);
-    closeFile(fd);
-    renameFile(tmp, file);
-    fsyncDir(this.dir);
+    this.replaceFile("state.json", JSON.stringify({ term, votedFor }));
   }
 
   append(entries: RaftEntry[]): void {
     if (entries.length === 0) return;
-    this.entries.push(...entries);
-    writeSync(this.fd, entries.map((e) => `${JSON.stringify(e)}\n`).join(""));
+    let text = "";
+    for (const e of entries) {
+      const line = `${JSON.stringify({ i: this.lastIndex + 1, term: e.term, cmd: e.cmd })}\n`;
+      this.entries.push(e);
+      this.sizes.push(Buffer.byteLength(line));
+      text += line;
+    }
+    writeSync(this.fd, text);
     fsyncFile(this.fd);
   }
 
-  /** Drops entries from `index` on (index is 1-based). */
+  /** Drops entries from `index` on (index is 1-based, after the snapshot). */
   truncateFrom(index: number): void {
-    if (index > this.entries.length) return;
-    this.entries.length = index - 1;
-    closeFile(this.fd);
-    const file = join(this.dir, "log.ndjson");
-    const tmp = `${file}.tmp`;
-    const fd = openFile(tmp, "w");
-    writeSync(fd, this.entries.map((e) => `${JSON.stringify(e)}\n`).join(""));
-    fsyncFile(fd);
-    closeFile(fd);
-    renameFile(tmp, file);
-    fsyncDir(this.dir);
-    this.fd = openFile(file, "a");
+    if (index > this.lastIndex) return;
+    if (index <= this.snapshotIndex) throw new Error(`raft: cannot truncate into the snapshot (${index})`);
+    this.entries.length = index - this.snapshotIndex - 1;
+    this.sizes.length = this.entries.length;
+    this.rewriteLog();
+  }
+
+  /**
+   * Stores a snapshot of the state up to `index` (an applied, hence committed, entry of this log)
+   * and drops the log up to it.
+   */
+  compact(index: number, data: string): void {
+    if (index <= this.snapshotIndex) return;
+    const term = this.termAt(index);
+    if (term < 0) throw new Error(`raft: snapshot at ${index} beyond the log end ${this.lastIndex}`);
+    this.writeSnapshot(index, term, data);
+    const n = index - this.snapshotIndex;
+    this.entries.splice(0, n);
+    this.sizes.splice(0, n);
+    this.snapshotIndex = index;
+    this.snapshotTerm = term;
+    this.rewriteLog();
+  }
+
+  /**
+   * Installs a snapshot received from the leader (Raft §7): keeps the log after it if the log
+   * holds its last entry with the same term, else discards the whole log.
+   */
+  install(index: number, term: number, data: string): void {
+    if (index <= this.snapshotIndex) return;
+    const keep = this.termAt(index) === term;
+    const n = keep ? index - this.snapshotIndex : this.entries.length;
+    this.writeSnapshot(index, term, data);
+    this.entries.splice(0, n);
+    this.sizes.splice(0, n);
+    this.snapshotIndex = index;
+    this.snapshotTerm = term;
+    this.rewriteLog();
   }
 
   close(): void {
     closeFile(this.fd);
   }
+
+  private writeSnapshot(index: number, term: number, data: string): void {
+    // A header line, then the state machine's data verbatim (no second round of JSON escaping).
+    this.replaceFile("snapshot.json", `${JSON.stringify({ format: SNAPSHOT_FORMAT, index, term })}\n${data}`);
+    this.snapshotData = data;
+  }
+
+  /** Writes `name` whole through a temporary file: fsync, rename, fsync the directory. */
+  private replaceFile(name: string, text: string): void {
+    const file = join(this.dir, name);
+    const tmp = `${file}.tmp`;
+    const fd = openFile(tmp, "w");
+    writeSync(fd, text);
+    fsyncFile(fd);
+    closeFile(fd);
+    renameFile(tmp, file);
+    fsyncDir(this.dir);
+  }
+
+  /** Replaces the log file with the entries held in memory (after a truncation or compaction). */
+  private rewriteLog(): void {
+    const reopen = this.fd >= 0;
+    if (reopen) closeFile(this.fd);
+    let text = "";
+    for (let k = 0; k < this.entries.length; k++) {
+      const e = this.entries[k]!;
+      text += `${JSON.stringify({ i: this.snapshotIndex + k + 1, term: e.term, cmd: e.cmd })}\n`;
+    }
+    this.replaceFile("log.ndjson", text);
+    if (reopen) this.fd = openFile(join(this.dir, "log.ndjson"), "a");
+  }
+}
+
+function parseSnapshotFile(text: string, file: string): RaftSnapshot {
+  const nl = text.indexOf("\n");
+  let h: { format?: number; index?: number; term?: number } = {};
+  try {
+    h = JSON.parse(nl < 0 ? text : text.slice(0, nl)) as typeof h;
+  } catch {
+    // reported below
+  }
+  if (nl < 0 || h.format !== SNAPSHOT_FORMAT || typeof h.index !== "number" || typeof h.term !== "number") {
+    // Only a whole, fsynced file is ever renamed into place: this one was made by something else.
+    throw new FaultbenchError(
+      "FB_ENGINE_START_FAILED",
+      `${file} is not a metadata snapshot this version can read (format ${h.format ?? "unknown"})`,
+    );
+  }
+  return { index: h.index, term: h.term, data: text.slice(nl + 1) };
 }

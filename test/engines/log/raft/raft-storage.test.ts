@@ -2,7 +2,7 @@
 // appended or truncated log) survives a power loss. A "power loss" here is enabling lazy mode
 // again on the same journal without a clean close, which rolls back everything unsynced.
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, test } from "node:test";
@@ -39,7 +39,7 @@ test("term, vote and log entries survive a power loss right after they were stor
   assert.equal(after.term, 3);
   assert.equal(after.votedFor, 2);
   assert.deepEqual(
-    after.entries.map((e) => e.cmd),
+    after.entriesFrom(1, 100).map((e) => e.cmd),
     ["a", "b"],
   );
   after.close();
@@ -61,10 +61,95 @@ test("a truncation survives a power loss: the dropped suffix does not come back"
   enableLazyIO(journal);
   const after = new RaftStorage(data);
   assert.deepEqual(
-    after.entries.map((e) => `${e.term}${e.cmd}`),
+    after.entriesFrom(1, 100).map((e) => `${e.term}${e.cmd}`),
     ["1a", "2x"],
   );
   assert.equal(after.term, 5);
   assert.equal(after.votedFor, 1);
+  after.close();
+});
+
+const terms = (s: RaftStorage) => s.entriesFrom(s.firstIndex, 1000).map((e) => `${e.term}${e.cmd}`);
+
+test("a snapshot drops the log prefix it covers and survives a power loss", () => {
+  const data = join(dir, "node");
+  mkdirSync(data);
+  const s = new RaftStorage(data);
+  s.append(["a", "b", "c", "d", "e"].map((cmd, i) => ({ term: i < 3 ? 1 : 2, cmd })));
+  s.compact(4, '{"upTo":"d"}');
+  assert.equal(s.snapshotIndex, 4);
+  assert.equal(s.termAt(4), 2);
+  assert.equal(s.termAt(3), -1, "compacted entries have no term any more");
+  assert.deepEqual(terms(s), ["2e"]);
+  s.append([{ term: 3, cmd: "f" }]);
+  // The log file holds only what follows the snapshot.
+  assert.equal(
+    readFileSync(join(data, "raft", "log.ndjson"), "utf8")
+      .trim()
+      .split("\n").length,
+    2,
+  );
+  enableLazyIO(journal); // power loss: only what was fsynced (and its directory entry) remains
+  const after = new RaftStorage(data);
+  assert.equal(after.snapshotIndex, 4);
+  assert.equal(after.snapshot?.data, '{"upTo":"d"}');
+  assert.equal(after.lastIndex, 6);
+  assert.deepEqual(terms(after), ["2e", "3f"]);
+  after.close();
+});
+
+test("a crash after the snapshot but before the log rewrite loads as if the rewrite had happened", () => {
+  const data = join(dir, "node");
+  mkdirSync(data);
+  const s = new RaftStorage(data);
+  s.append(["a", "b", "c", "d"].map((cmd) => ({ term: 1, cmd })));
+  const whole = readFileSync(join(data, "raft", "log.ndjson"), "utf8");
+  s.compact(2, "{}");
+  s.close();
+  writeFileSync(join(data, "raft", "log.ndjson"), whole); // the old log is back
+  const after = new RaftStorage(data);
+  assert.equal(after.snapshotIndex, 2);
+  assert.deepEqual(terms(after), ["1c", "1d"]);
+  after.append([{ term: 2, cmd: "e" }]);
+  after.close();
+  assert.deepEqual(terms(new RaftStorage(data)), ["1c", "1d", "2e"]);
+});
+
+test("an installed snapshot keeps a log that continues it and discards one that conflicts", () => {
+  const keep = join(dir, "keep");
+  const s = new RaftStorage(keep);
+  s.append(["a", "b", "c"].map((cmd, i) => ({ term: i + 1, cmd })));
+  s.install(2, 2, "{}");
+  assert.deepEqual(terms(s), ["3c"]);
+  s.close();
+  assert.deepEqual(terms(new RaftStorage(keep)), ["3c"]);
+
+  const drop = join(dir, "drop");
+  const d = new RaftStorage(drop);
+  d.append(["a", "b", "c"].map((cmd) => ({ term: 1, cmd })));
+  const old = readFileSync(join(drop, "raft", "log.ndjson"), "utf8");
+  d.install(2, 2, "{}"); // the leader's entry 2 has term 2: our log diverged before it
+  assert.equal(d.lastIndex, 2);
+  assert.deepEqual(terms(d), []);
+  d.close();
+  writeFileSync(join(drop, "raft", "log.ndjson"), old); // a crash before the log was rewritten
+  const after = new RaftStorage(drop);
+  assert.equal(after.lastIndex, 2, "the conflicting log is discarded on load, too");
+  assert.equal(after.termAt(2), 2);
+  after.close();
+});
+
+test("a log written before snapshots existed (lines without indexes) still loads", () => {
+  const data = join(dir, "old");
+  mkdirSync(join(data, "raft"), { recursive: true });
+  writeFileSync(join(data, "raft", "log.ndjson"), '{"term":1,"cmd":"a"}\n{"term":2,"cmd":"b"}\n');
+  const s = new RaftStorage(data);
+  assert.equal(s.lastIndex, 2);
+  s.append([{ term: 2, cmd: "c" }]);
+  s.compact(2, "{}");
+  s.close();
+  const after = new RaftStorage(data);
+  assert.deepEqual(terms(after), ["2c"]);
+  assert.equal(after.firstIndex, 3);
   after.close();
 });
