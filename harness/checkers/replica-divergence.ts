@@ -3,11 +3,15 @@
  * offsets, leader epochs and CRCs) below the partition's final high watermark. A replica that
  * misses a committed batch, or holds a different one at the same offset, fails the run — that is
  * the kind of silent corruption KIP-101 fixed. Batches at or above the HW may differ (not yet
- * replicated, or about to be truncated). Pure: takes what was read from each broker.
+ * replicated, or about to be truncated). Below the latest log start offset any replica reports,
+ * retention may have deleted batches on some replicas and not others, so only the range from there
+ * to the HW is compared. Pure: takes what was read from each broker.
  */
 
 export interface ReplicaBatches {
   broker: string;
+  /** Where this replica's log begins (retention); 0 when not given. */
+  logStartOffset?: number;
   batches: Array<{ baseOffset: number; lastOffset: number; epoch: number; crc: number }>;
 }
 
@@ -27,12 +31,14 @@ export function checkReplicaDivergence(
   replicas: ReplicaBatches[],
 ): DivergenceResult {
   const problems: string[] = [];
-  const below = (r: ReplicaBatches) => r.batches.filter((b) => b.baseOffset < highWatermark);
+  const from = Math.max(0, ...replicas.map((r) => r.logStartOffset ?? 0));
+  const below = (r: ReplicaBatches) =>
+    r.batches.filter((b) => b.baseOffset >= from && b.baseOffset < highWatermark);
   const ref = replicas[0];
   if (ref) {
     const refBelow = below(ref);
     const covered = refBelow.at(-1)?.lastOffset ?? -1;
-    if (highWatermark > 0 && covered < highWatermark - 1) {
+    if (highWatermark > from && covered < highWatermark - 1) {
       problems.push(`${ref.broker} holds offsets up to ${covered} but the HW is ${highWatermark}`);
     }
     for (const r of replicas.slice(1)) {

@@ -163,6 +163,8 @@ export interface ReplicasOp {
   replicas: Array<{
     broker: string;
     highWatermark: number;
+    /** Where the replica's log begins (retention); absent in older histories = 0. */
+    logStartOffset?: number;
     batches: Array<{ baseOffset: number; lastOffset: number; epoch: number; crc: number }>;
   }>;
 }

@@ -7,6 +7,9 @@
  * follower cuts at the smaller of the leader's end offset and its own end of that epoch (KIP-279),
  * so fast successive failovers cannot leave diverging logs. Fetched batches are appended verbatim
  * (offsets and epochs are the leader's) and the follower takes the leader's HW, capped at its LEO.
+ * A fetch below the leader's log start offset (its retention deleted what this replica never
+ * fetched) answers OFFSET_OUT_OF_RANGE with that start offset: the follower empties its log and
+ * restarts it there (the leader always fills the field; without it, epoch truncation is tried).
  * Every request has a deadline, so a blackholed leader costs a timeout, never a hang; responses
  * for a partition whose leadership changed meanwhile are discarded.
  */
@@ -182,6 +185,7 @@ export class Fetcher {
     const byTopic = new Map<string, PartitionReplica[]>();
     for (const p of parts) byTopic.set(p.topic, [...(byTopic.get(p.topic) ?? []), p]);
     const epochs = new Map(parts.map((p) => [p, p.leaderEpoch]));
+    const offsets = new Map(parts.map((p) => [p, p.log.logEndOffset]));
     const body = {
       replicaId: this.rm.nodeId,
       maxWaitMs: waitMs,
@@ -212,6 +216,20 @@ export class Fetcher {
         const p = parts.find((x) => x.topic === t.topic && x.partition === r.partitionIndex);
         if (p?.role !== "follower" || p.leaderEpoch !== epochs.get(p)) continue;
         if (r.errorCode === ErrorCode.OFFSET_OUT_OF_RANGE) {
+          const fetched = offsets.get(p)!;
+          const leaderStart = Number(r.logStartOffset);
+          if (leaderStart > fetched && fetched === p.log.logEndOffset) {
+            // Retention on the leader deleted what this replica still lacks: nothing below the
+            // leader's log start can ever be fetched, so start over there (Kafka's
+            // handleOutOfRangeError). Fetching again at once is the next round.
+            this.rm.opts.log(
+              `${p.topic}-${p.partition}: fetch offset ${fetched} is below the leader's log start offset ${leaderStart}: resetting the log to start there`,
+            );
+            p.log.truncateFullyAndStartAt(leaderStart);
+            p.epochs.clear();
+            continue;
+          }
+          // Otherwise this replica is ahead of the leader's log end: truncate by leader epoch.
           p.needsTruncation = true;
           errors = true;
           continue;

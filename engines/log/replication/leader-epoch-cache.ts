@@ -74,6 +74,13 @@ export class LeaderEpochCache {
     if (this.entries.length !== before) this.persist();
   }
 
+  /** Forgets every epoch (the log was emptied and restarts elsewhere; fetched batches refill it). */
+  clear(): void {
+    if (this.entries.length === 0) return;
+    this.entries = [];
+    this.persist();
+  }
+
   private persist(): void {
     const tmp = `${this.file}.tmp`;
     const fd = openFile(tmp, "w");

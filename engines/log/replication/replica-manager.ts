@@ -232,14 +232,17 @@ export class ReplicaManager {
           if (p.currentLeaderEpoch >= 0 && p.currentLeaderEpoch < r.leaderEpoch)
             return fail(ErrorCode.FENCED_LEADER_EPOCH);
           if (p.currentLeaderEpoch > r.leaderEpoch) return fail(ErrorCode.UNKNOWN_LEADER_EPOCH);
-          if (record) {
+          const log = r.log;
+          // An out-of-range fetch (below the log start, or past the LEO of a diverged replica)
+          // says nothing about what the follower holds, as in Kafka; it only gets the error.
+          const inRange = p.fetchOffset >= log.logStartOffset && p.fetchOffset <= log.logEndOffset;
+          if (record && inRange) {
             r.recordFollowerFetch(req.replicaId, p.fetchOffset);
             if (r.canJoinIsr(req.replicaId) && !r.pendingIsr) {
               this.opts.log(`${r.topic}-${r.partition}: broker ${req.replicaId} caught up, expanding ISR`);
               void this.alterIsr(r, [...r.state.isr, req.replicaId]);
             }
           }
-          const log = r.log;
           const read = log.read(p.fetchOffset, p.partitionMaxBytes, true, log.logEndOffset);
           if (read.records) bytes += read.records.length;
           return {

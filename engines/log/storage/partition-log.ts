@@ -321,6 +321,29 @@ export class PartitionLog {
     this.flush();
   }
 
+  /**
+   * Empties the log and restarts it at `offset` (Kafka's truncateFullyAndStartAt): a follower
+   * whose log ends below its leader's log start offset can never fetch what retention deleted, so
+   * it drops everything and continues from the leader's start. Every segment and index is
+   * removed, then one empty segment is created at `offset` (its creation fsyncs the directory, so
+   * the removals are durable with it); a reopen therefore starts the log there. Producer state
+   * goes too: it described batches that are gone.
+   */
+  truncateFullyAndStartAt(offset: number): void {
+    for (const s of this.segments) {
+      s.close();
+      removePath(s.path);
+      removePath(join(this.dir, indexFileName(s.baseOffset)));
+    }
+    removePath(join(this.dir, PRODUCER_SNAPSHOT));
+    this.segments = [Segment.create(this.dir, offset, this.config.indexIntervalBytes)];
+    this.logStartOffset = offset;
+    this.logEndOffset = offset;
+    this.highWatermark = offset;
+    this.producers = new ProducerStateTable();
+    this.unflushedMessages = 0;
+  }
+
   /** First offset with a record timestamp ≥ ts, or the LEO when none (ListOffsets). */
   offsetForTimestamp(ts: number): number {
     for (const s of this.segments) {
@@ -343,8 +366,9 @@ export class PartitionLog {
   }
 
   /**
-   * Deletes closed segments that break `retention.bytes` or `retention.ms` (oldest first; the
-   * active segment is never deleted) and advances the log start offset. Returns segments deleted.
+   * Deletes closed segments below the HW that break `retention.bytes` or `retention.ms` (oldest
+   * first; the active segment is never deleted) and advances the log start offset. Returns
+   * segments deleted.
    */
   applyRetention(now = Date.now()): number {
     const { retentionBytes, retentionMs } = this.config;
@@ -352,6 +376,9 @@ export class PartitionLog {
     let deleted = 0;
     while (this.segments.length > 1) {
       const oldest = this.segments[0]!;
+      // As in Kafka, only segments wholly below the HW: what followers (and consumers) have not
+      // been able to read yet is never deleted from under them.
+      if (this.segments[1]!.baseOffset > this.highWatermark) break;
       const overSize = retentionBytes >= 0 && total - oldest.size >= retentionBytes;
       const tooOld = retentionMs >= 0 && oldest.maxTimestamp >= 0 && now - oldest.maxTimestamp > retentionMs;
       if (!overSize && !tooOld) break;

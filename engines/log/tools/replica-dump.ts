@@ -18,6 +18,8 @@ export interface BatchSummary {
 
 export interface ReplicaDump {
   highWatermark: number;
+  /** The replica's log start offset (retention may have deleted everything before it). */
+  logStartOffset: number;
   /** LSO field of the debug answer carries the replica's log end offset. */
   logEndOffset: number;
   batches: BatchSummary[];
@@ -54,6 +56,7 @@ export async function dumpReplica(
     let offset = 0;
     let hw = -1;
     let leo = -1;
+    let start = 0;
     for (;;) {
       const res = (await client.request(ApiKey.Fetch, 11, {
         replicaId: -2,
@@ -85,18 +88,26 @@ export async function dumpReplica(
             errorCode: number;
             highWatermark: number;
             lastStableOffset: number;
+            logStartOffset: number;
             records: Buffer | null;
           }>;
         }>;
       };
       const p = res.responses[0]?.partitions[0];
       if (p?.errorCode !== 0) {
+        // Retention deleted the start of this replica's log: read from where it now begins.
+        if (p && p.errorCode === 1 && batches.length === 0 && Number(p.logStartOffset) > offset) {
+          offset = Number(p.logStartOffset);
+          start = offset;
+          continue;
+        }
         if (p && p.errorCode === 1 && offset > 0) break;
         throw new Error(
           `replica dump of ${topic}-${partition} at ${host}:${port}: error ${p?.errorCode ?? "no answer"}`,
         );
       }
       hw = p.highWatermark;
+      if (batches.length === 0) start = Math.max(start, Number(p.logStartOffset));
       leo = p.lastStableOffset;
       const got = p.records ? summarizeBatches(p.records).filter((b) => b.lastOffset >= offset) : [];
       if (got.length === 0) break;
@@ -104,7 +115,7 @@ export async function dumpReplica(
       offset = got.at(-1)!.lastOffset + 1;
       if (offset >= leo) break;
     }
-    return { highWatermark: hw, logEndOffset: leo, batches };
+    return { highWatermark: hw, logStartOffset: start, logEndOffset: leo, batches };
   } finally {
     client.close();
   }

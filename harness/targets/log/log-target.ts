@@ -157,7 +157,12 @@ export class LogTarget implements Target {
         if (this.o.supervisor.nodes.get(broker)?.state !== "running") continue;
         try {
           const d = await dumpReplica("127.0.0.1", port, t.topic, p);
-          replicas.push({ broker, highWatermark: d.highWatermark, batches: d.batches });
+          replicas.push({
+            broker,
+            highWatermark: d.highWatermark,
+            logStartOffset: d.logStartOffset,
+            batches: d.batches,
+          });
         } catch {
           // A broker that does not answer is left out; the check says how many replicas it saw.
         }

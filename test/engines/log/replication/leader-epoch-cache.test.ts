@@ -23,3 +23,15 @@ test("end offsets per epoch (KIP-279), truncation and persistence", (t) => {
     { epoch: 6, startOffset: 100 },
   ]);
 });
+
+test("clear forgets every epoch, on disk too, and later epochs start afresh", (t) => {
+  const dir = tempDir(t);
+  const c = new LeaderEpochCache(dir);
+  c.assign(0, 0);
+  c.assign(3, 40);
+  c.clear();
+  assert.equal(c.latestEpoch, -1);
+  assert.deepEqual(new LeaderEpochCache(dir).all, []);
+  c.assign(3, 500);
+  assert.deepEqual(new LeaderEpochCache(dir).all, [{ epoch: 3, startOffset: 500 }]);
+});

@@ -200,6 +200,9 @@ test("retention by time deletes segments whose newest record is too old, never t
   log.append(batchOf(["new"]));
   const n = log.segmentCount;
   assert.ok(n >= 3);
+  // Nothing above the HW is deleted (followers and consumers have not read it yet).
+  assert.equal(log.applyRetention(), 0);
+  log.advanceHighWatermark(log.logEndOffset);
   log.applyRetention();
   assert.equal(log.segmentCount, 1);
   assert.equal(log.logStartOffset, 18);
@@ -314,4 +317,62 @@ test("after an unclean shutdown a corrupt closed segment is truncated and later 
   assert.equal(next, recovered.logEndOffset);
   assert.equal(recovered.append(batchOf(["x"])).errorCode, 0);
   recovered.close();
+});
+
+test("truncateFullyAndStartAt empties the log and restarts it at the offset, also after a reopen", (t) => {
+  const dir = tempDir(t);
+  const log = PartitionLog.open(dir, "t", 0, cfg({ segmentBytes: 300 }));
+  fill(log, 5);
+  const pid = buildBatch([{ value: Buffer.from("idem") }], {
+    producerId: 7,
+    producerEpoch: 0,
+    baseSequence: 0,
+  });
+  assert.equal(log.append(pid).errorCode, 0);
+  log.advanceHighWatermark(log.logEndOffset);
+  assert.ok(log.segmentCount > 1);
+  assert.equal(log.producers.size, 1);
+
+  log.truncateFullyAndStartAt(100);
+  assert.equal(log.logStartOffset, 100);
+  assert.equal(log.logEndOffset, 100);
+  assert.equal(log.highWatermark, 100);
+  assert.equal(log.segmentCount, 1);
+  assert.equal(log.sizeBytes, 0);
+  assert.equal(log.producers.size, 0, "producer state of deleted batches is gone");
+  assert.deepEqual(
+    readdirSync(join(dir, "t-0"))
+      .filter((f) => f.endsWith(".log") || f.endsWith(".index"))
+      .sort(),
+    [segmentFileName(100).replace(".log", ".index"), segmentFileName(100)],
+  );
+  assert.equal(log.read(99, 1000).errorCode, 1, "below the new start: OFFSET_OUT_OF_RANGE");
+  assert.deepEqual(log.read(100, 1000), { errorCode: 0, records: null });
+  // Appends (leader or replicated) continue from the new start.
+  const a = log.append(batchOf(["x", "y"]));
+  assert.deepEqual(a, { errorCode: 0, baseOffset: 100, lastOffset: 101 });
+  log.advanceHighWatermark(log.logEndOffset);
+  log.close();
+
+  const again = PartitionLog.open(dir, "t", 0, cfg({ segmentBytes: 300 }));
+  assert.equal(again.logStartOffset, 100);
+  assert.equal(again.logEndOffset, 102);
+  assert.deepEqual(values(again.read(100, 1 << 20, true, again.logEndOffset).records), [
+    [100, "x"],
+    [101, "y"],
+  ]);
+  assert.equal(again.append(batchOf(["z"])).errorCode, 0);
+  assert.equal(again.logEndOffset, 103);
+  again.close();
+
+  // A reopen right after the reset (nothing appended yet) starts there too.
+  const empty = PartitionLog.open(dir, "u", 0, cfg());
+  fill(empty, 2);
+  empty.truncateFullyAndStartAt(50);
+  empty.close();
+  const reopened = PartitionLog.open(dir, "u", 0, cfg());
+  assert.equal(reopened.logStartOffset, 50);
+  assert.equal(reopened.logEndOffset, 50);
+  assert.deepEqual(reopened.append(batchOf(["first"])), { errorCode: 0, baseOffset: 50, lastOffset: 50 });
+  reopened.close();
 });
