@@ -4,8 +4,12 @@
  * in memory) or power-loss — and that starts after the message was acked: only such a fault can
  * have destroyed something the engine had confirmed. A loss with no such fault after its ack is
  * unattributed (the engine lost it on its own). Pauses, slow collectors and network faults delay
- * or refuse, they do not destroy, so they are never charged. Duplicates go to the incident during
- * or after which the second copy arrived.
+ * or refuse, they do not destroy, so they are never charged — except where leadership moves
+ * between servers (a replicated log): there a fault that could move it (a server's pause, a cut
+ * between servers; leadership-faults.ts) lets a new leader truncate what the old one acked, so a
+ * loss that no kill, restart or power loss after its ack explains is charged to the first such
+ * fault active at its ack (an isolated leader acking writes only it holds) or started after it. Duplicates go to the incident during or after which the second
+ * copy arrived.
  */
 
 import type { Op } from "../history/op.ts";
@@ -14,11 +18,25 @@ import { ACKED, type MessageTable } from "./message-table.ts";
 export const LOSS_ATTRIBUTION_RULE =
   "a lost message is charged to the first applied kill, restart or power-loss that started after its ack; none such: unattributed";
 
+/**
+ * After a cut heals, the old leader still acks until its next metadata poll tells it of its
+ * successor: acks that soon after the heal are the cut's too.
+ */
+export const LEADERSHIP_GRACE_US = 1_000_000;
+
+export const REPLICATED_LOSS_ATTRIBUTION_RULE =
+  "a lost message is charged to the first applied kill, restart or power-loss that started after its ack; none such: to the first fault that could move leadership (a server's pause, a cut or toxic between servers) active at its ack (or healed at most 1 s before it) or started after it; neither: unattributed";
+
 export const DESTROYING_KINDS: ReadonlySet<string> = new Set(["kill", "restart", "power-loss"]);
 
 export interface Destroyer {
   name: string;
   startUs: number;
+  /**
+   * Set for a fault that destroys by moving leadership: it is also charged with what was acked
+   * while it was active (until it healed), not only before it started.
+   */
+  endUs?: number;
 }
 
 /** Lost messages per destroying fault, plus those no fault could have destroyed. */
@@ -33,7 +51,13 @@ export function attributeLoss(
     for (let q = 0; q < p.state.length; q++) {
       if (p.state[q] !== ACKED || (p.delivered[q] as number) > 0) continue;
       const acked = p.ackedUs[q] as number;
-      const d = sorted.find((x) => x.startUs > acked);
+      // A kill, restart or power loss after the ack destroys for certain; a fault that could only
+      // move leadership (a pause of a follower too) is charged only when no such fault came.
+      const d =
+        sorted.find((x) => x.endUs === undefined && x.startUs > acked) ??
+        sorted.find(
+          (x) => x.endUs !== undefined && (x.startUs > acked || x.endUs + LEADERSHIP_GRACE_US >= acked),
+        );
       if (d) byFault.set(d.name, (byFault.get(d.name) as number) + 1);
       else unattributed++;
     }

@@ -60,7 +60,7 @@ export function runSummary(r: Results, runDir: string): string {
   });
   if (r.lossAttribution && r.lossAttribution.unattributed > 0) {
     lines.push(
-      `  loss        ${n(r.lossAttribution.unattributed)} lost with no kill, restart or power-loss after their ack`,
+      `  loss        ${n(r.lossAttribution.unattributed)} lost with no fault that could explain it (${r.lossAttribution.rule})`,
     );
   }
   if (r.order) {

@@ -17,6 +17,7 @@ import {
   attributeLoss,
   DESTROYING_KINDS,
   LOSS_ATTRIBUTION_RULE,
+  REPLICATED_LOSS_ATTRIBUTION_RULE,
   secondCopyTimes,
 } from "../checkers/loss-attribution.ts";
 import { ACKED, type MessageTable } from "../checkers/message-table.ts";
@@ -145,6 +146,8 @@ interface Trouble {
 export function faultFigures(
   plan: FaultPlan,
   inp: FaultInputs,
+  /** On a replicated log: the faults that could move leadership (they may destroy acked writes). */
+  leadership?: ReadonlySet<string>,
 ): {
   faults: FaultResult[];
   incidents: IncidentResult[];
@@ -164,7 +167,13 @@ export function faultFigures(
   const applied = plan.timings.filter((t) => t.applied);
   const loss = attributeLoss(
     inp.table,
-    applied.filter((t) => DESTROYING_KINDS.has(t.kind)).map((t) => ({ name: t.name, startUs: t.startUs })),
+    applied
+      .filter((t) => DESTROYING_KINDS.has(t.kind) || leadership?.has(t.name))
+      .map((t) =>
+        DESTROYING_KINDS.has(t.kind)
+          ? { name: t.name, startUs: t.startUs }
+          : { name: t.name, startUs: t.startUs, endUs: t.healUs },
+      ),
   );
 
   const detect = (startUs: number, healUs: number, limitUs: number) =>
@@ -352,7 +361,10 @@ export function faultFigures(
   return {
     faults: plan.timings.map((t) => results.get(t.name) as FaultResult),
     incidents,
-    lossAttribution: { rule: LOSS_ATTRIBUTION_RULE, unattributed: loss.unattributed },
+    lossAttribution: {
+      rule: leadership ? REPLICATED_LOSS_ATTRIBUTION_RULE : LOSS_ATTRIBUTION_RULE,
+      unattributed: loss.unattributed,
+    },
   };
 }
 

@@ -212,13 +212,18 @@ export function analyze(history: readonly Op[], scenario: Scenario): Analysis {
   ackTimes.sort((a, b) => a - b);
   const timeline: AckTimeline = { bins, ackTimesUs: Float64Array.from(ackTimes) };
   const deliveredTimeline: AckTimeline = { bins: deliveredBins, ackTimesUs: new Float64Array() };
-  const { faults, incidents, lossAttribution } = faultFigures(plan, {
-    ops,
-    acks: timeline,
-    deliveries: deliveredTimeline,
-    table,
-    offered: offeredBins(intended, bins.length),
-  });
+  const facts = factsOf(scenario);
+  const { faults, incidents, lossAttribution } = faultFigures(
+    plan,
+    {
+      ops,
+      acks: timeline,
+      deliveries: deliveredTimeline,
+      table,
+      offered: offeredBins(intended, bins.length),
+    },
+    facts.leaderElection ? leadershipFaults(scenario.faults, facts) : undefined,
+  );
 
   const windowS = w.duration / 1000;
   const r3 = (n: number) => Math.round(n * 1000) / 1000;
@@ -268,7 +273,7 @@ export function analyze(history: readonly Op[], scenario: Scenario): Analysis {
       nonmonotonicPoll: partial.order.rewinds,
       nonmonotonicSend: partial.order.reordered,
     };
-    const able = leadershipFaults(scenario.faults, factsOf(scenario));
+    const able = leadershipFaults(scenario.faults, facts);
     chargeTruncations(partial, truncatedReadTimes(ops), plan, able);
   }
   const checkers: Checker[] = [deliveryChecker, ...(target?.checkers ?? []), expectationsChecker];

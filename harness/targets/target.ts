@@ -72,6 +72,12 @@ export interface TopologyFacts {
   /** Deliveries carry partition and offset, so `order.*` expectations and order checks apply. */
   ordered: boolean;
   /**
+   * Partition leadership moves between servers (a replicated log): a fault that could move it — a
+   * server's pause, a cut between servers — can make a new leader truncate writes the old one
+   * acknowledged, so such faults may be charged with lost messages (checkers/loss-attribution.ts).
+   */
+  leaderElection?: boolean;
+  /**
    * The setting that decides what survives a crash, as the design matrix's column label next to
    * the engine name: the channel type for the push agent, producer acks and flush for the log.
    */

@@ -28,6 +28,7 @@ export function kafkaFacts(s: Scenario<KafkaTopology>): TopologyFacts {
     links: brokers.filter((b) => t.nodes[b]?.proxy !== undefined).map((b) => link("clients", b)),
     consumers,
     ordered: true,
+    leaderElection: t.replication > 1,
     durability: `acks=${acks} · replication=${t.replication}`,
   };
 }

@@ -54,6 +54,7 @@ export function logFacts(s: Scenario<LogTopology>): TopologyFacts {
     ],
     consumers,
     ordered: true,
+    leaderElection: s.topology.replication > 1,
     durability: kafkaDurability(
       s.workload.acks,
       s.topology.config["flush.messages"],
