@@ -11,6 +11,16 @@
  * written twice. With `workload.idempotent` the producer gets a producer id and sequence numbers
  * (InitProducerId), so the broker answers a retried batch with its original offsets instead of
  * appending it again.
+ *
+ * A send counts as acknowledged only when kafkajs returns an answer for every partition it went
+ * to. kafkajs 2.2.4 can resolve a send that it never sent: when a connection to the seed broker
+ * closes while a metadata refresh is in flight (a broker killed or paused), `removeBroker` makes
+ * another broker the seed and the refresh then renames that broker's object to the removed node's
+ * id (BrokerPool.refreshMetadata: `this.seedBroker.nodeId = nodeId`). From then on every send to
+ * the renamed broker's partitions goes out as a Produce request with no partitions, the broker
+ * answers it with nothing, and kafkajs resolves with no RecordMetadata — an acknowledgement for
+ * records that were never written. Such a send is recorded as failed, and the producer reconnects
+ * to rebuild its broker map.
  */
 
 import { type ICustomPartitioner, type Kafka, Partitioners, type Producer } from "kafkajs";
@@ -43,6 +53,8 @@ export interface LogProducers {
 export class KafkaProducers implements LogProducers {
   private readonly producers: Producer[] = [];
   private readonly sends: number[] = [];
+  /** Per producer, a reconnect in progress (its broker map was found stale). */
+  private readonly repairs: Array<Promise<void> | undefined> = [];
   /** The producers' own partitioner, asked where each keyed message goes (placement unchanged). */
   private readonly partitioner = (Partitioners.DefaultPartitioner as ICustomPartitioner)();
   private readonly partitionMetadata: Array<{ partitionId: number; leader: number }>;
@@ -105,14 +117,48 @@ export class KafkaProducers implements LogProducers {
         : { key: m.key, value, partition: this.partitionOf(m.key) };
     });
     try {
-      await p.send({ topic: this.o.topic, acks: this.o.acks, timeout: this.o.timeoutMs, messages });
+      await this.repairs[producer];
+      const answers = await p.send({
+        topic: this.o.topic,
+        acks: this.o.acks,
+        timeout: this.o.timeoutMs,
+        messages,
+      });
+      // acks=0: kafkajs reads no answer, so there is nothing to check.
+      const missing = this.o.acks === 0 ? [] : unanswered(messages, answers);
+      if (missing.length > 0) {
+        this.repair(producer, p);
+        return {
+          type: "fail",
+          error: `kafkajs resolved the send without an answer for partition ${missing.join(", ")}: its broker map is stale and it sent no records (reconnecting)`,
+        };
+      }
       return { type: "ok" };
     } catch (err) {
       return classifyKafkaError(err);
     }
   }
 
+  /** Reconnects one producer (a fresh broker map), once at a time; its next sends wait for it. */
+  private repair(producer: number, p: Producer): void {
+    if (this.repairs[producer]) return;
+    this.repairs[producer] = (async () => {
+      await p.disconnect().catch(() => undefined);
+      await p.connect().catch(() => undefined);
+      this.repairs[producer] = undefined;
+    })();
+  }
+
   async close(): Promise<void> {
     await Promise.allSettled(this.producers.map((p) => p.disconnect()));
   }
+}
+
+/** Partitions a send went to that kafkajs returned no successful RecordMetadata for. */
+export function unanswered(
+  messages: ReadonlyArray<{ partition: number }>,
+  answers: ReadonlyArray<{ partition: number; errorCode: number }> | undefined,
+): number[] {
+  const ok = new Set((answers ?? []).filter((a) => a.errorCode === 0).map((a) => a.partition));
+  return [...new Set(messages.map((m) => m.partition))].filter((x) => !ok.has(x)).sort((a, b) => a - b);
 }
