@@ -33,6 +33,9 @@ interface AckWaiter {
 
 export type Role = "leader" | "follower" | "none";
 
+/** Newest appends a leader with followers keeps in memory, so their tail fetches skip the disk. */
+const LEADER_TAIL_CACHE_BYTES = 4 << 20;
+
 export class PartitionReplica {
   role: Role = "none";
   state: PartitionState;
@@ -75,6 +78,7 @@ export class PartitionReplica {
     this.pendingIsr = null;
     this.needsTruncation = false;
     this.log.setLeaderEpoch(state.leaderEpoch);
+    this.log.cacheTail(state.replicas.length > 1 ? LEADER_TAIL_CACHE_BYTES : 0);
     this.epochs.assign(state.leaderEpoch, this.log.logEndOffset);
     this.followers.clear();
     for (const r of state.replicas) {
@@ -95,12 +99,14 @@ export class PartitionReplica {
     this.pendingIsr = null;
     this.needsTruncation = true;
     this.followers.clear();
+    this.log.cacheTail(0);
     this.failWaiters(ErrorCode.NOT_LEADER_OR_FOLLOWER);
   }
 
   becomeNone(state: PartitionState): void {
     this.state = state;
     this.role = "none";
+    this.log.cacheTail(0);
     this.failWaiters(ErrorCode.NOT_LEADER_OR_FOLLOWER);
   }
 
