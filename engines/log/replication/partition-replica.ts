@@ -46,6 +46,8 @@ export class PartitionReplica {
   needsTruncation = false;
   readonly epochs: LeaderEpochCache;
   private readonly waiters = new Set<AckWaiter>();
+  private lastWaitedOffset = -1;
+  private waitersOutOfOrder = false;
   private readonly appendListeners = new Set<() => void>();
 
   constructor(
@@ -176,6 +178,8 @@ export class PartitionReplica {
         },
       };
       const timer = setTimeout(() => w.resolve(ErrorCode.REQUEST_TIMED_OUT), Math.max(0, timeoutMs));
+      if (this.waiters.size > 0 && lastOffset < this.lastWaitedOffset) this.waitersOutOfOrder = true;
+      this.lastWaitedOffset = lastOffset;
       this.waiters.add(w);
     });
   }
@@ -185,8 +189,15 @@ export class PartitionReplica {
   }
 
   private checkWaiters(): void {
-    for (const w of [...this.waiters])
+    // Waiters are added right after their append, so the Set's order is offset order: stop at the
+    // first one the HW has not passed instead of scanning every parked request on each HW move.
+    // A retried idempotent batch waits on its older offsets and breaks that order: scan it all then.
+    // (Resolving deletes the waiter; deleting the current entry is safe while iterating a Set.)
+    for (const w of this.waiters) {
       if (this.log.highWatermark > w.lastOffset) w.resolve(this.afterAppendCode());
+      else if (!this.waitersOutOfOrder) break;
+    }
+    if (this.waiters.size === 0) this.waitersOutOfOrder = false;
   }
 
   private failWaiters(code: number): void {
