@@ -7,6 +7,7 @@
 
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { answerCell } from "../harness/sweep/capacity-table.ts";
 import { shortName } from "../harness/sweep/grid.ts";
 import { kneeIndex } from "../harness/sweep/knee.ts";
 import { maxRates } from "../harness/sweep/run-sweep.ts";
@@ -177,7 +178,7 @@ export function sweepHtml(r: SweepResult): string {
         Object.entries(p.values)
           .map(([k, v]) => `${k}=${v}`)
           .join(", "),
-      )}</td><td class="num">${escapeHtml(rate(p.offeredPerSec))}</td><td class="num">${escapeHtml(rate(p.ackedPerSec))}</td><td class="num">${escapeHtml(ms(p.endToEndP99))}</td><td class="num">${escapeHtml(p.lost)}</td><td>${verdict}</td>${r.capacity ? `<td class="num">${escapeHtml(p.maxRate === null || p.maxRate === undefined ? "—" : rate(p.maxRate))} (${escapeHtml(p.searchEnd ?? "")})</td>` : ""}<td><a href="${escapeHtml(link)}">${r.capacity ? "search" : "report"}</a></td></tr>`;
+      )}</td><td class="num">${escapeHtml(rate(p.offeredPerSec))}</td><td class="num">${escapeHtml(rate(p.ackedPerSec))}</td><td class="num">${escapeHtml(ms(p.endToEndP99))}</td><td class="num">${escapeHtml(p.lost)}</td><td>${verdict}</td>${r.capacity ? `<td class="num">${escapeHtml(answerCell(p))} (${escapeHtml(p.searchEnd ?? "")}${typeof p.machineBusyMaxPct === "number" && p.machineBusyMaxPct >= 90 ? `; machine up to ${Math.round(p.machineBusyMaxPct)}% busy` : ""})</td>` : ""}<td><a href="${escapeHtml(link)}">${r.capacity ? "search" : "report"}</a></td></tr>`;
     })
     .join("");
   const body = `<header><h1>faultbench sweep: ${escapeHtml(r.scenarios.join(", "))}</h1>

@@ -59,3 +59,30 @@ export function secondCopyTimes(ops: readonly Op[], table: MessageTable): number
   }
   return out;
 }
+
+export const TRUNCATION_ATTRIBUTION_RULE =
+  "a truncated-then-rewritten read is charged to the first applied fault that started after it; none such: to the last one active at the read; neither: unattributed";
+
+/**
+ * Which fault truncated what the consumers had read (offsets a later leader epoch re-used, see
+ * offset-epochs.ts). Any fault can force a leader change — a pause or a partition as much as a
+ * kill — so every applied fault may be charged: the first that started after the read (it moved
+ * leadership away from a log the reader had seen), else the last one already active at the read
+ * (an isolated leader serving reads it will lose).
+ */
+export function attributeTruncations(
+  readTimesUs: readonly number[],
+  faults: ReadonlyArray<{ name: string; startUs: number; endUs: number }>,
+): { byFault: Map<string, number>; unattributed: number } {
+  const sorted = [...faults].sort((a, b) => a.startUs - b.startUs);
+  const byFault = new Map<string, number>(sorted.map((f) => [f.name, 0]));
+  let unattributed = 0;
+  for (const t of readTimesUs) {
+    const after = sorted.find((f) => f.startUs > t);
+    const during = sorted.filter((f) => f.startUs <= t && f.endUs >= t).at(-1);
+    const f = after ?? during;
+    if (f) byFault.set(f.name, (byFault.get(f.name) as number) + 1);
+    else unattributed++;
+  }
+  return { byFault, unattributed };
+}

@@ -42,7 +42,8 @@ export function runSummary(r: Results, runDir: string): string {
         `${f.maxAckGapMs == null ? "" : ` (longest ack gap ${f.maxAckGapMs.toFixed(0)} ms)`}, ` +
         `${f.recoveryMs === null ? `no recovery figure (${why.recoveryMs ?? "not back within the run"})` : `recovered ${f.recoveryMs.toFixed(0)} ms after the heal`}` +
         `${f.restartMs == null ? "" : `, restart took ${f.restartMs.toFixed(0)} ms`}, ` +
-        `${opt(f.backlogDrainedMs, "backlog drained")}; lost ${f.lost ?? f.inWindow.lost} charged to it`,
+        `${opt(f.backlogDrainedMs, "backlog drained")}; lost ${f.lost ?? f.inWindow.lost} charged to it` +
+        `${f.truncatedRewritten ? `, ${f.truncatedRewritten} read then truncated and rewritten` : ""}`,
     );
     if (f.latency) lines.push(`              p99 ${phaseLine(f.latency)}`);
   }
@@ -52,7 +53,8 @@ export function runSummary(r: Results, runDir: string): string {
       `  incident    #${i} ${inc.faults.join(" + ")}: ${inc.startMs.toFixed(0)}–${inc.endMs.toFixed(0)} ms; ` +
         `${opt(inc.detectMs, "detected")}, ${opt(inc.unavailableMs, "unavailable")}, ` +
         `${inc.recoveryMs === null ? `no recovery figure (${inc.nullReasons?.recoveryMs ?? "not back within the run"})` : `recovered ${inc.recoveryMs.toFixed(0)} ms after the last heal`}; ` +
-        `lost ${inc.lost}, duplicated ${inc.duplicated}`,
+        `lost ${inc.lost}, duplicated ${inc.duplicated}` +
+        `${inc.truncatedRewritten ? `, ${inc.truncatedRewritten} read then truncated and rewritten` : ""}`,
     );
     lines.push(`              p99 ${phaseLine(inc.latency)}`);
   });
@@ -63,7 +65,7 @@ export function runSummary(r: Results, runDir: string): string {
   }
   if (r.order) {
     lines.push(
-      `  order       ${r.order.partitions} partitions: ${r.order.reordered} reordered (nonmonotonicSend), ${r.order.inconsistentOffsets} inconsistent offsets, ${r.order.gaps} gaps, ${r.order.rewinds} rewinds (nonmonotonicPoll)` +
+      `  order       ${r.order.partitions} partitions: ${r.order.reordered} reordered (nonmonotonicSend), ${r.order.inconsistentOffsets} inconsistent offsets, ${r.order.truncatedRewritten ?? 0} truncated then rewritten, ${r.order.gaps} gaps, ${r.order.rewinds} rewinds (nonmonotonicPoll)` +
         (r.order.lostWrite === undefined
           ? ""
           : `; lostWrite ${r.order.lostWrite}, unseen ${r.order.unseen}, duplicate ${r.order.duplicate}, pollSkip ${r.order.pollSkip}`),

@@ -13,6 +13,7 @@ import { DEFAULT_SLOS, parseSlo } from "../capacity/slo.ts";
 import { FaultbenchError } from "../errors.ts";
 import { timestamp } from "../run/run-dir.ts";
 import { loadScenario } from "../scenario/load.ts";
+import { capacityTable } from "../sweep/capacity-table.ts";
 import { parseSet } from "../sweep/grid.ts";
 import { maxRates, runSweep, sweepPoints } from "../sweep/run-sweep.ts";
 import { scenarioFiles } from "./scenario-files.ts";
@@ -96,10 +97,12 @@ export async function sweepCommand(
     process.off("SIGTERM", onSigint);
   }
   process.stdout.write("\nhighest rate under the SLOs per design point:\n");
-  for (const m of maxRates(result))
-    process.stdout.write(
-      `  ${m.design.padEnd(44)} ${m.maxRate === null ? "none" : `${Math.round(m.maxRate).toLocaleString("en-US")}/s`}${m.harnessBound ? " (harness-bound: a lower bound, not the engine's limit)" : ""}\n`,
-    );
+  if (result.capacity) process.stdout.write(`${capacityTable(result.points)}\n`);
+  else
+    for (const m of maxRates(result))
+      process.stdout.write(
+        `  ${m.design.padEnd(44)} ${m.maxRate === null ? "none" : `${Math.round(m.maxRate).toLocaleString("en-US")}/s`}${m.harnessBound ? " (harness-bound: a lower bound, not the engine's limit)" : ""}\n`,
+      );
   process.stdout.write(`sweep: ${join(dir, "sweep.json")}\nreport: ${writeSweepReport(dir, result)}\n`);
   return 0;
 }

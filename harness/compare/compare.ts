@@ -12,7 +12,7 @@ import { histogramPool, type LatencyKey } from "../baseline/histograms.ts";
 import type { RunSample, SampleSet } from "../baseline/sample-set.ts";
 import type { Environment } from "../results/types.ts";
 import { bootstrapIntervals } from "../stats/bootstrap.ts";
-import { mannWhitney } from "../stats/mann-whitney.ts";
+import { mannWhitney, smallestP } from "../stats/mann-whitney.ts";
 import { shiftInterval } from "../stats/shift-interval.ts";
 import { robustCv, type Summary, summarize } from "../stats/summary.ts";
 import { type FigureSpec, figureValue, gatedFigures } from "./figures.ts";
@@ -64,6 +64,12 @@ export interface ScenarioComparison {
   /** Candidate runs that broke (errored): their figures cannot be trusted. */
   broken: { dir: string; message: string }[];
   warnings: string[];
+  /**
+   * Why the gate cannot say "no regression" for this scenario's performance, only "none shown":
+   * too few repeats for the test to ever reach p < alpha, or figures that moved past their
+   * threshold in the worse direction within the noise. Empty when the verdict is a real one.
+   */
+  undecided: string[];
 }
 
 export interface Comparison {
@@ -151,6 +157,12 @@ export function compareScenario(
   const base = baseRuns.filter((r) => r.results.status !== "errored");
   const cand = candRuns.filter((r) => r.results.status !== "errored");
   const n = Math.min(base.length, cand.length);
+  const undecided: string[] = [];
+  const floorP = smallestP(base.length, cand.length);
+  if (floorP >= opts.alpha)
+    undecided.push(
+      `${base.length} baseline vs ${cand.length} candidate repeat(s): the smallest p the test can give is ${floorP.toPrecision(2)} ≥ ${opts.alpha}, so no performance change can be shown`,
+    );
   if (n < minRepeats)
     warnings.push(
       `${base.length} baseline and ${cand.length} candidate repeat(s): below ${minRepeats} a side the test rarely reaches p < ${opts.alpha} (3 vs 3 never does), so only correctness can fail this scenario`,
@@ -198,11 +210,19 @@ export function compareScenario(
       if (heldInBase && failed.length > 0) newlyFailedChecks.push({ name, detail: failed[0]?.detail ?? "" });
     }
   }
+  if (floorP < opts.alpha)
+    for (const f of figures)
+      if (
+        f.verdict === "not significant" &&
+        (f.cand.median - f.base.median) * (f.threshold.worse === "up" ? 1 : -1) > 0
+      )
+        undecided.push(`${f.spec.label} ${f.reason}`);
   return {
     scenario,
     baseRuns,
     candRuns,
     figures,
+    undecided,
     distribution: distributionShifts(scenario, base, cand, opts.seed ?? 1),
     newlyFailedChecks,
     broken,

@@ -63,6 +63,11 @@ export interface DeliverOp {
   node?: string;
   partition?: number;
   offset?: number;
+  /**
+   * The leader epoch stamped on the record batch the run was read from (a run never spans two
+   * batches of different epochs); absent in older histories and when the client does not expose it.
+   */
+  epoch?: number;
 }
 
 export interface UnparsedDeliverOp {

@@ -16,6 +16,7 @@ import { join } from "node:path";
 import { FaultbenchError, isFaultbenchError } from "../errors.ts";
 import { slices } from "../generator/slice.ts";
 import type { Op, SendOp } from "../history/op.ts";
+import type { ProcessCpu } from "../results/types.ts";
 import type { LoadCounters } from "../run/load-loop.ts";
 import type { Scenario } from "../scenario/load.ts";
 import type { Client } from "../targets/target.ts";
@@ -87,6 +88,8 @@ interface RemoteWorker {
   lastOk: number;
   lastInvoked: Map<number, number>;
   finished: boolean;
+  /** When the last reported cpuS was read. */
+  cpuAtMs?: number;
   lostAtUs?: number;
 }
 
@@ -122,6 +125,7 @@ export class RemoteLoad {
   private pollers: Promise<void>[] = [];
   private polling = false;
   private started = false;
+  private startedAtMs: number | undefined;
   private wake: () => void = () => {};
   private readonly histFile: string;
 
@@ -227,6 +231,7 @@ export class RemoteLoad {
   /** Starts every worker at one instant and resolves when each has finished or is lost. */
   async run(): Promise<void> {
     this.started = true;
+    this.startedAtMs = Date.now();
     const maxRttMs = Math.max(...this.workers.map((w) => (w.offset?.rttUs ?? 0) / 1000));
     const leadUs = Math.round((100 + 3 * maxRttMs) * 1000);
     const runUs = this.deps.now() + leadUs;
@@ -267,6 +272,7 @@ export class RemoteLoad {
   private take(w: RemoteWorker, r: PollReply): void {
     w.counters = r.counters;
     w.cpuS = r.cpuS;
+    w.cpuAtMs = Date.now();
     // Skip what a repeated reply sends again.
     for (const [i, op] of r.ops.entries()) {
       if (r.opsFrom + i < w.opsCursor) continue;
@@ -343,6 +349,30 @@ export class RemoteLoad {
     this.polling = false;
     await Promise.all(this.pollers);
     await Promise.all(live.map((w) => this.call(w, "POST", "/v1/release").catch(() => undefined)));
+  }
+
+  /**
+   * Each remote worker's CPU as a load-path process, so the harness-bound rule sees a saturated
+   * worker on another host as it sees a local one. The worker reports CPU seconds since it was
+   * prepared; spread over the time from the release to its last answer that is a mean in cores
+   * (a slight overestimate: connecting its producers counts too). No per-second peak is known.
+   */
+  cpuFigures(): ProcessCpu[] {
+    const out: ProcessCpu[] = [];
+    for (const w of this.workers) {
+      if (this.startedAtMs === undefined || w.cpuAtMs === undefined) continue;
+      const wallS = (w.cpuAtMs - this.startedAtMs) / 1000;
+      if (wallS <= 0.5) continue;
+      const meanCores = Math.round((w.cpuS / wallS) * 1000) / 1000;
+      out.push({
+        name: `worker-${w.index + 1} ${w.url}`,
+        role: "client",
+        cpuSeconds: Math.round(w.cpuS * 1000) / 1000,
+        meanCores,
+        peakCores: meanCores,
+      });
+    }
+    return out;
   }
 
   summary(): DistributedSummary {

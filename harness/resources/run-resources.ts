@@ -3,7 +3,7 @@
  * started when the load starts, and the figures plus the harness-bound verdict at the end.
  */
 
-import type { Resources } from "../results/types.ts";
+import type { ProcessCpu, Resources } from "../results/types.ts";
 import type { Supervisor } from "../supervisor/supervisor.ts";
 import { assessBottleneck, type LoadFacts } from "./bottleneck.ts";
 import { CpuSampler, roleOf, type SampledProcess } from "./cpu-sampler.ts";
@@ -24,17 +24,23 @@ export function runSampler(supervisor: Supervisor, nowS: () => number, intervalM
   });
 }
 
-/** The `resources` block of results.json for a run's samples, window and load figures. */
+/**
+ * The `resources` block of results.json for a run's samples, window and load figures. `remote` are
+ * load-path processes on other hosts (remote workers), which /proc here cannot see: they count
+ * for the harness-bound verdict but not for this machine's busy figure.
+ */
 export function resourcesOf(
   sampler: CpuSampler,
   window: { fromS: number; toS: number },
   load: LoadFacts,
+  remote: readonly ProcessCpu[] = [],
 ): Resources {
   const f = summarizeResources(sampler.samples, sampler.machine, window);
-  const v = assessBottleneck(load, f.processes, { busyCores: f.machineBusyCores, cores: sampler.cores });
+  const processes = [...f.processes, ...remote];
+  const v = assessBottleneck(load, processes, { busyCores: f.machineBusyCores, cores: sampler.cores });
   return {
     cores: sampler.cores,
-    processes: f.processes,
+    processes,
     series: f.series,
     machineBusyPct:
       f.machineBusyCores === null ? null : Math.round((f.machineBusyCores / sampler.cores) * 1000) / 10,

@@ -85,6 +85,11 @@ export interface FaultResult {
   baseline: { fromMs: number; toMs: number; ackedPerSec: number; deliveredPerSec: number } | null;
   /** Acked, never delivered, and charged to this fault by the loss-attribution rule (README). */
   lost: number;
+  /**
+   * Added (additive), log only: offsets read by a consumer and then truncated and re-used by a
+   * later leader epoch, charged to this fault (checkers/loss-attribution.ts, truncation rule).
+   */
+  truncatedRewritten?: number;
   /** End-to-end and publish-attempt latency of the messages intended before, during and after the fault. */
   latency: PhaseLatency;
   /** For each figure that is null although the fault was applied: why. */
@@ -145,6 +150,8 @@ export interface IncidentResult {
   recoveryMs: number | null;
   /** Lost messages charged to the incident's faults. */
   lost: number;
+  /** Added (additive), log only: truncated-then-rewritten reads charged to the incident's faults. */
+  truncatedRewritten?: number;
   /** Messages whose second copy arrived during the incident or after it, before the next one began. */
   duplicated: number;
   latency: PhaseLatency;
@@ -259,7 +266,12 @@ export interface Results {
   /** Added (additive): overlapping faults grouped, with the figures that cannot be split between them. */
   incidents?: IncidentResult[];
   /** Added (additive): how lost messages were charged to faults, and how many no fault could have destroyed. */
-  lossAttribution?: { rule: string; unattributed: number };
+  lossAttribution?: {
+    rule: string;
+    unattributed: number;
+    /** Added (additive), log only: how truncated-then-rewritten reads were charged to faults. */
+    truncations?: { rule: string; unattributed: number };
+  };
   checks: Check[];
   series: SeriesRow[];
   /** Messages delivered at each consumer-side node (collector or consumer); every copy counts. */
@@ -268,6 +280,11 @@ export interface Results {
   order?: {
     partitions: number;
     inconsistentOffsets: number;
+    /**
+     * Added (additive): offsets whose message of one leader epoch was truncated and re-used by a
+     * later epoch (checkers/offset-epochs.ts) — the acks=1 / unclean-election loss, not a bug.
+     */
+    truncatedRewritten?: number;
     reordered: number;
     gaps: number;
     rewinds: number;

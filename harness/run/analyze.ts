@@ -8,14 +8,16 @@
 import { type Checker, runCheckers } from "../checkers/checker.ts";
 import { deliveryAccounting, deliveryChecker } from "../checkers/delivery.ts";
 import { expectationsChecker, mergeValidity } from "../checkers/expectations.ts";
+import { attributeTruncations, TRUNCATION_ATTRIBUTION_RULE } from "../checkers/loss-attribution.ts";
 import { buildMessageTable } from "../checkers/message-table.ts";
+import { truncatedReadTimes } from "../checkers/offset-epochs.ts";
 import { orderAnomalies } from "../checkers/order-anomalies.ts";
 import { intendedTimes } from "../generator/schedule.ts";
 import type { DeliverOp, Op, PhaseOp, SendOp } from "../history/op.ts";
 import { pairSends, sendCount, sendSeq } from "../history/sends.ts";
 import { offeredBins } from "../metrics/availability.ts";
 import { channelFillSeries } from "../metrics/channel-fill.ts";
-import { faultFigures, planFaults } from "../metrics/fault-figures.ts";
+import { type FaultPlan, faultFigures, planFaults } from "../metrics/fault-figures.ts";
 import { LatencyHistogram } from "../metrics/histogram.ts";
 import { type AckTimeline, BIN_US } from "../metrics/recovery.ts";
 import type { Check, Results, SeriesRow } from "../results/types.ts";
@@ -265,6 +267,7 @@ export function analyze(history: readonly Op[], scenario: Scenario): Analysis {
       nonmonotonicPoll: partial.order.rewinds,
       nonmonotonicSend: partial.order.reordered,
     };
+    chargeTruncations(partial, truncatedReadTimes(ops), plan);
   }
   const checkers: Checker[] = [deliveryChecker, ...(target?.checkers ?? []), expectationsChecker];
   partial.checks = runCheckers(checkers, ops, {
@@ -274,6 +277,27 @@ export function analyze(history: readonly Op[], scenario: Scenario): Analysis {
     results: partial as unknown as Record<string, unknown>,
   });
   return partial;
+}
+
+/**
+ * Charges what the consumers read and a later leader epoch truncated to the faults, beside their
+ * lost messages (the truncation rule of checkers/loss-attribution.ts).
+ */
+function chargeTruncations(a: Analysis, readTimesUs: readonly number[], plan: FaultPlan): void {
+  const applied = plan.timings
+    .filter((t) => t.applied)
+    .map((t) => ({ name: t.name, startUs: t.startUs, endUs: t.healUs }));
+  const charged = attributeTruncations(readTimesUs, applied);
+  for (const f of a.faults) {
+    const n = charged.byFault.get(f.name);
+    if (n !== undefined) f.truncatedRewritten = n;
+  }
+  for (const inc of a.incidents ?? []) {
+    inc.truncatedRewritten = inc.faults.reduce((s, n) => s + (charged.byFault.get(n) ?? 0), 0);
+  }
+  if (a.lossAttribution) {
+    a.lossAttribution.truncations = { rule: TRUNCATION_ATTRIBUTION_RULE, unattributed: charged.unattributed };
+  }
 }
 
 /** Whether every check held (unknown counts as not holding). */

@@ -261,6 +261,7 @@ export async function runScenario(o: RunOptions): Promise<RunOutcome> {
     sampler,
     { fromS: w.warmup / 1000, toS: (w.warmup + w.duration) / 1000 },
     { ...results.throughput, ...(loop?.counters ?? emptyCounters()) },
+    loop instanceof RemoteLoad ? loop.cpuFigures() : [],
   );
   results.harnessBound = results.resources.harnessBound;
   if (loop instanceof RemoteLoad) results.distributed = loop.summary();

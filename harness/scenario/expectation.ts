@@ -109,6 +109,7 @@ export const expectablePaths: readonly string[] = [
   ...deliveryFields.map((f) => `delivery.${f}`),
   ...[
     "inconsistentOffsets",
+    "truncatedRewritten",
     "reordered",
     "gaps",
     "rewinds",

@@ -41,6 +41,18 @@ export function uDistribution(m: number, n: number): Float64Array {
   return prev[m] as Float64Array;
 }
 
+/**
+ * The smallest two-sided p-value the exact test can give for samples of m and n: every value of one
+ * side beyond every value of the other, 2 / C(m+n, m). When it is not below alpha, no difference,
+ * however large, can be called significant (3 vs 3 gives 0.1).
+ */
+export function smallestP(m: number, n: number): number {
+  if (m === 0 || n === 0) return 1;
+  let orderings = 1;
+  for (let i = 1; i <= Math.min(m, n); i++) orderings = (orderings * (m + n - Math.min(m, n) + i)) / i;
+  return Math.min(1, 2 / orderings);
+}
+
 /** Two-sided exact p-value: twice the smaller tail at U, capped at 1. */
 export function exactP(u: number, m: number, n: number): number {
   const counts = uDistribution(m, n);

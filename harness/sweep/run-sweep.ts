@@ -117,6 +117,8 @@ export async function runSweep(o: SweepOptions): Promise<SweepResult> {
         sloHeld: a !== null,
         maxRate: s?.answer ?? null,
         searchEnd: s?.end ?? "none",
+        brokeAt: s?.bracket.bad ?? null,
+        machineBusyMaxPct: maxOrNull((s?.steps ?? []).map((x) => x.machineBusyPct)),
       };
     } else {
       const { runDir, results } = await runScenario({
@@ -149,6 +151,11 @@ export async function runSweep(o: SweepOptions): Promise<SweepResult> {
   }
   save();
   return result;
+}
+
+function maxOrNull(xs: (number | null)[]): number | null {
+  const n = xs.filter((x): x is number => typeof x === "number");
+  return n.length ? Math.max(...n) : null;
 }
 
 /** The highest rate per design point: the capacity answer, or the highest good, not harness-bound point. */

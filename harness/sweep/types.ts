@@ -24,6 +24,10 @@ export interface SweepPoint {
   /** With --capacity: the highest rate under the SLOs at this design point, and how the search ended. */
   maxRate?: number | null;
   searchEnd?: string;
+  /** With --capacity: the lowest load that broke the SLOs (the bracket's upper end), if any. */
+  brokeAt?: number | null;
+  /** With --capacity: the busiest the whole machine was in any step of the search, 0..100. */
+  machineBusyMaxPct?: number | null;
 }
 
 export interface SweepResult {

@@ -38,7 +38,7 @@ export interface DeliverySink {
     producer: number,
     from: number,
     to: number,
-    position?: { partition: number; offset: number },
+    position?: { partition: number; offset: number; epoch?: number },
   ): void;
   /** Bodies faultbench did not write, or (`corrupt`) whose checksum does not match. */
   unparsed(process: string, count: number, sample: string, corrupt?: boolean): void;

@@ -21,7 +21,8 @@ import {
 const cell = (s: string) => s.replace(/\|/g, "\\|").replace(/\n/g, " ");
 
 export function compareMarkdown(c: Comparison): string {
-  const icon = c.exitCode === 0 ? "✅" : c.exitCode === 1 ? "❌" : "⚠️";
+  const undecided = c.scenarios.some((s) => s.undecided.length > 0);
+  const icon = c.exitCode === 1 ? "❌" : c.exitCode === 3 || undecided ? "⚠️" : "✅";
   const runs = (set: Comparison["baseline"]) =>
     `${[...set.scenarios.values()].reduce((a, l) => a + l.length, 0)} runs of ${set.scenarios.size} scenario(s), commit ${set.gitCommit?.slice(0, 10) ?? "unknown"}`;
   const lines = [

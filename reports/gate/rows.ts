@@ -67,6 +67,10 @@ export function summaryLine(c: Comparison): string {
     ];
     return `REGRESSION: ${parts.join("; ")}`;
   }
+  const undecided = c.scenarios.flatMap((s) => s.undecided.map((u) => `${s.scenario}: ${u}`));
+  // "No regression" is a claim; with too few repeats or a worse move inside the noise it is not one.
+  if (undecided.length > 0)
+    return `no regression shown, but CANNOT JUDGE: ${undecided.join("; ")} (more repeats, --repeat N, or a quieter machine would decide)`;
   return "no regression";
 }
 

@@ -62,7 +62,8 @@ async function sideBySide(s: ScenarioComparison, outDir: string): Promise<string
 }
 
 function gateHtml(c: Comparison, links: Map<string, string>, outDir: string): string {
-  const cls = c.exitCode === 0 ? "passed" : c.exitCode === 1 ? "failed" : "errored";
+  const undecided = c.scenarios.some((s) => s.undecided.length > 0);
+  const cls = c.exitCode === 1 ? "failed" : c.exitCode === 3 || undecided ? "errored" : "passed";
   const rows = orderedRows(c)
     .map((f) => {
       const v = f.verdict === "regression" ? "worse" : f.verdict === "improvement" ? "better" : "";

@@ -1,7 +1,9 @@
 /**
  * A Kafka consumer (of our log engine or any Kafka-protocol cluster) as its own OS process, so a scenario can kill -9 or pause it like
  * any node. It joins the consumer group with kafkajs, and for every fetched batch it reports what
- * it read to the harness over IPC — id ranges with their partition and first offset — before the
+ * it read to the harness over IPC — id ranges with their partition, first offset and the leader
+ * epoch stamped on the record batch they came from (kafkajs keeps each record's batch header as
+ * `batchContext`; the order checker tells a truncated-then-rewritten offset by it) — before the
  * batch is committed. A consumer killed between report and commit therefore causes redelivery
  * after the rebalance: the duplicates a pull log's at-least-once consumers are known for.
  *
@@ -14,8 +16,15 @@ import { Kafka, logLevel } from "kafkajs";
 import { serveProcess } from "../../../engines/shared/serve-process.ts";
 import { decodePayload } from "../../generator/payload.ts";
 
-/** One delivered run: [producer, fromSeq, toSeq, partition, firstOffset]. */
-export type DeliveredRun = [number, number, number, number, number];
+/** One delivered run: [producer, fromSeq, toSeq, partition, firstOffset, leaderEpoch?]. */
+export type DeliveredRun = [number, number, number, number, number, number?];
+
+/** A fetched record as kafkajs hands it over; `batchContext` is its record batch's header. */
+export interface FetchedRecord {
+  offset: string;
+  value: Buffer | null;
+  batchContext?: { partitionLeaderEpoch?: number };
+}
 
 export interface ConsumerMessage {
   runs: DeliveredRun[];
@@ -26,11 +35,11 @@ export interface ConsumerMessage {
   corruptSample?: string;
 }
 
-/** Groups a batch's records into runs of one producer's consecutive seqs at consecutive offsets. */
-export function runsOf(
-  partition: number,
-  records: readonly { offset: string; value: Buffer | null }[],
-): ConsumerMessage {
+/**
+ * Groups a batch's records into runs of one producer's consecutive seqs at consecutive offsets
+ * and one leader epoch (a fetch may return several record batches of different epochs).
+ */
+export function runsOf(partition: number, records: readonly FetchedRecord[]): ConsumerMessage {
   const runs: DeliveredRun[] = [];
   let unparsed = 0;
   let corrupted = 0;
@@ -40,6 +49,9 @@ export function runsOf(
   let lastOffset = -2;
   for (const r of records) {
     const offset = Number(r.offset);
+    // Magic v2 batches carry the epoch; -1 (or a client without it) means unknown.
+    const e = r.batchContext?.partitionLeaderEpoch;
+    const epoch = e !== undefined && e >= 0 ? e : undefined;
     const id = r.value ? decodePayload(r.value.toString("latin1")) : undefined;
     if (!id) {
       unparsed++;
@@ -53,10 +65,19 @@ export function runsOf(
       cur = undefined;
       continue;
     }
-    if (cur && cur[0] === id.producer && id.seq === cur[2] + 1 && offset === lastOffset + 1) {
+    if (
+      cur &&
+      cur[0] === id.producer &&
+      id.seq === cur[2] + 1 &&
+      offset === lastOffset + 1 &&
+      cur[5] === epoch
+    ) {
       cur[2] = id.seq;
     } else {
-      cur = [id.producer, id.seq, id.seq, partition, offset];
+      cur =
+        epoch === undefined
+          ? [id.producer, id.seq, id.seq, partition, offset]
+          : [id.producer, id.seq, id.seq, partition, offset, epoch];
       runs.push(cur);
     }
     lastOffset = offset;

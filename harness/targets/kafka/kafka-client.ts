@@ -94,8 +94,15 @@ export async function startConsumerGroup(o: ConsumerGroupOptions): Promise<strin
 }
 
 function deliver(sink: DeliverySink, consumer: string, m: ConsumerMessage): void {
-  for (const [producer, from, to, partition, offset] of m.runs) {
-    sink.delivered(consumer, consumer, producer, from, to, { partition, offset });
+  for (const [producer, from, to, partition, offset, epoch] of m.runs) {
+    sink.delivered(
+      consumer,
+      consumer,
+      producer,
+      from,
+      to,
+      epoch === undefined ? { partition, offset } : { partition, offset, epoch },
+    );
   }
   if (m.unparsed > 0) sink.unparsed(consumer, m.unparsed, m.sample ?? "");
   if (m.corrupted) sink.unparsed(consumer, m.corrupted, m.corruptSample ?? "", true);

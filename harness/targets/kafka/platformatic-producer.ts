@@ -5,6 +5,9 @@
  * unsigned, modulo the partition count), computed here so a keyed batch can be split per partition. Client retries are off unless
  * the scenario turns them on (`workload.retries`, implied by `workload.idempotent`).
  *
+ * A failed send forgets the client's metadata, so the next one looks the leader up again (after a
+ * leader is killed, 1.35 would otherwise keep sending to it until its metadata ages out).
+ *
  * Idempotent sends are serialised per producer: @platformatic/kafka 1.35 numbers a batch with the
  * partition's sequence as it stands and advances it only when the answer arrives, so two sends in
  * flight to one partition carry the same sequence, and a broker (ours, like Kafka) takes the second
@@ -145,6 +148,10 @@ export class PlatformaticProducers implements LogProducers {
         await p.send({ messages, acks: this.o.acks });
         return { type: "ok" };
       } catch (err) {
+        // 1.35 retries a send against the leader it looked up first and refreshes its metadata
+        // only on a stale-metadata error or after metadataMaxAge (5 s): a killed leader refuses
+        // every retry. Forgetting the metadata sends the next batch to the new leader at once.
+        p.clearMetadata();
         return classifyPlatformaticError(err);
       }
     };

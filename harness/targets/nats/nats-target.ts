@@ -16,7 +16,7 @@ import type { Scenario } from "../../scenario/load.ts";
 import { tsxNode } from "../../supervisor/node-process.ts";
 import { freePorts } from "../../supervisor/ports.ts";
 import { processNode } from "../process-node.ts";
-import { requireBinary } from "../shared/foreign-binary.ts";
+import { boundToHarness, requireBinary } from "../shared/foreign-binary.ts";
 import type { RunsReport } from "../shared/id-runs.ts";
 import type { Client, SendOutcome, Target, TargetContext, TargetNode } from "../target.ts";
 import { natsConf, natsReadyLine } from "./config.ts";
@@ -57,8 +57,7 @@ export class NatsTarget implements Target {
     await supervisor
       .add({
         name: natsNode,
-        command: binary,
-        args: ["-c", conf],
+        ...boundToHarness(binary, ["-c", conf]),
         cwd: dataDir,
         logPath: join(runDir, "logs", `${natsNode}.log`),
         readyTimeoutMs: timeout,

@@ -15,7 +15,7 @@ import type { Scenario } from "../../scenario/load.ts";
 import { tsxNode } from "../../supervisor/node-process.ts";
 import { freePorts } from "../../supervisor/ports.ts";
 import { processNode } from "../process-node.ts";
-import { requireBinary } from "../shared/foreign-binary.ts";
+import { boundToHarness, requireBinary } from "../shared/foreign-binary.ts";
 import type { RunsReport } from "../shared/id-runs.ts";
 import type { Client, SendOutcome, Target, TargetContext, TargetNode } from "../target.ts";
 import { redisConf, redisReadyLine } from "./config.ts";
@@ -57,8 +57,7 @@ export class RedisTarget implements Target {
     await supervisor
       .add({
         name: redisNode,
-        command: binary,
-        args: [conf],
+        ...boundToHarness(binary, [conf]),
         cwd: dataDir,
         logPath: join(runDir, "logs", `${redisNode}.log`),
         readyTimeoutMs: timeout,

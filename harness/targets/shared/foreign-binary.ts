@@ -2,7 +2,9 @@
  * Servers we did not write (redis-server, nats-server) come from Debian packages. This finds their
  * executable on PATH, or in the sbin folders Debian installs some of them to (nats-server lands in
  * /usr/sbin, which is not on an ordinary user's PATH), and turns a missing one into a clear error
- * that names the package and the command that installs it, never a spawn stack trace.
+ * that names the package and the command that installs it, never a spawn stack trace. It also
+ * ties each server's life to the harness: our own engines stop when the harness's pipe closes, but
+ * a foreign server knows nothing of us and would outlive a harness killed with SIGKILL.
  */
 
 import { accessSync, constants, statSync } from "node:fs";
@@ -56,4 +58,20 @@ export function requireBinary(b: ForeignBinary, pathEnv?: string): string {
     `${b.command} is not installed (Debian package ${b.debianPackage}); install it with: ${peersInstallHint}`,
     { context: { missingBinary: b.command, debianPackage: b.debianPackage, install: peersInstallHint } },
   );
+}
+
+/**
+ * The command line that runs `binary` so that the kernel kills it when the harness dies, however
+ * it dies (SIGKILL included): util-linux's `setpriv --pdeathsig KILL` sets the parent-death signal
+ * and then execs the server, so the pid the supervisor signals for faults is the server's own.
+ * Where setpriv is missing (not Linux, or a stripped image) the server runs directly.
+ */
+export function boundToHarness(
+  binary: string,
+  args: readonly string[],
+  pathEnv?: string,
+): { command: string; args: string[] } {
+  const setpriv = process.platform === "linux" ? findBinary("setpriv", pathEnv) : undefined;
+  if (setpriv === undefined) return { command: binary, args: [...args] };
+  return { command: setpriv, args: ["--pdeathsig", "KILL", "--", binary, ...args] };
 }

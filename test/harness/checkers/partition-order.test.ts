@@ -30,6 +30,7 @@ class LogHistory {
 const clean = {
   partitions: 0,
   inconsistentOffsets: 0,
+  truncatedRewritten: 0,
   reordered: 0,
   gaps: 0,
   rewinds: 0,
@@ -50,7 +51,7 @@ describe("partitionOrder", () => {
     assert.equal(check.valid, true);
     assert.equal(
       check.detail,
-      "2 partitions: 0 inconsistent offsets, 0 reordered, 0 offset gaps, 0 rewinds (re-reads after a rebalance or restart)",
+      "2 partitions: 0 inconsistent offsets, 0 truncated then rewritten by a later leader epoch, 0 reordered, 0 offset gaps, 0 rewinds (re-reads after a rebalance or restart)",
     );
   });
 
@@ -151,7 +152,14 @@ describe("partitionOrder", () => {
 });
 
 describe("partitionOrderCheck with the scenario's own expectations", () => {
-  const o = { partitions: 1, inconsistentOffsets: 3, reordered: 0, gaps: 0, rewinds: 0 };
+  const o = {
+    partitions: 1,
+    inconsistentOffsets: 3,
+    truncatedRewritten: 0,
+    reordered: 0,
+    gaps: 0,
+    rewinds: 0,
+  };
   test("inconsistent offsets fail the check unless the scenario judges them itself", () => {
     assert.equal(partitionOrderCheck(o).valid, false);
     assert.equal(partitionOrderCheck(o, ["order.inconsistentOffsets"]).valid, true);

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { compareSets } from "../../../harness/compare/compare.ts";
 import { parseThreshold, thresholdFor } from "../../../harness/compare/thresholds.ts";
+import { summaryLine } from "../../../reports/gate/rows.ts";
 import { runsOf, setOf } from "../../helpers/gate-samples.ts";
 
 const figure = (c: ReturnType<typeof compareSets>, path: string) =>
@@ -41,6 +42,30 @@ describe("the regression gate", () => {
     assert.equal(c.exitCode, 0);
     assert.equal(figure(c, "latency.endToEnd.corrected.p50")?.verdict, "not significant");
     assert.match(c.scenarios[0]?.warnings[0] ?? "", /below 5 a side/);
+    // And the verdict line does not claim there is no regression: it cannot judge.
+    assert.match(c.scenarios[0]?.undecided[0] ?? "", /smallest p the test can give is 0\.10/);
+    assert.match(summaryLine(c), /^no regression shown, but CANNOT JUDGE: /);
+  });
+
+  test("A/A with enough repeats is a real 'no regression'; a worse move inside the noise is undecided", () => {
+    const aa = compareSets(setOf(runsOf(5, 1)), setOf(runsOf(5, 101)));
+    assert.deepEqual(aa.scenarios[0]?.undecided, []);
+    assert.equal(summaryLine(aa), "no regression");
+    // 4 vs 4: the floor p is 2/70 < 0.05, so the test can decide; mix planted and plain runs on the
+    // candidate side so the move is past the threshold but not separated: undecided, named.
+    const mixed = [...runsOf(2, 7, { plantedMs: 5 }), ...runsOf(2, 8)];
+    const c = compareSets(setOf(runsOf(4, 1)), setOf(mixed));
+    const p50 = figure(c, "latency.endToEnd.corrected.p50");
+    assert.equal(p50?.verdict, "not significant", JSON.stringify(p50));
+    assert.equal(c.exitCode, 0);
+    assert.ok(
+      c.scenarios[0]?.undecided.some((u) => u.startsWith("end-to-end p50")),
+      JSON.stringify(c.scenarios[0]?.undecided),
+    );
+    assert.match(
+      summaryLine(c),
+      /CANNOT JUDGE: .*quiet: end-to-end p50 .* within what the noise of 4 vs 4 repeats allows/,
+    );
   });
 
   test("lost messages fail on one run each side, whatever the statistics", () => {

@@ -50,6 +50,13 @@ test(`${name}: 1 and 3 remote workers give the same accounting, merged histogram
     assert.deepEqual(dist.lost, []);
     for (const w of dist.workers)
       assert.ok(w.offsetErrorMs >= 0 && w.offsetErrorMs < 1000, JSON.stringify(w));
+    // Each remote worker's CPU is a load-path process for the harness-bound rule.
+    const remoteCpu = (results.resources?.processes ?? []).filter((p) => /^worker-\d+ http/.test(p.name));
+    assert.equal(remoteCpu.length, n, JSON.stringify(results.resources?.processes));
+    for (const p of remoteCpu) {
+      assert.equal(p.role, "client");
+      assert.ok(p.cpuSeconds > 0 && p.meanCores > 0 && p.meanCores < 4, JSON.stringify(p));
+    }
     assert.equal(dist.publishMerged.count, d.delivered, "merged HDR counts = delivered");
     assert.equal(
       dist.workers.reduce((s, w) => s + w.acked, 0),

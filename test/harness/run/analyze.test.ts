@@ -499,3 +499,58 @@ describe("analyze with sampler ops", () => {
     assert.ok(lastTail * 199 >= 100, `tail ${lastTail}%`);
   });
 });
+
+describe("analyze a replicated log run whose leader change re-used offsets a consumer had read", () => {
+  /**
+   * 20 messages of one producer, acked; offsets 0-9 read in leader epoch 0 at 1.1-1.2 s; a kill of
+   * broker-1 at 2 s; the new leader (epoch 1) re-used offsets 5-9 for messages 10-14, read at
+   * 3 s, and 15-19 follow at offsets 10-14. Messages 5-9 were delivered, yet the log lost them.
+   */
+  function history(): Op[] {
+    const b = new HistoryBuilder().start("rw", 1, 0).phase(0, "warmup").phase(1_000_000, "measure");
+    b.send(1_000_000, 0, 0, 9, "ok", 1_001_000);
+    const read = (t: number, from: number, to: number, offset: number, epoch: number) =>
+      b.ops.push({
+        t,
+        process: "consumer-1",
+        type: "ok",
+        f: "deliver",
+        producer: 0,
+        from,
+        to,
+        node: "consumer-1",
+        partition: 0,
+        offset,
+        epoch,
+      });
+    read(1_100_000, 0, 4, 0, 0);
+    read(1_200_000, 5, 9, 5, 0);
+    b.nemesis(2_000_000, "invoke", "kill", "kill-leader", "broker-1", "kill");
+    b.nemesis(2_001_000, "ok", "kill", "kill-leader", "broker-1", "kill");
+    b.send(2_500_000, 0, 10, 19, "ok", 2_600_000);
+    read(3_000_000, 10, 19, 5, 1);
+    b.phase(4_000_000, "drain").phase(4_500_000, "done");
+    return b.build();
+  }
+  const s = scenarioFromObject(
+    {
+      name: "rw",
+      engine: "log",
+      topology: { brokers: 3, replication: 3, partitions: 1 },
+      workload: { rate: "10/s", producers: 1, warmup: "1s", duration: "3s" },
+      faults: [{ name: "kill-leader", kind: "kill", node: "broker-1", at: "2s" }],
+      expect: { "order.truncatedRewritten": 5 },
+    },
+    "rw.yaml",
+  );
+  const a = analyze(history(), s);
+
+  test("the re-used offsets are truncatedRewritten, not inconsistent, and the kill is charged with them", () => {
+    assert.equal(a.order?.truncatedRewritten, 5);
+    assert.equal(a.order?.inconsistentOffsets, 0);
+    assert.equal(a.delivery.lost, 0);
+    assert.equal(a.faults.find((f) => f.name === "kill-leader")?.truncatedRewritten, 5);
+    assert.equal(a.lossAttribution?.truncations?.unattributed, 0);
+    assert.ok(allHeld(a.checks), JSON.stringify(a.checks.filter((c) => c.valid !== true)));
+  });
+});

@@ -1,11 +1,21 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { exactP, mannWhitney, ranks, uDistribution } from "../../../harness/stats/mann-whitney.ts";
+import { exactP, mannWhitney, ranks, smallestP, uDistribution } from "../../../harness/stats/mann-whitney.ts";
 import { normalCdf } from "../../../harness/stats/normal.ts";
 
 const close = (a: number, b: number, eps = 1e-4) => assert.ok(Math.abs(a - b) < eps, `${a} ≠ ${b}`);
 
 describe("Mann–Whitney U", () => {
+  test("the smallest p the exact test can give: 3 vs 3 can never reach 0.05, 4 vs 4 can", () => {
+    close(smallestP(3, 3), 0.1);
+    close(smallestP(4, 4), 2 / 70);
+    close(smallestP(5, 5), 2 / 252);
+    close(smallestP(2, 1), 2 / 3);
+    assert.equal(smallestP(0, 5), 1);
+    // It is what a completely separated sample actually gets.
+    close(mannWhitney([1, 2, 3, 4], [5, 6, 7, 8]).p, smallestP(4, 4));
+  });
+
   test("the null distribution of U counts every ordering once", () => {
     const d = uDistribution(5, 5);
     assert.equal(

@@ -33,6 +33,19 @@ describe("runsOf", () => {
     assert.equal(out.unparsed, 0);
   });
 
+  test("each run carries its record batch's leader epoch, and a new epoch starts a new run", () => {
+    const at = (offset: number, seq: number, partitionLeaderEpoch: number) => ({
+      ...rec(offset, 0, seq),
+      batchContext: { partitionLeaderEpoch },
+    });
+    const out = runsOf(1, [at(0, 0, 3), at(1, 1, 3), at(2, 2, 4), at(3, 3, -1)]);
+    assert.deepEqual(out.runs, [
+      [0, 0, 1, 1, 0, 3],
+      [0, 2, 2, 1, 2, 4],
+      [0, 3, 3, 1, 3], // -1: no epoch on the batch, so none recorded
+    ]);
+  });
+
   test("one producer's consecutive seqs at consecutive offsets make one run", () => {
     const records = [0, 1, 2, 3, 4].map((i) => rec(10 + i, 0, i));
     assert.deepEqual(runsOf(3, records), { runs: [[0, 0, 4, 3, 10]], unparsed: 0 });
