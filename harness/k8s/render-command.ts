@@ -31,7 +31,10 @@ export async function renderCommand(file: string, o: RenderCommandOptions): Prom
   if (scenario.workload.workers !== undefined)
     throw new FaultbenchError("FB_USAGE", `${file}: drop workload.workers; the workers are pods here`);
   if (scenario.workload.trace)
-    throw new FaultbenchError("FB_USAGE", `${file}: trace workloads cannot be sent from remote workers yet`);
+    throw new FaultbenchError(
+      "FB_USAGE",
+      `${file}: trace workloads are not rendered for Kubernetes yet (the pods would need the trace file); run the coordinator with --workers instead`,
+    );
   const docs = renderManifests({
     name: scenario.name,
     engine: scenario.engine,

@@ -30,6 +30,11 @@ export interface PrepareRequest {
   slice: Slice;
   /** The target client's endpoint (Client.endpoint()). */
   endpoint: unknown;
+  /**
+   * With a `workload.trace`: the trace file's text, read on the coordinator. The trace lives on the
+   * coordinator's disk, so it travels with the scenario; every worker replays its slice of it.
+   */
+  trace?: string;
 }
 
 export interface StartRequest {

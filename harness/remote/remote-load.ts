@@ -11,7 +11,7 @@
  * (FB_WORKER_LOST), so it is errored and never silently smaller.
  */
 
-import { appendFileSync, mkdirSync } from "node:fs";
+import { appendFileSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { FaultbenchError, isFaultbenchError } from "../errors.ts";
 import { slices } from "../generator/slice.ts";
@@ -184,6 +184,8 @@ export class RemoteLoad {
       );
     mkdirSync(join(this.deps.runDir, "workers"), { recursive: true });
     const parts = slices(this.workers.length);
+    const trace = this.scenario.workload.trace;
+    const traceText = trace ? readFileSync(trace.file, "utf8") : undefined;
     await Promise.all(
       this.workers.map(async (w) => {
         try {
@@ -193,6 +195,7 @@ export class RemoteLoad {
             scenario: this.deps.scenarioText,
             slice: parts[w.index] as never,
             endpoint,
+            ...(traceText === undefined ? {} : { trace: traceText }),
           };
           await this.call(w, "POST", "/v1/prepare", req);
         } catch (e) {

@@ -27,8 +27,6 @@ export function remoteWorkersOption(
         "FB_USAGE",
         `${s.name}: workload.workers splits the load over local processes; drop it to send from --workers`,
       );
-    if (s.workload.trace)
-      throw new FaultbenchError("FB_USAGE", `${s.name}: trace workloads cannot be sent from --workers yet`);
     const bad = sliceProblem(urls.length, s.workload.producers);
     if (bad)
       throw new FaultbenchError("FB_USAGE", `${s.name}: --workers lists ${urls.length} workers: ${bad}`);

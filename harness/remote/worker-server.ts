@@ -89,9 +89,11 @@ export async function serveWorker(o: WorkerServerOptions): Promise<WorkerServer>
 
   const prepare = async (req: PrepareRequest) => {
     await release();
-    const scenario = scenarioFromText(req.scenario, "coordinator/scenario.yaml");
-    if (scenario.workload.trace)
-      throw new FaultbenchError("FB_USAGE", "trace workloads cannot be sent from remote workers yet");
+    const scenario = scenarioFromText(
+      req.scenario,
+      "coordinator/scenario.yaml",
+      req.trace === undefined ? {} : { traceText: req.trace },
+    );
     const slice = req.slice;
     const intended = new Map<number, number[]>();
     const plan = new SlicedSchedule(scenario.workload, scenario.seed, slice);

@@ -11,7 +11,7 @@ import type { z } from "zod";
 import { parseThreshold } from "../compare/thresholds.ts";
 import { FaultbenchError } from "../errors.ts";
 import { sliceProblem } from "../generator/slice.ts";
-import { loadTrace } from "../generator/trace.ts";
+import { loadTrace, parseTrace } from "../generator/trace.ts";
 import { linksBetween } from "../network/links.ts";
 import { engineNames, targetFor } from "../targets/registry.ts";
 import type { Problem, TopologyFacts } from "../targets/target.ts";
@@ -35,6 +35,8 @@ export interface Overrides {
   seed?: number;
   /** Replaces workload.duration (ms). */
   durationMs?: number;
+  /** The trace's text, when the file named in workload.trace is on another machine (remote workers). */
+  traceText?: string;
 }
 
 /** Expectations every scenario gets unless it names the same path. */
@@ -268,7 +270,10 @@ export function scenarioFromObject(raw: unknown, file: string, overrides: Overri
     if (w?.rate !== undefined)
       traceProblems.push(`${file}: workload.rate: a trace sets the timing; drop rate (or trace)`);
     try {
-      trace.rows = loadTrace(trace.file);
+      trace.rows =
+        overrides.traceText === undefined
+          ? loadTrace(trace.file)
+          : parseTrace(overrides.traceText, trace.file);
     } catch (e) {
       traceProblems.push(`${file}: workload.trace: ${(e as Error).message}`);
     }
