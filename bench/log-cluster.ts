@@ -14,11 +14,14 @@
  * its cores, so figures are noisy and the client is part of what is measured.
  *
  *   node --import tsx bench/log-cluster.ts [--runs 3] [--seconds 5] [--failovers 5] [--only a|b|c|d]
- *        [--connections 3] [--in-flight 2] [--records-per-batch 1000]
+ *        [--connections 3] [--in-flight 2] [--records-per-batch 1000] [--profile DIR]
+ *
+ * `--profile DIR` runs every broker of the first run of each (a) case under `node --cpu-prof`,
+ * stops them with SIGTERM so the profiles are written, and prints each broker's summary.
  */
 
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
@@ -29,6 +32,7 @@ import { buildBatch } from "../engines/log/records/batch-builder.ts";
 import { pickPorts } from "../engines/log/tools/pick-ports.ts";
 import { RawClient } from "../engines/log/tools/raw-client.ts";
 import { parseReady } from "../engines/shared/ready-signal.ts";
+import { summariseProfile } from "./cpu-profile-summary.ts";
 
 const PARTITIONS = 6;
 const RECORD_BYTES = 100;
@@ -42,6 +46,7 @@ const { values: args } = parseArgs({
     "records-per-batch": { type: "string", default: "1000" },
     "in-flight": { type: "string", default: "2" },
     connections: { type: "string", default: "3" },
+    profile: { type: "string" },
   },
 });
 const runs = Number(args.runs);
@@ -86,8 +91,9 @@ interface Cluster {
   stop(): Promise<void>;
 }
 
-function spawnNode(id: number, args: string[]): Promise<Node> {
-  const proc = spawn(process.execPath, ["--import", "tsx", "engines/log/main.ts", ...args], {
+function spawnNode(id: number, args: string[], profileDir?: string): Promise<Node> {
+  const prof = profileDir ? ["--cpu-prof", `--cpu-prof-dir=${join(profileDir, `broker-${id}`)}`] : [];
+  const proc = spawn(process.execPath, [...prof, "--import", "tsx", "engines/log/main.ts", ...args], {
     stdio: ["ignore", "pipe", "ignore"],
   });
   return new Promise((resolve, reject) => {
@@ -99,7 +105,7 @@ function spawnNode(id: number, args: string[]): Promise<Node> {
   });
 }
 
-async function startCluster(brokers: number): Promise<Cluster> {
+async function startCluster(brokers: number, profileDir?: string): Promise<Cluster> {
   const dir = mkdtempSync(join(tmpdir(), "fb-bench-cluster-"));
   const ports = await pickPorts(brokers * 2);
   const sets = Object.entries(brokers > 1 ? CLUSTER_SETS : COMMON_SETS).flatMap(([k, v]) => [
@@ -123,7 +129,7 @@ async function startCluster(brokers: number): Promise<Cluster> {
       ...sets,
     ]);
   }
-  const nodes = await Promise.all([...argsOf].map(([id, a]) => spawnNode(id, a)));
+  const nodes = await Promise.all([...argsOf].map(([id, a]) => spawnNode(id, a, profileDir)));
   const cluster: Cluster = {
     nodes,
     dir,
@@ -138,7 +144,8 @@ async function startCluster(brokers: number): Promise<Cluster> {
         cluster.nodes.map(async (n) => {
           if (n.proc.exitCode !== null || n.proc.signalCode !== null) return;
           const exited = new Promise((r) => n.proc.once("exit", r));
-          n.proc.kill("SIGKILL");
+          // A profiled broker writes its profile only when it exits on its own (SIGTERM).
+          n.proc.kill(profileDir ? "SIGTERM" : "SIGKILL");
           await exited;
         }),
       );
@@ -181,14 +188,38 @@ async function createTopic(port: number, topic: string, rf: number): Promise<Met
   }
 }
 
+/** Prints each profiled broker's main-thread summary (the largest file: tsx's loader thread writes one too). */
+function printProfiles(dir: string): void {
+  for (const sub of readdirSync(dir).sort()) {
+    const file = readdirSync(join(dir, sub))
+      .filter((f) => f.endsWith(".cpuprofile"))
+      .map((f) => ({ f, size: statSync(join(dir, sub, f)).size }))
+      .sort((x, y) => y.size - x.size)[0]?.f;
+    if (file) console.log(`${sub}: ${summariseProfile(join(dir, sub, file))}`);
+  }
+}
+
+/** CPU seconds (user + system) a process has used so far, from /proc (Linux); NaN elsewhere. */
+function cpuSeconds(pid: number | undefined): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    // Fields after the parenthesised command name: state is field 3, utime 14, stime 15.
+    const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return (Number(f[11]) + Number(f[12])) / 100;
+  } catch {
+    return Number.NaN;
+  }
+}
+
 /** (a) Raw pipelined producers, one per leader broker; records/s acknowledged. */
 async function rawAppend(
+  nodes: Node[],
   meta: Meta,
   topic: string,
   acks: number,
   recordsPerBatch: number,
   inFlight: number,
-): Promise<number> {
+): Promise<{ rate: number; cpuPerMillion: number; cores: number; clientCores: number }> {
   const value = Buffer.alloc(RECORD_BYTES, 0x61);
   const batch = buildBatch(Array.from({ length: recordsPerBatch }, () => ({ value })));
   let measuring = false;
@@ -234,15 +265,28 @@ async function rawAppend(
     );
     for (const c of clients) c.close();
   });
+  const brokerCpu = () => nodes.reduce((sum, n) => sum + cpuSeconds(n.proc.pid), 0);
   await sleep(1000);
   measuring = true;
+  const cpu0 = brokerCpu();
+  const client0 = process.cpuUsage();
   const t0 = performance.now();
   await sleep(seconds * 1000);
   measuring = false;
   const elapsed = (performance.now() - t0) / 1000;
+  const cpu = brokerCpu() - cpu0;
+  const client = process.cpuUsage(client0);
   stop = true;
   await Promise.all(loops);
-  return measured / elapsed;
+  // Brokers' CPU per million acknowledged records: the cost of the append path, which a shared,
+  // noisy machine disturbs far less than it disturbs the rate itself.
+  return {
+    rate: measured / elapsed,
+    cpuPerMillion: (cpu / measured) * 1e6,
+    cores: cpu / elapsed,
+    // The bench client is one single-threaded process: near 1 core, it is the bottleneck.
+    clientCores: (client.user + client.system) / 1e6 / elapsed,
+  };
 }
 
 function kafkaOn(ports: number[], id: string): Kafka {
@@ -401,19 +445,28 @@ async function main(): Promise<void> {
     const results = new Map<string, number>();
     for (const k of cases) {
       const rates: number[] = [];
+      const cpus: number[] = [];
       for (let r = 0; r < runs; r++) {
-        const cluster = await startCluster(k.brokers);
+        const profileDir =
+          args.profile && r === 0 ? join(args.profile, k.name.replace(/[^a-z0-9]+/gi, "-")) : undefined;
+        const cluster = await startCluster(k.brokers, profileDir);
         try {
           const meta = await createTopic(cluster.nodes[0]!.port, "raw", k.brokers === 1 ? 1 : 3);
-          const rate = await rawAppend(meta, "raw", k.acks, recordsPerBatch, inFlight);
-          rates.push(rate);
-          console.log(`  (a) ${k.name} run ${r + 1}: ${fmt(rate)} records/s`);
+          const a = await rawAppend(cluster.nodes, meta, "raw", k.acks, recordsPerBatch, inFlight);
+          rates.push(a.rate);
+          cpus.push(a.cpuPerMillion);
+          console.log(
+            `  (a) ${k.name} run ${r + 1}: ${fmt(a.rate)} records/s; brokers ${a.cpuPerMillion.toFixed(2)} CPU-s per 1M records, ${a.cores.toFixed(2)} cores; client ${a.clientCores.toFixed(2)} cores`,
+          );
         } finally {
           await cluster.stop();
         }
+        if (profileDir) printProfiles(profileDir);
       }
       results.set(k.name, median(rates));
-      table.push(`(a) append path, raw Produce v7, ${k.name}: median ${fmt(median(rates))} records/s`);
+      table.push(
+        `(a) append path, raw Produce v7, ${k.name}: median ${fmt(median(rates))} records/s; brokers ${median(cpus).toFixed(2)} CPU-s per 1M records`,
+      );
     }
     const single = results.get("single broker, acks=1")!;
     table.push(

@@ -57,3 +57,49 @@ export class FrameSplitter {
     return frames;
   }
 }
+
+/**
+ * The same splitting for bytes that arrive in a buffer the caller reuses (a socket's `onread`
+ * buffer): every frame is copied once into a buffer of exactly its size, allocated as soon as its
+ * length is known, so the reader allocates nothing per read — a big frame costs one allocation, not
+ * one per 64 KiB read plus a concatenation. The frames it returns are the caller's to keep.
+ */
+export class FrameAssembler {
+  private readonly head = Buffer.alloc(4);
+  private headBytes = 0;
+  private frame: Buffer | null = null;
+  private filled = 0;
+
+  constructor(private readonly maxFrameBytes: number) {}
+
+  /** Feeds bytes (valid only during this call); returns the completed frame payloads in order. */
+  push(data: Buffer): Buffer[] {
+    const frames: Buffer[] = [];
+    let pos = 0;
+    while (pos < data.length) {
+      if (this.frame === null) {
+        const n = Math.min(4 - this.headBytes, data.length - pos);
+        data.copy(this.head, this.headBytes, pos, pos + n);
+        this.headBytes += n;
+        pos += n;
+        if (this.headBytes < 4) break;
+        const size = this.head.readInt32BE(0);
+        if (size < 0 || size > this.maxFrameBytes) {
+          throw new FrameTooLargeError(`frame size ${size} outside 0..${this.maxFrameBytes}`);
+        }
+        this.headBytes = 0;
+        this.frame = Buffer.allocUnsafe(size);
+        this.filled = 0;
+      }
+      const n = Math.min(this.frame.length - this.filled, data.length - pos);
+      data.copy(this.frame, this.filled, pos, pos + n);
+      this.filled += n;
+      pos += n;
+      if (this.filled === this.frame.length) {
+        frames.push(this.frame);
+        this.frame = null;
+      }
+    }
+    return frames;
+  }
+}

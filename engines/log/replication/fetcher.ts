@@ -85,7 +85,7 @@ export class Fetcher {
     const addr = this.rm.peerAddress(this.leaderId);
     if (!addr) throw new Error(`no address for broker ${this.leaderId}`);
     let c: RawClient | undefined;
-    const connecting = RawClient.connect(addr.port, addr.host).then((x) => {
+    const connecting = RawClient.connect(addr.port, addr.host, { reuseReadBuffer: true }).then((x) => {
       c = x;
       return x;
     });

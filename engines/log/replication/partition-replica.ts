@@ -33,6 +33,9 @@ interface AckWaiter {
 
 export type Role = "leader" | "follower" | "none";
 
+/** Newest appends a leader with followers keeps in memory, so their tail fetches skip the disk. */
+const LEADER_TAIL_CACHE_BYTES = 4 << 20;
+
 export class PartitionReplica {
   role: Role = "none";
   state: PartitionState;
@@ -43,6 +46,8 @@ export class PartitionReplica {
   needsTruncation = false;
   readonly epochs: LeaderEpochCache;
   private readonly waiters = new Set<AckWaiter>();
+  private lastWaitedOffset = -1;
+  private waitersOutOfOrder = false;
   private readonly appendListeners = new Set<() => void>();
 
   constructor(
@@ -75,6 +80,7 @@ export class PartitionReplica {
     this.pendingIsr = null;
     this.needsTruncation = false;
     this.log.setLeaderEpoch(state.leaderEpoch);
+    this.log.cacheTail(state.replicas.length > 1 ? LEADER_TAIL_CACHE_BYTES : 0);
     this.epochs.assign(state.leaderEpoch, this.log.logEndOffset);
     this.followers.clear();
     for (const r of state.replicas) {
@@ -95,12 +101,14 @@ export class PartitionReplica {
     this.pendingIsr = null;
     this.needsTruncation = true;
     this.followers.clear();
+    this.log.cacheTail(0);
     this.failWaiters(ErrorCode.NOT_LEADER_OR_FOLLOWER);
   }
 
   becomeNone(state: PartitionState): void {
     this.state = state;
     this.role = "none";
+    this.log.cacheTail(0);
     this.failWaiters(ErrorCode.NOT_LEADER_OR_FOLLOWER);
   }
 
@@ -170,6 +178,8 @@ export class PartitionReplica {
         },
       };
       const timer = setTimeout(() => w.resolve(ErrorCode.REQUEST_TIMED_OUT), Math.max(0, timeoutMs));
+      if (this.waiters.size > 0 && lastOffset < this.lastWaitedOffset) this.waitersOutOfOrder = true;
+      this.lastWaitedOffset = lastOffset;
       this.waiters.add(w);
     });
   }
@@ -179,8 +189,15 @@ export class PartitionReplica {
   }
 
   private checkWaiters(): void {
-    for (const w of [...this.waiters])
+    // Waiters are added right after their append, so the Set's order is offset order: stop at the
+    // first one the HW has not passed instead of scanning every parked request on each HW move.
+    // A retried idempotent batch waits on its older offsets and breaks that order: scan it all then.
+    // (Resolving deletes the waiter; deleting the current entry is safe while iterating a Set.)
+    for (const w of this.waiters) {
       if (this.log.highWatermark > w.lastOffset) w.resolve(this.afterAppendCode());
+      else if (!this.waitersOutOfOrder) break;
+    }
+    if (this.waiters.size === 0) this.waitersOutOfOrder = false;
   }
 
   private failWaiters(code: number): void {

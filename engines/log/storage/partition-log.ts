@@ -33,6 +33,7 @@ const MAX_CODEC = Codec.zstd;
 import type { LogConfig } from "./log-config.ts";
 import { lastSequence, ProducerStateTable } from "./producer-state.ts";
 import { indexFileName, type ScanResult, Segment, segmentFileName } from "./segment.ts";
+import { TailCache } from "./tail-cache.ts";
 
 /** `duplicate`: an idempotent producer's retry of a batch already in the log (nothing written). */
 export type AppendResult =
@@ -65,6 +66,8 @@ export class PartitionLog {
   private readonly hwListeners = new Set<() => void>();
   /** Idempotent producers' sequences (restored on open: snapshot, then replay of the log). */
   producers = new ProducerStateTable();
+  /** The newest appended batches in memory, for tail reads (off until `cacheTail`). */
+  private readonly tail = new TailCache(0);
 
   private constructor(dir: string, topic: string, partition: number, config: LogConfig) {
     this.dir = dir;
@@ -201,6 +204,7 @@ export class PartitionLog {
     if (this.active.size > 0 && this.active.size + records.length > this.config.segmentBytes) this.roll();
     this.active.append(records, baseOffset, lastOffset, check.maxTimestamp);
     this.logEndOffset = lastOffset + 1;
+    this.tail.add(baseOffset, lastOffset, records);
     if (producerId >= 0) this.noteProducerBatch(records, 0);
     if (this.unflushedMessages === 0) this.oldestUnflushedAt = now;
     this.unflushedMessages += check.lastOffsetDelta + 1;
@@ -215,6 +219,7 @@ export class PartitionLog {
    * `onBatch` sees each appended batch's base offset and leader epoch (the epoch cache).
    */
   appendReplicated(records: Buffer, onBatch?: (baseOffset: number, epoch: number) => void): AppendResult {
+    this.tail.clear();
     let pos = 0;
     let first = -1;
     while (pos < records.length) {
@@ -238,6 +243,15 @@ export class PartitionLog {
     if (this.unflushedMessages >= this.config.flushMessages) this.flush();
     if (first < 0) return { errorCode: 0, baseOffset: -1, lastOffset: -1 };
     return { errorCode: 0, baseOffset: first, lastOffset: this.logEndOffset - 1 };
+  }
+
+  /**
+   * Keeps up to `bytes` of the newest leader appends in memory for tail reads (0 turns it off).
+   * A leader with followers turns it on: they fetch right behind its log end.
+   */
+  cacheTail(bytes: number): void {
+    this.tail.maxBytes = bytes;
+    if (bytes <= 0) this.tail.clear();
   }
 
   /** Sets the HW to exactly `offset` (capped at the LEO): a follower takes its leader's HW. */
@@ -283,6 +297,8 @@ export class PartitionLog {
       return { errorCode: ErrorCode.OFFSET_OUT_OF_RANGE, records: null };
     }
     if (offset >= upTo) return { errorCode: 0, records: null };
+    const cached = this.tail.read(offset, maxBytes, upTo, minOneBatch);
+    if (cached !== undefined) return { errorCode: 0, records: cached };
     // The segment holding `offset`: the last one whose base offset ≤ offset.
     let lo = 0;
     let hi = this.segments.length - 1;
@@ -306,6 +322,7 @@ export class PartitionLog {
    */
   truncateTo(offset: number): void {
     if (offset >= this.logEndOffset) return;
+    this.tail.clear();
     while (this.segments.length > 1 && this.active.baseOffset >= offset) {
       const s = this.segments.pop()!;
       s.close();

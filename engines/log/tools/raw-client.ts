@@ -5,7 +5,7 @@
  */
 
 import { connect, type Socket } from "node:net";
-import { FrameSplitter } from "../protocol/framing.ts";
+import { FrameAssembler, FrameSplitter } from "../protocol/framing.ts";
 import { decodeResponse, encodeRequest } from "../protocol/header.ts";
 
 interface Pending {
@@ -22,22 +22,13 @@ export class RawClient {
   private readonly splitter = new FrameSplitter(1 << 30);
   private closedError: Error | undefined;
 
-  private constructor(socket: Socket) {
+  private constructor(socket: Socket, assembler?: FrameAssembler) {
     this.socket = socket;
     socket.setNoDelay(true);
-    socket.on("data", (d) => {
-      for (const frame of this.splitter.push(d)) {
-        const correlationId = frame.readInt32BE(0);
-        const p = this.pending.get(correlationId);
-        if (!p) continue;
-        this.pending.delete(correlationId);
-        try {
-          p.resolve(decodeResponse(p.apiKey, p.apiVersion, frame).body);
-        } catch (e) {
-          p.reject(e as Error);
-        }
-      }
-    });
+    if (assembler) {
+      // Reads land in one reused buffer (see connect's `reuseReadBuffer`); frames are copied out.
+      this.onBytes = (d) => this.onFrames(assembler.push(d));
+    } else socket.on("data", (d) => this.onFrames(this.splitter.push(d)));
     const fail = (e: Error) => {
       this.closedError = e;
       for (const p of this.pending.values()) p.reject(e);
@@ -47,12 +38,64 @@ export class RawClient {
     socket.on("close", () => fail(new Error("connection closed")));
   }
 
-  static connect(port: number, host = "127.0.0.1"): Promise<RawClient> {
+  /** Bytes read into the reused buffer (reuseReadBuffer mode only). */
+  private onBytes: (d: Buffer) => void = () => {};
+
+  private onFrames(frames: Buffer[]): void {
+    for (const frame of frames) {
+      const correlationId = frame.readInt32BE(0);
+      const p = this.pending.get(correlationId);
+      if (!p) continue;
+      this.pending.delete(correlationId);
+      try {
+        p.resolve(decodeResponse(p.apiKey, p.apiVersion, frame).body);
+      } catch (e) {
+        p.reject(e as Error);
+      }
+    }
+  }
+
+  /**
+   * Connects. With `reuseReadBuffer` (a follower's replication connection, which receives large
+   * fetch responses) the socket reads into one reused buffer and each response is copied once into
+   * a buffer of its own size: no 64 KiB allocation per read and no concatenation, which is most of
+   * the external memory a follower churns (and the garbage collections it triggers). The socket
+   * then emits no 'data' events.
+   */
+  static connect(
+    port: number,
+    host = "127.0.0.1",
+    opts: { reuseReadBuffer?: boolean } = {},
+  ): Promise<RawClient> {
     return new Promise((resolve, reject) => {
-      const s = connect(port, host, () => {
-        s.off("error", reject);
-        resolve(new RawClient(s));
-      });
+      let client: RawClient | undefined;
+      const assembler = opts.reuseReadBuffer ? new FrameAssembler(1 << 30) : undefined;
+      const s = connect(
+        {
+          port,
+          host,
+          ...(assembler
+            ? {
+                onread: {
+                  buffer: Buffer.allocUnsafe(256 * 1024),
+                  callback: (n: number, buf: Uint8Array) => {
+                    try {
+                      client?.onBytes(Buffer.from(buf.buffer, buf.byteOffset, n));
+                    } catch (e) {
+                      s.destroy(e as Error);
+                    }
+                    return true;
+                  },
+                },
+              }
+            : {}),
+        },
+        () => {
+          s.off("error", reject);
+          client = new RawClient(s, assembler);
+          resolve(client);
+        },
+      );
       s.once("error", reject);
     });
   }

@@ -1,6 +1,10 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { FrameSplitter, FrameTooLargeError } from "../../../../engines/log/protocol/framing.ts";
+import {
+  FrameAssembler,
+  FrameSplitter,
+  FrameTooLargeError,
+} from "../../../../engines/log/protocol/framing.ts";
 import { hex } from "../helpers/bytes.ts";
 
 test("splits frames across arbitrary chunk boundaries", () => {
@@ -34,4 +38,27 @@ test("a large frame delivered in many chunks arrives once, intact", () => {
 test("oversized and negative sizes are rejected", () => {
   assert.throws(() => new FrameSplitter(10).push(hex("0000000b")), FrameTooLargeError);
   assert.throws(() => new FrameSplitter(10).push(hex("ffffffff")), FrameTooLargeError);
+});
+
+test("FrameAssembler: any chunking of a reused read buffer yields owned copies of every frame", () => {
+  const payloads = [0, 1, 3, 5, 70_000, 4, 200_000, 2].map((n, i) => Buffer.alloc(n, i + 1));
+  const stream = Buffer.concat(
+    payloads.map((p) => {
+      const h = Buffer.alloc(4);
+      h.writeInt32BE(p.length, 0);
+      return Buffer.concat([h, p]);
+    }),
+  );
+  for (const chunk of [1, 3, 4, 7, 4096, 65_536, stream.length]) {
+    const a = new FrameAssembler(1 << 20);
+    const reused = Buffer.alloc(chunk);
+    const got: Buffer[] = [];
+    for (let pos = 0; pos < stream.length; pos += chunk) {
+      const n = stream.copy(reused, 0, pos, Math.min(stream.length, pos + chunk));
+      got.push(...a.push(reused.subarray(0, n)));
+      reused.fill(0xee);
+    }
+    assert.deepEqual(got, payloads, `chunks of ${chunk}`);
+  }
+  assert.throws(() => new FrameAssembler(10).push(Buffer.from([0, 0, 0, 11])), FrameTooLargeError);
 });
