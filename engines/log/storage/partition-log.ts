@@ -359,6 +359,7 @@ export class PartitionLog {
     this.highWatermark = offset;
     this.producers = new ProducerStateTable();
     this.unflushedMessages = 0;
+    this.tail.clear();
   }
 
   /** First offset with a record timestamp ≥ ts, or the LEO when none (ListOffsets). */
