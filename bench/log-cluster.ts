@@ -15,6 +15,7 @@
  *
  *   node --import tsx bench/log-cluster.ts [--runs 3] [--seconds 5] [--failovers 5] [--only a|b|c|d]
  *        [--connections 3] [--in-flight 2] [--records-per-batch 1000] [--profile DIR]
+ *        [--e2e-rates 5k,20k]   (c) at these rates instead of half the acks=all rate of (b)
  *
  * `--profile DIR` runs every broker of the first run of each (a) case under `node --cpu-prof`,
  * stops them with SIGTERM so the profiles are written, and prints each broker's summary.
