@@ -5,6 +5,10 @@
  * the load path (not the engine) was the bottleneck ends the search: above it faultbench cannot
  * tell what the engine would do, so the answer is a lower bound and says so.
  *
+ * One spike must not cap the answer: a bad step while no other load is bad (the break that would
+ * end the growth) is run once more, and a load counts as bad only when its break reproduces — a load
+ * with a good run among its runs is good (capacity.json keeps both runs).
+ *
  * Pure: the steps so far in, the next load (or the end) out. The load is a rate in messages per
  * second, or a speed factor for a replayed trace; the search does not care which.
  */
@@ -31,12 +35,14 @@ export interface SearchOptions {
   resolution: number;
   /** The lowest load worth trying when even the start is bad. */
   floor: number;
+  /** Re-run the search's first bad step before believing it (default true). */
+  confirmBreaks?: boolean;
 }
 
 export type SearchEnd = "converged" | "harness-bound" | "max-steps" | "nothing-good" | "unbounded";
 
 export type NextStep =
-  | { kind: "run"; level: number; phase: "grow" | "shrink" | "bisect" }
+  | { kind: "run"; level: number; phase: "grow" | "shrink" | "bisect" | "confirm" }
   | {
       kind: "done";
       end: SearchEnd;
@@ -44,11 +50,25 @@ export type NextStep =
       bracket: { good: number | null; bad: number | null };
     };
 
+/**
+ * One verdict per load: harness-bound if any run was, else good if any run was (the break did
+ * not reproduce), else bad.
+ */
+export function levelVerdicts(steps: readonly SearchStep[]): SearchStep[] {
+  const by = new Map<number, StepVerdict[]>();
+  for (const s of steps) by.set(s.level, [...(by.get(s.level) ?? []), s.verdict]);
+  return [...by].map(([level, vs]) => ({
+    level,
+    verdict: vs.includes("harness-bound") ? "harness-bound" : vs.includes("good") ? "good" : "bad",
+  }));
+}
+
 /** The highest good load below every bad one, and the lowest bad load. */
 export function bracketOf(steps: readonly SearchStep[]): { good: number | null; bad: number | null } {
-  const bads = steps.filter((s) => s.verdict !== "good").map((s) => s.level);
+  const levels = levelVerdicts(steps);
+  const bads = levels.filter((s) => s.verdict !== "good").map((s) => s.level);
   const bad = bads.length ? Math.min(...bads) : null;
-  const goods = steps
+  const goods = levels
     .filter((s) => s.verdict === "good" && (bad === null || s.level < bad))
     .map((s) => s.level);
   return { good: goods.length ? Math.max(...goods) : null, bad };
@@ -62,6 +82,15 @@ export function nextStep(o: SearchOptions, steps: readonly SearchStep[]): NextSt
 
   if (steps.some((s) => s.verdict === "harness-bound")) return done("harness-bound");
   if (steps.length === 0) return { kind: "run", level: round(o.start), phase: "grow" };
+  const last = steps[steps.length - 1] as SearchStep;
+  if (
+    o.confirmBreaks !== false &&
+    last.verdict === "bad" &&
+    steps.filter((s) => s.level === last.level).length === 1 &&
+    !levelVerdicts(steps).some((s) => s.verdict === "bad" && s.level !== last.level) &&
+    steps.length < o.maxSteps
+  )
+    return { kind: "run", level: last.level, phase: "confirm" };
   const { good, bad } = bracket;
   if (good !== null && bad !== null && (bad - good) / good <= o.precision) return done("converged");
   if (steps.length >= o.maxSteps) return done(bad === null ? "unbounded" : "max-steps");

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import {
   bracketOf,
+  levelVerdicts,
   nextStep,
   type SearchOptions,
   type SearchStep,
@@ -15,6 +16,7 @@ const opts: SearchOptions = {
   maxSteps: 30,
   resolution: 1,
   floor: 1,
+  confirmBreaks: false,
 };
 
 /** Runs the search against an engine whose true limit is `limit` (good at or below it). */
@@ -102,5 +104,60 @@ describe("capacity search (Nighthawk: grow geometrically, then bisect)", () => {
   test("the spread of repeated answers", () => {
     assert.deepEqual(spreadOf([1000, 1100, 900]), { min: 900, median: 1000, max: 1100, spreadPct: 20 });
     assert.equal(spreadOf([]), null);
+  });
+
+  test("the first break is run again: a spike that does not reproduce does not cap the answer", () => {
+    const o = { ...opts, confirmBreaks: true };
+    // A real limit at 11,300: the first bad step (16,000) is confirmed, then the search bisects.
+    const real = simulate(11_300, o);
+    assert.deepEqual(
+      real.steps.slice(0, 7).map((s) => `${s.level}${s.verdict === "bad" ? "!" : ""}`),
+      ["1000", "2000", "4000", "8000", "16000!", "16000!", "12000!"],
+    );
+    assert.equal(real.end.end, "converged");
+    assert.ok((real.end.answer as number) <= 11_300 && (real.end.answer as number) >= 11_000);
+    // A spike: the first step at 2,000 breaks once (as a file channel's first run did), then holds.
+    const steps: SearchStep[] = [];
+    let spiked = false;
+    for (;;) {
+      const n = nextStep(o, steps);
+      if (n.kind === "done") {
+        assert.ok((n.answer as number) >= 11_000 && (n.answer as number) <= 11_300, JSON.stringify(n));
+        break;
+      }
+      const spike = n.level === 2000 && !spiked;
+      if (spike) spiked = true;
+      steps.push({ level: n.level, verdict: spike || n.level > 11_300 ? "bad" : "good" });
+    }
+    assert.deepEqual(
+      steps.slice(0, 4).map((s) => [s.level, s.verdict]),
+      [
+        [1000, "good"],
+        [2000, "bad"],
+        [2000, "good"],
+        [4000, "good"],
+      ],
+    );
+    // The real break is confirmed too (the spike left no bad load); bisection steps are believed at once.
+    assert.equal(steps.filter((s) => s.level === 16000).length, 2);
+    assert.equal(steps.filter((s) => s.level === 12000).length, 1);
+  });
+
+  test("a load with a good run among its runs is good; harness-bound outranks both", () => {
+    assert.deepEqual(
+      levelVerdicts([
+        { level: 2000, verdict: "bad" },
+        { level: 2000, verdict: "good" },
+        { level: 4000, verdict: "bad" },
+        { level: 4000, verdict: "bad" },
+        { level: 8000, verdict: "good" },
+        { level: 8000, verdict: "harness-bound" },
+      ]),
+      [
+        { level: 2000, verdict: "good" },
+        { level: 4000, verdict: "bad" },
+        { level: 8000, verdict: "harness-bound" },
+      ],
+    );
   });
 });
