@@ -178,7 +178,7 @@ export function sweepHtml(r: SweepResult): string {
         Object.entries(p.values)
           .map(([k, v]) => `${k}=${v}`)
           .join(", "),
-      )}</td><td class="num">${escapeHtml(rate(p.offeredPerSec))}</td><td class="num">${escapeHtml(rate(p.ackedPerSec))}</td><td class="num">${escapeHtml(ms(p.endToEndP99))}</td><td class="num">${escapeHtml(p.lost)}</td><td>${verdict}</td>${r.capacity ? `<td class="num">${escapeHtml(answerCell(p))} (${escapeHtml(p.searchEnd ?? "")}${typeof p.machineBusyMaxPct === "number" && p.machineBusyMaxPct >= 90 ? `; machine up to ${Math.round(p.machineBusyMaxPct)}% busy` : ""})</td>` : ""}<td><a href="${escapeHtml(link)}">${r.capacity ? "search" : "report"}</a></td></tr>`;
+      )}</td><td class="num">${escapeHtml(rate(p.offeredPerSec))}</td><td class="num">${escapeHtml(rate(p.ackedPerSec))}</td><td class="num">${escapeHtml(ms(p.endToEndP99))}</td><td class="num">${escapeHtml(p.lost)}</td><td>${verdict}</td>${r.capacity ? `<td class="num">${escapeHtml(answerCell(p))} (${escapeHtml(p.searchEnd ?? "")}${typeof p.machineBusyMaxPct === "number" && p.machineBusyMaxPct >= 80 ? `; machine up to ${Math.round(p.machineBusyMaxPct)}% busy` : ""})</td>` : ""}<td><a href="${escapeHtml(link)}">${r.capacity ? "search" : "report"}</a></td></tr>`;
     })
     .join("");
   const body = `<header><h1>faultbench sweep: ${escapeHtml(r.scenarios.join(", "))}</h1>

@@ -12,6 +12,8 @@ import type { ProcessCpu } from "../results/types.ts";
 
 /** The share of a core at which a single-threaded Node process is saturated. */
 export const SATURATED_CORES = 0.9;
+/** A machine this busy is shared in earnest between the load path and the engine. */
+export const SHARED_BUSY = 0.8;
 /** Sent below this share of offered means the load did not go out as planned. */
 export const SENT_SHORTFALL = 0.98;
 
@@ -64,6 +66,19 @@ export function assessBottleneck(
           (load.lateTicks > 0 ? ` (${n(load.lateTicks)} generator ticks over 20 ms late)` : ""),
       );
   }
+  // On one machine the engine gets what the load path leaves: when the cores were mostly busy and
+  // the load path used as much as the engine, the figure belongs to the pair, not the engine alone.
+  const loadPath = processes.filter((p) => p.role !== "engine").reduce((a, p) => a + p.meanCores, 0);
+  const engine = engines.reduce((a, p) => a + p.meanCores, 0);
+  if (
+    machine.busyCores !== null &&
+    machine.busyCores >= SHARED_BUSY * machine.cores &&
+    engine > 0 &&
+    loadPath >= engine
+  )
+    notes.push(
+      `the load path (harness, clients, proxy) used ${loadPath.toFixed(2)} cores and the engine ${engine.toFixed(2)} while the machine was ${pct(machine.busyCores / machine.cores)} busy: they compete for the same cores, so the figure is the pair's, not the engine's alone (send the load from --workers on other hosts to separate them)`,
+    );
   if (machine.busyCores !== null && machine.busyCores >= SATURATED_CORES * machine.cores)
     notes.push(
       `the machine's ${machine.cores} cores were ${pct(machine.busyCores / machine.cores)} busy (every process on it counted): figures are CPU-starved`,

@@ -28,7 +28,7 @@ function trust(p: SweepPoint): string {
   else if (p.searchEnd === "unbounded") notes.push("no step broke the SLOs: a lower bound");
   else if (p.searchEnd === "nothing-good") notes.push("no tested rate held the SLOs");
   else notes.push(p.searchEnd ?? p.status);
-  if (typeof p.machineBusyMaxPct === "number" && p.machineBusyMaxPct >= 90)
+  if (typeof p.machineBusyMaxPct === "number" && p.machineBusyMaxPct >= 80)
     notes.push(`machine up to ${Math.round(p.machineBusyMaxPct)}% busy`);
   return notes.join("; ");
 }

@@ -72,4 +72,23 @@ describe("harness-bound verdict", () => {
     assert.equal(v.harnessBound, false);
     assert.match(v.notes[0] ?? "", /95% busy/);
   });
+
+  test("a mostly busy machine where the load path used as much CPU as the engine says the figure is the pair's", () => {
+    // The 3-broker cluster at 4,000/s: consumers 0.49, proxy 0.19, harness 0.16; brokers 0.87.
+    const procs = [
+      proc("harness", "harness", 0.16),
+      proc("consumer-1", "client", 0.5),
+      proc("proxy", "proxy", 0.3),
+      proc("broker-1", "engine", 0.3),
+      proc("broker-2", "engine", 0.3),
+      proc("broker-3", "engine", 0.3),
+    ];
+    const v = assessBottleneck(steady, procs, { busyCores: 1.75, cores: 2 });
+    assert.equal(v.harnessBound, false);
+    assert.match(v.notes.join(" "), /load path .* used 0\.96 cores and the engine 0\.90 .* the pair's/);
+    // Less busy, or an engine that used more than the load path: no such note.
+    assert.equal(assessBottleneck(steady, procs, { busyCores: 1.2, cores: 2 }).notes.length, 0);
+    const heavyEngine = [...procs.slice(0, 3), proc("broker-1", "engine", 1.2)];
+    assert.equal(assessBottleneck(steady, heavyEngine, { busyCores: 1.75, cores: 2 }).notes.length, 0);
+  });
 });
