@@ -12,7 +12,7 @@ import { buildBatch } from "../../../../engines/log/records/batch-builder.ts";
 import { RawClient } from "../../../../engines/log/tools/raw-client.ts";
 import { dumpReplica } from "../../../../engines/log/tools/replica-dump.ts";
 import { checkReplicaDivergence } from "../../../../harness/checkers/replica-divergence.ts";
-import { fastCluster, spawnCluster, type TestCluster } from "../helpers/cluster.ts";
+import { fastCluster, partitionState, spawnCluster } from "../helpers/cluster.ts";
 import { waitFor } from "../helpers/kafka.ts";
 import { defer, tempDir } from "../helpers/tmp.ts";
 
@@ -26,27 +26,6 @@ async function client(t: { after: (f: () => unknown) => void }, port: number) {
     call: (k: number, v: number, b: Record<string, unknown>) => c.request(k, v, b) as Promise<Any>,
     c,
   };
-}
-
-async function partitionState(cluster: TestCluster, topic: string): Promise<Any> {
-  for (const n of cluster.nodes) {
-    if (!n.proc || n.proc.exitCode !== null || n.proc.signalCode !== null) continue;
-    try {
-      const c = await RawClient.connect(n.port);
-      try {
-        const md = (await Promise.race([
-          c.request(ApiKey.Metadata, 6, { topics: [{ name: topic }], allowAutoTopicCreation: false }),
-          new Promise((_, rej) => setTimeout(() => rej(new Error("timeout")), 1000)),
-        ])) as Any;
-        return md.topics[0].partitions[0];
-      } finally {
-        c.close();
-      }
-    } catch {
-      // paused or dead: ask the next one
-    }
-  }
-  throw new Error("no broker answered Metadata");
 }
 
 const produce = (acks: number, value: string, timeoutMs = 3000) => ({

@@ -3,7 +3,9 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
+import { ApiKey } from "../../../../engines/log/protocol/registry.ts";
 import { pickPorts } from "../../../../engines/log/tools/pick-ports.ts";
+import { RawClient } from "../../../../engines/log/tools/raw-client.ts";
 import { parseReady } from "../../../../engines/shared/ready-signal.ts";
 import { defer } from "./tmp.ts";
 
@@ -132,4 +134,27 @@ export async function spawnCluster(
     bootstrap: kafkaPorts.map((p) => `127.0.0.1:${p}`),
     node: (id) => nodes[id - 1]!,
   };
+}
+
+/** Partition 0 of `topic` as the first running broker's Metadata shows it (leader, ISR, epoch). */
+// biome-ignore lint/suspicious/noExplicitAny: protocol responses are untyped records here
+export async function partitionState(cluster: TestCluster, topic: string): Promise<Record<string, any>> {
+  for (const n of cluster.nodes) {
+    if (!n.proc || n.proc.exitCode !== null || n.proc.signalCode !== null) continue;
+    try {
+      const c = await RawClient.connect(n.port);
+      try {
+        const md = (await Promise.race([
+          c.request(ApiKey.Metadata, 6, { topics: [{ name: topic }], allowAutoTopicCreation: false }),
+          new Promise((_, rej) => setTimeout(() => rej(new Error("timeout")), 1000)),
+        ])) as { topics: { partitions: Record<string, unknown>[] }[] };
+        return md.topics[0]!.partitions[0]!;
+      } finally {
+        c.close();
+      }
+    } catch {
+      // paused or dead: ask the next one
+    }
+  }
+  throw new Error("no broker answered Metadata");
 }
