@@ -364,6 +364,66 @@ async function kafkajsProduce(ports: number[], topic: string, acks: number): Pro
   return produced / elapsed;
 }
 
+const E2E_LIMIT_MS = 10;
+
+/**
+ * (c) raw: the engine's end-to-end latency without a client library, at half of (a)'s acks=all
+ * rate and the `--e2e-ladder` rates; a fresh cluster per run, one topic per rate.
+ */
+async function rawLatency(acksAllRate: number): Promise<string[]> {
+  const half = Math.round(acksAllRate / 2);
+  const rates = [...new Set([half, ...e2eLadder])].sort((a, b) => a - b);
+  const byRate = new Map<number, RunFigures[]>(rates.map((r) => [r, []]));
+  for (let r = 0; r < runs; r++) {
+    const cluster = await startCluster(3);
+    try {
+      for (const rate of rates) {
+        const topic = `e2e-${rate}`;
+        const meta = await createTopic(cluster.nodes[0]!.port, topic, 3);
+        const res: RawE2EResult = await rawEndToEnd({
+          topic,
+          partitions: PARTITIONS,
+          leaders: [...meta.leaders].map(([id, partitions]) => ({ port: meta.ports.get(id)!, partitions })),
+          rate,
+          warmupMs: 1000,
+          measureMs: seconds * 1000,
+          recordBytes: RECORD_BYTES,
+          connections,
+          maxBatchRecords: Number(args["records-per-batch"]),
+          brokerPids: cluster.nodes.map((n) => n.proc.pid!),
+        });
+        const errors = Object.entries(res.errors);
+        byRate.get(rate)!.push({
+          p50: res.e2e.p50,
+          p99: res.e2e.p99,
+          p999: res.e2e.p999,
+          fromSendP99: res.fromSend.p99,
+          delivered: res.delivered,
+          cpu: res.cpu,
+        });
+        console.log(
+          `  (c) raw ${fmt(rate)} records/s run ${r + 1}: due→consumed p50 ${res.e2e.p50.toFixed(2)} p99 ${res.e2e.p99.toFixed(2)} p99.9 ${res.e2e.p999.toFixed(2)} ms; sent→consumed p50 ${res.fromSend.p50.toFixed(2)} p99 ${res.fromSend.p99.toFixed(2)} ms; acks=all ack p99 ${res.ack.p99.toFixed(2)} ms; waited in producer p99 ${res.queued.p99.toFixed(2)} ms; delivered ${fmt(res.delivered)} records/s; cores: brokers ${res.cpu.brokers.toFixed(2)}, bench producer ${res.cpu.producer.toFixed(2)}, consumer ${res.cpu.consumer.toFixed(2)}, machine ${res.cpu.machine.toFixed(2)} of ${availableParallelism()}${errors.length > 0 ? `; errors ${errors.map(([k, v]) => `${k}: ${v}`).join(", ")}` : ""}`,
+        );
+      }
+    } finally {
+      await cluster.stop();
+    }
+  }
+  const medians = new Map([...byRate].map(([rate, rs]) => [rate, medianFigures(rs)]));
+  const lines: string[] = [];
+  for (const [rate, f] of medians) {
+    const notes = caveats(f, rate, availableParallelism());
+    lines.push(
+      `(c) raw end-to-end latency, RF=3 acks=all at ${fmt(rate)} records/s${rate === half ? " (half of (a)'s acks=all)" : ""}: median p50 ${f.p50.toFixed(2)} ms, p99 ${f.p99.toFixed(2)} ms, p99.9 ${f.p999.toFixed(2)} ms (sent→consumed p99 ${f.fromSendP99.toFixed(2)} ms); delivered ${fmt(f.delivered)} records/s; cores: brokers ${f.cpu.brokers.toFixed(2)}, bench producer ${f.cpu.producer.toFixed(2)} + consumer ${f.cpu.consumer.toFixed(2)}, machine ${f.cpu.machine.toFixed(2)}${notes.length > 0 ? ` — ${notes.join("; ")}` : ""}`,
+    );
+  }
+  const v = targetVerdict(medians, half, E2E_LIMIT_MS);
+  lines.push(
+    `target (c): end-to-end p99 ≤ ${E2E_LIMIT_MS} ms at half the acks=all rate (${fmt(half)} of ${fmt(acksAllRate)} records/s): median p99 ${v.p99.toFixed(2)} ms — ${v.met ? "met" : "NOT met"}${v.highestHeld !== null ? `; highest measured rate with p99 ≤ ${E2E_LIMIT_MS} ms: ${fmt(v.highestHeld)} records/s` : medians.size > 1 ? `; p99 ≤ ${E2E_LIMIT_MS} ms held at none of ${rates.map(fmt).join(", ")} records/s` : ""}`,
+  );
+  return lines;
+}
+
 /** (c) Open-loop end-to-end latency (acks=all) at `rate`, consumer in its own process. */
 async function kafkajsLatency(
   ports: number[],
@@ -462,66 +522,6 @@ async function failover(signal: "SIGKILL" | "SIGTERM"): Promise<number> {
   } finally {
     await cluster.stop();
   }
-}
-
-const E2E_LIMIT_MS = 10;
-
-/**
- * (c) raw: the engine's end-to-end latency without a client library, at half of (a)'s acks=all
- * rate and the `--e2e-ladder` rates; a fresh cluster per run, one topic per rate.
- */
-async function rawLatency(acksAllRate: number): Promise<string[]> {
-  const half = Math.round(acksAllRate / 2);
-  const rates = [...new Set([half, ...e2eLadder])].sort((a, b) => a - b);
-  const byRate = new Map<number, RunFigures[]>(rates.map((r) => [r, []]));
-  for (let r = 0; r < runs; r++) {
-    const cluster = await startCluster(3);
-    try {
-      for (const rate of rates) {
-        const topic = `e2e-${rate}`;
-        const meta = await createTopic(cluster.nodes[0]!.port, topic, 3);
-        const res: RawE2EResult = await rawEndToEnd({
-          topic,
-          partitions: PARTITIONS,
-          leaders: [...meta.leaders].map(([id, partitions]) => ({ port: meta.ports.get(id)!, partitions })),
-          rate,
-          warmupMs: 1000,
-          measureMs: seconds * 1000,
-          recordBytes: RECORD_BYTES,
-          connections,
-          maxBatchRecords: Number(args["records-per-batch"]),
-          brokerPids: cluster.nodes.map((n) => n.proc.pid!),
-        });
-        const errors = Object.entries(res.errors);
-        byRate.get(rate)!.push({
-          p50: res.e2e.p50,
-          p99: res.e2e.p99,
-          p999: res.e2e.p999,
-          fromSendP99: res.fromSend.p99,
-          delivered: res.delivered,
-          cpu: res.cpu,
-        });
-        console.log(
-          `  (c) raw ${fmt(rate)} records/s run ${r + 1}: due→consumed p50 ${res.e2e.p50.toFixed(2)} p99 ${res.e2e.p99.toFixed(2)} p99.9 ${res.e2e.p999.toFixed(2)} ms; sent→consumed p50 ${res.fromSend.p50.toFixed(2)} p99 ${res.fromSend.p99.toFixed(2)} ms; acks=all ack p99 ${res.ack.p99.toFixed(2)} ms; waited in producer p99 ${res.queued.p99.toFixed(2)} ms; delivered ${fmt(res.delivered)} records/s; cores: brokers ${res.cpu.brokers.toFixed(2)}, bench producer ${res.cpu.producer.toFixed(2)}, consumer ${res.cpu.consumer.toFixed(2)}, machine ${res.cpu.machine.toFixed(2)} of ${availableParallelism()}${errors.length > 0 ? `; errors ${errors.map(([k, v]) => `${k}: ${v}`).join(", ")}` : ""}`,
-        );
-      }
-    } finally {
-      await cluster.stop();
-    }
-  }
-  const medians = new Map([...byRate].map(([rate, rs]) => [rate, medianFigures(rs)]));
-  const lines: string[] = [];
-  for (const [rate, f] of medians) {
-    const notes = caveats(f, rate, availableParallelism());
-    lines.push(
-      `(c) raw end-to-end latency, RF=3 acks=all at ${fmt(rate)} records/s${rate === half ? " (half of (a)'s acks=all)" : ""}: median p50 ${f.p50.toFixed(2)} ms, p99 ${f.p99.toFixed(2)} ms, p99.9 ${f.p999.toFixed(2)} ms (sent→consumed p99 ${f.fromSendP99.toFixed(2)} ms); delivered ${fmt(f.delivered)} records/s; cores: brokers ${f.cpu.brokers.toFixed(2)}, bench producer ${f.cpu.producer.toFixed(2)} + consumer ${f.cpu.consumer.toFixed(2)}, machine ${f.cpu.machine.toFixed(2)}${notes.length > 0 ? ` — ${notes.join("; ")}` : ""}`,
-    );
-  }
-  const v = targetVerdict(medians, half, E2E_LIMIT_MS);
-  lines.push(
-    `target (c): end-to-end p99 ≤ ${E2E_LIMIT_MS} ms at half the acks=all rate (${fmt(half)} of ${fmt(acksAllRate)} records/s): median p99 ${v.p99.toFixed(2)} ms — ${v.met ? "met" : "NOT met"}${v.highestHeld !== null ? `; highest measured rate with p99 ≤ ${E2E_LIMIT_MS} ms: ${fmt(v.highestHeld)} records/s` : medians.size > 1 ? `; p99 ≤ ${E2E_LIMIT_MS} ms held at none of ${rates.map(fmt).join(", ")} records/s` : ""}`,
-  );
-  return lines;
 }
 
 async function main(): Promise<void> {
