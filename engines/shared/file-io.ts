@@ -127,17 +127,44 @@ export function fsyncFile(fd: number): void {
   synced(fd);
 }
 
+/**
+ * What an fsync started now is sure to make durable: the file's length at the call. Bytes written
+ * while it is on the thread pool may or may not be covered, so they are not counted (a group
+ * commit keeps appending while its fsync runs).
+ */
+function syncTarget(fd: number): { path: string; len: number; ino: number } | undefined {
+  const path = fdPaths.get(fd);
+  if (!journal || !path) return undefined;
+  const st = fstatSync(fd);
+  return { path, len: st.size, ino: st.ino };
+}
+
+function syncedAsync(t: { path: string; len: number; ino: number } | undefined): void {
+  if (!journal || !t) return;
+  // A file replaced under the same name while the fsync ran (a rewrite renamed over it) is no
+  // longer what the name holds: its synced length says nothing about the new file.
+  let ino: number;
+  try {
+    ino = statSync(t.path).ino;
+  } catch {
+    return;
+  }
+  if (ino === t.ino) log({ op: "sync", path: t.path, len: t.len });
+}
+
 /** fsync on the thread pool. */
 export function fsyncFileAsync(fd: number, cb: (err: NodeJS.ErrnoException | null) => void): void {
+  const t = syncTarget(fd);
   fsync(fd, (err) => {
-    if (!err) synced(fd);
+    if (!err) syncedAsync(t);
     cb(err);
   });
 }
 
 export function fdatasyncFileAsync(fd: number, cb: (err: NodeJS.ErrnoException | null) => void): void {
+  const t = syncTarget(fd);
   fdatasync(fd, (err) => {
-    if (!err) synced(fd);
+    if (!err) syncedAsync(t);
     cb(err);
   });
 }

@@ -14,10 +14,18 @@
  * drops the log up to it, so a restart loads the snapshot and replays only the tail. A follower
  * that needs entries the leader has already dropped gets the leader's snapshot instead
  * (InstallSnapshot, `raft.snapshot`, sent in chunks) and continues from the entry after it.
+ *
+ * Durability (see raft-storage.ts): log appends are fsynced in the background, in groups. Raft's
+ * safety rests on acknowledgements, not on when bytes reach the disk: an entry is committed once a
+ * majority holds it durably, so the leader counts its own copy only up to its durable index, and a
+ * follower answers an AppendEntries (its match index) only once the entries it matched are
+ * durable. An entry written but not yet durable is then one a crash may lose, as if it never
+ * arrived — which Raft already tolerates. Term and vote are still fsynced before the node answers
+ * or acts on them (rare, and a vote must never be given twice in a term).
  */
 
 import { RpcClient } from "../rpc/rpc.ts";
-import { type RaftEntry, RaftStorage } from "./raft-storage.ts";
+import { type AsyncFsync, type RaftEntry, RaftStorage } from "./raft-storage.ts";
 
 export interface RaftOptions {
   id: number;
@@ -31,6 +39,8 @@ export interface RaftOptions {
   onRoleChange?: (leader: boolean) => void;
   /** Snapshots of the applied state; without them the log is kept (and replayed) whole. */
   snapshots?: SnapshotOptions;
+  /** The log's background fsync (default: the file-I/O layer's; tests slow it down). */
+  fsync?: AsyncFsync;
 }
 
 export interface SnapshotOptions {
@@ -53,6 +63,11 @@ interface VoteReq {
   candidateId: number;
   lastLogIndex: number;
   lastLogTerm: number;
+}
+interface AppendResp {
+  term: number;
+  success: boolean;
+  matchIndex: number;
 }
 interface AppendReq {
   term: number;
@@ -119,7 +134,13 @@ export class RaftNode {
 
   constructor(private readonly opts: RaftOptions) {
     this.id = opts.id;
-    this.store = new RaftStorage(opts.dataDir);
+    this.store = new RaftStorage(opts.dataDir, {
+      fsync: opts.fsync,
+      // The leader's own copy now counts toward the majority.
+      onDurable: () => {
+        if (this.role === "leader" && !this.stopped) this.advanceCommit();
+      },
+    });
     const snap = this.store.snapshot;
     if (snap) {
       if (!opts.snapshots) throw new Error(`raft: ${opts.dataDir} holds a snapshot but snapshots are off`);
@@ -135,6 +156,16 @@ export class RaftNode {
   /** Last index covered by this member's snapshot (0 without one); its log starts after it. */
   get snapshotIndex(): number {
     return this.store.snapshotIndex;
+  }
+
+  /** Last index of this member's log known to be on disk. */
+  get durableIndex(): number {
+    return this.store.durableIndex;
+  }
+
+  /** Background fsyncs of the log so far. */
+  get logFsyncs(): number {
+    return this.store.fsyncs;
   }
 
   /** Index of this member's last log entry (or of its snapshot when the log after it is empty). */
@@ -292,7 +323,8 @@ export class RaftNode {
           if (r.term > this.store.term) return this.becomeFollower(r.term, null);
           if (this.role !== "leader" || term !== this.store.term) return;
           if (r.success) {
-            this.matchIndex.set(id, r.matchIndex);
+            // Answers wait for the follower's fsync; within a term its durable prefix only grows.
+            this.matchIndex.set(id, Math.max(this.matchIndex.get(id) ?? 0, r.matchIndex));
             this.nextIndex.set(id, r.matchIndex + 1);
             this.advanceCommit();
             if (r.matchIndex < this.store.lastIndex) this.replicateTo(id);
@@ -368,7 +400,7 @@ export class RaftNode {
   }
 
   private advanceCommit(): void {
-    const indexes = [this.store.lastIndex, ...this.matchIndex.values()].sort((a, b) => b - a);
+    const indexes = [this.store.durableIndex, ...this.matchIndex.values()].sort((a, b) => b - a);
     const n = indexes[this.majority - 1] ?? 0;
     // Only entries of the current term are committed by counting (Raft §5.4.2).
     if (n > this.commitIndex && this.store.termAt(n) === this.store.term) {
@@ -447,7 +479,7 @@ export class RaftNode {
     return { term: this.store.term, granted };
   }
 
-  private onAppend(req: AppendReq): { term: number; success: boolean; matchIndex: number } {
+  private onAppend(req: AppendReq): AppendResp | Promise<AppendResp> {
     if (req.term < this.store.term)
       return { term: this.store.term, success: false, matchIndex: this.store.lastIndex };
     if (req.term > this.store.term || this.role !== "follower" || this.leaderId !== req.leaderId) {
@@ -484,10 +516,19 @@ export class RaftNode {
     this.store.append(entries.slice(i));
     const match = prev + entries.length;
     if (req.leaderCommit > this.commitIndex) {
+      // Committed means durable on a majority: applying it here needs no local fsync.
       this.commitIndex = Math.min(req.leaderCommit, match);
       this.applyCommitted();
     }
-    return { term: this.store.term, success: true, matchIndex: match };
+    if (match <= this.store.durableIndex) return { term: this.store.term, success: true, matchIndex: match };
+    // Acknowledge only what is on disk; a truncation first (a newer leader) makes this a refusal.
+    return this.store
+      .whenDurable(match)
+      .then((ok) =>
+        ok
+          ? { term: this.store.term, success: true, matchIndex: match }
+          : { term: this.store.term, success: false, matchIndex: Math.min(this.store.lastIndex, prev) },
+      );
   }
 
   private onSnapshot(req: SnapshotReq): SnapshotResp {

@@ -2,9 +2,28 @@
  * Durable Raft state of one controller: the current term and vote (`raft/state.json`, replaced
  * atomically), the latest snapshot of the applied state (`raft/snapshot.json`: last included index
  * and term, and the state machine's image at that index, replaced atomically) and the log after it
- * (`raft/log.ndjson`, one entry per line with its index, appended and fsynced before a vote or an
- * append is acknowledged, as Raft requires). Taking a snapshot drops the log prefix it covers, so
- * the log stays as long as what happened since the last snapshot, not since the cluster began.
+ * (`raft/log.ndjson`, one entry per line with its index). Taking a snapshot drops the log prefix it
+ * covers, so the log stays as long as what happened since the last snapshot, not since the cluster
+ * began.
+ *
+ * Group commit: `append` writes to the page cache and returns; the fsync runs on the thread pool
+ * (through the file-I/O layer), one at a time, and covers every line written before it started —
+ * appends made while it runs wait for the next one, so one fsync covers many entries. In combined
+ * mode every committed consumer offset is an entry, and an fsync under disk pressure can take
+ * seconds: done synchronously it stalled the whole broker's event loop (heartbeats, requests) for
+ * that long. `durableIndex` is the last entry known to be on disk; the node counts only durable
+ * entries as acknowledged (the leader's own vote, a follower's match index), which is all Raft's
+ * safety needs — an entry that is written but not yet durable is one a crash may lose, exactly
+ * like one never received (Raft thesis §10.2.1: the leader may write in parallel with replication).
+ * Term and vote stay synchronous: they are rare, and must be durable before the node answers.
+ *
+ * Truncation, compaction and snapshot installation rewrite the log file whole, synchronously
+ * (written, fsynced, renamed): afterwards every entry in memory is durable, so `durableIndex` is
+ * `lastIndex`. An fsync still running then belongs to the replaced file: its completion must not
+ * move `durableIndex` (the indexes it covered may now hold other entries — a truncated suffix
+ * rewritten by a new leader), so each rewrite starts a new epoch and a stale completion is ignored;
+ * the old file descriptor is closed only after that fsync returns, so its number cannot be reused
+ * under it. Waiters for indexes a truncation removed are told so rather than left hanging.
  *
  * Crash safety: a snapshot is made durable (written, fsynced, renamed, directory fsynced) before
  * the log is rewritten without its prefix, and loading applies Raft's own rule for installing a
@@ -18,7 +37,15 @@
 import { existsSync, mkdirSync, readFileSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { FaultbenchError } from "../../../lib/errors.ts";
-import { closeFile, fsyncDir, fsyncFile, makeDir, openFile, renameFile } from "../../shared/file-io.ts";
+import {
+  closeFile,
+  fsyncDir,
+  fsyncFile,
+  fsyncFileAsync,
+  makeDir,
+  openFile,
+  renameFile,
+} from "../../shared/file-io.ts";
 
 export interface RaftEntry {
   term: number;
@@ -35,6 +62,15 @@ export interface RaftSnapshot {
 
 const SNAPSHOT_FORMAT = 1;
 
+/** An fsync on the thread pool (the file-I/O layer's; tests inject a slow one). */
+export type AsyncFsync = (fd: number, cb: (err: NodeJS.ErrnoException | null) => void) => void;
+
+export interface RaftStorageOptions {
+  fsync?: AsyncFsync;
+  /** Called when `durableIndex` advances (not when a rewrite resets it). */
+  onDurable?: (index: number) => void;
+}
+
 export class RaftStorage {
   term = 0;
   votedFor: number | null = null;
@@ -48,8 +84,23 @@ export class RaftStorage {
   private snapshotData: string | null = null;
   private readonly dir: string;
   private fd = -1;
+  /** Last index known to be on disk; entries after it are written but maybe not durable. */
+  durableIndex = 0;
+  /** fsyncs issued so far (group commit: far fewer than appends under load). */
+  fsyncs = 0;
+  private flushing = false;
+  /** Bumped by every rewrite of the log file: an fsync of an older epoch covers a replaced file. */
+  private epoch = 0;
+  /** Descriptors of replaced log files, closed once the fsync running on them returns. */
+  private retired: number[] = [];
+  private closed = false;
+  private durableWaiters: Array<{ index: number; done: (ok: boolean) => void }> = [];
+  private readonly fsyncAsync: AsyncFsync;
+  private readonly onDurable: ((index: number) => void) | undefined;
 
-  constructor(dataDir: string) {
+  constructor(dataDir: string, opts: RaftStorageOptions = {}) {
+    this.fsyncAsync = opts.fsync ?? fsyncFileAsync;
+    this.onDurable = opts.onDurable;
     this.dir = join(dataDir, "raft");
     // The node's data directory is made by whoever starts it (before any power loss can matter);
     // the raft directory inside it is ours, durable once its parent is fsynced.
@@ -109,6 +160,8 @@ export class RaftStorage {
     if (torn || this.entries.length !== loaded.length) this.rewriteLog();
     this.fd = openFile(logFile, "a");
     fsyncDir(this.dir);
+    // What was loaded is what a crash left: on disk (or rewritten and fsynced just now).
+    this.durableIndex = this.lastIndex;
   }
 
   /** Index of the last entry, or of the snapshot when the log after it is empty. */
@@ -170,7 +223,48 @@ export class RaftStorage {
       text += line;
     }
     writeSync(this.fd, text);
-    fsyncFile(this.fd);
+    this.flush();
+  }
+
+  /**
+   * Resolves true once the entry at `index` is durable, false if a truncation removed it first
+   * (or the storage closed before it was).
+   */
+  whenDurable(index: number): Promise<boolean> {
+    if (index <= this.durableIndex) return Promise.resolve(true);
+    if (index > this.lastIndex || this.closed) return Promise.resolve(false);
+    return new Promise((done) => this.durableWaiters.push({ index, done }));
+  }
+
+  /** Starts an fsync covering everything written so far, unless one is running (it chains). */
+  private flush(): void {
+    if (this.flushing || this.closed || this.durableIndex >= this.lastIndex) return;
+    this.flushing = true;
+    this.fsyncs++;
+    const target = this.lastIndex;
+    const epoch = this.epoch;
+    this.fsyncAsync(this.fd, (err) => {
+      this.flushing = false;
+      for (const fd of this.retired.splice(0)) closeFile(fd);
+      if (this.closed) return;
+      // An fsync that fails may have dropped the dirty pages: retrying cannot prove them durable
+      // (the "fsyncgate" lesson). Stop the process rather than acknowledge what may be lost.
+      if (err) throw err;
+      if (epoch === this.epoch && target > this.durableIndex) this.setDurable(target, true);
+      this.flush();
+    });
+  }
+
+  private setDurable(index: number, notify: boolean): void {
+    this.durableIndex = index;
+    const still: typeof this.durableWaiters = [];
+    for (const w of this.durableWaiters) {
+      if (w.index <= index) w.done(true);
+      else if (w.index > this.lastIndex) w.done(false);
+      else still.push(w);
+    }
+    this.durableWaiters = still;
+    if (notify) this.onDurable?.(index);
   }
 
   /** Drops entries from `index` on (index is 1-based, after the snapshot). */
@@ -215,8 +309,14 @@ export class RaftStorage {
     this.rewriteLog();
   }
 
+  /** A graceful close makes everything written durable first (synchronously: it is the end). */
   close(): void {
-    closeFile(this.fd);
+    if (this.closed) return;
+    if (this.durableIndex < this.lastIndex) fsyncFile(this.fd);
+    this.closed = true;
+    for (const w of this.durableWaiters.splice(0)) w.done(false);
+    if (this.flushing) this.retired.push(this.fd);
+    else closeFile(this.fd);
   }
 
   private writeSnapshot(index: number, term: number, data: string): void {
@@ -240,14 +340,19 @@ export class RaftStorage {
   /** Replaces the log file with the entries held in memory (after a truncation or compaction). */
   private rewriteLog(): void {
     const reopen = this.fd >= 0;
-    if (reopen) closeFile(this.fd);
+    if (reopen && this.flushing) this.retired.push(this.fd);
+    else if (reopen) closeFile(this.fd);
     let text = "";
     for (let k = 0; k < this.entries.length; k++) {
       const e = this.entries[k]!;
       text += `${JSON.stringify({ i: this.snapshotIndex + k + 1, term: e.term, cmd: e.cmd })}\n`;
     }
     this.replaceFile("log.ndjson", text);
-    if (reopen) this.fd = openFile(join(this.dir, "log.ndjson"), "a");
+    if (reopen) {
+      this.fd = openFile(join(this.dir, "log.ndjson"), "a");
+      this.epoch++;
+      this.setDurable(this.lastIndex, false);
+    }
   }
 }
 

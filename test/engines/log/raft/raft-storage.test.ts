@@ -6,8 +6,8 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, test } from "node:test";
-import { RaftStorage } from "../../../../engines/log/raft/raft-storage.ts";
-import { closeLazyIO, enableLazyIO } from "../../../../engines/shared/file-io.ts";
+import { type AsyncFsync, RaftStorage } from "../../../../engines/log/raft/raft-storage.ts";
+import { closeLazyIO, enableLazyIO, fsyncFileAsync } from "../../../../engines/shared/file-io.ts";
 
 let dir = "";
 let journal = "";
@@ -21,7 +21,7 @@ afterEach(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-test("term, vote and log entries survive a power loss right after they were stored", () => {
+test("term, vote and log entries survive a power loss once they are durable", async () => {
   const data = join(dir, "node"); // the harness creates each node's data directory before it starts
   mkdirSync(data);
   const s = new RaftStorage(data);
@@ -30,6 +30,9 @@ test("term, vote and log entries survive a power loss right after they were stor
     { term: 1, cmd: "a" },
     { term: 3, cmd: "b" },
   ]);
+  assert.equal(s.durableIndex, 0, "append returns before its fsync");
+  assert.equal(await s.whenDurable(2), true);
+  assert.equal(s.durableIndex, 2);
   // Every file goes through the layer: the journal knows the log's and the state's synced lengths.
   const lines = readFileSync(journal, "utf8");
   assert.match(lines, /"op":"sync","path":"[^"]*raft\/log\.ndjson"/);
@@ -45,7 +48,7 @@ test("term, vote and log entries survive a power loss right after they were stor
   after.close();
 });
 
-test("a truncation survives a power loss: the dropped suffix does not come back", () => {
+test("a truncation survives a power loss: the dropped suffix does not come back", async () => {
   const data = join(dir, "node"); // the harness creates each node's data directory before it starts
   mkdirSync(data);
   const s = new RaftStorage(data);
@@ -56,6 +59,7 @@ test("a truncation survives a power loss: the dropped suffix does not come back"
   ]);
   s.truncateFrom(2);
   s.append([{ term: 2, cmd: "x" }]);
+  await s.whenDurable(2);
   s.saveState(4, null);
   s.saveState(5, 1);
   enableLazyIO(journal);
@@ -71,7 +75,7 @@ test("a truncation survives a power loss: the dropped suffix does not come back"
 
 const terms = (s: RaftStorage) => s.entriesFrom(s.firstIndex, 1000).map((e) => `${e.term}${e.cmd}`);
 
-test("a snapshot drops the log prefix it covers and survives a power loss", () => {
+test("a snapshot drops the log prefix it covers and survives a power loss", async () => {
   const data = join(dir, "node");
   mkdirSync(data);
   const s = new RaftStorage(data);
@@ -82,6 +86,7 @@ test("a snapshot drops the log prefix it covers and survives a power loss", () =
   assert.equal(s.termAt(3), -1, "compacted entries have no term any more");
   assert.deepEqual(terms(s), ["2e"]);
   s.append([{ term: 3, cmd: "f" }]);
+  await s.whenDurable(6);
   // The log file holds only what follows the snapshot.
   assert.equal(
     readFileSync(join(data, "raft", "log.ndjson"), "utf8")
@@ -151,5 +156,134 @@ test("a log written before snapshots existed (lines without indexes) still loads
   const after = new RaftStorage(data);
   assert.deepEqual(terms(after), ["2c"]);
   assert.equal(after.firstIndex, 3);
+  after.close();
+});
+
+/** An fsync that starts at once but returns only when the test releases it: the disk under pressure. */
+function heldFsync() {
+  const pending: Array<() => void> = [];
+  const fsync: AsyncFsync = (fd, cb) => {
+    let result: { err: NodeJS.ErrnoException | null } | undefined;
+    let released = false;
+    fsyncFileAsync(fd, (err) => {
+      result = { err };
+      if (released) cb(err);
+    });
+    pending.push(() => {
+      released = true;
+      if (result) cb(result.err);
+    });
+  };
+  return { fsync, pending, release: () => pending.shift()?.() };
+}
+
+const until = async (cond: () => boolean) => {
+  for (let i = 0; i < 500 && !cond(); i++) await new Promise((r) => setTimeout(r, 2));
+  assert.ok(cond());
+};
+
+test("group commit: appends return at once, one fsync covers all written while the previous ran", async () => {
+  const data = join(dir, "node");
+  mkdirSync(data);
+  const held = heldFsync();
+  const durable: number[] = [];
+  const s = new RaftStorage(data, { fsync: held.fsync, onDurable: (i) => durable.push(i) });
+  s.append([{ term: 1, cmd: "a" }]);
+  assert.equal(s.lastIndex, 1);
+  assert.equal(s.durableIndex, 0);
+  assert.equal(held.pending.length, 1, "the first append starts an fsync");
+  for (const cmd of ["b", "c", "d", "e"]) s.append([{ term: 1, cmd }]);
+  assert.equal(held.pending.length, 1, "later appends wait for the running fsync");
+  const waitE = s.whenDurable(5);
+  held.release();
+  await until(() => s.durableIndex === 1);
+  assert.deepEqual(durable, [1], "the first fsync covers only what was written before it began");
+  await until(() => held.pending.length === 1);
+  held.release();
+  assert.equal(await waitE, true);
+  assert.equal(s.durableIndex, 5);
+  assert.deepEqual(durable, [1, 5], "one fsync for b..e");
+  assert.equal(s.fsyncs, 2);
+  s.close();
+});
+
+test("a power loss keeps the durable prefix and may lose what was written after it", async () => {
+  const data = join(dir, "node");
+  mkdirSync(data);
+  // The first fsync runs (its answer held back); the power goes before any later one starts.
+  const held = heldFsync();
+  let calls = 0;
+  const fsync: AsyncFsync = (fd, cb) => {
+    if (++calls === 1) held.fsync(fd, cb);
+  };
+  const s = new RaftStorage(data, { fsync });
+  s.append([{ term: 1, cmd: "a" }]);
+  // Written while a's fsync is on its way: that fsync may not cover it, so the fault model must
+  // not count it as synced (it journals the length at the fsync's call, not at its return).
+  s.append([{ term: 1, cmd: "b" }]);
+  held.release();
+  await until(() => s.durableIndex === 1);
+  assert.equal(calls, 2, "b waits for an fsync of its own");
+  enableLazyIO(journal);
+  const after = new RaftStorage(data);
+  assert.deepEqual(terms(after), ["1a"]);
+  after.close();
+});
+
+test("a truncation while an fsync is pending: the stale fsync moves nothing, waiters of dropped entries hear so", async () => {
+  const data = join(dir, "node");
+  mkdirSync(data);
+  const held = heldFsync();
+  const s = new RaftStorage(data, { fsync: held.fsync });
+  s.append(["a", "b", "c"].map((cmd) => ({ term: 1, cmd })));
+  const waitC = s.whenDurable(3);
+  assert.equal(held.pending.length, 1);
+  s.truncateFrom(2); // a new leader's conflicting suffix: the log is rewritten and fsynced whole
+  assert.equal(s.durableIndex, 1, "what the rewrite kept is durable");
+  assert.equal(await waitC, false, "entry 3 was dropped before it became durable");
+  s.append(["x", "y"].map((cmd) => ({ term: 2, cmd })));
+  assert.equal(s.durableIndex, 1);
+  held.release(); // the old file's fsync returns: it must not make 2 and 3 (now x, y) durable
+  await until(() => held.pending.length === 1);
+  assert.equal(s.durableIndex, 1);
+  held.release();
+  await until(() => s.durableIndex === 3);
+  enableLazyIO(journal);
+  const after = new RaftStorage(data);
+  assert.deepEqual(terms(after), ["1a", "2x", "2y"]);
+  after.close();
+});
+
+test("a compaction while an fsync is pending leaves every kept entry durable", async () => {
+  const data = join(dir, "node");
+  mkdirSync(data);
+  const held = heldFsync();
+  const s = new RaftStorage(data, { fsync: held.fsync });
+  s.append(["a", "b", "c", "d"].map((cmd) => ({ term: 1, cmd })));
+  s.compact(2, "{}");
+  assert.equal(s.durableIndex, 4);
+  held.release();
+  await new Promise((r) => setTimeout(r, 20));
+  assert.equal(s.durableIndex, 4);
+  assert.equal(held.pending.length, 0, "nothing left to sync");
+  s.close();
+  enableLazyIO(journal);
+  const after = new RaftStorage(data);
+  assert.equal(after.snapshotIndex, 2);
+  assert.deepEqual(terms(after), ["1c", "1d"]);
+  after.close();
+});
+
+test("a clean close makes what was written durable", () => {
+  const data = join(dir, "node");
+  mkdirSync(data);
+  const held = heldFsync();
+  const s = new RaftStorage(data, { fsync: held.fsync });
+  s.append([{ term: 1, cmd: "a" }]);
+  s.close();
+  held.release(); // returns after the close: the descriptor was kept open for it
+  enableLazyIO(journal);
+  const after = new RaftStorage(data);
+  assert.deepEqual(terms(after), ["1a"]);
   after.close();
 });
