@@ -114,6 +114,9 @@ export class RaftNode {
   private readonly nextIndex = new Map<number, number>();
   private readonly matchIndex = new Map<number, number>();
   private readonly inFlight = new Set<number>();
+  /** When each peer was last sent an AppendEntries, and the peers with a heartbeat in flight. */
+  private readonly sentAt = new Map<number, number>();
+  private readonly beating = new Set<number>();
   private electionTimer: NodeJS.Timeout | undefined;
   private heartbeatTimer: NodeJS.Timeout | undefined;
   private readonly waiters = new Map<number, { resolve: () => void; reject: (e: Error) => void }>();
@@ -286,7 +289,48 @@ export class RaftNode {
   }
 
   private replicateAll(): void {
-    for (const id of this.peers.keys()) this.replicateTo(id);
+    for (const id of this.peers.keys()) {
+      if (this.inFlight.has(id)) this.heartbeatTo(id);
+      else this.replicateTo(id);
+    }
+  }
+
+  /**
+   * A follower answers an append only once it is durable, which a slow disk can hold for seconds;
+   * the leader must not go silent meanwhile, or the follower's election timer fires. So a peer
+   * whose request is older than a heartbeat gets an empty AppendEntries, which is answered at once
+   * (with what is durable so far) and carries the commit index.
+   */
+  private heartbeatTo(id: number): void {
+    if (this.role !== "leader" || this.beating.has(id)) return;
+    if (performance.now() - (this.sentAt.get(id) ?? 0) < this.opts.heartbeatMs / 2) return;
+    const next = this.nextIndex.get(id) ?? this.store.lastIndex + 1;
+    if (next <= this.store.snapshotIndex) return; // a snapshot transfer: its chunks keep it quiet
+    const term = this.store.term;
+    const req: AppendReq = {
+      term,
+      leaderId: this.id,
+      prevLogIndex: next - 1,
+      prevLogTerm: this.store.termAt(next - 1),
+      entries: [],
+      leaderCommit: this.commitIndex,
+    };
+    this.sentAt.set(id, performance.now());
+    this.beating.add(id);
+    this.peers
+      .get(id)!
+      .call<AppendResp>("raft.append", req as unknown as Record<string, unknown>, this.opts.electionTimeoutMs)
+      .then(
+        (r) => {
+          this.beating.delete(id);
+          if (r.term > this.store.term) return this.becomeFollower(r.term, null);
+          if (this.role !== "leader" || term !== this.store.term || !r.success) return;
+          // nextIndex belongs to the append in flight; only the durable prefix is news here.
+          this.matchIndex.set(id, Math.max(this.matchIndex.get(id) ?? 0, r.matchIndex));
+          this.advanceCommit();
+        },
+        () => this.beating.delete(id),
+      );
   }
 
   private replicateTo(id: number): void {
@@ -311,8 +355,9 @@ export class RaftNode {
       leaderCommit: this.commitIndex,
     };
     this.inFlight.add(id);
+    this.sentAt.set(id, performance.now());
     peer
-      .call<{ term: number; success: boolean; matchIndex: number }>(
+      .call<AppendResp>(
         "raft.append",
         req as unknown as Record<string, unknown>,
         Math.max(this.opts.electionTimeoutMs, 500),
@@ -521,6 +566,9 @@ export class RaftNode {
       this.applyCommitted();
     }
     if (match <= this.store.durableIndex) return { term: this.store.term, success: true, matchIndex: match };
+    // A heartbeat is answered at once, with the durable prefix it vouches for (see heartbeatTo).
+    if (req.entries.length === 0)
+      return { term: this.store.term, success: true, matchIndex: Math.min(match, this.store.durableIndex) };
     // Acknowledge only what is on disk; a truncation first (a newer leader) makes this a refusal.
     return this.store
       .whenDurable(match)
