@@ -67,7 +67,7 @@ export type AsyncFsync = (fd: number, cb: (err: NodeJS.ErrnoException | null) =>
 
 export interface RaftStorageOptions {
   fsync?: AsyncFsync;
-  /** Called when `durableIndex` advances (not when a rewrite resets it). */
+  /** Called when `durableIndex` advances (after a rewrite: on a later microtask). */
   onDurable?: (index: number) => void;
 }
 
@@ -352,6 +352,11 @@ export class RaftStorage {
       this.fd = openFile(join(this.dir, "log.ndjson"), "a");
       this.epoch++;
       this.setDurable(this.lastIndex, false);
+      // Entries the rewrite made durable may complete a leader's majority. Told later, not from
+      // here: a compaction runs inside the node's apply loop, which must not be re-entered.
+      queueMicrotask(() => {
+        if (!this.closed) this.onDurable?.(this.durableIndex);
+      });
     }
   }
 }
