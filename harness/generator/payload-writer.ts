@@ -100,6 +100,29 @@ export function writePayload(
   intendedUs: number,
   size: number,
 ): number {
+  let o = writePayloadHead(buf, at, producer, seq, intendedUs, size);
+  const n = Math.max(0, size - (o - at));
+  if (n < 64) for (let end = o + n; o < end; ) buf[o++] = 0x78;
+  else {
+    buf.fill(0x78, o, o + n);
+    o += n;
+  }
+  return o;
+}
+
+/**
+ * Writes encodePayload's head — identity, dots, checksum and its dot — at `at` and returns the
+ * offset after it; the `x` padding after it, to `at + size`, is left to the caller (a buffer that
+ * already holds it needs no second write).
+ */
+export function writePayloadHead(
+  buf: Uint8Array,
+  at: number,
+  producer: number,
+  seq: number,
+  intendedUs: number,
+  size: number,
+): number {
   let c = 0xffffffff;
   let o = at;
   for (let f = 0; f < 3; f++) {
@@ -134,10 +157,5 @@ export function writePayload(
   const crc = continueOverTail(lastTable, (c ^ 0xffffffff) >>> 0);
   for (let shift = 28; shift >= 0; shift -= 4) buf[o++] = HEX[(crc >>> shift) & 0xf] as number;
   buf[o++] = 46;
-  if (n < 64) for (let end = o + n; o < end; ) buf[o++] = 0x78;
-  else {
-    buf.fill(0x78, o, o + n);
-    o += n;
-  }
   return o;
 }

@@ -168,6 +168,29 @@ describe("HttpProducer.send", () => {
       void p.close();
     }
   });
+
+  test("unkeyed batches (the template path) are exactly JSON.stringify of the events too, at any size and length", () => {
+    for (const size of [0, 12, 18, 20, 64, 100, 5000]) {
+      const p = new HttpProducer(url, 1, 2000, size);
+      try {
+        // Heads grow from 1 digit to many within and across batches; 1, 20 and 150 events.
+        for (const [from, n, scale] of [
+          [0, 1, 1],
+          [5, 20, 1000],
+          [99_990, 150, 123_457],
+          [9_999_999, 3, 10_000_000],
+        ] as const) {
+          const b = batch(1, from, n).map((m) => ({ ...m, intendedUs: m.seq * scale }));
+          const expected = JSON.stringify(
+            b.map((m) => ({ headers: {}, body: encodePayload(1, m.seq, m.intendedUs, size) })),
+          );
+          assert.equal(p.body(1, b).toString("latin1"), expected, `size ${size}, ${n} from ${from}`);
+        }
+      } finally {
+        void p.close();
+      }
+    }
+  });
 });
 
 describe("classifyError", () => {
