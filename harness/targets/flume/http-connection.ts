@@ -29,6 +29,8 @@ export class HttpConnectionError extends Error {
   }
 }
 
+export type Answer = (status: number, err: HttpConnectionError | undefined) => void;
+
 /** Keep-alive idle time assumed when the server states none (node:http's default is 5 s). */
 const DEFAULT_KEEP_ALIVE_MS = 5000;
 /** A connection idle this close to the server's keep-alive timeout is replaced, not reused (undici's margin). */
@@ -43,8 +45,8 @@ export class HttpConnection {
   private keepAlive = true;
   private keepAliveMs = DEFAULT_KEEP_ALIVE_MS;
   private idleSince = 0;
-  private resolve: ((status: number) => void) | undefined;
-  private reject: ((err: Error) => void) | undefined;
+  /** The outstanding request's callback: the answer's status, or the error that ended it. */
+  private answer: Answer | undefined;
   /** When the outstanding request (or the connect) must have settled, ms on performance.now's clock. */
   deadline = Number.POSITIVE_INFINITY;
 
@@ -60,10 +62,10 @@ export class HttpConnection {
     this.deadline = performance.now() + connectTimeoutMs;
     this.socket.once("connect", () => {
       this.connected = true;
-      this.deadline = this.resolve ? this.requestDeadline : Number.POSITIVE_INFINITY;
+      this.deadline = this.answer ? this.requestDeadline : Number.POSITIVE_INFINITY;
     });
     this.socket.on("data", (chunk: Buffer) => {
-      if (!this.resolve) {
+      if (!this.answer) {
         this.destroy(
           new HttpConnectionError("HTTP_UNSOLICITED", "bytes arrived with no request outstanding"),
         );
@@ -74,7 +76,7 @@ export class HttpConnection {
     });
     this.socket.on("end", () => {
       // An answer whose body runs to the end of the connection completes here.
-      if (this.resolve) this.parser.finish();
+      if (this.answer) this.parser.finish();
       this.destroy(new HttpConnectionError("SOCKET_CLOSED", "other side closed"));
     });
     this.socket.on("error", (err: NodeJS.ErrnoException) => {
@@ -84,7 +86,7 @@ export class HttpConnection {
       this.destroy(new HttpConnectionError("SOCKET_CLOSED", "other side closed")),
     );
     this.parser[HTTPParser.kOnHeadersComplete] = (info) => {
-      if (!this.resolve) {
+      if (!this.answer) {
         this.destroy(new HttpConnectionError("HTTP_UNSOLICITED", "an answer with no request outstanding"));
         return;
       }
@@ -97,15 +99,14 @@ export class HttpConnection {
     this.parser[HTTPParser.kOnMessageComplete] = () => {
       // An interim (1xx) answer is followed by the real one.
       if (this.status < 200) return;
-      const resolve = this.resolve;
-      this.resolve = undefined;
-      this.reject = undefined;
+      const answer = this.answer;
+      this.answer = undefined;
       this.deadline = Number.POSITIVE_INFINITY;
       this.idleSince = performance.now();
       const status = this.status;
       if (!this.keepAlive) this.destroy(new HttpConnectionError("SOCKET_CLOSED", "closed after the answer"));
       else this.onIdle(this);
-      resolve?.(status);
+      answer?.(status, undefined);
     };
   }
 
@@ -115,21 +116,21 @@ export class HttpConnection {
   usable(now: number): boolean {
     return (
       !this.closed &&
-      this.resolve === undefined &&
+      this.answer === undefined &&
       (this.idleSince === 0 || now - this.idleSince < this.keepAliveMs - KEEP_ALIVE_MARGIN_MS)
     );
   }
 
-  /** Sends one whole request (head and body); resolves with the answer's status. */
-  request(bytes: Uint8Array, timeoutMs: number, now: number): Promise<number> {
-    return new Promise<number>((resolve, reject) => {
-      this.resolve = resolve;
-      this.reject = reject;
-      this.status = 0;
-      this.requestDeadline = now + timeoutMs;
-      if (this.connected) this.deadline = this.requestDeadline;
-      this.socket.write(bytes);
-    });
+  /**
+   * Sends one whole request (head and body); `answer` is called once, with the answer's status or
+   * the error that ended the request (a callback, not a promise: one less hop per request).
+   */
+  request(bytes: Uint8Array, timeoutMs: number, now: number, answer: Answer): void {
+    this.answer = answer;
+    this.status = 0;
+    this.requestDeadline = now + timeoutMs;
+    if (this.connected) this.deadline = this.requestDeadline;
+    this.socket.write(bytes);
   }
 
   /** Fails the outstanding request (if any) with `err` and closes the connection. */
@@ -137,13 +138,12 @@ export class HttpConnection {
     if (this.closed) return;
     this.closed = true;
     this.deadline = Number.POSITIVE_INFINITY;
-    const reject = this.reject;
-    this.resolve = undefined;
-    this.reject = undefined;
+    const answer = this.answer;
+    this.answer = undefined;
     this.socket.destroy();
     this.onClose(this);
     if (!this.connected) err.neverSent = true;
-    reject?.(err);
+    answer?.(0, err);
   }
 
   /** Called by the owner's sweep: fails a request or connect that passed its deadline. */

@@ -10,7 +10,7 @@
 import { MAX_HEAD, writePayload, writePayloadHead } from "../../generator/payload-writer.ts";
 import type { PlannedMessage } from "../../generator/schedule.ts";
 import type { SendOutcome } from "../target.ts";
-import { HttpConnection, HttpConnectionError } from "./http-connection.ts";
+import { type Answer, HttpConnection, HttpConnectionError } from "./http-connection.ts";
 
 /** Errors raised before any byte of the request could have reached the server. */
 const neverSent = new Set([
@@ -57,11 +57,7 @@ export class HttpProducer {
   /** Connections with nothing outstanding, most recently used last. */
   private readonly idle: HttpConnection[] = [];
   /** Requests waiting for a connection when all `connections` are busy. */
-  private readonly waiting: Array<{
-    bytes: Buffer;
-    resolve: (status: number) => void;
-    reject: (err: Error) => void;
-  }> = [];
+  private readonly waiting: Array<{ bytes: Buffer; answer: Answer }> = [];
   private readonly sweep: NodeJS.Timeout;
   private closed = false;
 
@@ -212,19 +208,29 @@ export class HttpProducer {
     } catch (err) {
       return Promise.resolve({ type: "fail", error: String(err) });
     }
-    return this.post(bytes).then(outcomeOf, classifyError);
+    return new Promise((resolve) =>
+      this.post(bytes, (status, err) => resolve(err ? classifyError(err) : outcomeOf(status))),
+    );
   }
 
-  /** Sends one request on a free connection (a new one when none is idle), resolving with the status. */
-  private post(bytes: Buffer): Promise<number> {
-    if (this.closed) return Promise.reject(new HttpConnectionError("CLOSED", "producer closed"));
+  /** Sends one request on a free connection (a new one when none is idle); `answer` gets the status. */
+  private post(bytes: Buffer, answer: Answer): void {
+    if (this.closed) {
+      answer(0, new HttpConnectionError("CLOSED", "producer closed"));
+      return;
+    }
     const now = performance.now();
     for (let c = this.idle.pop(); c !== undefined; c = this.idle.pop()) {
-      if (c.usable(now)) return c.request(bytes, this.timeoutMs, now);
+      if (c.usable(now)) {
+        c.request(bytes, this.timeoutMs, now, answer);
+        return;
+      }
       c.destroy(new HttpConnectionError("KEEP_ALIVE_EXPIRED", "idle past the keep-alive timeout"));
     }
-    if (this.all.size >= this.connections)
-      return new Promise((resolve, reject) => this.waiting.push({ bytes, resolve, reject }));
+    if (this.all.size >= this.connections) {
+      this.waiting.push({ bytes, answer });
+      return;
+    }
     const c = new HttpConnection(
       this.port,
       this.host,
@@ -233,12 +239,12 @@ export class HttpProducer {
       (free) => this.onIdle(free),
     );
     this.all.add(c);
-    return c.request(bytes, this.timeoutMs, now);
+    c.request(bytes, this.timeoutMs, now, answer);
   }
 
   private onIdle(c: HttpConnection): void {
     const next = this.waiting.shift();
-    if (next) c.request(next.bytes, this.timeoutMs, performance.now()).then(next.resolve, next.reject);
+    if (next) c.request(next.bytes, this.timeoutMs, performance.now(), next.answer);
     else this.idle.push(c);
   }
 
@@ -247,13 +253,13 @@ export class HttpProducer {
     const i = this.idle.indexOf(c);
     if (i >= 0) this.idle.splice(i, 1);
     const next = this.waiting.shift();
-    if (next) this.post(next.bytes).then(next.resolve, next.reject);
+    if (next) this.post(next.bytes, next.answer);
   }
 
   async close(): Promise<void> {
     this.closed = true;
     clearInterval(this.sweep);
-    for (const w of this.waiting.splice(0)) w.reject(new HttpConnectionError("CLOSED", "producer closed"));
+    for (const w of this.waiting.splice(0)) w.answer(0, new HttpConnectionError("CLOSED", "producer closed"));
     for (const c of [...this.all]) c.destroy(new HttpConnectionError("CLOSED", "producer closed"));
   }
 }
