@@ -105,7 +105,11 @@ export class HttpConnection {
       this.idleSince = performance.now();
       const status = this.status;
       if (!this.keepAlive) this.destroy(new HttpConnectionError("SOCKET_CLOSED", "closed after the answer"));
-      else this.onIdle(this);
+      else {
+        // An idle connection does not keep the process alive (as undici's do); a request does.
+        this.socket.unref();
+        this.onIdle(this);
+      }
       answer?.(status, undefined);
     };
   }
@@ -130,6 +134,7 @@ export class HttpConnection {
     this.status = 0;
     this.requestDeadline = now + timeoutMs;
     if (this.connected) this.deadline = this.requestDeadline;
+    this.socket.ref();
     this.socket.write(bytes);
   }
 

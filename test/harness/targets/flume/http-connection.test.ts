@@ -1,8 +1,10 @@
 // The agent producers' keep-alive connections against raw TCP servers that answer in the ways a
 // real HTTP server may: chunked, closing, early, or out of turn.
 import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
 import type { AddressInfo } from "node:net";
 import { createServer, type Server, type Socket } from "node:net";
+import { resolve } from "node:path";
 import { afterEach, describe, test } from "node:test";
 import type { PlannedMessage } from "../../../../harness/generator/schedule.ts";
 import { HttpProducer } from "../../../../harness/targets/flume/http-producer.ts";
@@ -173,5 +175,34 @@ describe("HttpProducer connections", () => {
       await p.close();
     }
     assert.equal(open.size, 2);
+  });
+
+  test("an idle connection does not keep the process alive; one with a request outstanding does", async () => {
+    let answered = 0;
+    const url = await rawServer((_req, sock) => {
+      // The answer comes late: the child must stay up for it, then exit on its own.
+      setTimeout(() => {
+        answered++;
+        sock.write("HTTP/1.1 200 OK\r\nContent-Length: 0\r\nKeep-Alive: timeout=30\r\n\r\n");
+      }, 300);
+    });
+    const producer = resolve(import.meta.dirname, "../../../../harness/targets/flume/http-producer.ts");
+    const code = `import { HttpProducer } from ${JSON.stringify(producer)};
+      const p = new HttpProducer(${JSON.stringify(url)}, 1, 5000, 50);
+      const out = await p.send(0, [{ index: 0, producer: 0, seq: 0, intendedUs: 0, key: undefined }]);
+      console.log(JSON.stringify(out));`;
+    const child = spawn(process.execPath, ["--import", "tsx", "--input-type=module", "-e", code], {
+      stdio: ["ignore", "pipe", "inherit"],
+    });
+    let stdout = "";
+    child.stdout.on("data", (c: Buffer) => {
+      stdout += c.toString();
+    });
+    const t0 = performance.now();
+    const code_ = await new Promise<number | null>((r) => child.once("exit", r));
+    assert.equal(code_, 0);
+    assert.equal(stdout.trim(), '{"type":"ok"}');
+    assert.equal(answered, 1);
+    assert.ok(performance.now() - t0 < 10_000, "exited without waiting for the keep-alive timeout");
   });
 });
