@@ -9,7 +9,11 @@
  *  (c) end-to-end latency through kafkajs at half the acks=all rate of (b), open loop, from each
  *      record's intended send time;
  *  (d) leader failover: from kill -9 (or SIGTERM, a controlled shutdown) of a partition's leader
- *      to the first write acknowledged (acks=all) by the new leader; a fresh cluster per run.
+ *      to the first write acknowledged (acks=all) by the new leader; a fresh cluster per run. Each
+ *      run prints when each step reached the bench in the surviving nodes' logs (the election when
+ *      the victim was the active controller, the fence proposed and committed, the new leader, the
+ *      follower's first fetch from it); runs alternate between a victim that is the active
+ *      controller too and one that is not, and the medians are split by that case.
  * Medians of several runs. The machine is shared and all processes (brokers, bench client) share
  * its cores, so figures are noisy and the client is part of what is measured.
  *
@@ -397,29 +401,40 @@ interface Failover {
   steps: Record<string, number>;
 }
 
-/** The steps of a failover, in order, as the nodes log them; `v` is the victim, `l` the new leader. */
-const FAILOVER_STEPS: Array<{ name: string; match: (line: string, v: number) => boolean }> = [
+/** The steps of a failover, in order, as the nodes log them; `v` is the victim, `p` the partition. */
+const FAILOVER_STEPS: Array<{ name: string; match: (line: string, v: number, p: number) => boolean }> = [
   { name: "election", match: (l) => /is the active controller \(term \d+\)/.test(l) },
   { name: "fence", match: (l, v) => l.includes(`fencing broker ${v}:`) },
   { name: "committed", match: (l, v) => l.includes(`broker ${v} fenced,`) },
-  { name: "leader", match: (l) => /\] f-0: leader at epoch/.test(l) },
-  { name: "follower", match: (l) => /first fetch: .*\bf-0\b/.test(l) },
+  { name: "leader", match: (l, _, p) => l.includes(`] f-${p}: leader at epoch`) },
+  { name: "follower", match: (l, _, p) => new RegExp(`first fetch: .*\\bf-${p}@`).test(l) },
 ];
 
-/** (d) One failover: ms from the signal to the first acks=all write acknowledged by a new leader. */
-async function failover(signal: "SIGKILL" | "SIGTERM"): Promise<Failover> {
+/**
+ * (d) One failover: ms from the signal to the first acks=all write acknowledged by a new leader.
+ * The victim leads a partition and is (or is not, by `controller`) the active controller too.
+ */
+async function failover(signal: "SIGKILL" | "SIGTERM", controller: boolean): Promise<Failover> {
   const lines: Array<{ id: number; line: string; at: number }> = [];
   const cluster = await startCluster(3, undefined, (id, line, at) => lines.push({ id, line, at }));
   try {
     const meta = await createTopic(cluster.nodes[0]!.port, "f", 3);
-    const [victim, parts] = [...meta.leaders].find(([, ps]) => ps.includes(0))!;
-    void parts;
+    // The active controller is the voter that last won an election (the highest term).
+    let active = -1;
+    let term = -1;
+    for (const { id, line } of lines) {
+      const m = /is the active controller \(term (\d+)\)/.exec(line);
+      if (m && Number(m[1]) > term) [active, term] = [id, Number(m[1])];
+    }
+    // Every broker leads two of the six partitions: kill the controller, or another leader.
+    const [victim, led] = [...meta.leaders].find(([id]) => (id === active) === controller)!;
+    const partition = led[0]!;
     const value = Buffer.alloc(RECORD_BYTES, 0x63);
     const body = (timeoutMs: number) => ({
       transactionalId: null,
       acks: -1,
       timeoutMs,
-      topicData: [{ name: "f", partitionData: [{ index: 0, records: buildBatch([{ value }]) }] }],
+      topicData: [{ name: "f", partitionData: [{ index: partition, records: buildBatch([{ value }]) }] }],
     });
     // Warm: a write through the current leader.
     {
@@ -429,13 +444,6 @@ async function failover(signal: "SIGKILL" | "SIGTERM"): Promise<Failover> {
     }
     const others = cluster.nodes.filter((n) => n.id !== victim);
     const clients = await Promise.all(others.map((n) => RawClient.connect(n.port)));
-    // The active controller is the voter that last won an election (the highest term).
-    let controller = -1;
-    let term = -1;
-    for (const { id, line } of lines) {
-      const m = /is the active controller \(term (\d+)\)/.exec(line);
-      if (m && Number(m[1]) > term) [controller, term] = [id, Number(m[1])];
-    }
     const seen = lines.length;
     const t0 = performance.now();
     cluster.nodes[victim - 1]!.proc.kill(signal);
@@ -459,9 +467,10 @@ async function failover(signal: "SIGKILL" | "SIGTERM"): Promise<Failover> {
     for (const { id, line, at } of lines.slice(seen)) {
       if (id === victim) continue;
       for (const s of FAILOVER_STEPS)
-        if (steps[s.name] === undefined && s.match(line, victim)) steps[s.name] = Math.max(0, at - t0);
+        if (steps[s.name] === undefined && s.match(line, victim, partition))
+          steps[s.name] = Math.max(0, at - t0);
     }
-    return { ms, victimWasController: controller === victim, steps };
+    return { ms, victimWasController: active === victim, steps };
   } finally {
     await cluster.stop();
   }
@@ -584,7 +593,8 @@ async function main(): Promise<void> {
     for (const signal of ["SIGKILL", "SIGTERM"] as const) {
       const runs: Failover[] = [];
       for (let r = 0; r < n; r++) {
-        const f = await failover(signal);
+        // Alternately the active controller and another leader, so both cases get runs.
+        const f = await failover(signal, r % 2 === 0);
         runs.push(f);
         console.log(
           `  (d) ${signal} run ${r + 1}: ${f.ms.toFixed(0)} ms, victim ${f.victimWasController ? "was" : "was not"} the active controller (${stepsText(f)})`,
