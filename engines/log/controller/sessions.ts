@@ -3,11 +3,11 @@
  *
  * It cannot know when brokers last heartbeated its predecessor, so it gives each a full session
  * from its own election: time to find the new controller. One exception: in combined mode the
- * predecessor's own broker lives in the process whose Raft appends this voter received last, and
- * both reach this node over the same link, so the quorum's last sign of that broker's life is the
- * last append; its session counts from there, as for any broker that goes silent. Brokers cut
- * off only from the old controller still get the full session, since only the predecessor's id
- * is treated this way.
+ * predecessor's own broker (the same node id: ids are unique across brokers and controllers, as
+ * in KRaft) lives in the process whose Raft appends this voter received last, and both reach this
+ * node over the same link, so the quorum's last sign of that broker's life is the last append;
+ * its session counts from there, as for any broker that goes silent. Brokers cut off only from
+ * the old controller still get the full session, since only the predecessor's id is treated so.
  *
  * The head start is capped. An election ends at most three election timeouts after the last
  * append it follows (a timer of up to two, a vote round of up to one) unless this voter itself
