@@ -569,7 +569,17 @@ function buildProgram(setExit: (code: number) => void): Command {
         .argParser(percentArg),
     )
     .addOption(
-      new Option("--max-steps <n>", "most steps per search").default(12).argParser(intArg("--max-steps")),
+      new Option("--max-steps <n>", "most loads tried per search")
+        .default(12)
+        .argParser(intArg("--max-steps")),
+    )
+    .addOption(
+      new Option(
+        "--runs-per-step <n>",
+        "runs per load; its verdict is their majority (3 steadies answers near the knee)",
+      )
+        .default(1)
+        .argParser(intArg("--runs-per-step")),
     )
     .addOption(
       new Option("--repeat <n>", "run the whole search n times and report the spread")
@@ -610,9 +620,14 @@ function buildProgram(setExit: (code: number) => void): Command {
       new Option("--start <rate>", "with --capacity: the first step's rate").argParser(floatArg("--start")),
     )
     .addOption(
-      new Option("--max-steps <n>", "with --capacity: most steps per search")
+      new Option("--max-steps <n>", "with --capacity: most loads tried per search")
         .default(10)
         .argParser(intArg("--max-steps")),
+    )
+    .addOption(
+      new Option("--runs-per-step <n>", "with --capacity: runs per load, judged by their majority")
+        .default(1)
+        .argParser(intArg("--runs-per-step")),
     )
     .action(async (paths: string[], opts: import("./cli/sweep-command.ts").SweepCliOptions) => {
       const { sweepCommand } = await import("./cli/sweep-command.ts");

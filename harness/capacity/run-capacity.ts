@@ -99,6 +99,7 @@ export async function runCapacity(o: CapacityRunOptions): Promise<CapacityResult
     factor: o.search.factor ?? 2,
     precision: o.search.precision ?? 0.02,
     maxSteps: o.search.maxSteps ?? 12,
+    runsPerStep: o.search.runsPerStep ?? 1,
     resolution: knob === "rate" ? 1 : 0.01,
     floor: knob === "rate" ? 1 : 0.01,
   };
@@ -183,7 +184,11 @@ export async function runCapacity(o: CapacityRunOptions): Promise<CapacityResult
   }
   result.spread = spreadOf(result.searches.flatMap((s) => (s.answer === null ? [] : [s.answer])));
   const first = result.searches[0];
-  result.answerStep = first?.steps.find((s) => s.level === first.answer && s.verdict === "good") ?? null;
+  // Of the answer's good runs, the one with the median e2e p99 speaks for it.
+  const atAnswer = (first?.steps ?? [])
+    .filter((s) => s.level === first?.answer && s.verdict === "good")
+    .sort((a, b) => a.endToEndP99 - b.endToEndP99);
+  result.answerStep = atAnswer[Math.floor((atAnswer.length - 1) / 2)] ?? null;
   save();
   return result;
 }
@@ -191,7 +196,8 @@ export async function runCapacity(o: CapacityRunOptions): Promise<CapacityResult
 /** The search's settings in one line, for the console. */
 export function describeOptions(r: CapacityResult): string {
   const o = r.options;
-  return `${r.knob} from ${fmt(r.knob, o.start)}, ×${o.factor} until an SLO breaks, then bisect to ${o.precision * 100}%; each step ${formatDuration(o.warmupMs)} warmup + ${formatDuration(o.measuredMs)} measured; at most ${o.maxSteps} steps${o.repeat > 1 ? `; ${o.repeat} searches` : ""}`;
+  const runs = o.runsPerStep ?? 1;
+  return `${r.knob} from ${fmt(r.knob, o.start)}, ×${o.factor} until an SLO breaks, then bisect to ${o.precision * 100}%; each run ${formatDuration(o.warmupMs)} warmup + ${formatDuration(o.measuredMs)} measured; ${runs > 1 ? `${runs} runs per load, judged by their majority` : "one run per load (the break that ends the growth: best of three)"}; at most ${o.maxSteps} loads${o.repeat > 1 ? `; ${o.repeat} searches` : ""}`;
 }
 
 export { fmt as formatLevel };

@@ -5,9 +5,10 @@
  * the load path (not the engine) was the bottleneck ends the search: above it faultbench cannot
  * tell what the engine would do, so the answer is a lower bound and says so.
  *
- * One spike must not cap the answer: a bad step while no other load is bad (the break that would
- * end the growth) is run once more, and a load counts as bad only when its break reproduces — a load
- * with a good run among its runs is good (capacity.json keeps both runs).
+ * One run near the knee is a coin toss, so a load's verdict is the majority of its runs: each load
+ * is run `runsPerStep` times (stopping early once a majority is certain), and a tie is run once
+ * more. The break that would end the growth (a bad load while no other load is bad) is judged on
+ * at least three runs, so one spike cannot cap the answer (capacity.json keeps every run).
  *
  * Pure: the steps so far in, the next load (or the end) out. The load is a rate in messages per
  * second, or a speed factor for a replayed trace; the search does not care which.
@@ -16,6 +17,9 @@
 import { median } from "../stats/summary.ts";
 
 export type StepVerdict = "good" | "bad" | "harness-bound";
+
+/** A load's verdict over its runs; undecided while no majority is certain yet. */
+export type LevelVerdict = StepVerdict | "undecided";
 
 export interface SearchStep {
   level: number;
@@ -35,14 +39,16 @@ export interface SearchOptions {
   resolution: number;
   /** The lowest load worth trying when even the start is bad. */
   floor: number;
-  /** Re-run the search's first bad step before believing it (default true). */
+  /** Judge the break that would end the growth on at least three runs (default true). */
   confirmBreaks?: boolean;
+  /** Runs per load, its verdict their majority (default 1). */
+  runsPerStep?: number;
 }
 
 export type SearchEnd = "converged" | "harness-bound" | "max-steps" | "nothing-good" | "unbounded";
 
 export type NextStep =
-  | { kind: "run"; level: number; phase: "grow" | "shrink" | "bisect" | "confirm" }
+  | { kind: "run"; level: number; phase: "grow" | "shrink" | "bisect" | "repeat" | "confirm" }
   | {
       kind: "done";
       end: SearchEnd;
@@ -51,22 +57,47 @@ export type NextStep =
     };
 
 /**
- * One verdict per load: harness-bound if any run was, else good if any run was (the break did
- * not reproduce), else bad.
+ * The majority of at least `n` runs, certain once one side has more than half. A load run more
+ * often than n (a tie, a confirmed break) is judged over an odd count covering its runs, so a
+ * good run after a bad one leaves it undecided rather than good.
  */
-export function levelVerdicts(steps: readonly SearchStep[]): SearchStep[] {
-  const by = new Map<number, StepVerdict[]>();
-  for (const s of steps) by.set(s.level, [...(by.get(s.level) ?? []), s.verdict]);
-  return [...by].map(([level, vs]) => ({
-    level,
-    verdict: vs.includes("harness-bound") ? "harness-bound" : vs.includes("good") ? "good" : "bad",
-  }));
+function majority(verdicts: readonly StepVerdict[], n: number): LevelVerdict {
+  if (verdicts.includes("harness-bound")) return "harness-bound";
+  const over = Math.max(n, verdicts.length % 2 ? verdicts.length : verdicts.length + 1);
+  const need = Math.floor(over / 2) + 1;
+  const good = verdicts.filter((v) => v === "good").length;
+  const bad = verdicts.length - good;
+  return good >= need ? "good" : bad >= need ? "bad" : "undecided";
 }
 
-/** The highest good load below every bad one, and the lowest bad load. */
-export function bracketOf(steps: readonly SearchStep[]): { good: number | null; bad: number | null } {
-  const levels = levelVerdicts(steps);
-  const bads = levels.filter((s) => s.verdict !== "good").map((s) => s.level);
+/**
+ * One verdict per load, in the order the loads were first tried: harness-bound if any run was,
+ * else the majority of `runsPerStep` runs — of at least three for the break that would end the
+ * growth (the only bad load) when breaks are confirmed.
+ */
+export function levelVerdicts(
+  steps: readonly SearchStep[],
+  o: Pick<SearchOptions, "runsPerStep" | "confirmBreaks"> = {},
+): Array<{ level: number; verdict: LevelVerdict }> {
+  const k = Math.max(1, Math.floor(o.runsPerStep ?? 1));
+  const by = new Map<number, StepVerdict[]>();
+  for (const s of steps) by.set(s.level, [...(by.get(s.level) ?? []), s.verdict]);
+  const levels = [...by].map(([level, runs]) => ({ level, runs, verdict: majority(runs, k) }));
+  const bads = levels.filter((l) => l.verdict === "bad");
+  if (o.confirmBreaks !== false && k < 3 && bads.length === 1) {
+    const only = bads[0] as (typeof levels)[number];
+    only.verdict = majority(only.runs, 3);
+  }
+  return levels.map(({ level, verdict }) => ({ level, verdict }));
+}
+
+/** The highest good load below every bad one, and the lowest bad load; undecided loads count as neither. */
+export function bracketOf(
+  steps: readonly SearchStep[],
+  o: Pick<SearchOptions, "runsPerStep" | "confirmBreaks"> = {},
+): { good: number | null; bad: number | null } {
+  const levels = levelVerdicts(steps, o);
+  const bads = levels.filter((s) => s.verdict === "bad" || s.verdict === "harness-bound").map((s) => s.level);
   const bad = bads.length ? Math.min(...bads) : null;
   const goods = levels
     .filter((s) => s.verdict === "good" && (bad === null || s.level < bad))
@@ -74,26 +105,27 @@ export function bracketOf(steps: readonly SearchStep[]): { good: number | null; 
   return { good: goods.length ? Math.max(...goods) : null, bad };
 }
 
+/** Distinct loads tried: the step limit counts loads, not runs. */
+const loadsTried = (steps: readonly SearchStep[]) => new Set(steps.map((s) => s.level)).size;
+
 export function nextStep(o: SearchOptions, steps: readonly SearchStep[]): NextStep {
-  const bracket = bracketOf(steps);
+  const bracket = bracketOf(steps, o);
   const done = (end: SearchEnd): NextStep => ({ kind: "done", end, answer: bracket.good, bracket });
   const round = (x: number) => Math.max(o.resolution, Math.round(x / o.resolution) * o.resolution);
   const tried = new Set(steps.map((s) => s.level));
 
   if (steps.some((s) => s.verdict === "harness-bound")) return done("harness-bound");
   if (steps.length === 0) return { kind: "run", level: round(o.start), phase: "grow" };
-  const last = steps[steps.length - 1] as SearchStep;
-  if (
-    o.confirmBreaks !== false &&
-    last.verdict === "bad" &&
-    steps.filter((s) => s.level === last.level).length === 1 &&
-    !levelVerdicts(steps).some((s) => s.verdict === "bad" && s.level !== last.level) &&
-    steps.length < o.maxSteps
-  )
-    return { kind: "run", level: last.level, phase: "confirm" };
+  // Finish judging a load before moving on: more runs while its majority is not certain.
+  const open = levelVerdicts(steps, o).find((l) => l.verdict === "undecided");
+  if (open) {
+    const runs = steps.filter((s) => s.level === open.level).length;
+    const k = Math.max(1, Math.floor(o.runsPerStep ?? 1));
+    return { kind: "run", level: open.level, phase: runs >= k ? "confirm" : "repeat" };
+  }
   const { good, bad } = bracket;
   if (good !== null && bad !== null && (bad - good) / good <= o.precision) return done("converged");
-  if (steps.length >= o.maxSteps) return done(bad === null ? "unbounded" : "max-steps");
+  if (loadsTried(steps) >= o.maxSteps) return done(bad === null ? "unbounded" : "max-steps");
   if (bad === null) {
     const level = round((good ?? o.start) * o.factor);
     return { kind: "run", level, phase: "grow" };
@@ -103,7 +135,6 @@ export function nextStep(o: SearchOptions, steps: readonly SearchStep[]): NextSt
     if (level < o.floor || tried.has(level)) return done("nothing-good");
     return { kind: "run", level, phase: "shrink" };
   }
-  if ((bad - good) / good <= o.precision) return done("converged");
   const level = round((good + bad) / 2);
   if (level <= good || level >= bad || tried.has(level)) return done("converged");
   return { kind: "run", level, phase: "bisect" };

@@ -24,6 +24,7 @@ export interface CapacityCliOptions {
   factor: number;
   precision: number;
   maxSteps: number;
+  runsPerStep: number;
   repeat: number;
 }
 
@@ -33,6 +34,8 @@ export async function capacityCommand(
   projectRoot: string,
 ): Promise<number> {
   const slos = (opts.slo.length > 0 ? opts.slo : DEFAULT_SLOS).map(parseSlo);
+  if (!(opts.runsPerStep >= 1))
+    throw new FaultbenchError("FB_USAGE", "--runs-per-step must be at least 1, e.g. 3");
   if (!(opts.factor > 1)) throw new FaultbenchError("FB_USAGE", "--factor must be more than 1, e.g. 2");
   if (!(opts.precision > 0 && opts.precision < 1))
     throw new FaultbenchError("FB_USAGE", "--precision is a percentage between 0 and 100, e.g. 2%");
@@ -71,6 +74,7 @@ export async function capacityCommand(
         factor: opts.factor,
         precision: opts.precision,
         maxSteps: opts.maxSteps,
+        runsPerStep: opts.runsPerStep,
       },
       repeat: opts.repeat,
       dir,

@@ -27,6 +27,7 @@ export interface SweepCliOptions {
   seed?: number;
   duration?: number;
   maxSteps: number;
+  runsPerStep: number;
   start?: number;
 }
 
@@ -47,7 +48,11 @@ export async function sweepCommand(
     files.map((f) => loadScenario(relative(process.cwd(), f) || f, overrides)),
   );
   const capacity = opts.capacity
-    ? { maxSteps: opts.maxSteps, ...(opts.start === undefined ? {} : { start: opts.start }) }
+    ? {
+        maxSteps: opts.maxSteps,
+        runsPerStep: opts.runsPerStep,
+        ...(opts.start === undefined ? {} : { start: opts.start }),
+      }
     : undefined;
   const planned = sweepPoints({
     scenarios,

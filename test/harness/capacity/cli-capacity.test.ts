@@ -28,6 +28,8 @@ test("capacity runs real steps and writes capacity.json, capacity.html and each 
     "--start",
     "200",
     "--max-steps",
+    "1",
+    "--runs-per-step",
     "2",
     "--duration",
     "1s",
@@ -35,6 +37,7 @@ test("capacity runs real steps and writes capacity.json, capacity.html and each 
     out,
   ]);
   assert.ok(r.status === 0 || r.status === 1, r.stderr);
+  assert.match(r.stdout, /2 runs per load, judged by their majority; at most 1 loads/);
   assert.match(r.stdout, /search step phase/);
   assert.match(r.stdout, /search 1: /);
   const [dir] = readdirSync(out).filter((d) => d.includes("capacity-tiny-chain"));
@@ -43,8 +46,13 @@ test("capacity runs real steps and writes capacity.json, capacity.html and each 
   assert.equal(c.kind, "capacity");
   assert.equal(c.knob, "rate");
   const steps = c.searches[0]?.steps ?? [];
-  assert.ok(steps.length >= 1 && steps.length <= 2);
-  assert.equal(steps[0]?.level, 200);
+  // One load, run until two runs agree (a tie gets a third).
+  assert.ok(steps.length >= 2 && steps.length <= 3, JSON.stringify(steps.map((s) => s.verdict)));
+  assert.deepEqual([...new Set(steps.map((s) => s.level))], [200]);
+  assert.deepEqual(
+    steps.slice(0, 2).map((s) => s.phase),
+    ["grow", "repeat"],
+  );
   for (const s of steps) {
     assert.ok(existsSync(join(out, dir, s.runDir, "results.json")));
     assert.ok(existsSync(join(out, dir, s.runDir, "report.html")));

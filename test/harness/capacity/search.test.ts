@@ -30,6 +30,15 @@ function simulate(limit: number, o: SearchOptions = opts, harnessAt = Number.POS
   }
 }
 
+function simulateWith(o: SearchOptions, verdictAt: (level: number) => SearchStep["verdict"]) {
+  const steps: SearchStep[] = [];
+  for (;;) {
+    const n = nextStep(o, steps);
+    if (n.kind === "done") return n;
+    steps.push({ level: n.level, verdict: verdictAt(n.level) });
+  }
+}
+
 describe("capacity search (Nighthawk: grow geometrically, then bisect)", () => {
   test("grows ×2 until the first bad step, then bisects to within 2%", () => {
     const { steps, end } = simulate(11_300);
@@ -92,11 +101,14 @@ describe("capacity search (Nighthawk: grow geometrically, then bisect)", () => {
 
   test("a good step above a bad one (noise) does not count as the answer", () => {
     assert.deepEqual(
-      bracketOf([
-        { level: 1000, verdict: "good" },
-        { level: 2000, verdict: "bad" },
-        { level: 3000, verdict: "good" },
-      ]),
+      bracketOf(
+        [
+          { level: 1000, verdict: "good" },
+          { level: 2000, verdict: "bad" },
+          { level: 3000, verdict: "good" },
+        ],
+        opts,
+      ),
       { good: 1000, bad: 2000 },
     );
   });
@@ -106,9 +118,9 @@ describe("capacity search (Nighthawk: grow geometrically, then bisect)", () => {
     assert.equal(spreadOf([]), null);
   });
 
-  test("the first break is run again: a spike that does not reproduce does not cap the answer", () => {
+  test("the first break is judged on three runs: a spike that does not reproduce does not cap the answer", () => {
     const o = { ...opts, confirmBreaks: true };
-    // A real limit at 11,300: the first bad step (16,000) is confirmed, then the search bisects.
+    // A real limit at 11,300: the first bad step (16,000) breaks twice, then the search bisects.
     const real = simulate(11_300, o);
     assert.deepEqual(
       real.steps.slice(0, 7).map((s) => `${s.level}${s.verdict === "bad" ? "!" : ""}`),
@@ -129,11 +141,13 @@ describe("capacity search (Nighthawk: grow geometrically, then bisect)", () => {
       if (spike) spiked = true;
       steps.push({ level: n.level, verdict: spike || n.level > 11_300 ? "bad" : "good" });
     }
+    // Bad then good is a tie: a third run decides.
     assert.deepEqual(
-      steps.slice(0, 4).map((s) => [s.level, s.verdict]),
+      steps.slice(0, 5).map((s) => [s.level, s.verdict]),
       [
         [1000, "good"],
         [2000, "bad"],
+        [2000, "good"],
         [2000, "good"],
         [4000, "good"],
       ],
@@ -143,21 +157,65 @@ describe("capacity search (Nighthawk: grow geometrically, then bisect)", () => {
     assert.equal(steps.filter((s) => s.level === 12000).length, 1);
   });
 
-  test("a load with a good run among its runs is good; harness-bound outranks both", () => {
+  test("a load's verdict is the majority of its runs; a tie is undecided; harness-bound outranks both", () => {
     assert.deepEqual(
-      levelVerdicts([
-        { level: 2000, verdict: "bad" },
-        { level: 2000, verdict: "good" },
-        { level: 4000, verdict: "bad" },
-        { level: 4000, verdict: "bad" },
-        { level: 8000, verdict: "good" },
-        { level: 8000, verdict: "harness-bound" },
-      ]),
+      levelVerdicts(
+        [
+          { level: 2000, verdict: "bad" },
+          { level: 2000, verdict: "good" },
+          { level: 2000, verdict: "good" },
+          { level: 4000, verdict: "bad" },
+          { level: 4000, verdict: "bad" },
+          { level: 6000, verdict: "good" },
+          { level: 6000, verdict: "bad" },
+          { level: 8000, verdict: "good" },
+          { level: 8000, verdict: "harness-bound" },
+        ],
+        { confirmBreaks: false },
+      ),
       [
         { level: 2000, verdict: "good" },
         { level: 4000, verdict: "bad" },
+        { level: 6000, verdict: "undecided" },
         { level: 8000, verdict: "harness-bound" },
       ],
     );
+  });
+
+  test("with several runs per load, noise near the knee is outvoted and the step limit counts loads", () => {
+    const o = { ...opts, runsPerStep: 3, confirmBreaks: true, maxSteps: 30 };
+    // An engine whose runs near its limit (9,000–13,000) go either way, decided by a fixed pattern:
+    // every third run there breaks, so a single-run search could stop anywhere in that band.
+    let n = 0;
+    const steps: SearchStep[] = [];
+    for (;;) {
+      const next = nextStep(o, steps);
+      if (next.kind === "done") {
+        assert.equal(next.end, "converged");
+        // Runs at or below 13,000 hold two times in three: they are good; above it always bad.
+        assert.ok(
+          (next.answer as number) >= 12_700 && (next.answer as number) <= 13_000,
+          JSON.stringify(next),
+        );
+        break;
+      }
+      const noisy = next.level >= 9000 && next.level <= 13_000;
+      const verdict = next.level > 13_000 ? "bad" : noisy && n++ % 3 === 2 ? "bad" : "good";
+      steps.push({ level: next.level, verdict });
+    }
+    const perLoad = new Map<number, number>();
+    for (const s of steps) perLoad.set(s.level, (perLoad.get(s.level) ?? 0) + 1);
+    // Two agreeing runs settle a load; none runs more than three times.
+    assert.ok(
+      [...perLoad.values()].every((c) => c >= 2 && c <= 3),
+      JSON.stringify([...perLoad]),
+    );
+    // With one run per load the same engine is judged by whichever run came up: the first noisy
+    // run breaks (the same one-in-three pattern, another phase) and caps the answer.
+    n = 2;
+    const single = simulateWith({ ...o, runsPerStep: 1, confirmBreaks: false }, (level) =>
+      level > 13_000 ? "bad" : level >= 9000 && level <= 13_000 && n++ % 3 === 2 ? "bad" : "good",
+    );
+    assert.ok((single.answer as number) < 12_700, JSON.stringify(single));
   });
 });
