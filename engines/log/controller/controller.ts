@@ -80,6 +80,9 @@ export async function startController(opts: ControllerOptions): Promise<RunningC
     apply: (cmd, index) => {
       applyRecord(image, cmd as MetadataRecord, index);
       for (const w of [...metadataWaiters]) w();
+      // A broker registered through an entry this leader applies only now (committed by its
+      // predecessor) gets its session from now, like the others at the election.
+      if (raft.isLeader) for (const b of Object.values(image.brokers)) if (!b.fenced) watch(b.id);
     },
     snapshots: {
       take: () => encodeImage(image),
