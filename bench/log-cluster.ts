@@ -6,8 +6,16 @@
  *      broker with `--in-flight` requests each, acks=1 and acks=all with min.insync.replicas=2,
  *      and the single broker with acks=1;
  *  (b) kafkajs producer: acks=1 and acks=all on RF=3, acks=1 on the single broker;
- *  (c) end-to-end latency through kafkajs at half the acks=all rate of (b), open loop, from each
- *      record's intended send time;
+ *  (c) end-to-end latency, open loop, from each record's intended send time, acks=all:
+ *      raw: a raw producer process (pre-built batches stamped with their records' due times and
+ *      their send time) and a raw consumer process long-polling Fetch on every partition, at half
+ *      the acks=all rate of (a) measured in the same run (plus `--e2e-ladder` rates), printed with
+ *      p50/p99/p99.9, the rate delivered, the cores of the brokers and of the bench's own processes,
+ *      and the verdict on the target (p99 ≤ 10 ms at half the acks=all rate); see bench/log-e2e/;
+ *      kafkajs: a kafkajs producer and consumer at half the acks=all rate of (b) — the client's
+ *      figure (its consumer commits every 5 s in the background; `--e2e-kafkajs-commit each-batch`
+ *      uses kafkajs's autoCommit, which waits for an OffsetCommit after every batch and alone
+ *      holds the latency at tens of ms whatever the rate);
  *  (d) leader failover: from kill -9 (or SIGTERM, a controlled shutdown) of a partition's leader
  *      to the first write acknowledged (acks=all) by the new leader; a fresh cluster per run. Each
  *      run prints when each step reached the bench in the surviving nodes' logs (the election when
@@ -19,7 +27,8 @@
  *
  *   node --import tsx bench/log-cluster.ts [--runs 3] [--seconds 5] [--failovers 5] [--only a|b|c|d]
  *        [--connections 3] [--in-flight 2] [--records-per-batch 1000] [--profile DIR]
- *        [--e2e-rates 5k,20k]   (c) at these rates instead of half the acks=all rate of (b)
+ *        [--e2e-rates 5k,20k]   (c) kafkajs at these rates instead of half the acks=all rate of (b)
+ *        [--e2e-ladder 100k,400k]   (c) raw also at these rates [--e2e-kafkajs-commit interval|each-batch]
  *
  * `--profile DIR` runs every broker of the first run of each (a) case under `node --cpu-prof`,
  * stops them with SIGTERM so the profiles are written, and prints each broker's summary.
@@ -27,7 +36,7 @@
 
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { parseArgs } from "node:util";
@@ -38,6 +47,8 @@ import { pickPorts } from "../engines/log/tools/pick-ports.ts";
 import { RawClient } from "../engines/log/tools/raw-client.ts";
 import { parseReady } from "../engines/shared/ready-signal.ts";
 import { summariseProfile } from "./cpu-profile-summary.ts";
+import { type RawE2EResult, rawEndToEnd } from "./log-e2e/run.ts";
+import { caveats, medianFigures, parseRates, type RunFigures, targetVerdict } from "./log-e2e/summary.ts";
 
 const PARTITIONS = 6;
 const RECORD_BYTES = 100;
@@ -53,9 +64,24 @@ const { values: args } = parseArgs({
     connections: { type: "string", default: "3" },
     profile: { type: "string" },
     "e2e-rates": { type: "string" },
+    "e2e-ladder": { type: "string" },
+    "e2e-kafkajs-commit": { type: "string", default: "interval" },
   },
 });
 const runs = Number(args.runs);
+// Bad flags stop the bench before it starts a cluster, with the fix (exit 2), not a stack trace.
+const e2eLadder = (() => {
+  try {
+    return args["e2e-ladder"] ? parseRates(args["e2e-ladder"]) : [];
+  } catch (e) {
+    console.error(`--e2e-ladder: ${(e as Error).message}`);
+    process.exit(2);
+  }
+})();
+if (args["e2e-kafkajs-commit"] !== "interval" && args["e2e-kafkajs-commit"] !== "each-batch") {
+  console.error(`--e2e-kafkajs-commit must be interval or each-batch, not "${args["e2e-kafkajs-commit"]}"`);
+  process.exit(2);
+}
 const seconds = Number(args.seconds);
 const connections = Number(args.connections);
 
@@ -346,6 +372,66 @@ async function kafkajsProduce(ports: number[], topic: string, acks: number): Pro
   return produced / elapsed;
 }
 
+const E2E_LIMIT_MS = 10;
+
+/**
+ * (c) raw: the engine's end-to-end latency without a client library, at half of (a)'s acks=all
+ * rate and the `--e2e-ladder` rates; a fresh cluster per run, one topic per rate.
+ */
+async function rawLatency(acksAllRate: number): Promise<string[]> {
+  const half = Math.round(acksAllRate / 2);
+  const rates = [...new Set([half, ...e2eLadder])].sort((a, b) => a - b);
+  const byRate = new Map<number, RunFigures[]>(rates.map((r) => [r, []]));
+  for (let r = 0; r < runs; r++) {
+    const cluster = await startCluster(3);
+    try {
+      for (const rate of rates) {
+        const topic = `e2e-${rate}`;
+        const meta = await createTopic(cluster.nodes[0]!.port, topic, 3);
+        const res: RawE2EResult = await rawEndToEnd({
+          topic,
+          partitions: PARTITIONS,
+          leaders: [...meta.leaders].map(([id, partitions]) => ({ port: meta.ports.get(id)!, partitions })),
+          rate,
+          warmupMs: 1000,
+          measureMs: seconds * 1000,
+          recordBytes: RECORD_BYTES,
+          connections,
+          maxBatchRecords: Number(args["records-per-batch"]),
+          brokerPids: cluster.nodes.map((n) => n.proc.pid!),
+        });
+        const errors = Object.entries(res.errors);
+        byRate.get(rate)!.push({
+          p50: res.e2e.p50,
+          p99: res.e2e.p99,
+          p999: res.e2e.p999,
+          fromSendP99: res.fromSend.p99,
+          delivered: res.delivered,
+          cpu: res.cpu,
+        });
+        console.log(
+          `  (c) raw ${fmt(rate)} records/s run ${r + 1}: due→consumed p50 ${res.e2e.p50.toFixed(2)} p99 ${res.e2e.p99.toFixed(2)} p99.9 ${res.e2e.p999.toFixed(2)} ms; sent→consumed p50 ${res.fromSend.p50.toFixed(2)} p99 ${res.fromSend.p99.toFixed(2)} ms; acks=all ack p99 ${res.ack.p99.toFixed(2)} ms; waited in producer p99 ${res.queued.p99.toFixed(2)} ms; delivered ${fmt(res.delivered)} records/s; cores: brokers ${res.cpu.brokers.toFixed(2)}, bench producer ${res.cpu.producer.toFixed(2)}, consumer ${res.cpu.consumer.toFixed(2)}, machine ${res.cpu.machine.toFixed(2)} of ${availableParallelism()}${errors.length > 0 ? `; errors ${errors.map(([k, v]) => `${k}: ${v}`).join(", ")}` : ""}`,
+        );
+      }
+    } finally {
+      await cluster.stop();
+    }
+  }
+  const medians = new Map([...byRate].map(([rate, rs]) => [rate, medianFigures(rs)]));
+  const lines: string[] = [];
+  for (const [rate, f] of medians) {
+    const notes = caveats(f, rate, availableParallelism());
+    lines.push(
+      `(c) raw end-to-end latency, RF=3 acks=all at ${fmt(rate)} records/s${rate === half ? " (half of (a)'s acks=all)" : ""}: median p50 ${f.p50.toFixed(2)} ms, p99 ${f.p99.toFixed(2)} ms, p99.9 ${f.p999.toFixed(2)} ms (sent→consumed p99 ${f.fromSendP99.toFixed(2)} ms); delivered ${fmt(f.delivered)} records/s; cores: brokers ${f.cpu.brokers.toFixed(2)}, bench producer ${f.cpu.producer.toFixed(2)} + consumer ${f.cpu.consumer.toFixed(2)}, machine ${f.cpu.machine.toFixed(2)}${notes.length > 0 ? ` — ${notes.join("; ")}` : ""}`,
+    );
+  }
+  const v = targetVerdict(medians, half, E2E_LIMIT_MS);
+  lines.push(
+    `target (c): end-to-end p99 ≤ ${E2E_LIMIT_MS} ms at half the acks=all rate (${fmt(half)} of ${fmt(acksAllRate)} records/s): median p99 ${v.p99.toFixed(2)} ms — ${v.met ? "met" : "NOT met"}${v.highestHeld !== null ? `; highest measured rate with p99 ≤ ${E2E_LIMIT_MS} ms: ${fmt(v.highestHeld)} records/s` : medians.size > 1 ? `; p99 ≤ ${E2E_LIMIT_MS} ms held at none of ${rates.map(fmt).join(", ")} records/s` : ""}`,
+  );
+  return lines;
+}
+
 /** (c) Open-loop end-to-end latency (acks=all) at `rate`, consumer in its own process. */
 async function kafkajsLatency(
   ports: number[],
@@ -354,7 +440,15 @@ async function kafkajsLatency(
 ): Promise<{ p50: number; p99: number; n: number }> {
   const child = spawn(
     process.execPath,
-    ["--import", "tsx", "bench/log-latency-consumer.ts", String(ports[0]), topic, `${topic}-lat`],
+    [
+      "--import",
+      "tsx",
+      "bench/log-latency-consumer.ts",
+      String(ports[0]),
+      topic,
+      `${topic}-lat`,
+      args["e2e-kafkajs-commit"]!,
+    ],
     {
       stdio: ["pipe", "pipe", "inherit"],
     },
@@ -490,7 +584,9 @@ async function main(): Promise<void> {
     `log cluster bench: 3 brokers (combined Raft quorum) on one machine, ${PARTITIONS} partitions, RF=3, min.insync.replicas=2, ${RECORD_BYTES}-byte records, ${runs} runs x ${seconds}s, node ${process.version}`,
   );
   const table: string[] = [];
-  if (!only || only === "a") {
+  // (c)'s raw case runs at half the acks=all rate of (a), measured in the same run.
+  let rawAllRate = 0;
+  if (!only || only === "a" || only === "c") {
     const cases: Array<{ name: string; brokers: number; acks: number }> = [
       { name: "single broker, acks=1", brokers: 1, acks: 1 },
       { name: "RF=3, acks=1", brokers: 3, acks: 1 },
@@ -498,6 +594,7 @@ async function main(): Promise<void> {
     ];
     const results = new Map<string, number>();
     for (const k of cases) {
+      if (only === "c" && k.acks !== -1) continue;
       const rates: number[] = [];
       const cpus: number[] = [];
       for (let r = 0; r < runs; r++) {
@@ -522,13 +619,16 @@ async function main(): Promise<void> {
         `(a) append path, raw Produce v7, ${k.name}: median ${fmt(median(rates))} records/s; brokers ${median(cpus).toFixed(2)} CPU-s per 1M records`,
       );
     }
-    const single = results.get("single broker, acks=1")!;
-    table.push(
-      `(a) replication cost: RF=3 acks=1 is ${(results.get("RF=3, acks=1")! / single).toFixed(2)}x, acks=all ${(results.get("RF=3, acks=all")! / single).toFixed(2)}x the single broker`,
-    );
+    rawAllRate = results.get("RF=3, acks=all")!;
+    const single = results.get("single broker, acks=1");
+    if (single !== undefined)
+      table.push(
+        `(a) replication cost: RF=3 acks=1 is ${(results.get("RF=3, acks=1")! / single).toFixed(2)}x, acks=all ${(results.get("RF=3, acks=all")! / single).toFixed(2)}x the single broker`,
+      );
   }
   let allRate = 0;
-  if (!only || only === "b" || only === "c") {
+  // (c) kafkajs needs (b)'s acks=all rate unless --e2e-rates names its rates.
+  if (!only || only === "b" || (only === "c" && !args["e2e-rates"])) {
     const cases: Array<{ name: string; brokers: number; acks: number }> = [
       { name: "single broker, acks=1", brokers: 1, acks: 1 },
       { name: "RF=3, acks=1", brokers: 3, acks: 1 },
@@ -556,6 +656,7 @@ async function main(): Promise<void> {
       table.push(`(b) kafkajs producer, ${k.name}: median ${fmt(median(rates))} records/s`);
     }
   }
+  if (!only || only === "c") table.push(...(await rawLatency(rawAllRate)));
   if (!only || only === "c") {
     // Half the acks=all rate of (b) unless --e2e-rates names the rates: the curve below the
     // client's saturation shows what the engine's own latency is.
@@ -584,7 +685,7 @@ async function main(): Promise<void> {
         }
       }
       table.push(
-        `(c) kafkajs end-to-end latency, RF=3 acks=all at ${fmt(rate)} records/s: median p50 ${median(p50s).toFixed(1)} ms, median p99 ${median(p99s).toFixed(1)} ms`,
+        `(c) kafkajs end-to-end latency, RF=3 acks=all at ${fmt(rate)} records/s: median p50 ${median(p50s).toFixed(1)} ms, median p99 ${median(p99s).toFixed(1)} ms (kafkajs producer and consumer, consumer commits ${args["e2e-kafkajs-commit"] === "each-batch" ? "after every batch, waiting for each" : "every 5 s in the background"}: the client's figure; the raw case above is the engine's)`,
       );
     }
   }

@@ -6,6 +6,7 @@
 
 import type { BrokerContext, Handler, HandlerResult } from "./broker-context.ts";
 import { handleApiVersions } from "./handlers/api-versions.ts";
+import { handleAlterConfigs, handleDescribeConfigs } from "./handlers/configs.ts";
 import { handleFetch } from "./handlers/fetch.ts";
 import {
   handleDescribeGroups,
@@ -50,6 +51,9 @@ export const handlers: ReadonlyMap<number, Handler> = new Map<number, Handler>([
   [ApiKey.DeleteTopics, h(handleDeleteTopics)],
   [ApiKey.InitProducerId, h(handleInitProducerId)],
   [ApiKey.OffsetsForLeaderEpoch, h(handleOffsetsForLeaderEpoch)],
+  [ApiKey.DescribeConfigs, h(handleDescribeConfigs)],
+  [ApiKey.AlterConfigs, h(handleAlterConfigs)],
+  [ApiKey.IncrementalAlterConfigs, h(handleAlterConfigs)],
 ]);
 
 export function dispatch(

@@ -158,9 +158,14 @@ async function attachBroker(
   rm.quorum = quorum;
   ctx.clusterHandlers = clusterHandlers(rm, quorum);
   await quorum.start();
-  // Serve only once this broker is registered, unfenced and knows the cluster.
-  const ok = await rm.waitForImage((i) => i.brokers[opts.nodeId]?.fenced === false, 30_000);
-  if (!ok) log("not unfenced by the controller within 30 s; serving anyway");
+  // Serve only once this broker is registered, unfenced and has caught up with the controller's
+  // metadata as of its registration (Kafka's broker keeps its listeners closed until then): a
+  // client asking earlier would be told that existing topics do not exist.
+  const ok = await rm.waitForImage(
+    (i) => i.version >= quorum.registeredAtVersion && i.brokers[opts.nodeId]?.fenced === false,
+    30_000,
+  );
+  if (!ok) log("not unfenced and caught up with the controller's metadata within 30 s; serving anyway");
   return {
     async beforeClose() {
       quorum.shuttingDown = true;

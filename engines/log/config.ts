@@ -135,3 +135,37 @@ export function parseBrokerConfig(overrides: Record<string, string> = {}): Broke
   }
   return c;
 }
+
+const text = (n: number) => (n === Number.POSITIVE_INFINITY ? "9223372036854775807" : String(n));
+
+/** Effective value of every broker-wide key (DescribeConfigs for a broker), topic shorthands left out. */
+export function brokerConfigValues(c: BrokerConfig): Record<string, string> {
+  return {
+    "cluster.id": c.clusterId,
+    "auto.create.topics.enable": String(c.autoCreateTopics),
+    "num.partitions": text(c.numPartitions),
+    "default.replication.factor": text(c.defaultReplicationFactor),
+    "min.insync.replicas": text(c.minInsyncReplicas),
+    "log.segment.bytes": text(c.log.segmentBytes),
+    "log.retention.bytes": text(c.log.retentionBytes),
+    "log.retention.ms": text(c.log.retentionMs),
+    "log.index.interval.bytes": text(c.log.indexIntervalBytes),
+    "log.flush.interval.messages": text(c.log.flushMessages),
+    "log.flush.interval.ms": text(c.log.flushMs),
+    "message.max.bytes": text(c.log.maxMessageBytes),
+    "log.retention.check.interval.ms": text(c.retentionCheckIntervalMs),
+    "socket.request.max.bytes": text(c.socketRequestMaxBytes),
+    "group.initial.rebalance.delay.ms": text(c.groupInitialRebalanceDelayMs),
+    "group.min.session.timeout.ms": text(c.groupMinSessionTimeoutMs),
+    "group.max.session.timeout.ms": text(c.groupMaxSessionTimeoutMs),
+    "broker.session.timeout.ms": text(c.brokerSessionTimeoutMs),
+    "broker.heartbeat.interval.ms": text(c.brokerHeartbeatIntervalMs),
+    "controller.quorum.election.timeout.ms": text(c.controllerElectionTimeoutMs),
+    "unclean.leader.election.enable": String(c.uncleanLeaderElection),
+    "replica.lag.time.max.ms": text(c.replicaLagTimeMaxMs),
+    "replica.fetch.wait.max.ms": text(c.replicaFetchWaitMaxMs),
+    "offsets.topic.replication.factor": text(c.offsetsTopicReplicationFactor),
+    "metadata.log.max.records.between.snapshots": text(c.metadataSnapshotMaxRecords),
+    "metadata.log.max.record.bytes.between.snapshots": text(c.metadataSnapshotMaxBytes),
+  };
+}

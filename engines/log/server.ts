@@ -32,7 +32,9 @@ export interface ServeLogOptions {
   /** Where diagnostics go (default stderr). */
   log?: (msg: string) => void;
   /**
-   * Joins a cluster once the port is bound (cluster-node.ts): installs cluster handlers on the
+   * Joins a cluster (cluster-node.ts) before clients are served: with a fixed port the listener
+   * opens only after it resolves; with port 0 the port is bound first (the cluster must learn it)
+   * and connections wait unread until it resolves. installs cluster handlers on the
    * context; `beforeClose` runs first on close (controlled shutdown), `close` before the logs close.
    */
   attach?: (ctx: BrokerContext, port: number) => Promise<{ beforeClose(): Promise<void>; close(): void }>;
@@ -76,22 +78,58 @@ export async function serveLog(opts: ServeLogOptions): Promise<RunningLog> {
     producerIds: new ProducerIds(opts.dataDir),
   };
   const connections = new Set<Connection>();
-  const server: Server = createServer((socket: Socket) => {
+  // Until a cluster node has caught up with the metadata (attach resolved), connections accepted
+  // on an ephemeral port are held unread: answering them would tell clients that existing topics
+  // do not exist (UNKNOWN_TOPIC_OR_PARTITION).
+  let serving = opts.attach === undefined;
+  const held: Socket[] = [];
+  const accept = (socket: Socket) => {
     const c = new Connection(socket, ctx, log);
     connections.add(c);
     socket.on("close", () => connections.delete(c));
+  };
+  const server: Server = createServer((socket: Socket) => {
+    if (serving) return accept(socket);
+    socket.pause();
+    held.push(socket);
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(opts.port ?? 0, host, () => {
-      server.off("error", reject);
-      resolve();
+  const listen = (port: number) =>
+    new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(port, host, () => {
+        server.off("error", reject);
+        resolve();
+      });
     });
-  });
-  const addr = server.address();
-  const port = typeof addr === "object" && addr ? addr.port : 0;
-  if (opts.advertisedPort === undefined) ctx.advertisedPort = port;
-  const attached = opts.attach ? await opts.attach(ctx, port) : undefined;
+  let port = opts.port ?? 0;
+  let attached: Awaited<ReturnType<NonNullable<ServeLogOptions["attach"]>>> | undefined;
+  if (opts.attach && port !== 0) {
+    // Kafka's broker opens its client listener only once it has caught up with the metadata log
+    // and is unfenced: until then a connection is refused and clients try another broker.
+    if (opts.advertisedPort === undefined) ctx.advertisedPort = port;
+    attached = await opts.attach(ctx, port);
+    try {
+      await listen(port);
+    } catch (e) {
+      await attached.beforeClose().catch(() => undefined);
+      attached.close();
+      logs.close();
+      offsets.close();
+      throw e;
+    }
+  } else {
+    await listen(port);
+    const addr = server.address();
+    port = typeof addr === "object" && addr ? addr.port : 0;
+    if (opts.advertisedPort === undefined) ctx.advertisedPort = port;
+    attached = opts.attach ? await opts.attach(ctx, port) : undefined;
+  }
+  serving = true;
+  for (const socket of held.splice(0)) {
+    if (socket.destroyed) continue;
+    accept(socket);
+    socket.resume();
+  }
   groups.start();
   logs.startBackground(config.retentionCheckIntervalMs);
   // Committed offsets follow the broker-wide flush.ms too (page cache otherwise, like the logs).

@@ -15,6 +15,12 @@
 
 import { NotLeaderError, RaftNode } from "../raft/raft-node.ts";
 import { type RpcServer, serveRpc } from "../rpc/rpc.ts";
+import {
+  alterTopicConfigs,
+  type ConfigChange,
+  topicUnclean,
+  validateTopicConfigs,
+} from "../topic-configs.ts";
 import { addBroker, assignReplicas, removeBroker } from "./election.ts";
 import {
   applyRecord,
@@ -62,6 +68,13 @@ export interface CreateTopicRequest {
   configs: Record<string, string>;
 }
 
+export interface AlterTopicConfigsRequest {
+  name: string;
+  /** `replace`: AlterConfigs (the entries are the whole set); `incremental`: IncrementalAlterConfigs. */
+  mode: "replace" | "incremental";
+  changes: ConfigChange[];
+}
+
 export const NOT_CONTROLLER = "NOT_CONTROLLER";
 
 export async function startController(opts: ControllerOptions): Promise<RunningController> {
@@ -97,8 +110,29 @@ export async function startController(opts: ControllerOptions): Promise<RunningC
     onRoleChange: (leader) => (leader ? startSessions() : stopSessions()),
   });
 
+  /**
+   * A new active controller first applies everything committed before its term: deciding on an
+   * older image would overwrite newer state (a topic's configs replaced by a stale set, a
+   * partition's ISR by an old one).
+   */
+  const caughtUp = () =>
+    raft.isCaughtUpLeader || !raft.isLeader
+      ? Promise.resolve()
+      : new Promise<void>((resolve) => {
+          const done = () => {
+            if (raft.isLeader && !raft.isCaughtUpLeader) return;
+            clearTimeout(timer);
+            metadataWaiters.delete(done);
+            resolve();
+          };
+          const timer = setTimeout(() => {
+            metadataWaiters.delete(done);
+            resolve();
+          }, opts.electionTimeoutMs * 4);
+          metadataWaiters.add(done);
+        });
   const serial = <T>(op: () => Promise<T>): Promise<T> => {
-    const run = queue.then(op, op);
+    const run = queue.then(caughtUp).then(op, op);
     queue = run.catch(() => undefined);
     return run;
   };
@@ -118,9 +152,10 @@ export async function startController(opts: ControllerOptions): Promise<RunningC
   const rebalanceFor = (id: number, leaving: boolean, live: Set<number>): MetadataRecord[] => {
     const out: MetadataRecord[] = [];
     for (const [topic, t] of Object.entries(image.topics)) {
+      const unclean = topicUnclean(t.configs, opts.unclean);
       for (let i = 0; i < t.partitions.length; i++) {
         const p = t.partitions[i]!;
-        const next = leaving ? removeBroker(p, id, live, opts.unclean) : addBroker(p, id, live, opts.unclean);
+        const next = leaving ? removeBroker(p, id, live, unclean) : addBroker(p, id, live, unclean);
         if (next) {
           opts.log(
             `${topic}-${i}: leader ${p.leader} → ${next.leader}, isr [${p.isr}] → [${next.isr}], epoch ${next.leaderEpoch}`,
@@ -217,6 +252,11 @@ export async function startController(opts: ControllerOptions): Promise<RunningC
           fail(36, `topic ${t.name} already exists`);
           continue;
         }
+        const configs = validateTopicConfigs(t.configs ?? {});
+        if (!configs.ok) {
+          fail(40, configs.message);
+          continue;
+        }
         const live = liveBrokers(image);
         const rf = t.replicationFactor === -1 ? opts.defaultReplicationFactor : t.replicationFactor;
         let replicas: number[][];
@@ -246,7 +286,47 @@ export async function startController(opts: ControllerOptions): Promise<RunningC
             partitionEpoch: 0,
           };
         });
-        await propose({ type: "createTopic", name: t.name, configs: t.configs, partitions });
+        await propose({ type: "createTopic", name: t.name, configs: configs.configs, partitions });
+        out.push({ name: t.name, errorCode: 0, errorMessage: null });
+      }
+      return out;
+    });
+
+  /**
+   * AlterConfigs / IncrementalAlterConfigs for topics: the new config set is computed against the
+   * image and validated here, and committed as one record per topic. Turning unclean election on
+   * for a topic elects a leader for its offline partitions at once (as Kafka's controller does).
+   */
+  const alterConfigs = (req: { topics: AlterTopicConfigsRequest[]; validateOnly: boolean }) =>
+    serial(async () => {
+      const out: Array<{ name: string; errorCode: number; errorMessage: string | null }> = [];
+      for (const t of req.topics) {
+        const topic = image.topics[t.name];
+        if (!topic) {
+          out.push({ name: t.name, errorCode: 3, errorMessage: `topic ${t.name} does not exist` });
+          continue;
+        }
+        const r = alterTopicConfigs(topic.configs, t.mode, t.changes);
+        if (!r.ok) {
+          out.push({ name: t.name, errorCode: r.errorCode, errorMessage: r.message });
+          continue;
+        }
+        if (!req.validateOnly) {
+          const records: MetadataRecord[] = [{ type: "topicConfigs", name: t.name, configs: r.configs }];
+          if (topicUnclean(r.configs, opts.unclean) && !topicUnclean(topic.configs, opts.unclean)) {
+            const live = new Set(liveBrokers(image));
+            topic.partitions.forEach((p, i) => {
+              const any = p.leader === -1 ? p.replicas.find((b) => live.has(b)) : undefined;
+              const next = any === undefined ? null : addBroker(p, any, live, true);
+              if (next) {
+                opts.log(`${t.name}-${i}: unclean election enabled, leader → ${next.leader}`);
+                records.push({ type: "partitionChange", topic: t.name, partition: i, state: next });
+              }
+            });
+          }
+          opts.log(`${t.name}: configs ${JSON.stringify(r.configs)}`);
+          await propose({ type: "batch", records });
+        }
         out.push({ name: t.name, errorCode: 0, errorMessage: null });
       }
       return out;
@@ -294,7 +374,8 @@ export async function startController(opts: ControllerOptions): Promise<RunningC
           await fence(b.id, "re-registered after a restart");
         await serial(() => propose({ type: "registerBroker", broker: { ...b, fenced: true } }));
         await unfence(b.id);
-        return { ok: true };
+        // The broker serves clients only once its image reaches this version (cluster-node.ts).
+        return { ok: true, version: image.version };
       }
       case "broker.heartbeat": {
         const id = params.id as number;
@@ -350,6 +431,11 @@ export async function startController(opts: ControllerOptions): Promise<RunningC
           }>,
         });
         return { ok: true };
+      case "broker.alterConfigs":
+        return {
+          topics: await alterConfigs(params as Parameters<typeof alterConfigs>[0]),
+          version: image.version,
+        };
       case "broker.alterPartition":
         return alterPartition(params as Parameters<typeof alterPartition>[0]);
       case "broker.controlledShutdown": {

@@ -55,6 +55,8 @@ export type MetadataRecord =
   | { type: "brokerFenced"; id: number; fenced: boolean }
   | { type: "createTopic"; name: string; configs: Record<string, string>; partitions: PartitionState[] }
   | { type: "deleteTopic"; name: string }
+  /** A topic's config overrides, replaced whole (AlterConfigs / IncrementalAlterConfigs). */
+  | { type: "topicConfigs"; name: string; configs: Record<string, string> }
   | { type: "partitionChange"; topic: string; partition: number; state: PartitionState }
   | {
       type: "offsetCommit";
@@ -84,6 +86,11 @@ export function applyRecord(image: MetadataImage, rec: MetadataRecord, index: nu
     case "createTopic":
       image.topics[rec.name] = { configs: rec.configs, partitions: rec.partitions.map((p) => ({ ...p })) };
       break;
+    case "topicConfigs": {
+      const t = image.topics[rec.name];
+      if (t) t.configs = { ...rec.configs };
+      break;
+    }
     case "deleteTopic":
       delete image.topics[rec.name];
       for (const g of Object.values(image.offsets)) {

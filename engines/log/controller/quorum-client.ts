@@ -28,6 +28,11 @@ export class QuorumClient {
   /** Set during controlled shutdown, so heartbeats do not unfence this broker again. */
   shuttingDown = false;
   lastHeartbeatOk = 0;
+  /**
+   * The controller's metadata version when it answered this broker's registration (after
+   * unfencing it): an image at least this new holds every topic that existed then.
+   */
+  registeredAtVersion = 0;
 
   constructor(private readonly opts: QuorumClientOptions) {
     for (const [id, a] of opts.controllers) this.clients.set(id, new RpcClient(a.host, a.port));
@@ -77,7 +82,12 @@ export class QuorumClient {
   }
 
   private async register(deadlineMs: number): Promise<void> {
-    await this.call("broker.register", { broker: this.opts.broker }, deadlineMs);
+    const r = await this.call<{ version?: number }>(
+      "broker.register",
+      { broker: this.opts.broker },
+      deadlineMs,
+    );
+    this.registeredAtVersion = Math.max(this.registeredAtVersion, r?.version ?? 0);
     this.registered = true;
     this.lastHeartbeatOk = Date.now();
   }

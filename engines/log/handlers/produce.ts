@@ -3,7 +3,7 @@
  *  acks=0  → append, send nothing;
  *  acks=1  → answer after the leader's append;
  *  acks=-1 → refuse with NOT_ENOUGH_REPLICAS when the ISR (here: this broker alone) is smaller than
- *            min.insync.replicas, else answer once the HW covers the batch. On one broker the HW
+ *            the topic's min.insync.replicas (its override, else the broker's), else answer once the HW covers the batch. On one broker the HW
  *            moves with the append, so this is immediate; the wait is written for followers later.
  * Versions 0–2 (the old message formats) are advertised but refused per partition with
  * UNSUPPORTED_VERSION, and zstd needs v7+ (UNSUPPORTED_COMPRESSION_TYPE), as in Kafka.
@@ -19,6 +19,7 @@ import {
 import { ErrorCode } from "../protocol/error-codes.ts";
 import type { RequestHeader } from "../protocol/header.ts";
 import { Codec, compressionCodec, Off } from "../records/record-batch.ts";
+import { topicMinIsr } from "../topic-configs.ts";
 
 /** Size of the in-sync replica set of a partition led here (one broker: just the leader). */
 const ISR_SIZE = 1;
@@ -50,7 +51,6 @@ export function handleProduce(
   const acks = req.acks;
   const version = header.apiVersion;
   const validAcks = acks === 0 || acks === 1 || acks === -1;
-  const tooFewReplicas = acks === -1 && ISR_SIZE < ctx.config.minInsyncReplicas;
   const responses = req.topicData.map((t) => ({
     name: t.name,
     partitionResponses: t.partitionData.map((p): ProducePartitionResponse => {
@@ -66,7 +66,8 @@ export function handleProduce(
       if (!validAcks) return fail(ErrorCode.INVALID_REQUIRED_ACKS);
       const log = ctx.logs.partition(t.name, p.index);
       if (!log) return fail(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
-      if (tooFewReplicas) return fail(ErrorCode.NOT_ENOUGH_REPLICAS);
+      const minIsr = topicMinIsr(ctx.logs.topic(t.name)?.meta.configs, ctx.config.minInsyncReplicas);
+      if (acks === -1 && ISR_SIZE < minIsr) return fail(ErrorCode.NOT_ENOUGH_REPLICAS);
       if (p.records === null || p.records.length === 0) return fail(ErrorCode.INVALID_RECORD);
       const r = log.append(p.records);
       if (r.errorCode !== 0 || !("baseOffset" in r)) return fail(r.errorCode);

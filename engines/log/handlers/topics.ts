@@ -8,8 +8,8 @@ import type { BrokerContext } from "../broker-context.ts";
 import type { CreateTopicsRequest, CreateTopicsResponse } from "../protocol/apis/create-topics.ts";
 import type { DeleteTopicsRequest, DeleteTopicsResponse } from "../protocol/apis/delete-topics.ts";
 import { ErrorCode } from "../protocol/error-codes.ts";
-import { withTopicConfigs } from "../storage/log-config.ts";
 import { isValidTopicName } from "../storage/log-manager.ts";
+import { validateTopicConfigs } from "../topic-configs.ts";
 
 /** A sanity bound: each partition is a directory with open files. */
 const MAX_PARTITIONS = 10_000;
@@ -46,14 +46,11 @@ export function handleCreateTopics(ctx: BrokerContext, req: CreateTopicsRequest)
         return fail(ErrorCode.INVALID_REPLICATION_FACTOR, `replication factor ${rf} but 1 broker available`);
       }
     }
-    const configs: Record<string, string> = {};
-    for (const c of t.configs) if (c.value !== null) configs[c.name] = c.value;
-    try {
-      withTopicConfigs(ctx.config.log, configs);
-    } catch (e) {
-      return fail(ErrorCode.INVALID_CONFIG, (e as Error).message);
-    }
-    if (!req.validateOnly) ctx.logs.createTopic(t.name, partitions, configs);
+    const given: Record<string, string> = {};
+    for (const c of t.configs) if (c.value !== null) given[c.name] = c.value;
+    const configs = validateTopicConfigs(given);
+    if (!configs.ok) return fail(ErrorCode.INVALID_CONFIG, configs.message);
+    if (!req.validateOnly) ctx.logs.createTopic(t.name, partitions, configs.configs);
     return {
       name: t.name,
       errorCode: 0,

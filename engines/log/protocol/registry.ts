@@ -3,9 +3,11 @@
  * exactly this table, so a client can never pick a version the broker cannot decode.
  */
 
+import { alterConfigs, incrementalAlterConfigs } from "./apis/alter-configs.ts";
 import { apiVersions } from "./apis/api-versions.ts";
 import { createTopics } from "./apis/create-topics.ts";
 import { deleteTopics } from "./apis/delete-topics.ts";
+import { describeConfigs } from "./apis/describe-configs.ts";
 import { describeGroups } from "./apis/describe-groups.ts";
 import { fetch } from "./apis/fetch.ts";
 import { findCoordinator } from "./apis/find-coordinator.ts";
@@ -42,6 +44,9 @@ export const ApiKey = {
   DeleteTopics: 20,
   InitProducerId: 22,
   OffsetsForLeaderEpoch: 23,
+  DescribeConfigs: 32,
+  AlterConfigs: 33,
+  IncrementalAlterConfigs: 44,
 } as const;
 
 export const schemas: readonly MessageSchema[] = [
@@ -63,6 +68,9 @@ export const schemas: readonly MessageSchema[] = [
   deleteTopics,
   initProducerId,
   offsetsForLeaderEpoch,
+  describeConfigs,
+  alterConfigs,
+  incrementalAlterConfigs,
 ];
 
 const byKey = new Map<number, MessageSchema>(schemas.map((s) => [s.apiKey, s]));

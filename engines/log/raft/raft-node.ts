@@ -91,6 +91,8 @@ export class RaftNode {
   role: Role = "follower";
   leaderId: number | null = null;
   commitIndex = 0;
+  /** Index of the no-op this node appended on becoming leader. */
+  private termStartIndex = Number.POSITIVE_INFINITY;
   lastApplied = 0;
   private readonly store: RaftStorage;
   private readonly peers = new Map<number, RpcClient>();
@@ -146,6 +148,16 @@ export class RaftNode {
 
   get isLeader(): boolean {
     return this.role === "leader";
+  }
+
+  /**
+   * Leader whose state machine has applied everything committed before its term (its term's
+   * no-op is applied, Raft §8): only then is the state it decides on current. A fresh leader may
+   * hold committed entries it has not applied yet, because it learns the commit index only by
+   * committing an entry of its own term.
+   */
+  get isCaughtUpLeader(): boolean {
+    return this.role === "leader" && this.lastApplied >= this.termStartIndex;
   }
 
   private get majority(): number {
@@ -235,6 +247,7 @@ export class RaftNode {
       this.matchIndex.set(id, 0);
     }
     this.store.append([{ term: this.store.term, cmd: { type: "noop" } }]);
+    this.termStartIndex = this.store.lastIndex;
     this.advanceCommit();
     this.heartbeatTimer = setInterval(() => this.replicateAll(), this.opts.heartbeatMs);
     this.replicateAll();

@@ -47,8 +47,9 @@ import type { ProducePartitionResponse, ProduceRequest, ProduceResponse } from "
 import { ErrorCode } from "../protocol/error-codes.ts";
 import type { RequestHeader } from "../protocol/header.ts";
 import { ApiKey } from "../protocol/registry.ts";
-import { withTopicConfigs } from "../storage/log-config.ts";
 import { isValidTopicName } from "../storage/log-manager.ts";
+import { validateTopicConfigs } from "../topic-configs.ts";
+import { clusterConfigHandlers } from "./cluster-configs.ts";
 import type { ReplicaManager } from "./replica-manager.ts";
 
 export const OFFSETS_TOPIC = "__consumer_offsets";
@@ -134,7 +135,8 @@ export function clusterHandlers(rm: ReplicaManager, quorum: QuorumClient): Reado
         const r = rm.replica(t.name, p.index);
         if (!r) return fail(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
         if (r.role !== "leader") return fail(ErrorCode.NOT_LEADER_OR_FOLLOWER);
-        if (acks === -1 && r.state.isr.length < rm.minIsr) return fail(ErrorCode.NOT_ENOUGH_REPLICAS);
+        if (acks === -1 && r.state.isr.length < rm.minIsrFor(t.name))
+          return fail(ErrorCode.NOT_ENOUGH_REPLICAS);
         if (p.records === null || p.records.length === 0) return fail(ErrorCode.INVALID_RECORD);
         const a = r.log.append(p.records);
         if (a.errorCode !== 0 || !("baseOffset" in a)) return fail(a.errorCode);
@@ -302,14 +304,14 @@ export function clusterHandlers(rm: ReplicaManager, quorum: QuorumClient): Reado
         });
         continue;
       }
-      const configs: Record<string, string> = {};
-      for (const c of t.configs) if (c.value !== null) configs[c.name] = c.value;
-      try {
-        withTopicConfigs(ctx.config.log, configs);
-      } catch (e) {
-        local.push({ name: t.name, errorCode: ErrorCode.INVALID_CONFIG, errorMessage: (e as Error).message });
+      const given: Record<string, string> = {};
+      for (const c of t.configs) if (c.value !== null) given[c.name] = c.value;
+      const valid = validateTopicConfigs(given);
+      if (!valid.ok) {
+        local.push({ name: t.name, errorCode: ErrorCode.INVALID_CONFIG, errorMessage: valid.message });
         continue;
       }
+      const configs = valid.configs;
       const partitions = t.numPartitions === -1 ? ctx.config.numPartitions : t.numPartitions;
       if (t.assignments.length === 0 && (partitions < 1 || partitions > 10_000)) {
         local.push({
@@ -429,6 +431,7 @@ export function clusterHandlers(rm: ReplicaManager, quorum: QuorumClient): Reado
   ): Handler => f as unknown as Handler;
 
   return new Map<number, Handler>([
+    ...clusterConfigHandlers(rm, quorum),
     [ApiKey.Produce, h(produce)],
     [ApiKey.Fetch, h(fetch)],
     [ApiKey.ListOffsets, h(listOffsets)],

@@ -15,8 +15,9 @@ import type {
   OffsetsForLeaderEpochResponse,
 } from "../protocol/apis/offsets-for-leader-epoch.ts";
 import { ErrorCode } from "../protocol/error-codes.ts";
-import { topicConfigKeys } from "../storage/log-config.ts";
+import { replicationTopicKeys, topicConfigKeys } from "../storage/log-config.ts";
 import type { LogManager } from "../storage/log-manager.ts";
+import { topicMinIsr } from "../topic-configs.ts";
 import { Fetcher } from "./fetcher.ts";
 import { PartitionReplica } from "./partition-replica.ts";
 
@@ -52,6 +53,11 @@ export class ReplicaManager {
 
   get minIsr(): number {
     return this.opts.config.minInsyncReplicas;
+  }
+
+  /** The topic's min.insync.replicas (its override in the image, else the broker's), read per use. */
+  minIsrFor(topic: string): number {
+    return topicMinIsr(this.image.topics[topic]?.configs, this.opts.config.minInsyncReplicas);
   }
 
   replica(topic: string, partition: number): PartitionReplica | undefined {
@@ -93,17 +99,23 @@ export class ReplicaManager {
     }
     for (const [name, t] of Object.entries(image.topics)) {
       let topic = logs.topic(name);
-      if (!topic) {
-        const configs: Record<string, string> = {};
-        for (const [k, v] of Object.entries(t.configs)) if (topicConfigKeys[k]) configs[k] = v;
-        topic = logs.createTopic(name, t.partitions.length, configs);
+      const configs: Record<string, string> = {};
+      for (const [k, v] of Object.entries(t.configs))
+        if (topicConfigKeys[k] || replicationTopicKeys.has(k)) configs[k] = v;
+      if (!topic) topic = logs.createTopic(name, t.partitions.length, configs);
+      else if (JSON.stringify(topic.meta.configs) !== JSON.stringify(configs)) {
+        try {
+          logs.setTopicConfigs(name, configs);
+        } catch (e) {
+          this.opts.log(`${name}: cannot apply configs ${JSON.stringify(configs)}: ${(e as Error).message}`);
+        }
       }
       t.partitions.forEach((state, i) => {
         const log = topic!.partitions[i];
         if (!log) return;
         let r = this.replica(name, i);
         if (!r) {
-          r = new PartitionReplica(name, i, log, this.nodeId, () => this.minIsr, state);
+          r = new PartitionReplica(name, i, log, this.nodeId, () => this.minIsrFor(name), state);
           this.replicas.set(key(name, i), r);
         }
         this.applyPartition(r, state);

@@ -41,6 +41,15 @@ export const topicConfigKeys: Record<string, keyof LogConfig> = {
   "max.message.bytes": "maxMessageBytes",
 };
 
+/**
+ * Topic configs that are not log settings: the replica layer reads them from the topic's configs
+ * (engines/log/topic-configs.ts), so the log accepts and ignores them.
+ */
+export const replicationTopicKeys: ReadonlySet<string> = new Set([
+  "min.insync.replicas",
+  "unclean.leader.election.enable",
+]);
+
 /** Parses one numeric config value; Kafka's Long.MAX_VALUE spelling means "never". */
 export function parseConfigNumber(key: string, value: string): number {
   const v = value.trim();
@@ -54,6 +63,7 @@ export function parseConfigNumber(key: string, value: string): number {
 export function withTopicConfigs(base: LogConfig, configs: Record<string, string>): LogConfig {
   const out = { ...base };
   for (const [k, v] of Object.entries(configs)) {
+    if (replicationTopicKeys.has(k)) continue;
     const field = topicConfigKeys[k];
     if (!field) throw new Error(`unknown topic config ${k}`);
     out[field] = parseConfigNumber(k, v);

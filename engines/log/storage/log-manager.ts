@@ -129,6 +129,21 @@ export class LogManager {
     return t;
   }
 
+  /**
+   * Replaces a topic's config overrides (AlterConfigs): persisted, and applied to every partition
+   * at once (a new segment size or retention acts on the next append or sweep). Throws on bad
+   * configs, leaving the topic as it was.
+   */
+  setTopicConfigs(name: string, configs: Record<string, string>): boolean {
+    const t = this.topics.get(name);
+    if (!t) return false;
+    const config = withTopicConfigs(this.defaults, configs);
+    t.meta = { ...t.meta, configs: { ...configs } };
+    for (const p of t.partitions) p.config = config;
+    this.persist();
+    return true;
+  }
+
   /** Deletes a topic and its partition directories. */
   deleteTopic(name: string): boolean {
     const t = this.topics.get(name);

@@ -30,13 +30,20 @@ export function kafkaHandle(brokers: readonly string[], w: Workload): Kafka {
 /** Creates the topic; false when it already existed. */
 export async function createTopic(
   kafka: Kafka,
-  topic: { name: string; partitions: number; replication: number },
+  topic: { name: string; partitions: number; replication: number; configs?: Record<string, string> },
 ): Promise<boolean> {
   const admin = kafka.admin({ retry: { retries: 5 } });
   await admin.connect();
   try {
     return await admin.createTopics({
-      topics: [{ topic: topic.name, numPartitions: topic.partitions, replicationFactor: topic.replication }],
+      topics: [
+        {
+          topic: topic.name,
+          numPartitions: topic.partitions,
+          replicationFactor: topic.replication,
+          configEntries: Object.entries(topic.configs ?? {}).map(([name, value]) => ({ name, value })),
+        },
+      ],
       waitForLeaders: true,
     });
   } finally {

@@ -3,6 +3,11 @@
  * scenario section, topology facts, extra analysis (per-partition order) and report wording.
  */
 
+import {
+  topicConfigDefs,
+  topicConfigNames,
+  validateTopicConfigs,
+} from "../../../engines/log/topic-configs.ts";
 import { partitionOrderChecker } from "../../checkers/partition-order-checker.ts";
 import { kafkaClientOptions, kafkaOrderAnalysis, kafkaRemoteClient } from "../kafka/definition-parts.ts";
 import { checkProducerOptions, producerWorkloadFields } from "../kafka/producer-options.ts";
@@ -10,6 +15,28 @@ import type { TargetDefinition } from "../target.ts";
 import { logFacts } from "./facts.ts";
 import { replicaDivergenceChecker } from "./replica-divergence-checker.ts";
 import { type LogTopology, logTopologySchema } from "./schema.ts";
+
+/** `topology.topicConfig`: the broker's own rules, so a typo fails at load (exit 2), not at topic creation. */
+function checkTopicConfig(t: LogTopology, problem: (path: string, msg: string) => void): void {
+  for (const [k, v] of Object.entries(t.topicConfig)) {
+    const r = validateTopicConfigs({ [k]: String(v) });
+    if (!r.ok) {
+      problem(
+        `topology.topicConfig.${k}`,
+        topicConfigDefs[k]
+          ? `${r.message.replace(`topic config ${k}: `, "")}; fix the value`
+          : `is not a topic config; use one of ${topicConfigNames.join(", ")} (broker-wide settings go in topology.config)`,
+      );
+    }
+  }
+  const minIsr = t.topicConfig["min.insync.replicas"];
+  if (minIsr !== undefined && Number(minIsr) > t.replication) {
+    problem(
+      "topology.topicConfig.min.insync.replicas",
+      `is ${minIsr} but the topic has ${t.replication} replica(s): every acks=all write would fail with NOT_ENOUGH_REPLICAS; set it to at most topology.replication`,
+    );
+  }
+}
 
 export const logTarget: TargetDefinition<LogTopology> = {
   engine: "log",
@@ -24,6 +51,7 @@ export const logTarget: TargetDefinition<LogTopology> = {
         `is ${t.replication} but there are ${t.brokers} broker(s); set it to at most brokers`,
       );
     }
+    checkTopicConfig(t, problem);
     return t;
   },
   facts: logFacts,

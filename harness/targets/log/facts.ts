@@ -57,9 +57,9 @@ export function logFacts(s: Scenario<LogTopology>): TopologyFacts {
     leaderElection: s.topology.replication > 1,
     durability: kafkaDurability(
       s.workload.acks,
-      s.topology.config["flush.messages"],
+      s.topology.topicConfig["flush.messages"] ?? s.topology.config["flush.messages"],
       s.topology.replication,
-      s.topology.config["min.insync.replicas"],
+      s.topology.topicConfig["min.insync.replicas"] ?? s.topology.config["min.insync.replicas"],
     ),
   };
 }

@@ -116,6 +116,7 @@ export class LogTarget implements Target {
       name: t.topic,
       partitions: t.partitions,
       replication: t.replication,
+      configs: Object.fromEntries(Object.entries(t.topicConfig).map(([k, v]) => [k, String(v)])),
     });
     await startConsumerGroup({
       supervisor,

@@ -1,5 +1,5 @@
 /**
- * The log target's `topology:` section: brokers, the topic, broker settings and the consumer
+ * The log target's `topology:` section: brokers, the topic and its configs, broker settings and the consumer
  * group's timing.
  */
 
@@ -27,6 +27,12 @@ export const logTopologySchema = obj({
   partitions: posInt("partition count").min(1).max(1000).default(6),
   /** Broker settings passed as `--set key=value` (e.g. `flush.messages: 1`). */
   config: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).default({}),
+  /**
+   * The topic's own configs (CreateTopics `configs`), overriding the broker-wide ones for this
+   * topic only: `min.insync.replicas`, `unclean.leader.election.enable`, `retention.ms`, ...
+   * (engines/log/topic-configs.ts; checked when the scenario is loaded).
+   */
+  topicConfig: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).default({}),
   /** kafkajs consumer settings. */
   sessionTimeout: duration.default(10_000),
   heartbeatInterval: duration.default(1000),

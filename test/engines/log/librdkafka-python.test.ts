@@ -139,3 +139,23 @@ async function waitUntil(cond: () => Promise<boolean>, what: string, timeoutMs =
     await new Promise((r) => setTimeout(r, 50));
   }
 }
+
+test("python3-confluent-kafka: topic configs created, refused with INVALID_CONFIG, described and altered", async (t) => {
+  const py = confluentPythonOrSkip(t);
+  if (!py) return;
+  const broker = await spawnBroker(t, tempDir(t));
+  const ev = await confluent(py, ["topic-configs", `127.0.0.1:${broker.port}`, "cfg"]);
+  assert.deepEqual(ev[0], { event: "created", topic: "cfg" });
+  assert.equal(ev[1]!.event, "create-failed");
+  assert.match(String(ev[1]!.error), /INVALID_CONFIG.*unknown topic config min\.insync\.replicaz/);
+  // librdkafka's ConfigSource: 1 DYNAMIC_TOPIC_CONFIG, 5 DEFAULT_CONFIG.
+  const before = ev[2]!.configs as Record<string, [string, number]>;
+  assert.deepEqual(before["retention.ms"], ["60000", 1]);
+  assert.deepEqual(before["min.insync.replicas"], ["1", 1]);
+  assert.deepEqual(before["segment.bytes"], ["1073741824", 5]);
+  assert.equal(ev[3]!.event, "altered");
+  // AlterConfigs replaces the whole set: min.insync.replicas returns to the broker's value.
+  const after = ev[4]!.configs as Record<string, [string, number]>;
+  assert.deepEqual(after["retention.ms"], ["1234", 1]);
+  assert.deepEqual(after["min.insync.replicas"], ["1", 5]);
+});

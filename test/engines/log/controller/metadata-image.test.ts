@@ -47,6 +47,12 @@ const history: MetadataRecord[] = [
     ],
   },
   {
+    type: "topicConfigs",
+    name: "orders",
+    configs: { "retention.ms": "60000", "min.insync.replicas": "3" },
+  },
+  { type: "topicConfigs", name: "no-such-topic", configs: { "min.insync.replicas": "2" } },
+  {
     type: "offsetCommit",
     group: "g1",
     entries: [
@@ -68,6 +74,7 @@ const later: MetadataRecord[] = [
     group: "g2",
     entries: [{ topic: "orders", partition: 1, offset: 3, metadata: null }],
   },
+  { type: "topicConfigs", name: "orders", configs: { "unclean.leader.election.enable": "true" } },
   { type: "deleteTopic", name: "orders" },
 ];
 
@@ -79,6 +86,8 @@ test("an image survives a snapshot round trip and evolves the same afterwards", 
   assert.equal(restored.version, history.length);
   assert.equal(restored.topics.orders!.partitions[0]!.leaderEpoch, 1);
   assert.deepEqual(restored.offsets.g1!["orders\u00001"], { offset: 7, metadata: "ünïcode ✓" });
+  assert.deepEqual(restored.topics.orders!.configs, { "retention.ms": "60000", "min.insync.replicas": "3" });
+  assert.equal(restored.topics["no-such-topic"], undefined, "configs of an unknown topic create nothing");
 
   for (const [i, r] of later.entries()) {
     applyRecord(live, r, history.length + i + 1);

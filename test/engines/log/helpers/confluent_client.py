@@ -10,6 +10,9 @@ we hoped it did.
   member        BOOTSTRAP GROUP TOPIC NAME          a consumer-group member with manual commits;
                                                     stdin "stop" commits, closes (leaves) and exits
   committed     BOOTSTRAP GROUP TOPIC PARTITIONS    the group's committed offsets per partition
+  topic-configs BOOTSTRAP TOPIC                     create_topics with configs (and one with a
+                                                    typo), describe_configs, alter_configs,
+                                                    describe_configs again
 """
 
 import json
@@ -18,7 +21,7 @@ import sys
 import time
 
 from confluent_kafka import Consumer, KafkaError, Producer, TopicPartition
-from confluent_kafka.admin import AdminClient, NewTopic
+from confluent_kafka.admin import AdminClient, ConfigResource, NewTopic
 
 
 def emit(**fields):
@@ -137,7 +140,32 @@ def committed(bootstrap, group, topic, partitions):
     c.close()
 
 
-COMMANDS = {"create-topic": create_topic, "produce": produce, "member": member, "committed": committed}
+def topic_configs(bootstrap, topic):
+    admin = AdminClient({"bootstrap.servers": bootstrap})
+
+    def created(t, configs):
+        for name, f in admin.create_topics([NewTopic(t, 1, 1, config=configs)]).items():
+            try:
+                f.result(10)
+                emit(event="created", topic=name)
+            except Exception as e:  # the test asserts on the reported error
+                emit(event="create-failed", topic=name, error=str(e))
+
+    def described():
+        for res, f in admin.describe_configs([ConfigResource("topic", topic)]).items():
+            c = f.result(10)
+            emit(event="described", configs={k: [v.value, v.source] for k, v in c.items()})
+
+    created(topic, {"min.insync.replicas": "1", "retention.ms": "60000"})
+    created(topic + "-typo", {"min.insync.replicaz": "1"})
+    described()
+    for res, f in admin.alter_configs([ConfigResource("topic", topic, set_config={"retention.ms": "1234"})]).items():
+        f.result(10)
+        emit(event="altered")
+    described()
+
+
+COMMANDS = {"topic-configs": topic_configs, "create-topic": create_topic, "produce": produce, "member": member, "committed": committed}
 
 if __name__ == "__main__":
     COMMANDS[sys.argv[1]](*sys.argv[2:])

@@ -82,5 +82,8 @@ test("ApiVersions advertises exactly the implemented table", () => {
     { apiKey: 20, minVersion: 0, maxVersion: 1 },
     { apiKey: 22, minVersion: 0, maxVersion: 4 },
     { apiKey: 23, minVersion: 0, maxVersion: 3 },
+    { apiKey: 32, minVersion: 0, maxVersion: 4 },
+    { apiKey: 33, minVersion: 0, maxVersion: 2 },
+    { apiKey: 44, minVersion: 0, maxVersion: 1 },
   ]);
 });

@@ -27,6 +27,7 @@ function logTopology(
     topic: "t",
     partitions: 3,
     config: {},
+    topicConfig: {},
     sessionTimeout: 10_000,
     heartbeatInterval: 1000,
     rebalanceTimeout: 10_000,
