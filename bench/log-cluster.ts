@@ -17,7 +17,11 @@
  *      uses kafkajs's autoCommit, which waits for an OffsetCommit after every batch and alone
  *      holds the latency at tens of ms whatever the rate);
  *  (d) leader failover: from kill -9 (or SIGTERM, a controlled shutdown) of a partition's leader
- *      to the first write acknowledged (acks=all) by the new leader; a fresh cluster per run.
+ *      to the first write acknowledged (acks=all) by the new leader; a fresh cluster per run. Each
+ *      run prints when each step reached the bench in the surviving nodes' logs (the election when
+ *      the victim was the active controller, the fence proposed and committed, the new leader, the
+ *      follower's first fetch from it); runs alternate between a victim that is the active
+ *      controller too and one that is not, and the medians are split by that case.
  * Medians of several runs. The machine is shared and all processes (brokers, bench client) share
  * its cores, so figures are noisy and the client is part of what is measured.
  *
@@ -119,11 +123,15 @@ interface Cluster {
   stop(): Promise<void>;
 }
 
-function spawnNode(id: number, args: string[], profileDir?: string): Promise<Node> {
+/** A node's stderr line and when the bench read it (performance.now()). */
+type OnLog = (id: number, line: string, at: number) => void;
+
+function spawnNode(id: number, args: string[], profileDir?: string, onLog?: OnLog): Promise<Node> {
   const prof = profileDir ? ["--cpu-prof", `--cpu-prof-dir=${join(profileDir, `broker-${id}`)}`] : [];
   const proc = spawn(process.execPath, [...prof, "--import", "tsx", "engines/log/main.ts", ...args], {
-    stdio: ["ignore", "pipe", "ignore"],
+    stdio: ["ignore", "pipe", onLog ? "pipe" : "ignore"],
   });
+  if (onLog) createInterface({ input: proc.stderr! }).on("line", (l) => onLog(id, l, performance.now()));
   return new Promise((resolve, reject) => {
     createInterface({ input: proc.stdout! }).on("line", (l) => {
       const r = parseReady(l);
@@ -133,7 +141,7 @@ function spawnNode(id: number, args: string[], profileDir?: string): Promise<Nod
   });
 }
 
-async function startCluster(brokers: number, profileDir?: string): Promise<Cluster> {
+async function startCluster(brokers: number, profileDir?: string, onLog?: OnLog): Promise<Cluster> {
   const dir = mkdtempSync(join(tmpdir(), "fb-bench-cluster-"));
   const ports = await pickPorts(brokers * 2);
   const sets = Object.entries(brokers > 1 ? CLUSTER_SETS : COMMON_SETS).flatMap(([k, v]) => [
@@ -157,7 +165,7 @@ async function startCluster(brokers: number, profileDir?: string): Promise<Clust
       ...sets,
     ]);
   }
-  const nodes = await Promise.all([...argsOf].map(([id, a]) => spawnNode(id, a, profileDir)));
+  const nodes = await Promise.all([...argsOf].map(([id, a]) => spawnNode(id, a, profileDir, onLog)));
   const cluster: Cluster = {
     nodes,
     dir,
@@ -478,19 +486,49 @@ async function kafkajsLatency(
   return report;
 }
 
-/** (d) One failover: ms from the signal to the first acks=all write acknowledged by a new leader. */
-async function failover(signal: "SIGKILL" | "SIGTERM"): Promise<number> {
-  const cluster = await startCluster(3);
+/** (d) One failover's figures: the time to the first acked write, and when each step showed in the nodes' logs. */
+interface Failover {
+  ms: number;
+  /** The victim was the active controller (the quorum had to elect another first). */
+  victimWasController: boolean;
+  /** ms after the signal at which each step's log line reached the bench (absent: not seen). */
+  steps: Record<string, number>;
+}
+
+/** The steps of a failover, in order, as the nodes log them; `v` is the victim, `p` the partition. */
+const FAILOVER_STEPS: Array<{ name: string; match: (line: string, v: number, p: number) => boolean }> = [
+  { name: "election", match: (l) => /is the active controller \(term \d+\)/.test(l) },
+  { name: "fence", match: (l, v) => l.includes(`fencing broker ${v}:`) },
+  { name: "committed", match: (l, v) => l.includes(`broker ${v} fenced,`) },
+  { name: "leader", match: (l, _, p) => l.includes(`] f-${p}: leader at epoch`) },
+  { name: "follower", match: (l, _, p) => new RegExp(`first fetch: .*\\bf-${p}@`).test(l) },
+];
+
+/**
+ * (d) One failover: ms from the signal to the first acks=all write acknowledged by a new leader.
+ * The victim leads a partition and is (or is not, by `controller`) the active controller too.
+ */
+async function failover(signal: "SIGKILL" | "SIGTERM", controller: boolean): Promise<Failover> {
+  const lines: Array<{ id: number; line: string; at: number }> = [];
+  const cluster = await startCluster(3, undefined, (id, line, at) => lines.push({ id, line, at }));
   try {
     const meta = await createTopic(cluster.nodes[0]!.port, "f", 3);
-    const [victim, parts] = [...meta.leaders].find(([, ps]) => ps.includes(0))!;
-    void parts;
+    // The active controller is the voter that last won an election (the highest term).
+    let active = -1;
+    let term = -1;
+    for (const { id, line } of lines) {
+      const m = /is the active controller \(term (\d+)\)/.exec(line);
+      if (m && Number(m[1]) > term) [active, term] = [id, Number(m[1])];
+    }
+    // Every broker leads two of the six partitions: kill the controller, or another leader.
+    const [victim, led] = [...meta.leaders].find(([id]) => (id === active) === controller)!;
+    const partition = led[0]!;
     const value = Buffer.alloc(RECORD_BYTES, 0x63);
     const body = (timeoutMs: number) => ({
       transactionalId: null,
       acks: -1,
       timeoutMs,
-      topicData: [{ name: "f", partitionData: [{ index: 0, records: buildBatch([{ value }]) }] }],
+      topicData: [{ name: "f", partitionData: [{ index: partition, records: buildBatch([{ value }]) }] }],
     });
     // Warm: a write through the current leader.
     {
@@ -500,6 +538,7 @@ async function failover(signal: "SIGKILL" | "SIGTERM"): Promise<number> {
     }
     const others = cluster.nodes.filter((n) => n.id !== victim);
     const clients = await Promise.all(others.map((n) => RawClient.connect(n.port)));
+    const seen = lines.length;
     const t0 = performance.now();
     cluster.nodes[victim - 1]!.proc.kill(signal);
     // Like a client: try the other brokers until one accepts the write as leader.
@@ -518,11 +557,24 @@ async function failover(signal: "SIGKILL" | "SIGTERM"): Promise<number> {
     }
     const ms = performance.now() - t0;
     for (const c of clients) c.close();
-    return ms;
+    const steps: Record<string, number> = {};
+    for (const { id, line, at } of lines.slice(seen)) {
+      if (id === victim) continue;
+      for (const s of FAILOVER_STEPS)
+        if (steps[s.name] === undefined && s.match(line, victim, partition))
+          steps[s.name] = Math.max(0, at - t0);
+    }
+    return { ms, victimWasController: active === victim, steps };
   } finally {
     await cluster.stop();
   }
 }
+
+/** "election +612, fence +3650, ..." for the steps a run saw. */
+const stepsText = (f: Failover) =>
+  FAILOVER_STEPS.filter((s) => f.steps[s.name] !== undefined)
+    .map((s) => `${s.name} +${f.steps[s.name]!.toFixed(0)}`)
+    .join(", ");
 
 async function main(): Promise<void> {
   const only = args.only;
@@ -640,14 +692,22 @@ async function main(): Promise<void> {
   if (!only || only === "d") {
     const n = Number(args.failovers);
     for (const signal of ["SIGKILL", "SIGTERM"] as const) {
-      const times: number[] = [];
+      const runs: Failover[] = [];
       for (let r = 0; r < n; r++) {
-        const ms = await failover(signal);
-        times.push(ms);
-        console.log(`  (d) ${signal} run ${r + 1}: ${ms.toFixed(0)} ms`);
+        // Alternately the active controller and another leader, so both cases get runs.
+        const f = await failover(signal, r % 2 === 0);
+        runs.push(f);
+        console.log(
+          `  (d) ${signal} run ${r + 1}: ${f.ms.toFixed(0)} ms, victim ${f.victimWasController ? "was" : "was not"} the active controller (${stepsText(f)})`,
+        );
       }
+      const list = (fs: Failover[]) =>
+        fs.length === 0
+          ? "no runs"
+          : `median ${median(fs.map((f) => f.ms)).toFixed(0)} ms (${fs.length} runs: ${fs.map((f) => f.ms.toFixed(0)).join(", ")})`;
       table.push(
-        `(d) failover after ${signal === "SIGKILL" ? "kill -9" : "SIGTERM (controlled shutdown)"} of the leader to the first acks=all write on the new leader: median ${median(times).toFixed(0)} ms (session timeout ${CLUSTER_SETS["broker.session.timeout.ms"]} ms), runs ${times.map((x) => x.toFixed(0)).join(", ")}`,
+        `(d) failover after ${signal === "SIGKILL" ? "kill -9" : "SIGTERM (controlled shutdown)"} of the leader to the first acks=all write on the new leader: median ${median(runs.map((f) => f.ms)).toFixed(0)} ms (session timeout ${CLUSTER_SETS["broker.session.timeout.ms"]} ms), runs ${runs.map((f) => f.ms.toFixed(0)).join(", ")}`,
+        `    victim was the active controller: ${list(runs.filter((f) => f.victimWasController))}; was not: ${list(runs.filter((f) => !f.victimWasController))}`,
       );
     }
   }

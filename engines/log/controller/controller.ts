@@ -34,6 +34,7 @@ import {
   type PartitionState,
   replaceImage,
 } from "./metadata-image.ts";
+import { sessionStart } from "./sessions.ts";
 
 export interface ControllerOptions {
   id: number;
@@ -92,6 +93,9 @@ export async function startController(opts: ControllerOptions): Promise<RunningC
     apply: (cmd, index) => {
       applyRecord(image, cmd as MetadataRecord, index);
       for (const w of [...metadataWaiters]) w();
+      // A broker registered through an entry this leader applies only now (committed by its
+      // predecessor) gets its session from now, like the others at the election.
+      if (raft.isLeader) for (const b of Object.values(image.brokers)) if (!b.fenced) watch(b.id);
     },
     snapshots: {
       take: () => encodeImage(image),
@@ -103,12 +107,7 @@ export async function startController(opts: ControllerOptions): Promise<RunningC
       maxEntries: opts.snapshotMaxRecords,
       maxBytes: opts.snapshotMaxBytes,
     },
-    onRoleChange: (leader) => {
-      if (!leader) return;
-      // A new active controller gives every broker a full session before fencing it.
-      const now = Date.now();
-      for (const id of Object.keys(image.brokers)) lastSeen.set(Number(id), now);
-    },
+    onRoleChange: (leader) => (leader ? startSessions() : stopSessions()),
   });
 
   /**
@@ -174,11 +173,10 @@ export async function startController(opts: ControllerOptions): Promise<RunningC
       if (!raft.isLeader || !b || b.fenced) return;
       opts.log(`fencing broker ${id}: ${why}`);
       const live = new Set(liveBrokers(image).filter((b) => b !== id));
+      const moves = rebalanceFor(id, true, live);
       // One entry: the fencing and every leadership it moves commit together.
-      await propose({
-        type: "batch",
-        records: [{ type: "brokerFenced", id, fenced: true }, ...rebalanceFor(id, true, live)],
-      });
+      await propose({ type: "batch", records: [{ type: "brokerFenced", id, fenced: true }, ...moves] });
+      opts.log(`broker ${id} fenced, ${moves.length} partition change(s) committed`);
     });
 
   const unfence = (id: number) =>
@@ -193,22 +191,56 @@ export async function startController(opts: ControllerOptions): Promise<RunningC
       });
     });
 
-  const sessionCheck = setInterval(
-    () => {
-      if (!raft.isLeader) return;
-      const now = Date.now();
-      for (const b of Object.values(image.brokers)) {
-        if (b.fenced) continue;
-        const seen = lastSeen.get(b.id) ?? now;
-        if (!lastSeen.has(b.id)) lastSeen.set(b.id, now);
-        if (now - seen > opts.sessionTimeoutMs) {
-          void fence(b.id, `no heartbeat for ${now - seen} ms`).catch(() => undefined);
-        }
-      }
-    },
-    Math.max(20, Math.min(250, Math.floor(opts.sessionTimeoutMs / 10))),
-  );
-  sessionCheck.unref();
+  /**
+   * Broker sessions, kept by the active controller only: one timer per unfenced broker, due when
+   * its session runs out. A heartbeat only moves `lastSeen`; a timer that finds a newer one sleeps
+   * again for what is left, so a broker is fenced within a millisecond or so of its deadline
+   * without re-arming a timer per heartbeat.
+   */
+  const deadlines = new Map<number, NodeJS.Timeout>();
+  const watch = (id: number) => {
+    if (deadlines.has(id) || !raft.isLeader) return;
+    const seen = lastSeen.get(id) ?? Date.now();
+    lastSeen.set(id, seen);
+    const timer = setTimeout(() => expire(id), Math.max(0, seen + opts.sessionTimeoutMs + 1 - Date.now()));
+    timer.unref();
+    deadlines.set(id, timer);
+  };
+  const expire = (id: number) => {
+    deadlines.delete(id);
+    const b = image.brokers[id];
+    if (!raft.isLeader || !b || b.fenced) return; // watched again on its next heartbeat
+    const silent = Date.now() - (lastSeen.get(id) ?? 0);
+    if (silent > opts.sessionTimeoutMs)
+      void fence(id, `no heartbeat for ${silent} ms`).catch(() => undefined);
+    else watch(id);
+  };
+  /** The node whose Raft appends this voter received last, and when (see sessions.ts). */
+  let lastAppendFrom: { id: number; at: number } | undefined;
+  const startSessions = () => {
+    const now = Date.now();
+    for (const key of Object.keys(image.brokers)) {
+      const id = Number(key);
+      const from = sessionStart({
+        broker: id,
+        self: opts.id,
+        lastAppendFrom,
+        now,
+        electionTimeoutMs: opts.electionTimeoutMs,
+        sessionTimeoutMs: opts.sessionTimeoutMs,
+      });
+      if (from < now)
+        opts.log(
+          `broker ${id} was the active controller: its session counts from its last append, ${now - from} ms ago`,
+        );
+      lastSeen.set(id, from);
+      watch(id);
+    }
+  };
+  const stopSessions = () => {
+    for (const t of deadlines.values()) clearTimeout(t);
+    deadlines.clear();
+  };
 
   const createTopics = (topics: CreateTopicRequest[]) =>
     serial(async () => {
@@ -326,12 +358,17 @@ export async function startController(opts: ControllerOptions): Promise<RunningC
     });
 
   const handle = async (method: string, params: Record<string, unknown>): Promise<unknown> => {
-    if (method.startsWith("raft.")) return raft.handle(method, params);
+    if (method.startsWith("raft.")) {
+      if (method === "raft.append" || method === "raft.snapshot")
+        lastAppendFrom = { id: params.leaderId as number, at: Date.now() };
+      return raft.handle(method, params);
+    }
     requireLeader();
     switch (method) {
       case "broker.register": {
         const b = params.broker as Omit<BrokerRecord, "fenced">;
         lastSeen.set(b.id, Date.now());
+        watch(b.id);
         // A restarted broker lost its replication state: move its leaderships away first.
         if (image.brokers[b.id] && !image.brokers[b.id]!.fenced)
           await fence(b.id, "re-registered after a restart");
@@ -345,6 +382,7 @@ export async function startController(opts: ControllerOptions): Promise<RunningC
         const b = image.brokers[id];
         if (!b) return { unknown: true };
         lastSeen.set(id, Date.now());
+        watch(id);
         if (b.fenced && !params.shuttingDown) void unfence(id).catch(() => undefined);
         return { fenced: b.fenced, version: image.version };
       }
@@ -419,7 +457,7 @@ export async function startController(opts: ControllerOptions): Promise<RunningC
     raft,
     image,
     async close() {
-      clearInterval(sessionCheck);
+      stopSessions();
       for (const w of [...metadataWaiters]) w();
       raft.stop();
       await server.close();

@@ -47,6 +47,12 @@ export class Fetcher {
   private stopped = false;
   private client: RawClient | undefined;
   private wakeUp: (() => void) | undefined;
+  /** The leader epoch each partition was last fetched at: a new one is logged (failover timelines). */
+  private readonly fetchedAt = new WeakMap<PartitionReplica, number>();
+  /** The partitions (and their leader epochs) in the Fetch now waiting at the leader. */
+  private inFlight: Map<PartitionReplica, number> | undefined;
+  /** wake() dropped the connection to cut that wait short: fetch again at once. */
+  private cutShort = false;
 
   constructor(
     private readonly rm: ReplicaManager,
@@ -57,9 +63,24 @@ export class Fetcher {
     void this.run();
   }
 
-  /** The set of partitions changed: stop waiting between rounds. */
+  /**
+   * The set of partitions changed: stop waiting between rounds. A partition that now follows this
+   * leader (or follows it at a new epoch) is not in the Fetch that may be parked at the leader for
+   * up to replica.fetch.wait.max.ms; a broker answers one request per connection at a time, so
+   * the only way to fetch it sooner is a new connection. Dropping this one costs a reconnect on
+   * loopback; waiting would cost a failover up to the whole wait.
+   */
   wake(): void {
     this.wakeUp?.();
+    if (this.inFlight && this.leftOut(this.inFlight)) {
+      this.cutShort = true;
+      this.drop();
+    }
+  }
+
+  /** Some partition this broker now follows from the leader is not in `asked` at its current epoch. */
+  private leftOut(asked: Map<PartitionReplica, number>): boolean {
+    return this.rm.followedFrom(this.leaderId).some((p) => asked.get(p) !== p.leaderEpoch);
   }
 
   stop(): void {
@@ -124,10 +145,34 @@ export class Fetcher {
           await this.pause(50);
           continue;
         }
-        const errors = await this.fetchOnce(client, ready, waitMs);
+        const fresh = ready.filter((p) => this.fetchedAt.get(p) !== p.leaderEpoch);
+        if (fresh.length > 0) {
+          const names = fresh.slice(0, 20).map((p) => `${p.topic}-${p.partition}@${p.leaderEpoch}`);
+          if (fresh.length > 20) names.push(`and ${fresh.length - 20} more`);
+          this.rm.opts.log(`following broker ${this.leaderId}: first fetch: ${names.join(" ")}`);
+          for (const p of fresh) this.fetchedAt.set(p, p.leaderEpoch);
+        }
+        // A partition still waiting for its truncation point (the leader did not know its new
+        // epoch yet), or one that joined since `parts` was read, is fetched in the next round, so
+        // this one does not park for the whole wait (and wake() need not cut it short).
+        const asked = new Map(ready.map((p) => [p, p.leaderEpoch]));
+        const short = this.leftOut(asked);
+        const wait = short ? Math.min(waitMs, 50) : waitMs;
+        this.cutShort = false;
+        this.inFlight = short ? undefined : asked;
+        let errors: boolean;
+        try {
+          errors = await this.fetchOnce(client, ready, wait);
+        } finally {
+          this.inFlight = undefined;
+        }
         if (errors) await this.pause(50);
       } catch (e) {
         this.drop();
+        if (this.cutShort) {
+          this.cutShort = false;
+          continue;
+        }
         if (!this.stopped) await this.pause(100);
         void e;
       }

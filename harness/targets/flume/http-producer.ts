@@ -1,114 +1,275 @@
 /**
  * Producers for the agent engine: batches POSTed to the entry agent's HTTP source as Flume JSON
- * events, over an undici pool with keep-alive. The answer decides the history op: 200 = ok;
- * 503 (channel full) and other 4xx, or a refused connection = fail, because nothing was
- * committed; a timeout or a connection that broke mid-request = info, because the agent may have
- * committed before the answer was lost.
+ * events, over keep-alive connections (http-connection.ts), at most one request on each. The
+ * answer decides the history op: 200 = ok; 503 (channel full) and other 4xx, or a connection that
+ * never came up = fail, because nothing was committed; a timeout or a connection that broke
+ * mid-request = info, because the agent may have committed before the answer was lost. Each
+ * request's head and body are written into one buffer and leave in one write.
  */
 
-import { type Dispatcher, Pool } from "undici";
-import { encodePayload } from "../../generator/payload.ts";
+import { MAX_HEAD, writePayload, writePayloadHead } from "../../generator/payload-writer.ts";
 import type { PlannedMessage } from "../../generator/schedule.ts";
 import type { SendOutcome } from "../target.ts";
+import { type Answer, HttpConnection, HttpConnectionError } from "./http-connection.ts";
 
 /** Errors raised before any byte of the request could have reached the server. */
-const neverSent = new Set(["ECONNREFUSED", "UND_ERR_CONNECT_TIMEOUT", "ENOTFOUND", "EADDRNOTAVAIL"]);
+const neverSent = new Set([
+  "ECONNREFUSED",
+  "UND_ERR_CONNECT_TIMEOUT",
+  "CONNECT_TIMEOUT",
+  "ENOTFOUND",
+  "EADDRNOTAVAIL",
+]);
+
+const EVENT_OPEN = Buffer.from('{"headers":', "latin1");
+const BODY_OPEN = Buffer.from(',"body":"', "latin1");
+const CONTENT_LENGTH = Buffer.from("content-length: ", "latin1");
+/** Room before the body for the head: its fixed part, the content length's digits, CRLF CRLF. */
+const LENGTH_ROOM = CONTENT_LENGTH.length + 16 + 4;
+
+/** `[` then `slots` unkeyed events whose bodies are `size` x's, comma-separated (no closing `]`). */
+function bodyTemplate(size: number, slots: number): Buffer {
+  const event = `{"headers":{},"body":"${"x".repeat(size)}"}`;
+  return Buffer.from(`[${Array(slots).fill(event).join(",")}`, "latin1");
+}
+
+/** Copies a short constant in place (a byte loop beats a native copy call at this length). */
+function put(out: Buffer, at: number, bytes: Buffer): number {
+  for (let i = 0; i < bytes.length; i++) out[at + i] = bytes[i] as number;
+  return at + bytes.length;
+}
 
 export function classifyError(err: unknown): SendOutcome {
-  const e = err as { code?: string; cause?: { code?: string }; message?: string };
+  const e = err as { code?: string; cause?: { code?: string }; message?: string; neverSent?: boolean };
   const code = e.code ?? e.cause?.code ?? "";
   const error = code || e.message || String(err);
-  if (neverSent.has(code) || neverSent.has(e.cause?.code ?? "")) return { type: "fail", error };
+  if (e.neverSent === true || neverSent.has(code) || neverSent.has(e.cause?.code ?? ""))
+    return { type: "fail", error };
   return { type: "info", error };
 }
 
 export class HttpProducer {
-  private readonly pool: Pool;
-  private readonly headers = { "content-type": "application/json; charset=UTF-8" };
+  /** The request line and fixed headers, up to the content length. */
+  private readonly head: Buffer;
+  private readonly port: number;
+  private readonly host: string;
+  private readonly all = new Set<HttpConnection>();
+  /** Connections with nothing outstanding, most recently used last. */
+  private readonly idle: HttpConnection[] = [];
+  /** Requests waiting for a connection when all `connections` are busy. */
+  private readonly waiting: Array<{ bytes: Buffer; answer: Answer }> = [];
+  private readonly sweep: NodeJS.Timeout;
+  private closed = false;
 
   constructor(
     url: string,
-    connections: number,
+    private readonly connections: number,
     private readonly timeoutMs: number,
     private readonly messageSize: number,
   ) {
-    this.pool = new Pool(url, {
-      connections,
-      pipelining: 1,
-      keepAliveTimeout: 10_000,
-      connect: { timeout: Math.min(timeoutMs, 1000) },
-    });
+    const u = new URL(url);
+    this.port = Number(u.port || 80);
+    this.host = u.hostname.replace(/^\[(.*)\]$/, "$1");
+    this.head = Buffer.from(
+      `POST / HTTP/1.1\r\nhost: ${u.host}\r\nconnection: keep-alive\r\ncontent-type: application/json; charset=UTF-8\r\n`,
+      "latin1",
+    );
+    // Deadlines are checked by one sweep rather than a timer per request.
+    this.sweep = setInterval(
+      () => {
+        const now = performance.now();
+        for (const c of this.all) c.expire(now);
+      },
+      Math.max(10, Math.min(100, timeoutMs / 4)),
+    );
+    this.sweep.unref();
   }
 
   /**
-   * The request body for a batch: a JSON array of {headers, body}, written out directly. A payload
-   * is digits, dots, hex and padding, so it needs no escaping; a key (from a replayed trace it may be
-   * anything) goes through JSON.stringify.
+   * The request body for a batch: the bytes of a JSON array of {headers, body}, written straight
+   * into one buffer (no string per message, no encoding pass). A payload is digits, dots, hex and
+   * padding, so it needs no escaping; a key (from a replayed trace it may be anything) goes
+   * through JSON.stringify, its bytes cached per key.
    */
-  body(producer: number, batch: readonly PlannedMessage[]): string {
-    let out = "[";
+  body(producer: number, batch: readonly PlannedMessage[]): Buffer {
+    const r = this.request(producer, batch);
+    return r.subarray(r.length - this.bodyLength);
+  }
+
+  /** The body length of the last request built (for `body`). */
+  private bodyLength = 0;
+
+  /** The whole request for a batch: head and body in one buffer. */
+  private request(producer: number, batch: readonly PlannedMessage[]): Buffer {
+    return this.fromTemplate(producer, batch) ?? this.written(producer, batch);
+  }
+
+  /**
+   * The common case, unkeyed messages of the workload's size whose heads fit in it: every event
+   * then has the same length, so the body's layout is fixed. A template of it (the JSON around
+   * each payload, and each payload's `x` padding) is copied in one go and only the heads — identity
+   * and checksum, about 30 bytes each — are written over it. Undefined when the batch does not
+   * fit that shape (the caller writes it out in full).
+   */
+  private fromTemplate(producer: number, batch: readonly PlannedMessage[]): Buffer | undefined {
+    const size = this.messageSize;
+    const k = batch.length;
+    if (k === 0) return undefined;
+    const slot = EVENT_OPEN.length + 2 + BODY_OPEN.length + size + 2;
+    const bodyLen = 2 + k * slot + (k - 1);
+    if (this.template.length < bodyLen) this.template = bodyTemplate(size, Math.max(k, 64));
+    const room = this.head.length + LENGTH_ROOM;
+    const out = Buffer.allocUnsafe(room + bodyLen);
+    this.template.copy(out, room, 0, bodyLen - 1);
+    let o = room + 1 + EVENT_OPEN.length + 2 + BODY_OPEN.length;
+    for (let i = 0; i < k; i++) {
+      const m = batch[i] as PlannedMessage;
+      if (m.key !== undefined || m.size !== undefined) return undefined;
+      if (writePayloadHead(out, o, producer, m.seq, m.intendedUs, size) > o + size) return undefined;
+      o += slot + 1;
+    }
+    out[room + bodyLen - 1] = 0x5d; // ]
+    return this.withHead(out, room, room + bodyLen);
+  }
+
+  private template: Buffer = Buffer.alloc(0);
+
+  /** Writes the head in front of the body at [room, end), right-aligned; returns head and body. */
+  private withHead(out: Buffer, room: number, end: number): Buffer {
+    this.bodyLength = end - room;
+    // content-length: N CRLF CRLF, then the fixed head, right-aligned against the body.
+    let h = room;
+    out[--h] = 0x0a;
+    out[--h] = 0x0d;
+    out[--h] = 0x0a;
+    out[--h] = 0x0d;
+    for (let n = this.bodyLength; ; ) {
+      const q = Math.floor(n / 10);
+      out[--h] = 48 + n - q * 10;
+      n = q;
+      if (n === 0) break;
+    }
+    h -= CONTENT_LENGTH.length;
+    put(out, h, CONTENT_LENGTH);
+    h -= this.head.length;
+    put(out, h, this.head);
+    return out.subarray(h, end);
+  }
+
+  /** Any batch (keys, per-message sizes, heads longer than the size), written out byte by byte. */
+  private written(producer: number, batch: readonly PlannedMessage[]): Buffer {
+    // An upper bound first (a payload is its size, or its head and checksum when those are
+    // longer), then one pass writing the bytes: cheaper than measuring every message twice. The
+    // body goes after room for the head, which is written in front of it once its length is known.
+    const room = this.head.length + LENGTH_ROOM;
+    let max = room + 2 + batch.length * (EVENT_OPEN.length + BODY_OPEN.length + 3);
     for (let i = 0; i < batch.length; i++) {
       const m = batch[i] as PlannedMessage;
-      const headers = m.key === undefined ? "{}" : `{"key":${JSON.stringify(m.key)}}`;
-      const payload = encodePayload(producer, m.seq, m.intendedUs, m.size ?? this.messageSize);
-      out += `${i === 0 ? "" : ","}{"headers":${headers},"body":"${payload}"}`;
+      max +=
+        Math.max(m.size ?? this.messageSize, MAX_HEAD) +
+        (m.key === undefined ? 2 : this.keyHeaders(m.key).length);
     }
-    return `${out}]`;
+    const out = Buffer.allocUnsafe(max);
+    let o = room;
+    out[o++] = 0x5b; // [
+    for (let i = 0; i < batch.length; i++) {
+      const m = batch[i] as PlannedMessage;
+      if (i > 0) out[o++] = 0x2c; // ,
+      o = put(out, o, EVENT_OPEN); // {"headers":
+      if (m.key === undefined) {
+        out[o++] = 0x7b; // {}
+        out[o++] = 0x7d;
+      } else o = put(out, o, this.keyHeaders(m.key));
+      o = put(out, o, BODY_OPEN); // ,"body":"
+      o = writePayload(out, o, producer, m.seq, m.intendedUs, m.size ?? this.messageSize);
+      out[o++] = 0x22; // "}
+      out[o++] = 0x7d;
+    }
+    out[o++] = 0x5d; // ]
+    return this.withHead(out, room, o);
   }
 
-  async send(producer: number, batch: readonly PlannedMessage[]): Promise<SendOutcome> {
+  /** `{"key":<key as JSON>}` in UTF-8, cached: a run's keys are a few thousand names at most. */
+  private keyHeaders(key: string): Buffer {
+    let b = this.keyCache.get(key);
+    if (b === undefined) {
+      b = Buffer.from(`{"key":${JSON.stringify(key)}}`, "utf8");
+      if (this.keyCache.size < 65_536) this.keyCache.set(key, b);
+    }
+    return b;
+  }
+
+  private readonly keyCache = new Map<string, Buffer>();
+
+  send(producer: number, batch: readonly PlannedMessage[]): Promise<SendOutcome> {
+    let bytes: Buffer;
     try {
-      const statusCode = await this.post(this.body(producer, batch));
-      if (statusCode >= 200 && statusCode < 300) return { type: "ok" };
-      // Flume answers 503 when the channel is full and 400 for a bad batch: nothing committed.
-      // A 500 can follow a partial commit to several channels, so its outcome is unknown.
-      if (statusCode >= 400 && statusCode < 500) return { type: "fail", error: `HTTP ${statusCode}` };
-      if (statusCode === 503) return { type: "fail", error: "HTTP 503" };
-      return { type: "info", error: `HTTP ${statusCode}` };
+      bytes = this.request(producer, batch);
     } catch (err) {
-      return classifyError(err);
+      return Promise.resolve({ type: "fail", error: String(err) });
     }
+    return new Promise((resolve) =>
+      this.post(bytes, (status, err) => resolve(err ? classifyError(err) : outcomeOf(status))),
+    );
   }
 
-  /**
-   * One POST through the pool's dispatcher, resolving with the status once the answer has been
-   * read to its end. A bare handler rather than `pool.request`: no response stream, abort signal or
-   * body mixins per request, which is most of the client's cost per batch at tens of thousands of
-   * events per second; the pool, keep-alive, timeouts and error codes are undici's as before.
-   */
-  private post(body: string): Promise<number> {
-    return new Promise<number>((resolve, reject) => {
-      let statusCode = 0;
-      this.pool.dispatch(
-        {
-          path: "/",
-          method: "POST",
-          headers: this.headers,
-          body,
-          headersTimeout: this.timeoutMs,
-          bodyTimeout: this.timeoutMs,
-        },
-        {
-          onConnect() {},
-          onHeaders(status: number) {
-            statusCode = status;
-            return true;
-          },
-          onData() {
-            return true;
-          },
-          onComplete() {
-            resolve(statusCode);
-          },
-          onError(err: Error) {
-            reject(err);
-          },
-        } as unknown as Dispatcher.DispatchHandler,
-      );
-    });
+  /** Sends one request on a free connection (a new one when none is idle); `answer` gets the status. */
+  private post(bytes: Buffer, answer: Answer): void {
+    if (this.closed) {
+      answer(0, new HttpConnectionError("CLOSED", "producer closed"));
+      return;
+    }
+    const now = performance.now();
+    for (let c = this.idle.pop(); c !== undefined; c = this.idle.pop()) {
+      if (c.usable(now)) {
+        c.request(bytes, this.timeoutMs, now, answer);
+        return;
+      }
+      c.destroy(new HttpConnectionError("KEEP_ALIVE_EXPIRED", "idle past the keep-alive timeout"));
+    }
+    if (this.all.size >= this.connections) {
+      this.waiting.push({ bytes, answer });
+      return;
+    }
+    const c = new HttpConnection(
+      this.port,
+      this.host,
+      Math.min(this.timeoutMs, 1000),
+      (gone) => this.onClose(gone),
+      (free) => this.onIdle(free),
+    );
+    this.all.add(c);
+    c.request(bytes, this.timeoutMs, now, answer);
+  }
+
+  private onIdle(c: HttpConnection): void {
+    const next = this.waiting.shift();
+    if (next) c.request(next.bytes, this.timeoutMs, performance.now(), next.answer);
+    else this.idle.push(c);
+  }
+
+  private onClose(c: HttpConnection): void {
+    this.all.delete(c);
+    const i = this.idle.indexOf(c);
+    if (i >= 0) this.idle.splice(i, 1);
+    const next = this.waiting.shift();
+    if (next) this.post(next.bytes, next.answer);
   }
 
   async close(): Promise<void> {
-    await this.pool.destroy();
+    this.closed = true;
+    clearInterval(this.sweep);
+    for (const w of this.waiting.splice(0)) w.answer(0, new HttpConnectionError("CLOSED", "producer closed"));
+    for (const c of [...this.all]) c.destroy(new HttpConnectionError("CLOSED", "producer closed"));
   }
+}
+
+/** The history outcome of an answer's status. */
+function outcomeOf(statusCode: number): SendOutcome {
+  if (statusCode >= 200 && statusCode < 300) return { type: "ok" };
+  // Flume answers 503 when the channel is full and 400 for a bad batch: nothing committed.
+  // A 500 can follow a partial commit to several channels, so its outcome is unknown.
+  if (statusCode >= 400 && statusCode < 500) return { type: "fail", error: `HTTP ${statusCode}` };
+  if (statusCode === 503) return { type: "fail", error: "HTTP 503" };
+  return { type: "info", error: `HTTP ${statusCode}` };
 }

@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { decodePayload, encodePayload } from "../../../harness/generator/payload.ts";
+import { payloadLength, writePayload } from "../../../harness/generator/payload-writer.ts";
+import { seededRandom } from "../../../harness/generator/random.ts";
 
 describe("payload", () => {
   test("a body is its identity prefix and checksum padded with x to exactly the message size", () => {
@@ -63,6 +65,40 @@ describe("payload", () => {
       "1.2.1234567890123456.",
     ]) {
       assert.equal(decodePayload(body), undefined, JSON.stringify(body));
+    }
+  });
+});
+
+describe("writePayload", () => {
+  test("writes exactly encodePayload's bytes, checksum included, for every size and identity", () => {
+    const random = seededRandom(11);
+    const cases: [number, number, number, number][] = [
+      [0, 0, 0, 0],
+      [0, 0, 0, 15],
+      [1, 2, 3, 16],
+      [12, 345_678, 9_999_999_999, 8],
+      [3, 42, 1_234_567, 100],
+      [7, 123, 999_999_999_999_999, 1024],
+      [0, 0, 0, 10_000],
+      [255, 9_999_999, 3_600_000_000, 64],
+    ];
+    for (let i = 0; i < 500; i++) {
+      cases.push([
+        Math.floor(random() * 1000),
+        Math.floor(random() * 10 ** Math.floor(random() * 10)),
+        Math.floor(random() * 10 ** Math.floor(random() * 13)),
+        Math.floor(random() * 300),
+      ]);
+    }
+    for (const [p, s, t, size] of cases) {
+      const expected = encodePayload(p, s, t, size);
+      const len = payloadLength(p, s, t, size);
+      assert.equal(len, expected.length, `length of ${p}.${s}.${t} at ${size}`);
+      const buf = Buffer.alloc(len + 4, 0xee);
+      assert.equal(writePayload(buf, 2, p, s, t, size), 2 + len);
+      assert.equal(buf.toString("latin1", 2, 2 + len), expected);
+      assert.equal(buf[1], 0xee);
+      assert.equal(buf[2 + len], 0xee);
     }
   });
 });

@@ -255,6 +255,36 @@ describe("LoadLoop", () => {
     );
   });
 
+  test("send ops keep the history's line shape: one invoke and one completion per request, fields in order", async () => {
+    const s = scenario();
+    const { ops, loop } = harness(s, 1, (k) =>
+      k === 1 ? { type: "fail", error: "HTTP 503" } : { type: "ok" },
+    );
+    await loop.run();
+    await loop.settled();
+    const keys = (op: SendOp) => Object.keys(op).join(",");
+    const byReq = pairs(ops);
+    const first = byReq.get(0)!;
+    const second = byReq.get(1)!;
+    assert.equal(keys(first.invoke), "t,type,process,f,req,producer,from,to");
+    assert.equal(keys(first.done), "t,type,process,f,req,producer,from,to");
+    assert.equal(keys(second.done), "t,type,process,f,req,producer,from,to,error");
+    assert.equal(ops.length, 2 * byReq.size);
+  });
+
+  test("settled() resolves every waiter once the last request has answered", async () => {
+    const { ops, loop } = harness(scenario({ duration: "100ms" }), 5);
+    const running = loop.run();
+    const waits = [loop.settled(), loop.settled()];
+    await running;
+    await Promise.all([...waits, loop.settled()]);
+    assert.equal(loop.counters.inFlight, 0);
+    assert.equal(
+      ops.filter((o) => o.type === "invoke").length,
+      ops.filter((o) => o.type !== "invoke").length,
+    );
+  });
+
   test("maxInFlight caps outstanding requests per producer when the driver is slow", async () => {
     const s = scenario({ maxInFlight: 2 });
     const { driver, ops, loop } = harness(s, 40);
