@@ -10,10 +10,11 @@ import assert from "node:assert/strict";
 import { readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
-import { type RunningController, startController } from "../../../../engines/log/controller/controller.ts";
+import type { RunningController } from "../../../../engines/log/controller/controller.ts";
 import type { MetadataImage } from "../../../../engines/log/controller/metadata-image.ts";
 import { RpcClient } from "../../../../engines/log/rpc/rpc.ts";
 import { freePorts } from "../helpers/cluster.ts";
+import { startTestController } from "../helpers/controllers.ts";
 import { waitFor } from "../helpers/kafka.ts";
 import { defer, tempDir } from "../helpers/tmp.ts";
 
@@ -23,23 +24,7 @@ test("the metadata log stays bounded over many OffsetCommits, and a restart rest
   const voters = new Map(ports.map((port, i) => [i + 1, { host: "127.0.0.1", port }]));
   const running = new Map<number, RunningController>();
   const start = async (id: number) =>
-    running.set(
-      id,
-      await startController({
-        id,
-        voters,
-        host: "127.0.0.1",
-        port: ports[id - 1]!,
-        dataDir: join(dir, `c${id}`),
-        sessionTimeoutMs: 60_000,
-        electionTimeoutMs: 300,
-        unclean: false,
-        defaultReplicationFactor: 1,
-        snapshotMaxRecords: 40,
-        snapshotMaxBytes: 1 << 30,
-        log: () => {},
-      }),
-    );
+    running.set(id, await startTestController(dir, ports, id, { snapshotMaxRecords: 40 }));
   const closeAll = async () => {
     for (const [id, c] of running) {
       await c.close();
@@ -115,18 +100,10 @@ test("a new active controller: the dead predecessor's broker is fenced, a broker
     logs.set(id, []);
     running.set(
       id,
-      await startController({
-        id,
-        voters,
-        host: "127.0.0.1",
-        port: ports[id - 1]!,
-        dataDir: join(dir, `c${id}`),
+      await startTestController(dir, ports, id, {
         sessionTimeoutMs,
-        electionTimeoutMs: 300,
-        unclean: false,
         defaultReplicationFactor: 3,
         snapshotMaxRecords: 1000,
-        snapshotMaxBytes: 1 << 30,
         log: (m) => logs.get(id)!.push(m),
       }),
     );

@@ -6,36 +6,22 @@
  * process over real sockets, brokers played by RPC calls.
  */
 import assert from "node:assert/strict";
-import { join } from "node:path";
 import { test } from "node:test";
-import { type RunningController, startController } from "../../../../engines/log/controller/controller.ts";
+import type { RunningController } from "../../../../engines/log/controller/controller.ts";
 import type { PartitionState } from "../../../../engines/log/controller/metadata-image.ts";
 import { RpcClient } from "../../../../engines/log/rpc/rpc.ts";
 import { freePorts } from "../helpers/cluster.ts";
+import { startTestController } from "../helpers/controllers.ts";
 import { waitFor } from "../helpers/kafka.ts";
 import { defer, tempDir } from "../helpers/tmp.ts";
 
 test("per-topic unclean.leader.election.enable decides who may lead an offline partition", async (t) => {
   const dir = tempDir(t, "fb-ctl-unclean-");
   const ports = await freePorts(3);
-  const voters = new Map(ports.map((port, i) => [i + 1, { host: "127.0.0.1", port }]));
   const running: RunningController[] = [];
   for (const id of [1, 2, 3]) {
     running.push(
-      await startController({
-        id,
-        voters,
-        host: "127.0.0.1",
-        port: ports[id - 1]!,
-        dataDir: join(dir, `c${id}`),
-        sessionTimeoutMs: 600,
-        electionTimeoutMs: 300,
-        unclean: false,
-        defaultReplicationFactor: 2,
-        snapshotMaxRecords: 10_000,
-        snapshotMaxBytes: 1 << 30,
-        log: () => {},
-      }),
+      await startTestController(dir, ports, id, { sessionTimeoutMs: 600, defaultReplicationFactor: 2 }),
     );
   }
   defer(t, async () => {
