@@ -13,7 +13,7 @@
  * Stamping changes bytes the batch CRC covers, so the CRC is recomputed (as a client would).
  */
 
-import { buildBatch } from "../../engines/log/records/batch-builder.ts";
+import { buildBatch, readZigzag } from "../../engines/log/records/batch-builder.ts";
 import { crc32c } from "../../engines/log/records/crc32c.ts";
 import {
   BATCH_HEADER_BYTES,
@@ -31,30 +31,16 @@ export interface Stamp {
   sentNs: bigint;
 }
 
-/** Reads a zig-zag varint at `pos`: [value, next position]. */
-function readVarint(buf: Buffer, pos: number): [number, number] {
-  let z = 0;
-  let mul = 1;
-  for (;;) {
-    const b = buf[pos++];
-    if (b === undefined) throw new Error("varint past the end of the batch");
-    z += (b & 0x7f) * mul;
-    if ((b & 0x80) === 0) break;
-    mul *= 128;
-  }
-  return [z % 2 === 0 ? z / 2 : -(z + 1) / 2, pos];
-}
-
 /** Position of the first record's value in the batch at `at`, and its length. */
 export function firstValue(buf: Buffer, at: number): { pos: number; length: number } {
   let p = at + BATCH_HEADER_BYTES;
-  [, p] = readVarint(buf, p); // record length
+  [, p] = readZigzag(buf, p); // record length
   p += 1; // attributes
-  [, p] = readVarint(buf, p); // timestamp delta
-  [, p] = readVarint(buf, p); // offset delta
-  const [keyLength, afterKeyLength] = readVarint(buf, p);
+  [, p] = readZigzag(buf, p); // timestamp delta
+  [, p] = readZigzag(buf, p); // offset delta
+  const [keyLength, afterKeyLength] = readZigzag(buf, p);
   p = afterKeyLength + Math.max(0, keyLength);
-  const [length, pos] = readVarint(buf, p);
+  const [length, pos] = readZigzag(buf, p);
   return { pos, length };
 }
 

@@ -40,7 +40,8 @@ function writeZigzag(buf: Buffer, pos: number, v: number): number {
   return pos;
 }
 
-function readZigzag(buf: Buffer, pos: number): [number, number] {
+/** Reads a zig-zag varint at `pos`: [value, next position]. */
+export function readZigzag(buf: Buffer, pos: number): [number, number] {
   let z = 0;
   let mul = 1;
   for (;;) {
