@@ -130,6 +130,13 @@ export class ReplicaManager {
     if (!state.replicas.includes(me)) {
       if (r.role !== "none") r.becomeNone(state);
       else r.state = state;
+      // Not (or no longer, after a reassignment) a replica: drop the copy, as Kafka deletes the
+      // log of a removed replica. A broker that was down when it was removed does it on return.
+      if (r.log.logEndOffset > 0 || r.log.logStartOffset > 0) {
+        this.opts.log(`${r.topic}-${r.partition}: no longer a replica, deleting the local copy`);
+        r.log.truncateFullyAndStartAt(0);
+        r.epochs.clear();
+      }
       return;
     }
     if (state.leader === me) {
