@@ -61,7 +61,7 @@ export const logTarget: TargetDefinition<LogTopology> = {
         "topology.initialBrokers",
         `is ${t.initialBrokers} but each partition needs ${t.replication} replicas on distinct brokers; set it to at least topology.replication`,
       );
-    s.faults.forEach((f, i) => {
+    (s.faults ?? []).forEach((f, i) => {
       if (f.kind !== "reassign") return;
       f.partitions?.forEach((p, j) => {
         if (p >= t.partitions)
