@@ -94,6 +94,7 @@ test("reassignment: a partition moves onto a new broker under acks=all load, thr
     sending = false;
   });
   let seq = 0;
+  let unnamed = 0;
   const load = (async () => {
     while (sending) {
       const values = Array.from({ length: 10 }, () => String(seq++));
@@ -104,7 +105,13 @@ test("reassignment: a partition moves onto a new broker under acks=all load, thr
           timeout: 3000,
           messages: values.map((value, i) => ({ value, partition: i % 2 })),
         });
-        if (md.length > 0) for (const v of values) acked.add(v);
+        // Only partitions the answer names were acked: kafkajs 2.2.4 can resolve a send to a
+        // broker it confused with another without sending those partitions (engines/log/README.md).
+        const ok = new Set(md.filter((m) => m.errorCode === 0).map((m) => m.partition));
+        if (ok.size < 2) unnamed++;
+        values.forEach((v, i) => {
+          if (ok.has(i % 2)) acked.add(v);
+        });
       } catch {
         // not acked: not expected
       }
