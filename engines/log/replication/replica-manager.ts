@@ -204,6 +204,7 @@ export class ReplicaManager {
     if (!this.quorum) return;
     r.pendingIsr = isr;
     const epoch = r.leaderEpoch;
+    let keep = false;
     try {
       const res = await this.quorum.call<{ errorCode: number; state: PartitionState | null }>(
         "broker.alterPartition",
@@ -220,11 +221,16 @@ export class ReplicaManager {
       if (r.role === "leader" && r.leaderEpoch === epoch && res.state && res.state.leaderEpoch === epoch) {
         r.pendingIsr = null;
         r.update(res.state);
+      } else if (r.role === "leader" && r.leaderEpoch === epoch && res.state && res.state.leaderEpoch > epoch) {
+        // The change also completed a reassignment: a new leader (possibly the replica just
+        // added), or removed replicas fenced. Until this broker's image has it, keep counting the
+        // proposed members toward the HW, or it would ack writes the new leader lacks.
+        keep = true;
       }
     } catch (e) {
       this.opts.log(`${r.topic}-${r.partition}: AlterPartition failed: ${(e as Error).message}`);
     } finally {
-      if (r.pendingIsr === isr) r.pendingIsr = null;
+      if (r.pendingIsr === isr && !keep) r.pendingIsr = null;
     }
   }
 
