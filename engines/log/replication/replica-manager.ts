@@ -238,7 +238,12 @@ export class ReplicaManager {
       if (r.role === "leader" && r.leaderEpoch === epoch && res.state && res.state.leaderEpoch === epoch) {
         r.pendingIsr = null;
         r.update(res.state);
-      } else if (r.role === "leader" && r.leaderEpoch === epoch && res.state && res.state.leaderEpoch > epoch) {
+      } else if (
+        r.role === "leader" &&
+        r.leaderEpoch === epoch &&
+        res.state &&
+        res.state.leaderEpoch > epoch
+      ) {
         // The change also completed a reassignment: a new leader (possibly the replica just
         // added), or removed replicas fenced. Until this broker's image has it, keep counting the
         // proposed members toward the HW, or it would ack writes the new leader lacks.
