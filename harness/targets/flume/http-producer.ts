@@ -9,7 +9,7 @@
 
 import { MAX_HEAD, writePayload, writePayloadHead } from "../../generator/payload-writer.ts";
 import type { PlannedMessage } from "../../generator/schedule.ts";
-import type { SendOutcome } from "../target.ts";
+import type { PreparedSend, SendOutcome } from "../target.ts";
 import { type Answer, HttpConnection, HttpConnectionError } from "./http-connection.ts";
 
 /** Errors raised before any byte of the request could have reached the server. */
@@ -202,21 +202,29 @@ export class HttpProducer {
   private readonly keyCache = new Map<string, Buffer>();
 
   send(producer: number, batch: readonly PlannedMessage[]): Promise<SendOutcome> {
+    const prepared = this.prepare(producer, batch);
+    return new Promise((resolve) => prepared.send(resolve));
+  }
+
+  /** Builds the batch's request now; `send` writes it (the load loop stages the next one so). */
+  prepare(producer: number, batch: readonly PlannedMessage[]): PreparedSend {
     let bytes: Buffer;
     try {
       bytes = this.request(producer, batch);
     } catch (err) {
-      return Promise.resolve({ type: "fail", error: String(err) });
+      const outcome: SendOutcome = { type: "fail", error: String(err) };
+      return { send: (done) => queueMicrotask(() => done(outcome)) };
     }
-    return new Promise((resolve) =>
-      this.post(bytes, (status, err) => resolve(err ? classifyError(err) : outcomeOf(status))),
-    );
+    return {
+      send: (done) => this.post(bytes, (status, err) => done(err ? classifyError(err) : outcomeOf(status))),
+    };
   }
 
   /** Sends one request on a free connection (a new one when none is idle); `answer` gets the status. */
   private post(bytes: Buffer, answer: Answer): void {
     if (this.closed) {
-      answer(0, new HttpConnectionError("CLOSED", "producer closed"));
+      // Never before the caller's send returns (PreparedSend's promise).
+      queueMicrotask(() => answer(0, new HttpConnectionError("CLOSED", "producer closed")));
       return;
     }
     const now = performance.now();
