@@ -2,8 +2,8 @@
 // out of take() equal and in order, across growth, sliding to the front, keys and trace sizes.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import type { PlannedMessage } from "../../../harness/generator/schedule.ts";
 import { seededRandom } from "../../../harness/generator/random.ts";
+import type { PlannedMessage } from "../../../harness/generator/schedule.ts";
 import { MessageQueue } from "../../../harness/run/message-queue.ts";
 
 test("take returns what was pushed, in order, as a plain array would", () => {
