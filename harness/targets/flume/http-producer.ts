@@ -269,18 +269,24 @@ export class HttpProducer {
       const outcome: SendOutcome = { type: "fail", error: String(err) };
       return { send: (done) => queueMicrotask(() => done(outcome)) };
     }
-    return {
-      send: (done) =>
-        this.post(bytes, (status, err, drained) => {
-          // Answered and written out: the socket holds no reference to the bytes any more.
-          if (spare && drained && !err) this.keep(producer, spare);
-          done(err ? classifyError(err) : outcomeOf(status));
-        }),
-    };
+    return new PreparedRequest(this, producer, bytes, spare);
+  }
+
+  /** A prepared request's end: its outcome, and its buffer kept when the socket is done with it. */
+  settle(
+    req: PreparedRequest,
+    status: number,
+    err: HttpConnectionError | undefined,
+    drained: boolean | undefined,
+    done: (outcome: SendOutcome) => void,
+  ): void {
+    // Answered and written out: the socket holds no reference to the bytes any more.
+    if (req.spare && drained && !err) this.keep(req.producer, req.spare);
+    done(err ? classifyError(err) : outcomeOf(status));
   }
 
   /** Sends one request on a free connection (a new one when none is idle); `answer` gets the status. */
-  private post(bytes: Buffer, answer: Answer): void {
+  post(bytes: Buffer, answer: Answer): void {
     if (this.closed) {
       // Never before the caller's send returns (PreparedSend's promise).
       queueMicrotask(() => answer(0, new HttpConnectionError("CLOSED", "producer closed")));
@@ -331,9 +337,30 @@ export class HttpProducer {
   }
 }
 
+/**
+ * A request built by `prepare`, sent once. A class rather than closures: the hot path then makes no
+ * function per request.
+ */
+class PreparedRequest implements PreparedSend {
+  constructor(
+    private readonly owner: HttpProducer,
+    readonly producer: number,
+    private readonly bytes: Buffer,
+    readonly spare: Spare | undefined,
+  ) {}
+
+  send(done: (outcome: SendOutcome) => void): void {
+    this.owner.post(this.bytes, (status, err, drained) =>
+      this.owner.settle(this, status, err, drained, done),
+    );
+  }
+}
+
+const OK: SendOutcome = Object.freeze({ type: "ok" });
+
 /** The history outcome of an answer's status. */
 function outcomeOf(statusCode: number): SendOutcome {
-  if (statusCode >= 200 && statusCode < 300) return { type: "ok" };
+  if (statusCode >= 200 && statusCode < 300) return OK;
   // Flume answers 503 when the channel is full and 400 for a bad batch: nothing committed.
   // A 500 can follow a partial commit to several channels, so its outcome is unknown.
   if (statusCode >= 400 && statusCode < 500) return { type: "fail", error: `HTTP ${statusCode}` };
