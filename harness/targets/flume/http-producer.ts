@@ -145,8 +145,9 @@ export class HttpProducer {
 
   /** Keeps a sent request's buffer for the producer's next batch (a few at most). */
   private keep(producer: number, spare: Spare): void {
-    const spares = (this.spares[producer] ??= []);
-    if (spares.length < 4) spares.push(spare);
+    const spares = this.spares[producer];
+    if (spares === undefined) this.spares[producer] = [spare];
+    else if (spares.length < 4) spares.push(spare);
   }
 
   /**
