@@ -1,0 +1,263 @@
+/**
+ * What an OffsetCommit costs on the replicated log: three broker processes on this machine
+ * (combined controller quorum, min.insync.replicas=2), raw OffsetCommit v7 requests to the group
+ * coordinator, each committing one partition's offset for its own group (as kafkajs's per-batch
+ * autoCommit does), closed loop: `--concurrency` committers each wait for their answer before the
+ * next commit. Prints per run and as medians of `--runs`:
+ *   p50/p99 of the OffsetCommit round trip and commits/s;
+ *   bytes per commit = read + write syscall bytes (sockets and files: /proc/PID/io rchar + wchar)
+ *     of the three broker processes over the run, divided by the commits — what the commit path
+ *     moves between the nodes and to disk, client traffic included (about 200 bytes a commit);
+ *   the metadata image the controller pushes to brokers, in bytes of JSON, at the end of the run.
+ * `--root DIR` runs the brokers from another checkout of this repository (to compare two versions
+ * side by side: alternate runs of each, as the machine is shared). The bench's client shares the
+ * machine's cores with the brokers, so figures are noisy; the load average is printed.
+ *
+ *   node --import tsx bench/offset-commits.ts [--runs 3] [--seconds 5] [--concurrency 1,16] [--root DIR]
+ */
+
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { createInterface } from "node:readline";
+import { parseArgs } from "node:util";
+import { RpcClient } from "../engines/log/rpc/rpc.ts";
+import { pickPorts } from "../engines/log/tools/pick-ports.ts";
+import { RawClient } from "../engines/log/tools/raw-client.ts";
+import { parseReady } from "../engines/shared/ready-signal.ts";
+
+const { values: args } = parseArgs({
+  options: {
+    runs: { type: "string", default: "3" },
+    seconds: { type: "string", default: "5" },
+    concurrency: { type: "string", default: "1,16" },
+    root: { type: "string", default: "." },
+  },
+});
+const runs = Number(args.runs);
+const seconds = Number(args.seconds);
+const concurrencies = args.concurrency!.split(",").map(Number);
+if (
+  !Number.isInteger(runs) ||
+  runs < 1 ||
+  !(seconds > 0) ||
+  concurrencies.some((c) => !Number.isInteger(c) || c < 1)
+) {
+  console.error("--runs must be ≥ 1, --seconds > 0, --concurrency a list of integers ≥ 1 (e.g. 1,16)");
+  process.exit(2);
+}
+const root = resolve(args.root!);
+const TOPIC = "committed";
+const PARTITIONS = 16;
+
+const SETS = {
+  "default.replication.factor": "3",
+  "min.insync.replicas": "2",
+  "broker.session.timeout.ms": "3000",
+  "broker.heartbeat.interval.ms": "300",
+  "controller.quorum.election.timeout.ms": "500",
+  "group.initial.rebalance.delay.ms": "0",
+};
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
+const pct = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+
+interface Node {
+  id: number;
+  port: number;
+  proc: ChildProcess;
+}
+
+function spawnNode(id: number, nodeArgs: string[]): Promise<Node> {
+  const proc = spawn(process.execPath, ["--import", "tsx", "engines/log/main.ts", ...nodeArgs], {
+    cwd: root,
+    stdio: ["ignore", "pipe", "ignore"],
+  });
+  return new Promise((res, rej) => {
+    createInterface({ input: proc.stdout! }).on("line", (l) => {
+      const r = parseReady(l);
+      if (r) res({ id, port: r.ports.kafka!, proc });
+    });
+    proc.once("exit", (c) => rej(new Error(`node ${id} exited ${c}`)));
+  });
+}
+
+async function startCluster(): Promise<{ nodes: Node[]; controllerPorts: number[]; stop(): Promise<void> }> {
+  const dir = mkdtempSync(join(tmpdir(), "fb-bench-commits-"));
+  const ports = await pickPorts(6);
+  const controllers = [1, 2, 3].map((i) => `${i}@127.0.0.1:${ports[2 + i]}`).join(",");
+  const sets = Object.entries(SETS).flatMap(([k, v]) => ["--set", `${k}=${v}`]);
+  const nodes = await Promise.all(
+    [1, 2, 3].map((i) =>
+      spawnNode(i, [
+        "--node-id",
+        String(i),
+        "--port",
+        String(ports[i - 1]),
+        "--data",
+        join(dir, `b${i}`),
+        "--controllers",
+        controllers,
+        ...sets,
+      ]),
+    ),
+  );
+  return {
+    nodes,
+    controllerPorts: ports.slice(3),
+    async stop() {
+      await Promise.all(
+        nodes.map(async (n) => {
+          if (n.proc.exitCode !== null || n.proc.signalCode !== null) return;
+          const exited = new Promise((r) => n.proc.once("exit", r));
+          n.proc.kill("SIGKILL");
+          await exited;
+        }),
+      );
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** rchar + wchar of a process: bytes through read and write syscalls (sockets, pipes and files). */
+function ioBytes(pid: number): number {
+  const t = readFileSync(`/proc/${pid}/io`, "utf8");
+  const get = (k: string) => Number(new RegExp(`^${k}: (\\d+)`, "m").exec(t)?.[1] ?? 0);
+  return get("rchar") + get("wchar");
+}
+
+/** Creates the topic, then asks FindCoordinator until a coordinator answers; its Kafka port. */
+async function setUp(nodes: Node[]): Promise<number> {
+  const c = await RawClient.connect(nodes[0]!.port);
+  try {
+    await c.request(19, 3, {
+      topics: [
+        { name: TOPIC, numPartitions: PARTITIONS, replicationFactor: 3, assignments: [], configs: [] },
+      ],
+      timeoutMs: 5000,
+      validateOnly: false,
+    });
+    const deadline = Date.now() + 20_000;
+    while (Date.now() < deadline) {
+      const r = (await c.request(10, 2, { key: "bench-0", keyType: 0 })) as {
+        errorCode: number;
+        port: number;
+      };
+      if (r.errorCode === 0) return r.port;
+      await sleep(100);
+    }
+    throw new Error("no group coordinator within 20 s");
+  } finally {
+    c.close();
+  }
+}
+
+async function commitOnce(c: RawClient, group: string, partition: number, offset: number): Promise<void> {
+  const r = (await c.request(8, 7, {
+    groupId: group,
+    generationId: -1,
+    memberId: "",
+    groupInstanceId: null,
+    topics: [{ name: TOPIC, partitions: [{ partitionIndex: partition, committedOffset: offset, committedMetadata: null }] }],
+  })) as { topics: Array<{ partitions: Array<{ errorCode: number }> }> };
+  const code = r.topics[0]?.partitions[0]?.errorCode;
+  if (code !== 0) throw new Error(`OffsetCommit answered error ${code}`);
+}
+
+interface CaseFigures {
+  p50: number;
+  p99: number;
+  perSecond: number;
+  bytesPerCommit: number;
+}
+
+async function runCase(port: number, nodes: Node[], concurrency: number): Promise<CaseFigures> {
+  const clients = await Promise.all(Array.from({ length: concurrency }, () => RawClient.connect(port)));
+  try {
+    // Warm up: every group exists before the clock starts.
+    await Promise.all(clients.map((c, w) => commitOnce(c, `bench-${w}`, w % PARTITIONS, 0)));
+    const io0 = nodes.reduce((s, n) => s + ioBytes(n.proc.pid!), 0);
+    const samples: number[] = [];
+    const end = performance.now() + seconds * 1000;
+    const t0 = performance.now();
+    await Promise.all(
+      clients.map(async (c, w) => {
+        for (let offset = 1; performance.now() < end; offset++) {
+          const s = performance.now();
+          await commitOnce(c, `bench-${w}`, w % PARTITIONS, offset);
+          samples.push(performance.now() - s);
+        }
+      }),
+    );
+    const elapsed = (performance.now() - t0) / 1000;
+    const io1 = nodes.reduce((s, n) => s + ioBytes(n.proc.pid!), 0);
+    samples.sort((a, b) => a - b);
+    return {
+      p50: pct(samples, 0.5),
+      p99: pct(samples, 0.99),
+      perSecond: samples.length / elapsed,
+      bytesPerCommit: (io1 - io0) / samples.length,
+    };
+  } finally {
+    for (const c of clients) c.close();
+  }
+}
+
+/** The metadata image as the active controller sends it to a broker (JSON bytes). */
+async function imageBytes(controllerPorts: number[]): Promise<number> {
+  for (const p of controllerPorts) {
+    const rpc = new RpcClient("127.0.0.1", p);
+    try {
+      const image = await rpc.call("broker.metadata", { since: -1, maxWaitMs: 0 }, 2000);
+      return Buffer.byteLength(JSON.stringify(image));
+    } catch {
+      // A standby answers NOT_CONTROLLER: try the next voter.
+    } finally {
+      rpc.close();
+    }
+  }
+  return Number.NaN;
+}
+
+async function main(): Promise<void> {
+  console.log(`engine tree: ${root}; load average at start: ${readFileSync("/proc/loadavg", "utf8").trim()}`);
+  const all = new Map<number, CaseFigures[]>(concurrencies.map((c) => [c, []]));
+  const images: number[] = [];
+  for (let run = 1; run <= runs; run++) {
+    const cluster = await startCluster();
+    try {
+      const port = await setUp(cluster.nodes);
+      for (const c of concurrencies) {
+        const f = await runCase(port, cluster.nodes, c);
+        all.get(c)!.push(f);
+        console.log(
+          `run ${run}, ${c} committer(s): p50 ${f.p50.toFixed(2)} ms, p99 ${f.p99.toFixed(2)} ms, ` +
+            `${Math.round(f.perSecond)} commits/s, ${Math.round(f.bytesPerCommit)} bytes/commit (load ${readFileSync("/proc/loadavg", "utf8").split(" ")[0]})`,
+        );
+      }
+      images.push(await imageBytes(cluster.controllerPorts));
+    } finally {
+      await cluster.stop();
+    }
+  }
+  for (const [c, fs] of all) {
+    console.log(
+      `median of ${runs}, ${c} committer(s): p50 ${median(fs.map((f) => f.p50)).toFixed(2)} ms, ` +
+        `p99 ${median(fs.map((f) => f.p99)).toFixed(2)} ms, ${Math.round(median(fs.map((f) => f.perSecond)))} commits/s, ` +
+        `${Math.round(median(fs.map((f) => f.bytesPerCommit)))} bytes/commit over the three brokers`,
+    );
+  }
+  console.log(`metadata image pushed to each broker per change: ${Math.round(median(images))} bytes (median at run end)`);
+  console.log(`load average at end: ${readFileSync("/proc/loadavg", "utf8").trim()}`);
+}
+
+main().catch((e) => {
+  console.error(e instanceof Error ? e.message : e);
+  process.exit(1);
+});
