@@ -180,8 +180,19 @@ interface CaseFigures {
 async function runCase(port: number, nodes: Node[], concurrency: number): Promise<CaseFigures> {
   const clients = await Promise.all(Array.from({ length: concurrency }, () => RawClient.connect(port)));
   try {
-    // Warm up: every group exists before the clock starts.
-    await Promise.all(clients.map((c, w) => commitOnce(c, `bench-${w}`, w % PARTITIONS, 0)));
+    // Warm up: every group exists (and a new coordinator has loaded its table) before the clock starts.
+    await Promise.all(
+      clients.map(async (c, w) => {
+        for (let attempt = 0; ; attempt++) {
+          try {
+            return await commitOnce(c, `bench-${w}`, w % PARTITIONS, 0);
+          } catch (e) {
+            if (attempt >= 100) throw e;
+            await sleep(100);
+          }
+        }
+      }),
+    );
     const io0 = nodes.reduce((s, n) => s + ioBytes(n.proc.pid!), 0);
     const samples: number[] = [];
     const end = performance.now() + seconds * 1000;

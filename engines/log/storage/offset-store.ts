@@ -125,6 +125,16 @@ export class OffsetStore {
     for (const e of gone) this.commit(e.g, [{ topic, partition: e.p, offset: -1, metadata: null }]);
   }
 
+  /** Replaces every entry by `table` (group → its offsets) and rewrites the file with them. */
+  replaceAll(
+    table: Map<string, Iterable<{ topic: string; partition: number; offset: number; metadata: string | null }>>,
+  ): void {
+    this.live.clear();
+    for (const [g, entries] of table)
+      for (const x of entries) this.apply({ g, t: x.topic, p: x.partition, o: x.offset, m: x.metadata });
+    this.compact();
+  }
+
   /** Rewrites the file with only live entries (atomic rename). */
   private compact(): void {
     const tmp = `${this.file}.tmp`;
