@@ -66,7 +66,8 @@ const median = (xs: number[]) => {
   const m = Math.floor(s.length / 2);
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 };
-const pct = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+const pct = (sorted: number[], q: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
 
 interface Node {
   id: number;
@@ -164,7 +165,12 @@ async function commitOnce(c: RawClient, group: string, partition: number, offset
     generationId: -1,
     memberId: "",
     groupInstanceId: null,
-    topics: [{ name: TOPIC, partitions: [{ partitionIndex: partition, committedOffset: offset, committedMetadata: null }] }],
+    topics: [
+      {
+        name: TOPIC,
+        partitions: [{ partitionIndex: partition, committedOffset: offset, committedMetadata: null }],
+      },
+    ],
   })) as { topics: Array<{ partitions: Array<{ errorCode: number }> }> };
   const code = r.topics[0]?.partitions[0]?.errorCode;
   if (code !== 0) throw new Error(`OffsetCommit answered error ${code}`);
@@ -264,7 +270,9 @@ async function main(): Promise<void> {
         `${Math.round(median(fs.map((f) => f.bytesPerCommit)))} bytes/commit over the three brokers`,
     );
   }
-  console.log(`metadata image pushed to each broker per change: ${Math.round(median(images))} bytes (median at run end)`);
+  console.log(
+    `metadata image pushed to each broker per change: ${Math.round(median(images))} bytes (median at run end)`,
+  );
   console.log(`load average at end: ${readFileSync("/proc/loadavg", "utf8").trim()}`);
 }
 

@@ -63,7 +63,9 @@ export class OffsetsPartition {
           `from the offsets log [${r.log.logStartOffset}, ${r.log.logEndOffset}) in ${Date.now() - t0} ms`,
       );
     } catch (e) {
-      this.deps.log(`group coordinator at epoch ${epoch}: loading the offsets log failed: ${(e as Error).message}`);
+      this.deps.log(
+        `group coordinator at epoch ${epoch}: loading the offsets log failed: ${(e as Error).message}`,
+      );
     } finally {
       if (this.loadingEpoch === epoch) this.loadingEpoch = -1;
     }
@@ -74,7 +76,8 @@ export class OffsetsPartition {
     const { response, entries } = this.deps.groups.prepareCommit(req);
     if (entries.length === 0) return response;
     const fail = (code: number) => {
-      for (const t of response.topics) for (const p of t.partitions) if (p.errorCode === 0) p.errorCode = code;
+      for (const t of response.topics)
+        for (const p of t.partitions) if (p.errorCode === 0) p.errorCode = code;
       return response;
     };
     const r = this.deps.replica();

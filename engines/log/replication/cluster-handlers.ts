@@ -20,8 +20,8 @@
 import type { BrokerContext, Handler } from "../broker-context.ts";
 import type { CreateTopicRequest } from "../controller/controller.ts";
 import type { QuorumClient } from "../controller/quorum-client.ts";
-import { handleFetch } from "../handlers/fetch.ts";
 import { OffsetsPartition } from "../groups/offsets-partition.ts";
+import { handleFetch } from "../handlers/fetch.ts";
 import {
   handleHeartbeat,
   handleJoinGroup,
@@ -388,8 +388,7 @@ export function clusterHandlers(rm: ReplicaManager, quorum: QuorumClient): Reado
     ((ctx, body, header, conn) => {
       const status = offsetsOf(ctx).status();
       if (status === "ready") return h(ctx, body, header, conn);
-      const code =
-        status === "loading" ? ErrorCode.COORDINATOR_LOAD_IN_PROGRESS : ErrorCode.NOT_COORDINATOR;
+      const code = status === "loading" ? ErrorCode.COORDINATOR_LOAD_IN_PROGRESS : ErrorCode.NOT_COORDINATOR;
       return refuse(body as T, code);
     }) as Handler;
 

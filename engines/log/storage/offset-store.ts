@@ -127,7 +127,10 @@ export class OffsetStore {
 
   /** Replaces every entry by `table` (group → its offsets) and rewrites the file with them. */
   replaceAll(
-    table: Map<string, Iterable<{ topic: string; partition: number; offset: number; metadata: string | null }>>,
+    table: Map<
+      string,
+      Iterable<{ topic: string; partition: number; offset: number; metadata: string | null }>
+    >,
   ): void {
     this.live.clear();
     for (const [g, entries] of table)
