@@ -586,6 +586,14 @@ function buildProgram(setExit: (code: number) => void): Command {
         .default(1)
         .argParser(intArg("--repeat")),
     )
+    .addOption(
+      new Option(
+        "--repeat-order <order>",
+        "repeated searches take turns step by step (interleaved: machine drift hits all alike) or run one after another",
+      )
+        .choices(["interleaved", "sequential"])
+        .default("interleaved"),
+    )
     .action(async (file: string, opts: import("./cli/capacity-command.ts").CapacityCliOptions) => {
       const { capacityCommand } = await import("./cli/capacity-command.ts");
       setExit(await capacityCommand(file, opts, projectRoot));

@@ -21,6 +21,8 @@ export interface CapacityRunOptions {
   slos: Expectation[];
   search: Partial<SearchOptions>;
   repeat: number;
+  /** How repeated searches share the machine's time (default: interleaved, step by step). */
+  order?: "interleaved" | "sequential";
   dir: string;
   projectRoot: string;
   signal?: AbortSignal;
@@ -116,72 +118,88 @@ export async function runCapacity(o: CapacityRunOptions): Promise<CapacityResult
       measuredMs: o.scenario.workload.duration,
       warmupMs: o.scenario.workload.warmup,
       repeat: o.repeat,
+      order: o.order ?? "interleaved",
     },
     searches: [],
     spread: null,
     answerStep: null,
   };
   const save = () => writeFileSync(join(o.dir, "capacity.json"), `${JSON.stringify(result, null, 2)}\n`);
-  for (let rep = 0; rep < o.repeat; rep++) {
-    const steps: CapacityStep[] = [];
-    const search: CapacitySearchResult = {
-      steps,
-      end: "max-steps",
-      answer: null,
-      bracket: { good: null, bad: null },
-      summary: "",
-    };
-    result.searches.push(search);
-    for (;;) {
-      if (o.signal?.aborted)
-        throw new FaultbenchError("FB_RUN_ABORTED", "the capacity search was interrupted");
-      const next = nextStep(
-        options,
-        steps.map((s) => ({ level: s.level, verdict: s.verdict })),
-      );
-      if (next.kind === "done") {
-        Object.assign(search, { end: next.end, answer: next.answer, bracket: next.bracket });
-        break;
-      }
-      const scenario = atLevel(o.scenario, knob, next.level);
-      const { runDir, results } = await runScenario({
-        scenario,
-        outDir: o.dir,
-        projectRoot: o.projectRoot,
-        ...(o.signal ? { signal: o.signal } : {}),
-      });
-      if (o.signal?.aborted)
-        throw new FaultbenchError("FB_RUN_ABORTED", "the capacity search was interrupted");
-      await o.onRun?.(runDir, results);
-      const checks = judge(results, o.slos);
-      const e2e = results.latency.endToEnd.corrected;
-      const step: CapacityStep = {
-        index: steps.length + 1,
-        level: next.level,
-        phase: next.phase,
-        verdict: verdictOf(results, checks),
-        runDir: relative(o.dir, runDir),
-        status: results.status,
-        offeredPerSec: results.throughput.offeredPerSec,
-        sentPerSec: results.throughput.sentPerSec,
-        ackedPerSec: results.throughput.ackedPerSec,
-        deliveredPerSec: results.throughput.deliveredPerSec,
-        endToEndP50: e2e.p50,
-        endToEndP99: e2e.p99,
-        publishP99: results.latency.publish.corrected.p99,
-        lost: results.delivery.lost,
-        harnessBound: results.harnessBound === true,
-        machineBusyPct: results.resources?.machineBusyPct ?? null,
-        reasons: results.error ? [results.error.message] : (results.resources?.reasons ?? []),
-        checks,
-      };
-      steps.push(step);
+  const searches: CapacitySearchResult[] = Array.from({ length: o.repeat }, () => ({
+    steps: [],
+    end: "max-steps",
+    answer: null,
+    bracket: { good: null, bad: null },
+    summary: "",
+  }));
+  const done = new Set<number>();
+  // Interleaved, search i's k-th step runs beside every other search's k-th step, so a machine
+  // whose speed drifts over minutes (a shared VM) shifts all answers alike and the spread shows
+  // the search's own noise; sequential shows the drift too.
+  const order = o.order ?? "interleaved";
+  let turn = 0;
+  while (done.size < searches.length) {
+    const rep =
+      order === "sequential"
+        ? searches.findIndex((_, i) => !done.has(i))
+        : (() => {
+            while (done.has(turn % searches.length)) turn++;
+            return turn++ % searches.length;
+          })();
+    const search = searches[rep] as CapacitySearchResult;
+    if (!result.searches.includes(search)) result.searches.push(search);
+    const steps = search.steps;
+    if (o.signal?.aborted) throw new FaultbenchError("FB_RUN_ABORTED", "the capacity search was interrupted");
+    const next = nextStep(
+      options,
+      steps.map((s) => ({ level: s.level, verdict: s.verdict })),
+    );
+    if (next.kind === "done") {
+      Object.assign(search, { end: next.end, answer: next.answer, bracket: next.bracket });
+      search.summary = summaryOf(knob, search);
+      done.add(rep);
       save();
-      await o.onStep?.(step, rep);
+      continue;
     }
-    search.summary = summaryOf(knob, search);
+    const scenario = atLevel(o.scenario, knob, next.level);
+    const startedAt = new Date().toISOString();
+    const { runDir, results } = await runScenario({
+      scenario,
+      outDir: o.dir,
+      projectRoot: o.projectRoot,
+      ...(o.signal ? { signal: o.signal } : {}),
+    });
+    if (o.signal?.aborted) throw new FaultbenchError("FB_RUN_ABORTED", "the capacity search was interrupted");
+    await o.onRun?.(runDir, results);
+    const checks = judge(results, o.slos);
+    const e2e = results.latency.endToEnd.corrected;
+    const step: CapacityStep = {
+      index: steps.length + 1,
+      level: next.level,
+      phase: next.phase,
+      verdict: verdictOf(results, checks),
+      runDir: relative(o.dir, runDir),
+      startedAt,
+      status: results.status,
+      offeredPerSec: results.throughput.offeredPerSec,
+      sentPerSec: results.throughput.sentPerSec,
+      ackedPerSec: results.throughput.ackedPerSec,
+      deliveredPerSec: results.throughput.deliveredPerSec,
+      endToEndP50: e2e.p50,
+      endToEndP99: e2e.p99,
+      publishP99: results.latency.publish.corrected.p99,
+      lost: results.delivery.lost,
+      harnessBound: results.harnessBound === true,
+      machineBusyPct: results.resources?.machineBusyPct ?? null,
+      reasons: results.error ? [results.error.message] : (results.resources?.reasons ?? []),
+      checks,
+    };
+    steps.push(step);
     save();
+    await o.onStep?.(step, rep);
   }
+  // Searches are listed in their own order, whichever ran first.
+  result.searches = searches;
   result.spread = spreadOf(result.searches.flatMap((s) => (s.answer === null ? [] : [s.answer])));
   const first = result.searches[0];
   // Of the answer's good runs, the one with the median e2e p99 speaks for it.
@@ -197,7 +215,7 @@ export async function runCapacity(o: CapacityRunOptions): Promise<CapacityResult
 export function describeOptions(r: CapacityResult): string {
   const o = r.options;
   const runs = o.runsPerStep ?? 1;
-  return `${r.knob} from ${fmt(r.knob, o.start)}, ×${o.factor} until an SLO breaks, then bisect to ${o.precision * 100}%; each run ${formatDuration(o.warmupMs)} warmup + ${formatDuration(o.measuredMs)} measured; ${runs > 1 ? `${runs} runs per load, judged by their majority` : "one run per load (the break that ends the growth: best of three)"}; at most ${o.maxSteps} loads${o.repeat > 1 ? `; ${o.repeat} searches` : ""}`;
+  return `${r.knob} from ${fmt(r.knob, o.start)}, ×${o.factor} until an SLO breaks, then bisect to ${o.precision * 100}%; each run ${formatDuration(o.warmupMs)} warmup + ${formatDuration(o.measuredMs)} measured; ${runs > 1 ? `${runs} runs per load, judged by their majority` : "one run per load (the break that ends the growth: best of three)"}; at most ${o.maxSteps} loads${o.repeat > 1 ? `; ${o.repeat} searches, ${o.order === "sequential" ? "one after another" : "interleaved step by step"}` : ""}`;
 }
 
 export { fmt as formatLevel };

@@ -11,6 +11,8 @@ export interface CapacityStep {
   verdict: StepVerdict;
   /** The step's run directory, relative to the capacity directory. */
   runDir: string;
+  /** When the step's run started (ISO time): interleaved searches' steps alternate. */
+  startedAt: string;
   status: string;
   offeredPerSec: number;
   sentPerSec: number;
@@ -47,7 +49,13 @@ export interface CapacityResult {
   /** What the search turns: a flat rate (messages/s) or a trace's replay speed. */
   knob: "rate" | "speed";
   slos: string[];
-  options: SearchOptions & { measuredMs: number; warmupMs: number; repeat: number };
+  options: SearchOptions & {
+    measuredMs: number;
+    warmupMs: number;
+    repeat: number;
+    /** Older capacity.json files have no order: their searches ran one after another. */
+    order?: "interleaved" | "sequential";
+  };
   searches: CapacitySearchResult[];
   /** Over the repeated searches' answers. */
   spread: { min: number; median: number; max: number; spreadPct: number } | null;

@@ -26,6 +26,7 @@ export interface CapacityCliOptions {
   maxSteps: number;
   runsPerStep: number;
   repeat: number;
+  repeatOrder: "interleaved" | "sequential";
 }
 
 export async function capacityCommand(
@@ -77,6 +78,7 @@ export async function capacityCommand(
         runsPerStep: opts.runsPerStep,
       },
       repeat: opts.repeat,
+      order: opts.repeatOrder,
       dir,
       projectRoot,
       signal: controller.signal,

@@ -88,3 +88,37 @@ test("a sweep point with a bad value is reported like a scenario error before an
   assert.equal(r.status, 2);
   assert.match(r.stderr, /workload\.producers/);
 });
+
+test("repeated searches take turns step by step, and each step records when it started", () => {
+  const r = faultbench([
+    "capacity",
+    "test/fixtures/scenarios/tiny-chain.yaml",
+    "--slo",
+    "delivery.lost == 0",
+    "--start",
+    "100",
+    "--max-steps",
+    "2",
+    "--repeat",
+    "2",
+    "--duration",
+    "1s",
+    "--out",
+    out,
+  ]);
+  assert.ok(r.status === 0 || r.status === 1, r.stderr);
+  assert.match(r.stdout, /2 searches, interleaved step by step/);
+  const dir = readdirSync(out)
+    .filter((d) => d.includes("capacity-tiny-chain"))
+    .sort()
+    .at(-1) as string;
+  const c = JSON.parse(readFileSync(join(out, dir, "capacity.json"), "utf8")) as CapacityResult;
+  assert.equal(c.options.order, "interleaved");
+  assert.equal(c.searches.length, 2);
+  const [a = [], b = []] = c.searches.map((s) => s.steps.map((x) => Date.parse(x.startedAt)));
+  assert.ok(a.length >= 2 && b.length >= 2, JSON.stringify(c.searches));
+  const [a1 = 0, a2 = 0] = a;
+  const [b1 = 0, b2 = 0] = b;
+  // a1 < b1 < a2 < b2: the second search's first step ran between the first search's steps.
+  assert.ok(a1 < b1 && b1 < a2 && a2 < b2, JSON.stringify({ a, b }));
+});
