@@ -9,11 +9,17 @@
  *     of the three broker processes over the run, divided by the commits — what the commit path
  *     moves between the nodes and to disk, client traffic included (about 200 bytes a commit);
  *   the metadata image the controller pushes to brokers, in bytes of JSON, at the end of the run.
+ * `--kafkajs-e2e RATE` adds, on the same cluster, kafkajs end to end at RATE records/s (RF=3,
+ * acks=all, 6 partitions, 100-byte records; latency from each record's intended send time to the
+ * consumer's eachBatch): once with kafkajs's autoCommit, which commits after every batch and waits
+ * for the answer, and once committing every 5 s in the background — the difference is what the
+ * per-batch commits cost end to end (bench/log-latency-consumer.ts is the consumer).
  * `--root DIR` runs the brokers from another checkout of this repository (to compare two versions
  * side by side: alternate runs of each, as the machine is shared). The bench's client shares the
  * machine's cores with the brokers, so figures are noisy; the load average is printed.
  *
  *   node --import tsx bench/offset-commits.ts [--runs 3] [--seconds 5] [--concurrency 1,16] [--root DIR]
+ *        [--kafkajs-e2e 5000]
  */
 
 import { type ChildProcess, spawn } from "node:child_process";
@@ -21,7 +27,9 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { createInterface } from "node:readline";
+import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { Kafka, logLevel } from "kafkajs";
 import { RpcClient } from "../engines/log/rpc/rpc.ts";
 import { pickPorts } from "../engines/log/tools/pick-ports.ts";
 import { RawClient } from "../engines/log/tools/raw-client.ts";
@@ -33,6 +41,7 @@ const { values: args } = parseArgs({
     seconds: { type: "string", default: "5" },
     concurrency: { type: "string", default: "1,16" },
     root: { type: "string", default: "." },
+    "kafkajs-e2e": { type: "string" },
   },
 });
 const runs = Number(args.runs);
@@ -48,6 +57,11 @@ if (
   process.exit(2);
 }
 const root = resolve(args.root!);
+const e2eRate = args["kafkajs-e2e"] === undefined ? 0 : Number(args["kafkajs-e2e"]);
+if (!(e2eRate >= 0) || !Number.isFinite(e2eRate)) {
+  console.error("--kafkajs-e2e must be a rate in records/s (e.g. 5000)");
+  process.exit(2);
+}
 const TOPIC = "committed";
 const PARTITIONS = 16;
 
@@ -226,6 +240,77 @@ async function runCase(port: number, nodes: Node[], concurrency: number): Promis
   }
 }
 
+const E2E_PARTITIONS = 6;
+const RECORD_BYTES = 100;
+const latencyConsumer = fileURLToPath(new URL("./log-latency-consumer.ts", import.meta.url));
+
+/** kafkajs producer at `rate` → kafkajs consumer (child process) committing in `mode`; its p50/p99. */
+async function kafkajsEndToEnd(
+  ports: number[],
+  topic: string,
+  rate: number,
+  mode: "each-batch" | "interval",
+): Promise<{ p50: number; p99: number; n: number }> {
+  const child = spawn(
+    process.execPath,
+    ["--import", "tsx", latencyConsumer, String(ports[0]), topic, `${topic}-${mode}`, mode],
+    { stdio: ["pipe", "pipe", "inherit"] },
+  );
+  try {
+    const lines = createInterface({ input: child.stdout! });
+    const nextLine = () => new Promise<string>((res) => lines.once("line", res));
+    if ((await nextLine()) !== "ready") throw new Error("latency consumer did not start");
+    const kafka = new Kafka({
+      clientId: "bench-commits",
+      brokers: ports.map((p) => `127.0.0.1:${p}`),
+      logLevel: logLevel.NOTHING,
+    });
+    const producer = kafka.producer();
+    await producer.connect();
+    const origin = performance.timeOrigin;
+    const start = performance.now();
+    let sent = 0;
+    const inflight = new Set<Promise<unknown>>();
+    while (performance.now() - start < seconds * 1000) {
+      const due = Math.floor(((performance.now() - start) / 1000) * rate) - sent;
+      if (due > 0) {
+        const messages = Array.from({ length: due }, (_, i) => {
+          const v = Buffer.alloc(RECORD_BYTES);
+          v.writeDoubleBE(origin + start + ((sent + i) / rate) * 1000, 0);
+          return { value: v, partition: (sent + i) % E2E_PARTITIONS };
+        });
+        sent += due;
+        const p = producer.send({ topic, acks: -1, messages });
+        inflight.add(p);
+        void p.finally(() => inflight.delete(p));
+      }
+      await sleep(5);
+    }
+    await Promise.all(inflight);
+    await sleep(1500);
+    await producer.disconnect();
+    child.stdin!.write("report\n");
+    const report = JSON.parse(await nextLine()) as { n: number; p50: number; p99: number };
+    if (report.n < sent * 0.99) throw new Error(`latency consumer saw ${report.n} of ${sent} records`);
+    return report;
+  } finally {
+    if (child.exitCode === null) child.kill("SIGKILL");
+  }
+}
+
+async function createTopic(port: number, name: string, partitions: number): Promise<void> {
+  const c = await RawClient.connect(port);
+  try {
+    await c.request(19, 3, {
+      topics: [{ name, numPartitions: partitions, replicationFactor: 3, assignments: [], configs: [] }],
+      timeoutMs: 5000,
+      validateOnly: false,
+    });
+  } finally {
+    c.close();
+  }
+}
+
 /** The metadata image as the active controller sends it to a broker (JSON bytes). */
 async function imageBytes(controllerPorts: number[]): Promise<number> {
   for (const p of controllerPorts) {
@@ -246,6 +331,10 @@ async function main(): Promise<void> {
   console.log(`engine tree: ${root}; load average at start: ${readFileSync("/proc/loadavg", "utf8").trim()}`);
   const all = new Map<number, CaseFigures[]>(concurrencies.map((c) => [c, []]));
   const images: number[] = [];
+  const e2e = new Map<string, Array<{ p50: number; p99: number }>>([
+    ["each-batch", []],
+    ["interval", []],
+  ]);
   for (let run = 1; run <= runs; run++) {
     const cluster = await startCluster();
     try {
@@ -259,6 +348,22 @@ async function main(): Promise<void> {
         );
       }
       images.push(await imageBytes(cluster.controllerPorts));
+      if (e2eRate > 0) {
+        const ports = cluster.nodes.map((n) => n.port);
+        // Alternate which commit mode goes first, so machine drift within a run hits both alike.
+        const modes = run % 2 ? (["each-batch", "interval"] as const) : (["interval", "each-batch"] as const);
+        for (const mode of modes) {
+          const topic = `e2e-${mode}`;
+          await createTopic(ports[0]!, topic, E2E_PARTITIONS);
+          await sleep(500);
+          const l = await kafkajsEndToEnd(ports, topic, e2eRate, mode);
+          e2e.get(mode)!.push(l);
+          console.log(
+            `run ${run}, kafkajs end to end at ${e2eRate} records/s, commits ${mode}: p50 ${l.p50.toFixed(1)} ms, ` +
+              `p99 ${l.p99.toFixed(1)} ms over ${l.n} records (load ${readFileSync("/proc/loadavg", "utf8").split(" ")[0]})`,
+          );
+        }
+      }
     } finally {
       await cluster.stop();
     }
@@ -273,6 +378,13 @@ async function main(): Promise<void> {
   console.log(
     `metadata image pushed to each broker per change: ${Math.round(median(images))} bytes (median at run end)`,
   );
+  for (const [mode, ls] of e2e) {
+    if (ls.length === 0) continue;
+    console.log(
+      `median of ${runs}, kafkajs end to end at ${e2eRate} records/s, commits ${mode === "each-batch" ? "after every batch (autoCommit)" : "every 5 s"}: ` +
+        `p50 ${median(ls.map((l) => l.p50)).toFixed(1)} ms, p99 ${median(ls.map((l) => l.p99)).toFixed(1)} ms`,
+    );
+  }
   console.log(`load average at end: ${readFileSync("/proc/loadavg", "utf8").trim()}`);
 }
 

@@ -83,7 +83,8 @@ export function clusterHandlers(rm: ReplicaManager, quorum: QuorumClient): Reado
           name: OFFSETS_TOPIC,
           partitions: 1,
           replicationFactor: rf,
-          configs: { "min.insync.replicas": String(minIsr) },
+          // Nothing is compacted here, so retention must never delete a group's last commit.
+          configs: { "min.insync.replicas": String(minIsr), "retention.ms": "-1", "retention.bytes": "-1" },
         },
       ]).catch(() => undefined);
       t = rm.image.topics[OFFSETS_TOPIC];

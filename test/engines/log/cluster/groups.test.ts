@@ -112,6 +112,14 @@ test("an OffsetCommit is a record of __consumer_offsets-0 on every in-sync repli
   );
   assert.deepEqual(codes, [0, 0]);
   const md = (await admin.fetchTopicMetadata({ topics: ["__consumer_offsets"] })).topics[0]!.partitions[0]!;
+  const configs = await admin.describeConfigs({
+    includeSynonyms: false,
+    resources: [{ type: 2, name: "__consumer_offsets" }],
+  });
+  const entry = (name: string) =>
+    configs.resources[0]!.configEntries.find((c) => c.configName === name)?.configValue;
+  assert.equal(entry("min.insync.replicas"), "2", "a commit waits for two replicas");
+  assert.equal(entry("retention.ms"), "-1", "retention never deletes a commit");
   assert.equal(md.replicas.length, 3);
   assert.equal(md.isr.length, 3);
   for (const n of cluster.nodes) {
