@@ -14,12 +14,16 @@
  * consumer's eachBatch): once with kafkajs's autoCommit, which commits after every batch and waits
  * for the answer, and once committing every 5 s in the background — the difference is what the
  * per-batch commits cost end to end (bench/log-latency-consumer.ts is the consumer).
+ * `--load-commits N` (default 100000; 0 skips it): what taking over costs, in this process on a real
+ * partition log — N single-partition commits over 1,000 groups × 16 partitions appended to an
+ * offsets partition, then the time a new leader takes to load them (`loadCommits`: the whole log
+ * is read, as nothing compacts it), median of `--runs`.
  * `--root DIR` runs the brokers from another checkout of this repository (to compare two versions
  * side by side: alternate runs of each, as the machine is shared). The bench's client shares the
  * machine's cores with the brokers, so figures are noisy; the load average is printed.
  *
  *   node --import tsx bench/offset-commits.ts [--runs 3] [--seconds 5] [--concurrency 1,16] [--root DIR]
- *        [--kafkajs-e2e 5000]
+ *        [--kafkajs-e2e 5000] [--load-commits 100000]
  */
 
 import { type ChildProcess, spawn } from "node:child_process";
@@ -30,7 +34,10 @@ import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { Kafka, logLevel } from "kafkajs";
+import { encodeCommit, loadCommits } from "../engines/log/groups/offsets-log.ts";
 import { RpcClient } from "../engines/log/rpc/rpc.ts";
+import { defaultLogConfig } from "../engines/log/storage/log-config.ts";
+import { PartitionLog } from "../engines/log/storage/partition-log.ts";
 import { pickPorts } from "../engines/log/tools/pick-ports.ts";
 import { RawClient } from "../engines/log/tools/raw-client.ts";
 import { parseReady } from "../engines/shared/ready-signal.ts";
@@ -42,6 +49,7 @@ const { values: args } = parseArgs({
     concurrency: { type: "string", default: "1,16" },
     root: { type: "string", default: "." },
     "kafkajs-e2e": { type: "string" },
+    "load-commits": { type: "string", default: "100000" },
   },
 });
 const runs = Number(args.runs);
@@ -57,6 +65,11 @@ if (
   process.exit(2);
 }
 const root = resolve(args.root!);
+const loadN = Number(args["load-commits"]);
+if (!Number.isInteger(loadN) || loadN < 0) {
+  console.error("--load-commits must be a whole number of commits (0 skips the load case)");
+  process.exit(2);
+}
 const e2eRate = args["kafkajs-e2e"] === undefined ? 0 : Number(args["kafkajs-e2e"]);
 if (!(e2eRate >= 0) || !Number.isFinite(e2eRate)) {
   console.error("--kafkajs-e2e must be a rate in records/s (e.g. 5000)");
@@ -311,6 +324,30 @@ async function createTopic(port: number, name: string, partitions: number): Prom
   }
 }
 
+/** Appends `n` commits to a fresh offsets partition log, then times `loadCommits` over it. */
+async function loadCase(n: number): Promise<{ ms: number; bytes: number; live: number }> {
+  const dir = mkdtempSync(join(tmpdir(), "fb-bench-load-"));
+  const log = PartitionLog.open(dir, "__consumer_offsets", 0, defaultLogConfig);
+  try {
+    for (let i = 0; i < n; i++) {
+      log.append(
+        encodeCommit(`group-${i % 1000}`, [
+          { topic: TOPIC, partition: Math.floor(i / 1000) % PARTITIONS, offset: i, metadata: null },
+        ]),
+      );
+    }
+    const t0 = performance.now();
+    const table = await loadCommits(log, () => true);
+    const ms = performance.now() - t0;
+    let live = 0;
+    for (const g of table!.values()) live += g.size;
+    return { ms, bytes: log.sizeBytes, live };
+  } finally {
+    log.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 /** The metadata image as the active controller sends it to a broker (JSON bytes). */
 async function imageBytes(controllerPorts: number[]): Promise<number> {
   for (const p of controllerPorts) {
@@ -378,6 +415,18 @@ async function main(): Promise<void> {
   console.log(
     `metadata image pushed to each broker per change: ${Math.round(median(images))} bytes (median at run end)`,
   );
+  if (loadN > 0) {
+    const loads: number[] = [];
+    let last = { ms: 0, bytes: 0, live: 0 };
+    for (let run = 1; run <= runs; run++) {
+      last = await loadCase(loadN);
+      loads.push(last.ms);
+    }
+    console.log(
+      `a new coordinator loads ${loadN} commits (${Math.round(last.bytes / 1024)} KiB of log, ${last.live} live offsets) ` +
+        `in ${Math.round(median(loads))} ms (median of ${runs}; grows with every commit: nothing compacts the log)`,
+    );
+  }
   for (const [mode, ls] of e2e) {
     if (ls.length === 0) continue;
     console.log(
