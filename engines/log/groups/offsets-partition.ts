@@ -9,12 +9,17 @@
  *    min.insync.replicas); only then does the table (OffsetFetch) see it. Append errors map to the
  *    codes Kafka's coordinator gives: NOT_ENOUGH_REPLICAS(_AFTER_APPEND) and a timeout to
  *    COORDINATOR_NOT_AVAILABLE (15), lost leadership to NOT_COORDINATOR (16), a batch too large to
- *    INVALID_COMMIT_OFFSET_SIZE (28).
+ *    INVALID_COMMIT_OFFSET_SIZE (28);
+ *  - offsets of a topic the metadata image no longer has (deleted) are removed, as Kafka's
+ *    coordinator does: tombstones appended to the log and the entries dropped from the table, once
+ *    loaded and after every image the broker applies (a coordinator that dies before its tombstones
+ *    are replicated is covered by its successor, which checks again after loading).
  */
 
 import type { OffsetCommitRequest, OffsetCommitResponse } from "../protocol/apis/offset-commit.ts";
 import { ErrorCode } from "../protocol/error-codes.ts";
 import type { PartitionReplica } from "../replication/partition-replica.ts";
+import type { OffsetStore } from "../storage/offset-store.ts";
 import type { GroupCoordinator } from "./coordinator.ts";
 import { encodeCommit, loadCommits } from "./offsets-log.ts";
 
@@ -24,6 +29,10 @@ export interface OffsetsPartitionDeps {
   /** This broker's replica of the offsets partition, if it has one. */
   replica: () => PartitionReplica | undefined;
   groups: GroupCoordinator;
+  /** The coordinator's table (the store `groups` reads). */
+  offsets: OffsetStore;
+  /** Whether the broker's metadata image has the topic. */
+  topicExists: (topic: string) => boolean;
   /** min.insync.replicas of the offsets topic. */
   minIsr: () => number;
   commitTimeoutMs: number;
@@ -56,6 +65,7 @@ export class OffsetsPartition {
       if (!table || !stillWanted()) return;
       this.deps.groups.loadOffsets(new Map([...table].map(([g, m]) => [g, m.values()])));
       this.loadedEpoch = epoch;
+      this.forgetDeletedTopics();
       let n = 0;
       for (const g of table.values()) n += g.size;
       this.deps.log(
@@ -68,6 +78,23 @@ export class OffsetsPartition {
       );
     } finally {
       if (this.loadingEpoch === epoch) this.loadingEpoch = -1;
+    }
+  }
+
+  /** Removes the committed offsets of topics the image no longer has (only once loaded). */
+  forgetDeletedTopics(): void {
+    const r = this.deps.replica();
+    if (r?.role !== "leader" || this.loadedEpoch !== r.leaderEpoch) return;
+    for (const [group, gone] of this.deps.offsets.entriesWhere((t) => !this.deps.topicExists(t))) {
+      const tombstones = gone.map((e) => ({ ...e, offset: -1, metadata: null }));
+      // Not waited for: if this leader dies before the followers have them, its successor finds
+      // the same topics missing after loading and writes them again.
+      const a = r.log.append(encodeCommit(group, tombstones));
+      if (a.errorCode === 0) {
+        r.notifyAppend();
+        r.maybeAdvanceHighWatermark();
+      }
+      this.deps.offsets.commit(group, tombstones);
     }
   }
 

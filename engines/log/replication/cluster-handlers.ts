@@ -94,14 +94,21 @@ export function clusterHandlers(rm: ReplicaManager, quorum: QuorumClient): Reado
 
   let offsets: OffsetsPartition | undefined;
   /** The coordinator's link to the offsets partition (made on first use: it needs the context). */
-  const offsetsOf = (ctx: BrokerContext) =>
-    (offsets ??= new OffsetsPartition({
+  const offsetsOf = (ctx: BrokerContext): OffsetsPartition => {
+    if (offsets) return offsets;
+    const made = new OffsetsPartition({
       replica: () => rm.replica(OFFSETS_TOPIC, 0),
       groups: ctx.groups,
+      offsets: ctx.offsets,
+      topicExists: (topic) => rm.image.topics[topic] !== undefined,
       minIsr: () => rm.minIsrFor(OFFSETS_TOPIC),
       commitTimeoutMs: ctx.config.offsetsCommitTimeoutMs,
       log: rm.opts.log,
-    }));
+    });
+    rm.onImageApplied(() => made.forgetDeletedTopics());
+    offsets = made;
+    return made;
+  };
 
   const produce = (
     _ctx: BrokerContext,

@@ -119,6 +119,18 @@ export class OffsetStore {
     return out;
   }
 
+  /** Every entry whose topic `drop` names, by group (a cluster coordinator's deleted topics). */
+  entriesWhere(drop: (topic: string) => boolean): Map<string, Array<{ topic: string; partition: number }>> {
+    const out = new Map<string, Array<{ topic: string; partition: number }>>();
+    for (const e of this.live.values()) {
+      if (!drop(e.t)) continue;
+      const list = out.get(e.g) ?? [];
+      list.push({ topic: e.t, partition: e.p });
+      out.set(e.g, list);
+    }
+    return out;
+  }
+
   /** Forgets every group's offsets for a deleted topic. */
   deleteTopic(topic: string): void {
     const gone = [...this.live.values()].filter((e) => e.t === topic);

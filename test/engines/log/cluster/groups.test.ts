@@ -2,7 +2,8 @@
  * Consumer groups on a cluster: the coordinator is the leader of __consumer_offsets-0 and a commit
  * is a record appended there with acks=all, on every in-sync replica before OffsetCommit answers,
  * so killing the coordinator loses no committed offset — its successor loads them from its own
- * replica and a consumer of the same group resumes where the group left off.
+ * replica and a consumer of the same group resumes where the group left off. Deleting a topic
+ * removes its committed offsets.
  * Also: SIGTERM on a leader moves its leaderships before it exits (controlled shutdown).
  */
 import assert from "node:assert/strict";
@@ -138,6 +139,20 @@ test("an OffsetCommit is a record of __consumer_offsets-0 on every in-sync repli
     [0, "7"],
     [1, "3"],
   ]);
+  // A deleted topic takes its committed offsets with it: a topic created again under its name
+  // starts with none (the coordinator appends tombstones when its metadata drops the topic).
+  await admin.deleteTopics({ topics: ["p"] });
+  await admin.createTopics({ topics: [{ topic: "p", numPartitions: 2, replicationFactor: 3 }] });
+  await waitFor(
+    async () => {
+      const r = await admin.fetchOffsets({ groupId: "path", topics: ["p"] });
+      return r[0]!.partitions.every((p) => p.offset === "-1");
+    },
+    5000,
+    "the deleted topic's offsets to go",
+  );
+  const tombstones = (await offsetsLogOf(cluster.nodes[0]!.port)).filter((r) => r.offset === -1);
+  assert.equal(tombstones.length, 2, "one tombstone per committed partition of the deleted topic");
 });
 
 test("committed offsets survive kill -9 of the group coordinator", async (t) => {

@@ -3,7 +3,8 @@
  * (leader of two) and a real coordinator: a commit is visible to OffsetFetch only once the HW
  * passes its batch; a new leadership reloads the table from the log (last record wins, tombstones
  * remove), answering "loading" until then; lost leadership, a short ISR and a timeout fail the
- * commit with Kafka's coordinator codes and store nothing.
+ * commit with Kafka's coordinator codes and store nothing; a deleted topic's offsets are removed
+ * for good.
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
@@ -31,9 +32,12 @@ function setUp(t: T, commitTimeoutMs = 5000) {
     { offsets: store, partitionExists: (topic) => topic === "t" },
   );
   const logged: string[] = [];
+  const topics = new Set(["t"]);
   const op = new OffsetsPartition({
     replica: () => replica,
     groups,
+    offsets: store,
+    topicExists: (topic) => topics.has(topic),
     minIsr: () => 2,
     commitTimeoutMs,
     log: (m) => logged.push(m),
@@ -43,7 +47,7 @@ function setUp(t: T, commitTimeoutMs = 5000) {
     store.close();
     log.close();
   });
-  return { log, replica, store, groups, op, logged };
+  return { log, replica, store, groups, op, logged, topics };
 }
 
 const commit = (group: string, partition: number, offset: number): OffsetCommitRequest => ({
@@ -164,4 +168,42 @@ test("lost leadership, a short ISR and a timeout fail the commit (16, 15, 15) an
     ],
   });
   assert.equal(code(bad), E.UNKNOWN_TOPIC_OR_PARTITION);
+});
+
+test("a deleted topic's offsets are removed: tombstones in the log, gone from the table, not reloaded", async (t) => {
+  const { op, replica, groups, log, topics } = setUp(t);
+  log.append(encodeCommit("g", [{ topic: "t", partition: 0, offset: 4, metadata: null }]));
+  log.append(encodeCommit("g", [{ topic: "gone", partition: 0, offset: 8, metadata: null }]));
+  topics.add("gone");
+  replica.becomeLeader(leaderState);
+  await ready(op);
+  const fetchedIn = (topic: string) =>
+    groups.fetchOffsets({ groupId: "g", topics: [{ name: topic, partitionIndexes: [0] }] } as never, 4)
+      .topics[0]!.partitions[0]!.committedOffset;
+  assert.equal(fetchedIn("gone"), 8);
+  topics.delete("gone");
+  op.forgetDeletedTopics();
+  assert.equal(fetchedIn("gone"), -1);
+  assert.equal(fetchedIn("t"), 4, "other topics keep theirs");
+  assert.deepEqual(decodeCommits(log.read(2, 1 << 20, true, log.logEndOffset).records!), [
+    { group: "g", topic: "gone", partition: 0, offset: -1, metadata: null },
+  ]);
+  // A successor loading the log does not bring them back, nor does the check write them twice.
+  const table = await loadCommits(log, () => true);
+  assert.deepEqual([...table!.get("g")!.keys()], ["t\u00000"]);
+  op.forgetDeletedTopics();
+  assert.equal(log.logEndOffset, 3);
+});
+
+test("a leader that loads offsets of topics deleted meanwhile removes them after loading", async (t) => {
+  const { op, replica, groups, log } = setUp(t);
+  log.append(encodeCommit("g", [{ topic: "gone", partition: 0, offset: 8, metadata: null }]));
+  replica.becomeLeader(leaderState);
+  await ready(op);
+  assert.equal(
+    groups.fetchOffsets({ groupId: "g", topics: null } as never, 4).topics.length,
+    0,
+    "nothing of the deleted topic is served",
+  );
+  assert.equal(log.logEndOffset, 2, "and a tombstone follows the stale record");
 });
