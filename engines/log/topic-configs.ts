@@ -180,6 +180,26 @@ export function describeTopicConfigs(
   });
 }
 
+/** What CreateTopics v5+ answers for a created topic: every topic config, effective value and source. */
+export function createdTopicConfigs(
+  configs: Record<string, string>,
+  broker: BrokerConfig,
+): Array<{
+  name: string;
+  value: string | null;
+  readOnly: boolean;
+  configSource: number;
+  isSensitive: boolean;
+}> {
+  return describeTopicConfigs(configs, broker, null, false).map((c) => ({
+    name: c.name,
+    value: c.value,
+    readOnly: c.readOnly,
+    configSource: c.configSource,
+    isSensitive: c.isSensitive,
+  }));
+}
+
 /** IncrementalAlterConfigs operations. */
 export const ConfigOp = { SET: 0, DELETE: 1, APPEND: 2, SUBTRACT: 3 } as const;
 

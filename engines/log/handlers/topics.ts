@@ -9,7 +9,7 @@ import type { CreateTopicsRequest, CreateTopicsResponse } from "../protocol/apis
 import type { DeleteTopicsRequest, DeleteTopicsResponse } from "../protocol/apis/delete-topics.ts";
 import { ErrorCode } from "../protocol/error-codes.ts";
 import { isValidTopicName } from "../storage/log-manager.ts";
-import { validateTopicConfigs } from "../topic-configs.ts";
+import { createdTopicConfigs, validateTopicConfigs } from "../topic-configs.ts";
 
 /** A sanity bound: each partition is a directory with open files. */
 const MAX_PARTITIONS = 10_000;
@@ -57,6 +57,7 @@ export function handleCreateTopics(ctx: BrokerContext, req: CreateTopicsRequest)
       errorMessage: null,
       numPartitions: partitions,
       replicationFactor: 1,
+      configs: createdTopicConfigs(configs.configs, ctx.config),
     };
   });
   return { throttleTimeMs: 0, topics };

@@ -49,7 +49,7 @@ import { ErrorCode } from "../protocol/error-codes.ts";
 import type { RequestHeader } from "../protocol/header.ts";
 import { ApiKey } from "../protocol/registry.ts";
 import { isValidTopicName } from "../storage/log-manager.ts";
-import { validateTopicConfigs } from "../topic-configs.ts";
+import { createdTopicConfigs, validateTopicConfigs } from "../topic-configs.ts";
 import { clusterConfigHandlers } from "./cluster-configs.ts";
 import type { ReplicaManager } from "./replica-manager.ts";
 
@@ -347,10 +347,27 @@ export function clusterHandlers(rm: ReplicaManager, quorum: QuorumClient): Reado
       }
     }
     let i = 0;
-    const topics = req.topics.map(
-      (t, k) =>
-        local[k] ?? (req.validateOnly ? { name: t.name, errorCode: 0, errorMessage: null } : results[i++]!),
-    );
+    const topics = req.topics.map((t, k) => {
+      const own = local[k];
+      if (own) return own;
+      const r = req.validateOnly ? { name: t.name, errorCode: 0, errorMessage: null } : results[i++]!;
+      if (r.errorCode !== 0) return r;
+      // v5+ answers what was created (or, validating only, what would be).
+      const made = rm.image.topics[t.name];
+      const given: Record<string, string> = {};
+      for (const c of t.configs) if (c.value !== null) given[c.name] = c.value;
+      const numPartitions =
+        made && !req.validateOnly
+          ? made.partitions.length
+          : t.assignments.length || (t.numPartitions === -1 ? ctx.config.numPartitions : t.numPartitions);
+      const replicationFactor =
+        made && !req.validateOnly
+          ? (made.partitions[0]?.replicas.length ?? -1)
+          : (t.assignments[0]?.brokerIds.length ??
+            (t.replicationFactor === -1 ? ctx.config.defaultReplicationFactor : t.replicationFactor));
+      const configs = createdTopicConfigs(made && !req.validateOnly ? made.configs : given, ctx.config);
+      return { ...r, numPartitions, replicationFactor, configs };
+    });
     return { throttleTimeMs: 0, topics };
   };
 

@@ -1,5 +1,6 @@
 /**
- * CreateTopics (key 19), v0–3. Sent to the controller (this broker). Replication factor above the
+ * CreateTopics (key 19), v0–7; v5+ answers what was created: partitions, replication factor and
+ * every topic config with its source. Sent to the controller (this broker). Replication factor above the
  * number of brokers is refused; −1 means the broker default.
  *
  * CreateTopics Request (Version: 0) => [topics] timeout_ms INT32
@@ -107,5 +108,13 @@ export interface CreateTopicsResponse {
     /** v5+: what was created (−1 on error). */
     numPartitions?: number;
     replicationFactor?: number;
+    /** v5+: the topic's configs as created (null on error). */
+    configs?: Array<{
+      name: string;
+      value: string | null;
+      readOnly: boolean;
+      configSource: number;
+      isSensitive: boolean;
+    }> | null;
   }>;
 }

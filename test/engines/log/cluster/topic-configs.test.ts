@@ -122,6 +122,25 @@ test("topic configs: per-topic min.insync.replicas, describe/alter round trips, 
   });
   assert.equal(badValue.topics[0].errorCode, 40);
   assert.match(badValue.topics[0].errorMessage, /min\.insync\.replicas: must be at least 1/);
+  // CreateTopics v5+ answers what was created: partitions, replication factor, every config.
+  const v5 = await call(t, cluster.node(2).port, ApiKey.CreateTopics, 5, {
+    topics: [
+      {
+        name: "v5",
+        numPartitions: 2,
+        replicationFactor: 3,
+        assignments: [],
+        configs: [{ name: "retention.ms", value: "60000" }],
+      },
+    ],
+    timeoutMs: 5000,
+    validateOnly: false,
+  });
+  const made = v5.topics[0];
+  assert.deepEqual([made.errorCode, made.numPartitions, made.replicationFactor], [0, 2, 3]);
+  const created = Object.fromEntries(made.configs.map((c: Any) => [c.name, [c.value, c.configSource]]));
+  assert.deepEqual(created["retention.ms"], ["60000", 1]);
+  assert.deepEqual(created["min.insync.replicas"], ["2", 4]);
 
   // DescribeConfigs: the topic's own value (source 1, DYNAMIC_TOPIC_CONFIG); the rest from the
   // broker (min.insync=2 is set with --set: 4, STATIC_BROKER_CONFIG; untouched keys: 5, DEFAULT).

@@ -45,3 +45,27 @@ test("CreateTopics validates names, counts, replication, configs and duplicates;
   );
   assert.ok(!existsSync(join(dir, "ok-0")));
 });
+
+test("CreateTopics v5+ answers the created topic's partitions, replication factor and configs", async (t) => {
+  const { call } = await rawBroker(t);
+  const r = await call(
+    19,
+    5,
+    createTopicsBody([
+      { name: "made", numPartitions: 3, configs: { "retention.ms": "1000" } },
+      { name: "bad", numPartitions: 0 },
+    ]),
+  );
+  const [made, bad] = r.topics;
+  assert.deepEqual([made.errorCode, made.numPartitions, made.replicationFactor], [0, 3, 1]);
+  const byName = Object.fromEntries(
+    made.configs.map((c: { name: string; value: string; configSource: number }) => [
+      c.name,
+      [c.value, c.configSource],
+    ]),
+  );
+  // The topic's own value is DYNAMIC_TOPIC_CONFIG (1); untouched keys are DEFAULT_CONFIG (5).
+  assert.deepEqual(byName["retention.ms"], ["1000", 1]);
+  assert.equal(byName["cleanup.policy"]?.[1] ?? byName["segment.bytes"]?.[1], 5);
+  assert.deepEqual([bad.errorCode, bad.numPartitions, bad.configs], [E.INVALID_PARTITIONS, -1, null]);
+});
