@@ -8,6 +8,8 @@
  *   bytes per commit = read + write syscall bytes (sockets and files: /proc/PID/io rchar + wchar)
  *     of the three broker processes over the run, divided by the commits — what the commit path
  *     moves between the nodes and to disk, client traffic included (about 200 bytes a commit);
+ *   broker CPU per commit = user + system CPU of the three broker processes over the run, divided
+ *     by the commits (µs) — a cost the shared machine's noise disturbs far less than latency;
  *   the metadata image the controller pushes to brokers, in bytes of JSON, at the end of the run.
  * `--kafkajs-e2e RATE` adds, on the same cluster, kafkajs end to end at RATE records/s (RF=3,
  * acks=all, 6 partitions, 100-byte records; latency from each record's intended send time to the
@@ -41,6 +43,7 @@ import { PartitionLog } from "../engines/log/storage/partition-log.ts";
 import { pickPorts } from "../engines/log/tools/pick-ports.ts";
 import { RawClient } from "../engines/log/tools/raw-client.ts";
 import { parseReady } from "../engines/shared/ready-signal.ts";
+import { readProcessCpu } from "../harness/resources/proc-stat.ts";
 
 const { values: args } = parseArgs({
   options: {
@@ -208,6 +211,7 @@ interface CaseFigures {
   p99: number;
   perSecond: number;
   bytesPerCommit: number;
+  cpuUsPerCommit: number;
 }
 
 async function runCase(port: number, nodes: Node[], concurrency: number): Promise<CaseFigures> {
@@ -227,6 +231,7 @@ async function runCase(port: number, nodes: Node[], concurrency: number): Promis
       }),
     );
     const io0 = nodes.reduce((s, n) => s + ioBytes(n.proc.pid!), 0);
+    const cpu0 = nodes.reduce((s, n) => s + (readProcessCpu(n.proc.pid!) ?? Number.NaN), 0);
     const samples: number[] = [];
     const end = performance.now() + seconds * 1000;
     const t0 = performance.now();
@@ -241,12 +246,14 @@ async function runCase(port: number, nodes: Node[], concurrency: number): Promis
     );
     const elapsed = (performance.now() - t0) / 1000;
     const io1 = nodes.reduce((s, n) => s + ioBytes(n.proc.pid!), 0);
+    const cpu1 = nodes.reduce((s, n) => s + (readProcessCpu(n.proc.pid!) ?? Number.NaN), 0);
     samples.sort((a, b) => a - b);
     return {
       p50: pct(samples, 0.5),
       p99: pct(samples, 0.99),
       perSecond: samples.length / elapsed,
       bytesPerCommit: (io1 - io0) / samples.length,
+      cpuUsPerCommit: ((cpu1 - cpu0) * 1e6) / samples.length,
     };
   } finally {
     for (const c of clients) c.close();
@@ -381,7 +388,7 @@ async function main(): Promise<void> {
         all.get(c)!.push(f);
         console.log(
           `run ${run}, ${c} committer(s): p50 ${f.p50.toFixed(2)} ms, p99 ${f.p99.toFixed(2)} ms, ` +
-            `${Math.round(f.perSecond)} commits/s, ${Math.round(f.bytesPerCommit)} bytes/commit (load ${readFileSync("/proc/loadavg", "utf8").split(" ")[0]})`,
+            `${Math.round(f.perSecond)} commits/s, ${Math.round(f.bytesPerCommit)} bytes/commit, ${Math.round(f.cpuUsPerCommit)} µs broker CPU/commit (load ${readFileSync("/proc/loadavg", "utf8").split(" ")[0]})`,
         );
       }
       images.push(await imageBytes(cluster.controllerPorts));
@@ -409,7 +416,7 @@ async function main(): Promise<void> {
     console.log(
       `median of ${runs}, ${c} committer(s): p50 ${median(fs.map((f) => f.p50)).toFixed(2)} ms, ` +
         `p99 ${median(fs.map((f) => f.p99)).toFixed(2)} ms, ${Math.round(median(fs.map((f) => f.perSecond)))} commits/s, ` +
-        `${Math.round(median(fs.map((f) => f.bytesPerCommit)))} bytes/commit over the three brokers`,
+        `${Math.round(median(fs.map((f) => f.bytesPerCommit)))} bytes/commit and ${Math.round(median(fs.map((f) => f.cpuUsPerCommit)))} µs of CPU per commit over the three brokers`,
     );
   }
   console.log(
