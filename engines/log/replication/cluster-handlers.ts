@@ -116,10 +116,18 @@ export function clusterHandlers(rm: ReplicaManager, quorum: QuorumClient): Reado
     header: RequestHeader,
   ): ProduceResponse | Promise<ProduceResponse> | null => {
     const acks = req.acks;
-    const waits: Array<Promise<void>> = [];
-    const responses = req.topicData.map((t) => ({
-      name: t.name,
-      partitionResponses: t.partitionData.map((p): ProducePartitionResponse => {
+    // acks=all: one count of the partitions still waiting for their HW, one promise for all.
+    let waiting = 1;
+    let answer: (() => void) | undefined;
+    const acked = () => {
+      if (--waiting === 0) answer?.();
+    };
+    const responses = new Array<ProduceResponse["responses"][number]>(req.topicData.length);
+    for (let ti = 0; ti < req.topicData.length; ti++) {
+      const t = req.topicData[ti]!;
+      const partitionResponses = new Array<ProducePartitionResponse>(t.partitionData.length);
+      for (let pi = 0; pi < t.partitionData.length; pi++) {
+        const p = t.partitionData[pi]!;
         const out: ProducePartitionResponse = {
           index: p.index,
           errorCode: 0,
@@ -127,38 +135,49 @@ export function clusterHandlers(rm: ReplicaManager, quorum: QuorumClient): Reado
           logAppendTimeMs: -1,
           logStartOffset: -1,
         };
-        const fail = (errorCode: number) => {
-          out.errorCode = errorCode;
-          return out;
-        };
+        partitionResponses[pi] = out;
         const refused = refusedForVersion(header.apiVersion, p.records);
-        if (refused !== 0) return fail(refused);
-        if (acks !== 0 && acks !== 1 && acks !== -1) return fail(ErrorCode.INVALID_REQUIRED_ACKS);
+        if (refused !== 0) {
+          out.errorCode = refused;
+          continue;
+        }
+        if (acks !== 0 && acks !== 1 && acks !== -1) {
+          out.errorCode = ErrorCode.INVALID_REQUIRED_ACKS;
+          continue;
+        }
         const r = rm.replica(t.name, p.index);
-        if (!r) return fail(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
-        if (r.role !== "leader") return fail(ErrorCode.NOT_LEADER_OR_FOLLOWER);
-        if (acks === -1 && r.state.isr.length < rm.minIsrFor(t.name))
-          return fail(ErrorCode.NOT_ENOUGH_REPLICAS);
-        if (p.records === null || p.records.length === 0) return fail(ErrorCode.INVALID_RECORD);
-        const a = r.log.append(p.records);
-        if (a.errorCode !== 0 || !("baseOffset" in a)) return fail(a.errorCode);
+        if (!r) out.errorCode = ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
+        else if (r.role !== "leader") out.errorCode = ErrorCode.NOT_LEADER_OR_FOLLOWER;
+        else if (acks === -1 && r.state.isr.length < rm.minIsrFor(t.name))
+          out.errorCode = ErrorCode.NOT_ENOUGH_REPLICAS;
+        else if (p.records === null || p.records.length === 0) out.errorCode = ErrorCode.INVALID_RECORD;
+        if (out.errorCode !== 0 || !r) continue;
+        const a = r.log.append(p.records!);
+        if (a.errorCode !== 0 || !("baseOffset" in a)) {
+          out.errorCode = a.errorCode;
+          continue;
+        }
         out.baseOffset = a.baseOffset;
         out.logStartOffset = r.log.logStartOffset;
         r.notifyAppend();
         r.maybeAdvanceHighWatermark();
         if (acks === -1) {
-          waits.push(
-            r.waitForHighWatermark(a.lastOffset, req.timeoutMs).then((code) => {
-              if (code !== 0) out.errorCode = code;
-            }),
-          );
+          waiting++;
+          r.whenHighWatermark(a.lastOffset, req.timeoutMs, (code) => {
+            if (code !== 0) out.errorCode = code;
+            acked();
+          });
         }
-        return out;
-      }),
-    }));
+      }
+      responses[ti] = { name: t.name, partitionResponses };
+    }
     if (acks === 0) return null;
     const body = { responses, throttleTimeMs: 0 };
-    return waits.length === 0 ? body : Promise.all(waits).then(() => body);
+    // whenHighWatermark never answers synchronously, so every wait is counted by now.
+    if (--waiting === 0) return body;
+    return new Promise((resolve) => {
+      answer = () => resolve(body);
+    });
   };
 
   const fetch = (
@@ -169,27 +188,41 @@ export function clusterHandlers(rm: ReplicaManager, quorum: QuorumClient): Reado
   ) => {
     if (req.replicaId >= 0) return rm.handleReplicaFetch(req);
     if (req.replicaId === DEBUG_REPLICA_ID) return rm.handleDebugFetch(req);
+    const codeFor = (topic: string, p: FetchRequest["topics"][number]["partitions"][number]) => {
+      const r = rm.replica(topic, p.partition);
+      return !r
+        ? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION
+        : r.role !== "leader"
+          ? ErrorCode.NOT_LEADER_OR_FOLLOWER
+          : p.currentLeaderEpoch > r.leaderEpoch
+            ? ErrorCode.UNKNOWN_LEADER_EPOCH
+            : p.currentLeaderEpoch >= 0 && p.currentLeaderEpoch < r.leaderEpoch
+              ? ErrorCode.FENCED_LEADER_EPOCH
+              : 0;
+    };
+    // The usual case, every partition led here, allocates nothing before the fetch itself.
+    let allLed = true;
+    for (const t of req.topics) {
+      for (const p of t.partitions) {
+        if (codeFor(t.topic, p) !== 0) {
+          allLed = false;
+          break;
+        }
+      }
+      if (!allLed) break;
+    }
+    if (allLed) return handleFetch(ctx, req);
     const notLed: Array<{ topic: string; partition: number; code: number }> = [];
     const topics = req.topics
       .map((t) => ({
         ...t,
         partitions: t.partitions.filter((p) => {
-          const r = rm.replica(t.topic, p.partition);
-          const code = !r
-            ? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION
-            : r.role !== "leader"
-              ? ErrorCode.NOT_LEADER_OR_FOLLOWER
-              : p.currentLeaderEpoch > r.leaderEpoch
-                ? ErrorCode.UNKNOWN_LEADER_EPOCH
-                : p.currentLeaderEpoch >= 0 && p.currentLeaderEpoch < r.leaderEpoch
-                  ? ErrorCode.FENCED_LEADER_EPOCH
-                  : 0;
+          const code = codeFor(t.topic, p);
           if (code !== 0) notLed.push({ topic: t.topic, partition: p.partition, code });
           return code === 0;
         }),
       }))
       .filter((t) => t.partitions.length > 0);
-    if (notLed.length === 0) return handleFetch(ctx, req);
     const errorPart = (partition: number, code: number): FetchPartitionResponse => ({
       partitionIndex: partition,
       errorCode: code,

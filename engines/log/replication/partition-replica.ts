@@ -167,21 +167,31 @@ export class PartitionReplica {
 
   /** acks=all: resolves with 0 once the HW passes `lastOffset`, or with an error code. */
   waitForHighWatermark(lastOffset: number, timeoutMs: number): Promise<number> {
-    if (this.log.highWatermark > lastOffset) return Promise.resolve(this.afterAppendCode());
-    return new Promise((resolve) => {
-      const w: AckWaiter = {
-        lastOffset,
-        resolve: (code) => {
-          clearTimeout(timer);
-          this.waiters.delete(w);
-          resolve(code);
-        },
-      };
-      const timer = setTimeout(() => w.resolve(ErrorCode.REQUEST_TIMED_OUT), Math.max(0, timeoutMs));
-      if (this.waiters.size > 0 && lastOffset < this.lastWaitedOffset) this.waitersOutOfOrder = true;
-      this.lastWaitedOffset = lastOffset;
-      this.waiters.add(w);
-    });
+    return new Promise((resolve) => this.whenHighWatermark(lastOffset, timeoutMs, resolve));
+  }
+
+  /**
+   * acks=all without a promise per partition: `done` gets 0 once the HW passes `lastOffset`, or an
+   * error code; never synchronously, so a caller can count its partitions before any answers.
+   */
+  whenHighWatermark(lastOffset: number, timeoutMs: number, done: (errorCode: number) => void): void {
+    if (this.log.highWatermark > lastOffset) {
+      const code = this.afterAppendCode();
+      queueMicrotask(() => done(code));
+      return;
+    }
+    const w: AckWaiter = {
+      lastOffset,
+      resolve: (code) => {
+        clearTimeout(timer);
+        this.waiters.delete(w);
+        done(code);
+      },
+    };
+    const timer = setTimeout(() => w.resolve(ErrorCode.REQUEST_TIMED_OUT), Math.max(0, timeoutMs));
+    if (this.waiters.size > 0 && lastOffset < this.lastWaitedOffset) this.waitersOutOfOrder = true;
+    this.lastWaitedOffset = lastOffset;
+    this.waiters.add(w);
   }
 
   private afterAppendCode(): number {
@@ -211,7 +221,9 @@ export class PartitionReplica {
   }
 
   notifyAppend(): void {
-    for (const l of [...this.appendListeners]) l();
+    // A Set visits entries added during the loop and skips deleted ones; listeners only schedule
+    // their wake-up, so no copy of the set is needed per append.
+    for (const l of this.appendListeners) l();
   }
 
   close(): void {
