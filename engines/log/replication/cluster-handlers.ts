@@ -11,20 +11,21 @@
  *  - Metadata: brokers, leaders, replicas, ISR and offline replicas from the controller's image;
  *    auto-creation and CreateTopics/DeleteTopics go to the active controller.
  *  - Groups: the coordinator is the leader of `__consumer_offsets` partition 0 (a replicated
- *    internal topic, so leadership moves like any other); committed offsets are written to the
- *    controller quorum's metadata log before OffsetCommit answers, so a new coordinator loads them
- *    from the image it already holds. Other brokers answer NOT_COORDINATOR (16).
+ *    internal topic, so leadership moves like any other); a commit is a batch appended to that
+ *    partition with acks=all, and a new leader loads the offsets from its log
+ *    (groups/offsets-partition.ts). Other brokers answer NOT_COORDINATOR (16), a leader still
+ *    loading COORDINATOR_LOAD_IN_PROGRESS (14).
  */
 
 import type { BrokerContext, Handler } from "../broker-context.ts";
 import type { CreateTopicRequest } from "../controller/controller.ts";
 import type { QuorumClient } from "../controller/quorum-client.ts";
+import { OffsetsPartition } from "../groups/offsets-partition.ts";
 import { handleFetch } from "../handlers/fetch.ts";
 import {
   handleHeartbeat,
   handleJoinGroup,
   handleLeaveGroup,
-  handleOffsetCommit,
   handleOffsetFetch,
   handleSyncGroup,
 } from "../handlers/groups.ts";
@@ -76,38 +77,39 @@ export function clusterHandlers(rm: ReplicaManager, quorum: QuorumClient): Reado
     if (!t) {
       const live = Object.values(rm.image.brokers).filter((b) => !b.fenced).length;
       const rf = Math.max(1, Math.min(ctx.config.offsetsTopicReplicationFactor, live));
+      // A commit must survive the loss of any one broker: it waits for two replicas when it can.
+      const minIsr = Math.min(rf, Math.max(2, ctx.config.minInsyncReplicas));
       await createTopics(ctx, [
-        { name: OFFSETS_TOPIC, partitions: 1, replicationFactor: rf, configs: {} },
+        {
+          name: OFFSETS_TOPIC,
+          partitions: 1,
+          replicationFactor: rf,
+          // Nothing is compacted here, so retention must never delete a group's last commit.
+          configs: { "min.insync.replicas": String(minIsr), "retention.ms": "-1", "retention.bytes": "-1" },
+        },
       ]).catch(() => undefined);
       t = rm.image.topics[OFFSETS_TOPIC];
     }
     return t?.partitions[0]?.leader ?? -1;
   }
 
-  let loadedEpoch = -1;
-  /** True when this broker coordinates groups; on taking over, loads offsets from the image. */
-  function isCoordinator(ctx: BrokerContext): boolean {
-    const r = rm.replica(OFFSETS_TOPIC, 0);
-    if (r?.role !== "leader") return false;
-    if (loadedEpoch !== r.leaderEpoch) {
-      loadedEpoch = r.leaderEpoch;
-      for (const [group, entries] of Object.entries(rm.image.offsets)) {
-        ctx.offsets.commit(
-          group,
-          Object.entries(entries).map(([k, v]) => {
-            const i = k.lastIndexOf("\u0000");
-            return {
-              topic: k.slice(0, i),
-              partition: Number(k.slice(i + 1)),
-              offset: v.offset,
-              metadata: v.metadata,
-            };
-          }),
-        );
-      }
-    }
-    return true;
-  }
+  let offsets: OffsetsPartition | undefined;
+  /** The coordinator's link to the offsets partition (made on first use: it needs the context). */
+  const offsetsOf = (ctx: BrokerContext): OffsetsPartition => {
+    if (offsets) return offsets;
+    const made = new OffsetsPartition({
+      replica: () => rm.replica(OFFSETS_TOPIC, 0),
+      groups: ctx.groups,
+      offsets: ctx.offsets,
+      topicExists: (topic) => rm.image.topics[topic] !== undefined,
+      minIsr: () => rm.minIsrFor(OFFSETS_TOPIC),
+      commitTimeoutMs: ctx.config.offsetsCommitTimeoutMs,
+      log: rm.opts.log,
+    });
+    rm.onImageApplied(() => made.forgetDeletedTopics());
+    offsets = made;
+    return made;
+  };
 
   const produce = (
     _ctx: BrokerContext,
@@ -440,42 +442,17 @@ export function clusterHandlers(rm: ReplicaManager, quorum: QuorumClient): Reado
     return { throttleTimeMs: 0, ...answer(req.key), coordinators };
   };
 
-  const NC = ErrorCode.NOT_COORDINATOR;
-  const group = <T>(h: Handler, notCoordinator: (req: T) => Record<string, unknown>): Handler =>
-    ((ctx, body, header, conn) =>
-      isCoordinator(ctx) ? h(ctx, body, header, conn) : notCoordinator(body as T)) as Handler;
+  /** Served only by the coordinator once loaded; otherwise `refuse` answers with 16 or 14. */
+  const group = <T>(h: Handler, refuse: (req: T, code: number) => Record<string, unknown>): Handler =>
+    ((ctx, body, header, conn) => {
+      const status = offsetsOf(ctx).status();
+      if (status === "ready") return h(ctx, body, header, conn);
+      const code = status === "loading" ? ErrorCode.COORDINATOR_LOAD_IN_PROGRESS : ErrorCode.NOT_COORDINATOR;
+      return refuse(body as T, code);
+    }) as Handler;
 
-  const offsetCommit = async (
-    ctx: BrokerContext,
-    req: OffsetCommitRequest,
-  ): Promise<OffsetCommitResponse> => {
-    const res = handleOffsetCommit(ctx, req);
-    const entries: Array<{ topic: string; partition: number; offset: number; metadata: string | null }> = [];
-    for (const t of res.topics) {
-      for (const p of t.partitions) {
-        if (p.errorCode !== 0) continue;
-        const src = req.topics
-          .find((x) => x.name === t.name)
-          ?.partitions.find((x) => x.partitionIndex === p.partitionIndex);
-        if (src)
-          entries.push({
-            topic: t.name,
-            partition: p.partitionIndex,
-            offset: src.committedOffset,
-            metadata: src.committedMetadata,
-          });
-      }
-    }
-    if (entries.length === 0) return res;
-    try {
-      await quorum.call("broker.commitOffsets", { group: req.groupId, entries }, Math.max(1000, 5000), 2500);
-    } catch {
-      for (const t of res.topics)
-        for (const p of t.partitions)
-          if (p.errorCode === 0) p.errorCode = ErrorCode.COORDINATOR_NOT_AVAILABLE;
-    }
-    return res;
-  };
+  const offsetCommit = (ctx: BrokerContext, req: OffsetCommitRequest): Promise<OffsetCommitResponse> =>
+    offsetsOf(ctx).commit(req);
 
   const h = <T>(
     f: (ctx: BrokerContext, req: T, header: RequestHeader, conn: Parameters<Handler>[3]) => unknown,
@@ -497,9 +474,9 @@ export function clusterHandlers(rm: ReplicaManager, quorum: QuorumClient): Reado
     ],
     [
       ApiKey.JoinGroup,
-      group(h(handleJoinGroup), () => ({
+      group(h(handleJoinGroup), (_req, code) => ({
         throttleTimeMs: 0,
-        errorCode: NC,
+        errorCode: code,
         generationId: -1,
         protocolName: "",
         leader: "",
@@ -509,26 +486,30 @@ export function clusterHandlers(rm: ReplicaManager, quorum: QuorumClient): Reado
     ],
     [
       ApiKey.SyncGroup,
-      group(h(handleSyncGroup), () => ({ throttleTimeMs: 0, errorCode: NC, assignment: Buffer.alloc(0) })),
+      group(h(handleSyncGroup), (_req, code) => ({
+        throttleTimeMs: 0,
+        errorCode: code,
+        assignment: Buffer.alloc(0),
+      })),
     ],
-    [ApiKey.Heartbeat, group(h(handleHeartbeat), () => ({ throttleTimeMs: 0, errorCode: NC }))],
+    [ApiKey.Heartbeat, group(h(handleHeartbeat), (_req, code) => ({ throttleTimeMs: 0, errorCode: code }))],
     [
       ApiKey.LeaveGroup,
-      group(h(handleLeaveGroup), () => ({ throttleTimeMs: 0, errorCode: NC, members: [] })),
+      group(h(handleLeaveGroup), (_req, code) => ({ throttleTimeMs: 0, errorCode: code, members: [] })),
     ],
     [
       ApiKey.OffsetCommit,
-      group(h(offsetCommit), (req: OffsetCommitRequest) => ({
+      group(h(offsetCommit), (req: OffsetCommitRequest, code) => ({
         throttleTimeMs: 0,
         topics: req.topics.map((t) => ({
           name: t.name,
-          partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode: NC })),
+          partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode: code })),
         })),
       })),
     ],
     [
       ApiKey.OffsetFetch,
-      group(h(handleOffsetFetch), (req: OffsetFetchRequest) => {
+      group(h(handleOffsetFetch), (req: OffsetFetchRequest, code) => {
         const notHere = (topics: OffsetFetchRequest["topics"]) =>
           (topics ?? []).map((t) => ({
             name: t.name,
@@ -536,15 +517,15 @@ export function clusterHandlers(rm: ReplicaManager, quorum: QuorumClient): Reado
               partitionIndex: i,
               committedOffset: -1,
               metadata: null,
-              errorCode: NC,
+              errorCode: code,
             })),
           }));
         return {
           throttleTimeMs: 0,
-          errorCode: NC,
+          errorCode: code,
           topics: notHere(req.topics),
           // v8+: per group.
-          groups: req.groups.map((g) => ({ groupId: g.groupId, topics: notHere(g.topics), errorCode: NC })),
+          groups: req.groups.map((g) => ({ groupId: g.groupId, topics: notHere(g.topics), errorCode: code })),
         };
       }),
     ],

@@ -86,6 +86,12 @@ export class ReplicaManager {
     });
   }
 
+  /** Calls `listener` after every image applied from now on; returns the function that stops it. */
+  onImageApplied(listener: () => void): () => void {
+    this.imageListeners.add(listener);
+    return () => this.imageListeners.delete(listener);
+  }
+
   applyImage(image: MetadataImage): void {
     if (this.stopped) return;
     this.image = image;
