@@ -30,6 +30,12 @@ import type { Supervisor } from "../supervisor/supervisor.ts";
 /** A send's outcome, in Jepsen's terms: ok, a definite failure, or unknown (info). */
 export type SendOutcome = { type: "ok" } | { type: "fail"; error: string } | { type: "info"; error: string };
 
+/** A request built ahead of its send (`Client.prepare`). */
+export interface PreparedSend {
+  /** Sends it; `done` is called once with the outcome, never before `send` returns. */
+  send(done: (outcome: SendOutcome) => void): void;
+}
+
 /** Receives deliveries as contiguous id ranges of one producer. */
 export interface DeliverySink {
   delivered(
@@ -148,6 +154,13 @@ export interface Client {
    * partition's error does not mark the others failed. Parts keep id order. Without it, one send.
    */
   split?(producer: number, batch: readonly PlannedMessage[]): PlannedMessage[][];
+  /**
+   * Builds the request for a batch now and sends it later (`PreparedSend.send`). The load loop
+   * prepares a producer's next full batch while its in-flight slot is taken, so when the answer
+   * comes the next request is written at once and the bookkeeping follows the write (a
+   * closed-loop tool gets that by sending one static body). Optional; not used with `split`.
+   */
+  prepare?(producer: number, batch: readonly PlannedMessage[]): PreparedSend;
   close(): Promise<void>;
   /**
    * Where this client sends, as plain JSON, once started: load workers in other processes build
