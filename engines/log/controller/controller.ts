@@ -4,7 +4,8 @@
  * one that decides: it tracks broker heartbeats, fences a broker that misses
  * `broker.session.timeout.ms` and moves its leaderships to live ISR members, elects leaders for
  * offline partitions when a broker returns, assigns replicas for new topics, validates ISR changes
- * proposed by leaders (AlterPartition) and runs controlled shutdowns. Every decision becomes a
+ * proposed by leaders (AlterPartition), runs partition reassignments (reassignment.ts) and
+ * controlled shutdowns. Every decision becomes a
  * metadata record that is committed by the quorum before anyone acts on it.
  *
  * Decisions are serialised through one queue, so each is computed against the image with every

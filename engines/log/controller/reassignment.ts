@@ -53,8 +53,9 @@ export function validateTarget(target: readonly number[], registered: ReadonlySe
 
 /**
  * Starts (or replaces) a reassignment of `p` to `target`. A new target while one is in progress
- * counts from the current replica set, as KRaft's does (so cancelling later drops only the latest
- * additions). Completes at once when the ISR already holds every target replica.
+ * replaces it, counted from the original replicas: replicas the earlier target was adding and this
+ * one does not want leave at once (leader epoch bumped). Completes at once when the ISR already
+ * holds every target replica.
  */
 export function startReassignment(
   p: PartitionState,
@@ -64,12 +65,28 @@ export function startReassignment(
 ): ReassignResult {
   const bad = validateTarget(target, registered);
   if (bad) return { ok: false, errorCode: ErrorCode.INVALID_REPLICA_ASSIGNMENT, message: bad };
-  const current = p.replicas;
-  const adding = target.filter((b) => !current.includes(b));
-  const removing = current.filter((b) => !target.includes(b));
+  // Counted from the original assignment, so a retried request changes nothing and a cancel
+  // after a replaced target still restores the original.
+  const original = p.replicas.filter((b) => !(p.addingReplicas ?? []).includes(b));
+  const adding = target.filter((b) => !original.includes(b));
+  const removing = original.filter((b) => !target.includes(b));
+  const replicas = [...target, ...removing];
+  // Replicas an earlier target was adding that this one does not want leave at once.
+  const dropped = p.replicas.filter((b) => !replicas.includes(b));
+  const isr = p.isr.filter((b) => !dropped.includes(b));
+  if (isr.length === 0)
+    return {
+      ok: false,
+      errorCode: ErrorCode.INVALID_REPLICA_ASSIGNMENT,
+      message: `replicas ${dropped.join(", ")} are the only ones in sync: keep them in the target`,
+    };
+  const leader = dropped.includes(p.leader) ? (isr.find((b) => live.has(b)) ?? -1) : p.leader;
   const next: PartitionState = {
     ...withoutReassignment(p),
-    replicas: [...target, ...removing],
+    replicas,
+    isr,
+    leader,
+    leaderEpoch: leader !== p.leader || dropped.length > 0 ? p.leaderEpoch + 1 : p.leaderEpoch,
     partitionEpoch: p.partitionEpoch + 1,
   };
   if (adding.length > 0 || removing.length > 0) {

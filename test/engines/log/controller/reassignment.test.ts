@@ -139,3 +139,25 @@ test("planReassignments answers per partition and batches the changes; listReass
   ]);
   assert.deepEqual(listReassignments(image, [{ name: "t", partitionIndexes: [1] }]), []);
 });
+
+test("a retried request changes nothing; a new target counts from the original and drops unwanted additions", () => {
+  const started = ok(startReassignment(p(), [4, 2, 3], registered, live));
+  const again = ok(startReassignment(started, [4, 2, 3], registered, live));
+  assert.deepEqual(
+    { ...again, partitionEpoch: 0 },
+    { ...started, partitionEpoch: 0 },
+    "the same target again: same state",
+  );
+  // Broker 4 was being added (and is in the ISR); the new target wants 5 instead.
+  const five = new Set([...registered, 5]);
+  const replaced = ok(
+    startReassignment({ ...started, isr: [1, 2, 3, 4] }, [5, 2, 3], five, new Set([...live, 5])),
+  );
+  assert.deepEqual(replaced.replicas, [5, 2, 3, 1]);
+  assert.deepEqual(replaced.addingReplicas, [5]);
+  assert.deepEqual(replaced.removingReplicas, [1]);
+  assert.deepEqual(replaced.isr, [1, 2, 3]);
+  assert.equal(replaced.leaderEpoch, 6, "dropping replica 4 fences it");
+  const back = ok(cancelReassignment(replaced, live));
+  assert.deepEqual(back.replicas, [2, 3, 1], "cancel restores the original assignment");
+});
