@@ -29,6 +29,8 @@
  *        [--connections 3] [--in-flight 2] [--records-per-batch 1000] [--profile DIR]
  *        [--e2e-rates 5k,20k]   (c) kafkajs at these rates instead of half the acks=all rate of (b)
  *        [--e2e-ladder 100k,400k]   (c) raw also at these rates [--e2e-kafkajs-commit interval|each-batch]
+ *        [--e2e-warmup 3]   (c) raw: seconds of load before the measured window (fresh brokers' code
+ *                           is still being optimised at first)
  *
  * `--profile DIR` runs every broker of the first run of each (a) case under `node --cpu-prof`,
  * stops them with SIGTERM so the profiles are written, and prints each broker's summary.
@@ -66,6 +68,7 @@ const { values: args } = parseArgs({
     "e2e-rates": { type: "string" },
     "e2e-ladder": { type: "string" },
     "e2e-kafkajs-commit": { type: "string", default: "interval" },
+    "e2e-warmup": { type: "string", default: "3" },
   },
 });
 const runs = Number(args.runs);
@@ -78,6 +81,11 @@ const e2eLadder = (() => {
     process.exit(2);
   }
 })();
+const e2eWarmupMs = Number(args["e2e-warmup"]) * 1000;
+if (!(e2eWarmupMs >= 0)) {
+  console.error(`--e2e-warmup is seconds, e.g. 3, not "${args["e2e-warmup"]}"`);
+  process.exit(2);
+}
 if (args["e2e-kafkajs-commit"] !== "interval" && args["e2e-kafkajs-commit"] !== "each-batch") {
   console.error(`--e2e-kafkajs-commit must be interval or each-batch, not "${args["e2e-kafkajs-commit"]}"`);
   process.exit(2);
@@ -393,7 +401,7 @@ async function rawLatency(acksAllRate: number): Promise<string[]> {
           partitions: PARTITIONS,
           leaders: [...meta.leaders].map(([id, partitions]) => ({ port: meta.ports.get(id)!, partitions })),
           rate,
-          warmupMs: 1000,
+          warmupMs: e2eWarmupMs,
           measureMs: seconds * 1000,
           recordBytes: RECORD_BYTES,
           connections,

@@ -10,8 +10,8 @@
  * commits after every batch and waits for the answer before it handles the next batch (its
  * autoCommitInterval does not change that: runner.js calls commitOffsets, not
  * commitOffsetsIfNecessary, after each batch). With 6 partitions that is six OffsetCommit round
- * trips (here each one a Raft commit) per fetch round, which sets a floor of tens of ms on the
- * end-to-end latency whatever the rate: the figure is then the client's commit pattern's.
+ * trips (here each one an acks=all append on __consumer_offsets) per fetch round, which adds their
+ * sum to the end-to-end latency whatever the rate: the figure is then the client's commit pattern's.
  */
 import { createInterface } from "node:readline";
 import { Kafka, logLevel } from "kafkajs";

@@ -28,6 +28,7 @@ export interface BrokerConfig {
   replicaLagTimeMaxMs: number;
   replicaFetchWaitMaxMs: number;
   offsetsTopicReplicationFactor: number;
+  offsetsCommitTimeoutMs: number;
   metadataSnapshotMaxRecords: number;
   metadataSnapshotMaxBytes: number;
 }
@@ -74,6 +75,7 @@ export const brokerConfigKeys: Record<string, Setter> = {
   "replica.lag.time.max.ms": num((c, n) => (c.replicaLagTimeMaxMs = n)),
   "replica.fetch.wait.max.ms": num((c, n) => (c.replicaFetchWaitMaxMs = n)),
   "offsets.topic.replication.factor": num((c, n) => (c.offsetsTopicReplicationFactor = n)),
+  "offsets.commit.timeout.ms": num((c, n) => (c.offsetsCommitTimeoutMs = n)),
   "metadata.log.max.records.between.snapshots": num((c, n) => (c.metadataSnapshotMaxRecords = n)),
   "metadata.log.max.record.bytes.between.snapshots": num((c, n) => (c.metadataSnapshotMaxBytes = n)),
 };
@@ -98,6 +100,7 @@ export function defaultBrokerConfig(): BrokerConfig {
     replicaLagTimeMaxMs: 30_000,
     replicaFetchWaitMaxMs: 500,
     offsetsTopicReplicationFactor: 3,
+    offsetsCommitTimeoutMs: 5000,
     metadataSnapshotMaxRecords: 10_000,
     metadataSnapshotMaxBytes: 4 * 1024 * 1024,
   };
@@ -165,6 +168,7 @@ export function brokerConfigValues(c: BrokerConfig): Record<string, string> {
     "replica.lag.time.max.ms": text(c.replicaLagTimeMaxMs),
     "replica.fetch.wait.max.ms": text(c.replicaFetchWaitMaxMs),
     "offsets.topic.replication.factor": text(c.offsetsTopicReplicationFactor),
+    "offsets.commit.timeout.ms": text(c.offsetsCommitTimeoutMs),
     "metadata.log.max.records.between.snapshots": text(c.metadataSnapshotMaxRecords),
     "metadata.log.max.record.bytes.between.snapshots": text(c.metadataSnapshotMaxBytes),
   };

@@ -26,6 +26,13 @@ export class Connection {
   private closed = false;
   private readonly log: (msg: string) => void;
   private readonly info: ConnectionInfo;
+  private corked = false;
+  private readonly uncork = () => {
+    if (!this.corked) return;
+    this.corked = false;
+    this.socket.uncork();
+    this.checkDrain();
+  };
 
   constructor(socket: Socket, ctx: BrokerContext, log: (msg: string) => void) {
     this.socket = socket;
@@ -115,10 +122,22 @@ export class Connection {
 
   private send(chunks: Buffer[]): void {
     if (this.closed) return;
-    this.socket.cork();
+    // Every response written in this turn of the event loop (pipelined requests, or acks=all
+    // answers released by one HW move) leaves in one writev when the turn's ticks are done.
+    if (!this.corked) {
+      this.corked = true;
+      this.socket.cork();
+      process.nextTick(this.uncork);
+    }
     for (const c of chunks) this.socket.write(c);
-    this.socket.uncork();
-    if (this.socket.writableNeedDrain && !this.busy) {
+    // A turn's worth of large responses is not held back: past the high-water mark, send now
+    // (and stop reading requests until a slow reader drains them, as before).
+    if (this.socket.writableNeedDrain) this.uncork();
+  }
+
+  /** After the turn's writes went out: a slow reader still holding them waits for 'drain'. */
+  private checkDrain(): void {
+    if (!this.closed && this.socket.writableNeedDrain && !this.busy) {
       // A slow reader: stop handling its requests until the kernel buffer drains.
       this.busy = true;
       this.socket.once("drain", () => {

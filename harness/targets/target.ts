@@ -51,7 +51,7 @@ export interface DeliverySink {
 }
 
 /** The node faults a scenario may name (`faults[].kind`). */
-export type NodeFaultKind = "kill" | "pause" | "restart" | "slow" | "power-loss";
+export type NodeFaultKind = "kill" | "pause" | "restart" | "slow" | "power-loss" | "reassign";
 
 /**
  * What a scenario may do to one node, known from the scenario alone (validation uses it before
@@ -120,6 +120,23 @@ export interface Target {
   network(): Network | undefined;
   /** Stops what it started and releases every resource. */
   close(): Promise<void>;
+  /** Replicated logs: starts moving partitions' replicas between brokers (`reassign` faults). */
+  reassign?(move: ReassignMove): Promise<ReassignHandle>;
+}
+
+export interface ReassignMove {
+  /** Broker names: the replicas on `from` move to `to`. */
+  from: string;
+  to: string;
+  /** Partition indexes; default every partition with a replica on `from`. */
+  partitions?: readonly number[];
+}
+
+export interface ReassignHandle {
+  /** The partitions being moved. */
+  partitions: number[];
+  /** Resolves once every moved partition has its target replicas; rejects after `withinMs` or when `stop()`. */
+  completed(withinMs: number, stop: () => boolean): Promise<void>;
 }
 
 /** The load loop's handle: producers only. */

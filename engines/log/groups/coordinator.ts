@@ -24,7 +24,7 @@ import type { SyncGroupRequest, SyncGroupResponse } from "../protocol/apis/sync-
 import { ErrorCode } from "../protocol/error-codes.ts";
 import type { OffsetStore } from "../storage/offset-store.ts";
 import { Group, type Member } from "./group.ts";
-import { commitOffsets, fetchOffsets } from "./offset-commits.ts";
+import { acceptCommit, type CommitEntry, commitOffsets, fetchOffsets } from "./offset-commits.ts";
 
 export interface CoordinatorConfig {
   initialRebalanceDelayMs: number;
@@ -449,6 +449,27 @@ export class GroupCoordinator {
 
   commitOffsets(req: OffsetCommitRequest): OffsetCommitResponse {
     return commitOffsets(this.deps, this.checkCommit(req.groupId, req.generationId, req.memberId), req);
+  }
+
+  /**
+   * A cluster's commit in two steps: the answer and the offsets to replicate (nothing is stored),
+   * then `applyCommit` once the offsets partition has them.
+   */
+  prepareCommit(req: OffsetCommitRequest): { response: OffsetCommitResponse; entries: CommitEntry[] } {
+    return acceptCommit(
+      this.deps.partitionExists,
+      this.checkCommit(req.groupId, req.generationId, req.memberId),
+      req,
+    );
+  }
+
+  applyCommit(groupId: string, entries: CommitEntry[]): void {
+    this.deps.offsets.commit(groupId, entries);
+  }
+
+  /** Replaces every committed offset (a new coordinator's table, loaded from the offsets log). */
+  loadOffsets(table: Map<string, Iterable<CommitEntry>>): void {
+    this.deps.offsets.replaceAll(table);
   }
 
   fetchOffsets(req: OffsetFetchRequest, version = 0): OffsetFetchResponse {

@@ -19,32 +19,41 @@ export interface OffsetDeps {
   partitionExists: (topic: string, partition: number) => boolean;
 }
 
-/** Stores the commit if `groupError` is 0; unknown partitions are refused one by one. */
-export function commitOffsets(
-  deps: OffsetDeps,
+export type CommitEntry = { topic: string; partition: number; offset: number; metadata: string | null };
+
+/**
+ * The answer to an OffsetCommit and the offsets it would store (none unless `groupError` is 0;
+ * unknown partitions are refused one by one), without storing them: a cluster stores them only
+ * once they are replicated.
+ */
+export function acceptCommit(
+  partitionExists: OffsetDeps["partitionExists"],
   groupError: number,
   req: OffsetCommitRequest,
-): OffsetCommitResponse {
+): { response: OffsetCommitResponse; entries: CommitEntry[] } {
   if (groupError !== 0) {
     return {
-      throttleTimeMs: 0,
-      topics: req.topics.map((t) => ({
-        name: t.name,
-        partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode: groupError })),
-      })),
+      entries: [],
+      response: {
+        throttleTimeMs: 0,
+        topics: req.topics.map((t) => ({
+          name: t.name,
+          partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode: groupError })),
+        })),
+      },
     };
   }
-  const toStore: Array<{ topic: string; partition: number; offset: number; metadata: string | null }> = [];
-  const res: OffsetCommitResponse = {
+  const entries: CommitEntry[] = [];
+  const response: OffsetCommitResponse = {
     throttleTimeMs: 0,
     topics: req.topics.map((t) => ({
       name: t.name,
       partitions: t.partitions.map((p) => {
-        if (!deps.partitionExists(t.name, p.partitionIndex)) {
+        if (!partitionExists(t.name, p.partitionIndex)) {
           return { partitionIndex: p.partitionIndex, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION };
         }
         if (p.committedOffset >= 0) {
-          toStore.push({
+          entries.push({
             topic: t.name,
             partition: p.partitionIndex,
             offset: p.committedOffset,
@@ -55,8 +64,18 @@ export function commitOffsets(
       }),
     })),
   };
-  deps.offsets.commit(req.groupId, toStore);
-  return res;
+  return { response, entries };
+}
+
+/** Stores the commit if `groupError` is 0; unknown partitions are refused one by one. */
+export function commitOffsets(
+  deps: OffsetDeps,
+  groupError: number,
+  req: OffsetCommitRequest,
+): OffsetCommitResponse {
+  const { response, entries } = acceptCommit(deps.partitionExists, groupError, req);
+  deps.offsets.commit(req.groupId, entries);
+  return response;
 }
 
 /**

@@ -77,6 +77,7 @@ export function handleFetch(ctx: BrokerContext, req: FetchRequest): FetchRespons
   return new Promise((resolve) => {
     const unsubscribe: Array<() => void> = [];
     let done = false;
+    let scheduled = false;
     const finish = (final: boolean) => {
       if (done) return;
       const r = pass(ctx, req);
@@ -86,14 +87,23 @@ export function handleFetch(ctx: BrokerContext, req: FetchRequest): FetchRespons
       for (const u of unsubscribe) u();
       resolve(r.response);
     };
+    const recheck = () => {
+      scheduled = false;
+      finish(false);
+    };
+    // Re-check on the next turn, once however many HW moves (on however many partitions) this
+    // turn brings: one produce request appending to several partitions is seen as a whole.
+    const wake = () => {
+      if (scheduled || done) return;
+      scheduled = true;
+      setImmediate(recheck);
+    };
     // Timer delays above 2^31−1 ms would fire at once in Node; clamp them.
     const timer = setTimeout(() => finish(true), Math.min(req.maxWaitMs, MAX_TIMER_MS));
     for (const t of req.topics) {
       for (const p of t.partitions) {
         const log = ctx.logs.partition(t.topic, p.partition);
-        // Re-check on the next tick so one produce request appending to several partitions
-        // is seen as a whole.
-        if (log) unsubscribe.push(log.onHighWatermark(() => setImmediate(() => finish(false))));
+        if (log) unsubscribe.push(log.onHighWatermark(wake));
       }
     }
   });

@@ -61,9 +61,6 @@ export interface MessageSchema {
   response: Field[];
 }
 
-type Decode = (r: Reader) => unknown;
-type Encode = (w: Writer, v: unknown) => void;
-
 const inRange = (version: number, range: [number, number?] | undefined, whenAbsent: boolean): boolean =>
   range === undefined ? whenAbsent : version >= range[0] && version <= (range[1] ?? Number.MAX_SAFE_INTEGER);
 
@@ -88,64 +85,32 @@ function defaultFor(f: Field): unknown {
   }
 }
 
-function primitiveDecoder(t: Primitive, flexible: boolean, nullable: boolean): Decode {
+/** The Reader method that decodes a primitive (in the version's flexibility and nullability). */
+function readerMethod(t: Primitive, flexible: boolean, nullable: boolean): string {
   switch (t) {
-    case "int8":
-      return (r) => r.int8();
-    case "int16":
-      return (r) => r.int16();
-    case "int32":
-      return (r) => r.int32();
-    case "int64":
-      return (r) => r.int64();
-    case "uint32":
-      return (r) => r.uint32();
-    case "bool":
-      return (r) => r.bool();
-    case "uuid":
-      return (r) => r.uuid();
-    case "float64":
-      return (r) => r.float64();
     case "string":
-      if (flexible) return nullable ? (r) => r.compactNString() : (r) => r.compactString();
-      return nullable ? (r) => r.nstring() : (r) => r.string();
+      if (flexible) return nullable ? "compactNString" : "compactString";
+      return nullable ? "nstring" : "string";
     case "bytes":
-      if (flexible) return nullable ? (r) => r.compactNBytes() : (r) => r.compactBytes();
-      return nullable ? (r) => r.nbytes() : (r) => r.bytes();
+      if (flexible) return nullable ? "compactNBytes" : "compactBytes";
+      return nullable ? "nbytes" : "bytes";
     case "records":
-      return flexible ? (r) => r.compactNBytes() : (r) => r.nbytes();
+      return flexible ? "compactNBytes" : "nbytes";
+    default:
+      return t;
   }
 }
 
-function primitiveEncoder(t: Primitive, flexible: boolean, name: string): Encode {
+/** The Writer call that encodes a primitive `x` (strings and bytes write null for a missing value). */
+function writerCall(t: Primitive, flexible: boolean, x: string): string {
   switch (t) {
-    case "int8":
-      return (w, v) => w.int8(v as number);
-    case "int16":
-      return (w, v) => w.int16(v as number);
-    case "int32":
-      return (w, v) => w.int32(v as number);
-    case "int64":
-      return (w, v) => w.int64(v as number);
-    case "uint32":
-      return (w, v) => w.uint32(v as number);
-    case "bool":
-      return (w, v) => w.bool(v as boolean);
-    case "uuid":
-      return (w, v) => w.uuid(v as string);
-    case "float64":
-      return (w, v) => w.float64(v as number);
     case "string":
-      return flexible
-        ? (w, v) => w.compactNString((v ?? null) as string | null)
-        : (w, v) => w.nstring((v ?? null) as string | null);
+      return flexible ? `w.compactNString(${x} ?? null)` : `w.nstring(${x} ?? null)`;
     case "bytes":
     case "records":
-      return flexible
-        ? (w, v) => w.compactNBytes((v ?? null) as Buffer | null)
-        : (w, v) => w.nbytes((v ?? null) as Buffer | null);
+      return flexible ? `w.compactNBytes(${x} ?? null)` : `w.nbytes(${x} ?? null)`;
     default:
-      throw new Error(`no encoder for ${name}`);
+      return `w.${t}(${x})`;
   }
 }
 
@@ -154,76 +119,91 @@ export interface CompiledStruct {
   encode: (w: Writer, v: Record<string, unknown>) => void;
 }
 
-/** Builds the codec of one struct for one version. */
+/**
+ * Builds the codec of one struct for one version. The decoder and encoder are generated as source
+ * text from the field table (names come from the schemas in apis/, never from input): each decoder
+ * builds its message as one object literal, so every decoded message of a struct has one hidden
+ * class and the handlers reading it stay monomorphic, and each encoder reads named properties of
+ * one struct only. A generic loop storing `o[name]` for every API shared one megamorphic store
+ * and load site across all messages, a cost paid on every field of every request and response.
+ */
 export function compileStruct(fields: Field[], version: number, flexible: boolean): CompiledStruct {
-  const present = fields.filter((f) => inRange(version, f.versions, true));
-  const absent = fields.filter((f) => !inRange(version, f.versions, true));
-  const decoders: Array<[string, Decode]> = [];
-  const encoders: Array<[string, Encode, unknown]> = [];
-  for (const f of present) {
+  /** Values the generated code refers to: nested codecs, defaults, the error class. */
+  const refs: unknown[] = [ProtocolDecodeError];
+  const ref = (v: unknown) => {
+    refs.push(v);
+    return `R[${refs.length - 1}]`;
+  };
+  const decodeProps: string[] = [];
+  const absentProps: string[] = [];
+  const encodeStmts: string[] = [];
+  for (const f of fields) {
+    const key = JSON.stringify(f.name);
+    if (!inRange(version, f.versions, true)) {
+      // Absent in this version: the default, a fresh array for array fields.
+      const d = defaultFor(f);
+      absentProps.push(`${key}: ${Array.isArray(d) ? "[]" : ref(d)}`);
+      continue;
+    }
     const nullable = inRange(version, f.nullable, false);
+    const dflt = ref(defaultFor(f));
+    const x = `(v[${key}] === undefined ? ${dflt} : v[${key}])`;
     if (typeof f.type === "object") {
       const elem = f.type.array;
-      let de: Decode;
-      let en: Encode;
+      let readElem: string;
+      let writeElem: string;
       if (typeof elem === "string") {
-        de = primitiveDecoder(elem, flexible, false);
-        en = primitiveEncoder(elem, flexible, f.name);
+        readElem = `r.${readerMethod(elem, flexible, false)}()`;
+        writeElem = writerCall(elem, flexible, "a[i]");
       } else {
         const inner = compileStruct(elem, version, flexible);
-        de = inner.decode;
-        en = inner.encode as Encode;
+        const c = ref(inner);
+        readElem = `${c}.decode(r)`;
+        writeElem = `${c}.encode(w, a[i])`;
       }
-      decoders.push([
-        f.name,
-        (r) => {
-          const n = r.arrayLength(flexible);
+      const readArray = new Function(
+        "R",
+        `return function readArray(r) {
+          const n = r.arrayLength(${flexible});
           if (n < 0) {
-            if (!nullable) throw new ProtocolDecodeError(`null array in non-nullable field ${f.name}`);
+            if (${!nullable}) throw new R[0](${JSON.stringify(`null array in non-nullable field ${f.name}`)});
             return null;
           }
-          const out = new Array<unknown>(n);
-          for (let i = 0; i < n; i++) out[i] = de(r);
+          const out = new Array(n);
+          for (let i = 0; i < n; i++) out[i] = ${readElem};
           return out;
-        },
-      ]);
-      encoders.push([
-        f.name,
-        (w, v) => {
-          if (v === null || v === undefined) {
-            if (flexible) w.uvarint(0);
-            else w.int32(-1);
-            return;
-          }
-          const arr = v as unknown[];
-          if (flexible) w.uvarint(arr.length + 1);
-          else w.int32(arr.length);
-          for (const x of arr) en(w, x);
-        },
-        defaultFor(f),
-      ]);
+        };`,
+      )(refs);
+      decodeProps.push(`${key}: ${ref(readArray)}(r)`);
+      encodeStmts.push(`{
+        const a = ${x};
+        if (a === null || a === undefined) ${flexible ? "w.uvarint(0)" : "w.int32(-1)"};
+        else {
+          ${flexible ? "w.uvarint(a.length + 1)" : "w.int32(a.length)"};
+          for (let i = 0; i < a.length; i++) ${writeElem};
+        }
+      }`);
     } else {
-      decoders.push([f.name, primitiveDecoder(f.type, flexible, nullable)]);
-      encoders.push([f.name, primitiveEncoder(f.type, flexible, f.name), defaultFor(f)]);
+      decodeProps.push(`${key}: r.${readerMethod(f.type, flexible, nullable)}()`);
+      encodeStmts.push(`${writerCall(f.type, flexible, x)};`);
     }
   }
-  const defaults = absent.map((f) => [f.name, defaultFor(f)] as const);
-  return {
-    decode(r) {
-      const o: Record<string, unknown> = {};
-      for (const [name, d] of decoders) o[name] = d(r);
-      for (const [name, v] of defaults) o[name] = Array.isArray(v) ? [] : v;
-      if (flexible) r.skipTaggedFields();
-      return o;
-    },
-    encode(w, v) {
-      for (const [name, e, d] of encoders) {
-        const x = v[name];
-        e(w, x === undefined ? d : x);
-      }
-      if (flexible) w.uvarint(0);
-    },
-  };
+  // Object literal properties are evaluated in order: the order of the fields on the wire (the
+  // fields a version lacks come last, with their defaults).
+  return new Function(
+    "R",
+    `return {
+      decode(r) {
+        const o = { ${[...decodeProps, ...absentProps].join(", ")} };
+        ${flexible ? "r.skipTaggedFields();" : ""}
+        return o;
+      },
+      encode(w, v) {
+        ${encodeStmts.join("\n")}
+        ${flexible ? "w.uvarint(0);" : ""}
+      },
+    };`,
+  )(refs) as CompiledStruct;
 }
 
 export interface CompiledMessage {

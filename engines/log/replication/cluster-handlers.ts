@@ -11,20 +11,21 @@
  *  - Metadata: brokers, leaders, replicas, ISR and offline replicas from the controller's image;
  *    auto-creation and CreateTopics/DeleteTopics go to the active controller.
  *  - Groups: the coordinator is the leader of `__consumer_offsets` partition 0 (a replicated
- *    internal topic, so leadership moves like any other); committed offsets are written to the
- *    controller quorum's metadata log before OffsetCommit answers, so a new coordinator loads them
- *    from the image it already holds. Other brokers answer NOT_COORDINATOR (16).
+ *    internal topic, so leadership moves like any other); a commit is a batch appended to that
+ *    partition with acks=all, and a new leader loads the offsets from its log
+ *    (groups/offsets-partition.ts). Other brokers answer NOT_COORDINATOR (16), a leader still
+ *    loading COORDINATOR_LOAD_IN_PROGRESS (14).
  */
 
 import type { BrokerContext, Handler } from "../broker-context.ts";
 import type { CreateTopicRequest } from "../controller/controller.ts";
 import type { QuorumClient } from "../controller/quorum-client.ts";
+import { OffsetsPartition } from "../groups/offsets-partition.ts";
 import { handleFetch } from "../handlers/fetch.ts";
 import {
   handleHeartbeat,
   handleJoinGroup,
   handleLeaveGroup,
-  handleOffsetCommit,
   handleOffsetFetch,
   handleSyncGroup,
 } from "../handlers/groups.ts";
@@ -50,6 +51,7 @@ import { ApiKey } from "../protocol/registry.ts";
 import { isValidTopicName } from "../storage/log-manager.ts";
 import { createdTopicConfigs, validateTopicConfigs } from "../topic-configs.ts";
 import { clusterConfigHandlers } from "./cluster-configs.ts";
+import { clusterReassignmentHandlers } from "./cluster-reassignments.ts";
 import type { ReplicaManager } from "./replica-manager.ts";
 
 export const OFFSETS_TOPIC = "__consumer_offsets";
@@ -75,38 +77,39 @@ export function clusterHandlers(rm: ReplicaManager, quorum: QuorumClient): Reado
     if (!t) {
       const live = Object.values(rm.image.brokers).filter((b) => !b.fenced).length;
       const rf = Math.max(1, Math.min(ctx.config.offsetsTopicReplicationFactor, live));
+      // A commit must survive the loss of any one broker: it waits for two replicas when it can.
+      const minIsr = Math.min(rf, Math.max(2, ctx.config.minInsyncReplicas));
       await createTopics(ctx, [
-        { name: OFFSETS_TOPIC, partitions: 1, replicationFactor: rf, configs: {} },
+        {
+          name: OFFSETS_TOPIC,
+          partitions: 1,
+          replicationFactor: rf,
+          // Nothing is compacted here, so retention must never delete a group's last commit.
+          configs: { "min.insync.replicas": String(minIsr), "retention.ms": "-1", "retention.bytes": "-1" },
+        },
       ]).catch(() => undefined);
       t = rm.image.topics[OFFSETS_TOPIC];
     }
     return t?.partitions[0]?.leader ?? -1;
   }
 
-  let loadedEpoch = -1;
-  /** True when this broker coordinates groups; on taking over, loads offsets from the image. */
-  function isCoordinator(ctx: BrokerContext): boolean {
-    const r = rm.replica(OFFSETS_TOPIC, 0);
-    if (r?.role !== "leader") return false;
-    if (loadedEpoch !== r.leaderEpoch) {
-      loadedEpoch = r.leaderEpoch;
-      for (const [group, entries] of Object.entries(rm.image.offsets)) {
-        ctx.offsets.commit(
-          group,
-          Object.entries(entries).map(([k, v]) => {
-            const i = k.lastIndexOf("\u0000");
-            return {
-              topic: k.slice(0, i),
-              partition: Number(k.slice(i + 1)),
-              offset: v.offset,
-              metadata: v.metadata,
-            };
-          }),
-        );
-      }
-    }
-    return true;
-  }
+  let offsets: OffsetsPartition | undefined;
+  /** The coordinator's link to the offsets partition (made on first use: it needs the context). */
+  const offsetsOf = (ctx: BrokerContext): OffsetsPartition => {
+    if (offsets) return offsets;
+    const made = new OffsetsPartition({
+      replica: () => rm.replica(OFFSETS_TOPIC, 0),
+      groups: ctx.groups,
+      offsets: ctx.offsets,
+      topicExists: (topic) => rm.image.topics[topic] !== undefined,
+      minIsr: () => rm.minIsrFor(OFFSETS_TOPIC),
+      commitTimeoutMs: ctx.config.offsetsCommitTimeoutMs,
+      log: rm.opts.log,
+    });
+    rm.onImageApplied(() => made.forgetDeletedTopics());
+    offsets = made;
+    return made;
+  };
 
   const produce = (
     _ctx: BrokerContext,
@@ -114,10 +117,18 @@ export function clusterHandlers(rm: ReplicaManager, quorum: QuorumClient): Reado
     header: RequestHeader,
   ): ProduceResponse | Promise<ProduceResponse> | null => {
     const acks = req.acks;
-    const waits: Array<Promise<void>> = [];
-    const responses = req.topicData.map((t) => ({
-      name: t.name,
-      partitionResponses: t.partitionData.map((p): ProducePartitionResponse => {
+    // acks=all: one count of the partitions still waiting for their HW, one promise for all.
+    let waiting = 1;
+    let answer: (() => void) | undefined;
+    const acked = () => {
+      if (--waiting === 0) answer?.();
+    };
+    const responses = new Array<ProduceResponse["responses"][number]>(req.topicData.length);
+    for (let ti = 0; ti < req.topicData.length; ti++) {
+      const t = req.topicData[ti]!;
+      const partitionResponses = new Array<ProducePartitionResponse>(t.partitionData.length);
+      for (let pi = 0; pi < t.partitionData.length; pi++) {
+        const p = t.partitionData[pi]!;
         const out: ProducePartitionResponse = {
           index: p.index,
           errorCode: 0,
@@ -125,38 +136,49 @@ export function clusterHandlers(rm: ReplicaManager, quorum: QuorumClient): Reado
           logAppendTimeMs: -1,
           logStartOffset: -1,
         };
-        const fail = (errorCode: number) => {
-          out.errorCode = errorCode;
-          return out;
-        };
+        partitionResponses[pi] = out;
         const refused = refusedForVersion(header.apiVersion, p.records);
-        if (refused !== 0) return fail(refused);
-        if (acks !== 0 && acks !== 1 && acks !== -1) return fail(ErrorCode.INVALID_REQUIRED_ACKS);
+        if (refused !== 0) {
+          out.errorCode = refused;
+          continue;
+        }
+        if (acks !== 0 && acks !== 1 && acks !== -1) {
+          out.errorCode = ErrorCode.INVALID_REQUIRED_ACKS;
+          continue;
+        }
         const r = rm.replica(t.name, p.index);
-        if (!r) return fail(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
-        if (r.role !== "leader") return fail(ErrorCode.NOT_LEADER_OR_FOLLOWER);
-        if (acks === -1 && r.state.isr.length < rm.minIsrFor(t.name))
-          return fail(ErrorCode.NOT_ENOUGH_REPLICAS);
-        if (p.records === null || p.records.length === 0) return fail(ErrorCode.INVALID_RECORD);
-        const a = r.log.append(p.records);
-        if (a.errorCode !== 0 || !("baseOffset" in a)) return fail(a.errorCode);
+        if (!r) out.errorCode = ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
+        else if (r.role !== "leader") out.errorCode = ErrorCode.NOT_LEADER_OR_FOLLOWER;
+        else if (acks === -1 && r.state.isr.length < rm.minIsrFor(t.name))
+          out.errorCode = ErrorCode.NOT_ENOUGH_REPLICAS;
+        else if (p.records === null || p.records.length === 0) out.errorCode = ErrorCode.INVALID_RECORD;
+        if (out.errorCode !== 0 || !r) continue;
+        const a = r.log.append(p.records!);
+        if (a.errorCode !== 0 || !("baseOffset" in a)) {
+          out.errorCode = a.errorCode;
+          continue;
+        }
         out.baseOffset = a.baseOffset;
         out.logStartOffset = r.log.logStartOffset;
         r.notifyAppend();
         r.maybeAdvanceHighWatermark();
         if (acks === -1) {
-          waits.push(
-            r.waitForHighWatermark(a.lastOffset, req.timeoutMs).then((code) => {
-              if (code !== 0) out.errorCode = code;
-            }),
-          );
+          waiting++;
+          r.whenHighWatermark(a.lastOffset, req.timeoutMs, (code) => {
+            if (code !== 0) out.errorCode = code;
+            acked();
+          });
         }
-        return out;
-      }),
-    }));
+      }
+      responses[ti] = { name: t.name, partitionResponses };
+    }
     if (acks === 0) return null;
     const body = { responses, throttleTimeMs: 0 };
-    return waits.length === 0 ? body : Promise.all(waits).then(() => body);
+    // whenHighWatermark never answers synchronously, so every wait is counted by now.
+    if (--waiting === 0) return body;
+    return new Promise((resolve) => {
+      answer = () => resolve(body);
+    });
   };
 
   const fetch = (
@@ -167,27 +189,41 @@ export function clusterHandlers(rm: ReplicaManager, quorum: QuorumClient): Reado
   ) => {
     if (req.replicaId >= 0) return rm.handleReplicaFetch(req);
     if (req.replicaId === DEBUG_REPLICA_ID) return rm.handleDebugFetch(req);
+    const codeFor = (topic: string, p: FetchRequest["topics"][number]["partitions"][number]) => {
+      const r = rm.replica(topic, p.partition);
+      return !r
+        ? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION
+        : r.role !== "leader"
+          ? ErrorCode.NOT_LEADER_OR_FOLLOWER
+          : p.currentLeaderEpoch > r.leaderEpoch
+            ? ErrorCode.UNKNOWN_LEADER_EPOCH
+            : p.currentLeaderEpoch >= 0 && p.currentLeaderEpoch < r.leaderEpoch
+              ? ErrorCode.FENCED_LEADER_EPOCH
+              : 0;
+    };
+    // The usual case, every partition led here, allocates nothing before the fetch itself.
+    let allLed = true;
+    for (const t of req.topics) {
+      for (const p of t.partitions) {
+        if (codeFor(t.topic, p) !== 0) {
+          allLed = false;
+          break;
+        }
+      }
+      if (!allLed) break;
+    }
+    if (allLed) return handleFetch(ctx, req);
     const notLed: Array<{ topic: string; partition: number; code: number }> = [];
     const topics = req.topics
       .map((t) => ({
         ...t,
         partitions: t.partitions.filter((p) => {
-          const r = rm.replica(t.topic, p.partition);
-          const code = !r
-            ? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION
-            : r.role !== "leader"
-              ? ErrorCode.NOT_LEADER_OR_FOLLOWER
-              : p.currentLeaderEpoch > r.leaderEpoch
-                ? ErrorCode.UNKNOWN_LEADER_EPOCH
-                : p.currentLeaderEpoch >= 0 && p.currentLeaderEpoch < r.leaderEpoch
-                  ? ErrorCode.FENCED_LEADER_EPOCH
-                  : 0;
+          const code = codeFor(t.topic, p);
           if (code !== 0) notLed.push({ topic: t.topic, partition: p.partition, code });
           return code === 0;
         }),
       }))
       .filter((t) => t.partitions.length > 0);
-    if (notLed.length === 0) return handleFetch(ctx, req);
     const errorPart = (partition: number, code: number): FetchPartitionResponse => ({
       partitionIndex: partition,
       errorCode: code,
@@ -406,42 +442,17 @@ export function clusterHandlers(rm: ReplicaManager, quorum: QuorumClient): Reado
     return { throttleTimeMs: 0, ...answer(req.key), coordinators };
   };
 
-  const NC = ErrorCode.NOT_COORDINATOR;
-  const group = <T>(h: Handler, notCoordinator: (req: T) => Record<string, unknown>): Handler =>
-    ((ctx, body, header, conn) =>
-      isCoordinator(ctx) ? h(ctx, body, header, conn) : notCoordinator(body as T)) as Handler;
+  /** Served only by the coordinator once loaded; otherwise `refuse` answers with 16 or 14. */
+  const group = <T>(h: Handler, refuse: (req: T, code: number) => Record<string, unknown>): Handler =>
+    ((ctx, body, header, conn) => {
+      const status = offsetsOf(ctx).status();
+      if (status === "ready") return h(ctx, body, header, conn);
+      const code = status === "loading" ? ErrorCode.COORDINATOR_LOAD_IN_PROGRESS : ErrorCode.NOT_COORDINATOR;
+      return refuse(body as T, code);
+    }) as Handler;
 
-  const offsetCommit = async (
-    ctx: BrokerContext,
-    req: OffsetCommitRequest,
-  ): Promise<OffsetCommitResponse> => {
-    const res = handleOffsetCommit(ctx, req);
-    const entries: Array<{ topic: string; partition: number; offset: number; metadata: string | null }> = [];
-    for (const t of res.topics) {
-      for (const p of t.partitions) {
-        if (p.errorCode !== 0) continue;
-        const src = req.topics
-          .find((x) => x.name === t.name)
-          ?.partitions.find((x) => x.partitionIndex === p.partitionIndex);
-        if (src)
-          entries.push({
-            topic: t.name,
-            partition: p.partitionIndex,
-            offset: src.committedOffset,
-            metadata: src.committedMetadata,
-          });
-      }
-    }
-    if (entries.length === 0) return res;
-    try {
-      await quorum.call("broker.commitOffsets", { group: req.groupId, entries }, Math.max(1000, 5000), 2500);
-    } catch {
-      for (const t of res.topics)
-        for (const p of t.partitions)
-          if (p.errorCode === 0) p.errorCode = ErrorCode.COORDINATOR_NOT_AVAILABLE;
-    }
-    return res;
-  };
+  const offsetCommit = (ctx: BrokerContext, req: OffsetCommitRequest): Promise<OffsetCommitResponse> =>
+    offsetsOf(ctx).commit(req);
 
   const h = <T>(
     f: (ctx: BrokerContext, req: T, header: RequestHeader, conn: Parameters<Handler>[3]) => unknown,
@@ -449,6 +460,7 @@ export function clusterHandlers(rm: ReplicaManager, quorum: QuorumClient): Reado
 
   return new Map<number, Handler>([
     ...clusterConfigHandlers(rm, quorum),
+    ...clusterReassignmentHandlers(rm, quorum),
     [ApiKey.Produce, h(produce)],
     [ApiKey.Fetch, h(fetch)],
     [ApiKey.ListOffsets, h(listOffsets)],
@@ -462,9 +474,9 @@ export function clusterHandlers(rm: ReplicaManager, quorum: QuorumClient): Reado
     ],
     [
       ApiKey.JoinGroup,
-      group(h(handleJoinGroup), () => ({
+      group(h(handleJoinGroup), (_req, code) => ({
         throttleTimeMs: 0,
-        errorCode: NC,
+        errorCode: code,
         generationId: -1,
         protocolName: "",
         leader: "",
@@ -474,26 +486,30 @@ export function clusterHandlers(rm: ReplicaManager, quorum: QuorumClient): Reado
     ],
     [
       ApiKey.SyncGroup,
-      group(h(handleSyncGroup), () => ({ throttleTimeMs: 0, errorCode: NC, assignment: Buffer.alloc(0) })),
+      group(h(handleSyncGroup), (_req, code) => ({
+        throttleTimeMs: 0,
+        errorCode: code,
+        assignment: Buffer.alloc(0),
+      })),
     ],
-    [ApiKey.Heartbeat, group(h(handleHeartbeat), () => ({ throttleTimeMs: 0, errorCode: NC }))],
+    [ApiKey.Heartbeat, group(h(handleHeartbeat), (_req, code) => ({ throttleTimeMs: 0, errorCode: code }))],
     [
       ApiKey.LeaveGroup,
-      group(h(handleLeaveGroup), () => ({ throttleTimeMs: 0, errorCode: NC, members: [] })),
+      group(h(handleLeaveGroup), (_req, code) => ({ throttleTimeMs: 0, errorCode: code, members: [] })),
     ],
     [
       ApiKey.OffsetCommit,
-      group(h(offsetCommit), (req: OffsetCommitRequest) => ({
+      group(h(offsetCommit), (req: OffsetCommitRequest, code) => ({
         throttleTimeMs: 0,
         topics: req.topics.map((t) => ({
           name: t.name,
-          partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode: NC })),
+          partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode: code })),
         })),
       })),
     ],
     [
       ApiKey.OffsetFetch,
-      group(h(handleOffsetFetch), (req: OffsetFetchRequest) => {
+      group(h(handleOffsetFetch), (req: OffsetFetchRequest, code) => {
         const notHere = (topics: OffsetFetchRequest["topics"]) =>
           (topics ?? []).map((t) => ({
             name: t.name,
@@ -501,15 +517,15 @@ export function clusterHandlers(rm: ReplicaManager, quorum: QuorumClient): Reado
               partitionIndex: i,
               committedOffset: -1,
               metadata: null,
-              errorCode: NC,
+              errorCode: code,
             })),
           }));
         return {
           throttleTimeMs: 0,
-          errorCode: NC,
+          errorCode: code,
           topics: notHere(req.topics),
           // v8+: per group.
-          groups: req.groups.map((g) => ({ groupId: g.groupId, topics: notHere(g.topics), errorCode: NC })),
+          groups: req.groups.map((g) => ({ groupId: g.groupId, topics: notHere(g.topics), errorCode: code })),
         };
       }),
     ],

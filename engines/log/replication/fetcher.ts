@@ -228,7 +228,11 @@ export class Fetcher {
   /** One Fetch round; returns true when some partition answered with an error. */
   private async fetchOnce(client: RawClient, parts: PartitionReplica[], waitMs: number): Promise<boolean> {
     const byTopic = new Map<string, PartitionReplica[]>();
-    for (const p of parts) byTopic.set(p.topic, [...(byTopic.get(p.topic) ?? []), p]);
+    for (const p of parts) {
+      const list = byTopic.get(p.topic);
+      if (list) list.push(p);
+      else byTopic.set(p.topic, [p]);
+    }
     const epochs = new Map(parts.map((p) => [p, p.leaderEpoch]));
     const offsets = new Map(parts.map((p) => [p, p.log.logEndOffset]));
     const body = {

@@ -112,11 +112,17 @@ export class PartitionReplica {
     this.failWaiters(ErrorCode.NOT_LEADER_OR_FOLLOWER);
   }
 
-  /** A new ISR or partition epoch for the same leadership. */
+  /** A new ISR, partition epoch or replica set (a reassignment) for the same leadership. */
   update(state: PartitionState): void {
     if (this.pendingIsr && state.partitionEpoch !== this.state.partitionEpoch) this.pendingIsr = null;
     this.state = state;
-    if (this.role === "leader") this.maybeAdvanceHighWatermark();
+    if (this.role !== "leader") return;
+    // Replicas a reassignment adds are tracked from their first fetch, so they can join the ISR.
+    for (const r of state.replicas)
+      if (r !== this.nodeId && !this.followers.has(r))
+        this.followers.set(r, { leo: -1, lastFetchMs: 0, leaderLeoAtLastFetch: -1, lastCaughtUpMs: 0 });
+    for (const r of this.followers.keys()) if (!state.replicas.includes(r)) this.followers.delete(r);
+    this.maybeAdvanceHighWatermark();
   }
 
   /** Leader: a follower fetched at `fetchOffset`; updates its LEO and catch-up time. */
@@ -167,21 +173,31 @@ export class PartitionReplica {
 
   /** acks=all: resolves with 0 once the HW passes `lastOffset`, or with an error code. */
   waitForHighWatermark(lastOffset: number, timeoutMs: number): Promise<number> {
-    if (this.log.highWatermark > lastOffset) return Promise.resolve(this.afterAppendCode());
-    return new Promise((resolve) => {
-      const w: AckWaiter = {
-        lastOffset,
-        resolve: (code) => {
-          clearTimeout(timer);
-          this.waiters.delete(w);
-          resolve(code);
-        },
-      };
-      const timer = setTimeout(() => w.resolve(ErrorCode.REQUEST_TIMED_OUT), Math.max(0, timeoutMs));
-      if (this.waiters.size > 0 && lastOffset < this.lastWaitedOffset) this.waitersOutOfOrder = true;
-      this.lastWaitedOffset = lastOffset;
-      this.waiters.add(w);
-    });
+    return new Promise((resolve) => this.whenHighWatermark(lastOffset, timeoutMs, resolve));
+  }
+
+  /**
+   * acks=all without a promise per partition: `done` gets 0 once the HW passes `lastOffset`, or an
+   * error code; never synchronously, so a caller can count its partitions before any answers.
+   */
+  whenHighWatermark(lastOffset: number, timeoutMs: number, done: (errorCode: number) => void): void {
+    if (this.log.highWatermark > lastOffset) {
+      const code = this.afterAppendCode();
+      queueMicrotask(() => done(code));
+      return;
+    }
+    const w: AckWaiter = {
+      lastOffset,
+      resolve: (code) => {
+        clearTimeout(timer);
+        this.waiters.delete(w);
+        done(code);
+      },
+    };
+    const timer = setTimeout(() => w.resolve(ErrorCode.REQUEST_TIMED_OUT), Math.max(0, timeoutMs));
+    if (this.waiters.size > 0 && lastOffset < this.lastWaitedOffset) this.waitersOutOfOrder = true;
+    this.lastWaitedOffset = lastOffset;
+    this.waiters.add(w);
   }
 
   private afterAppendCode(): number {
@@ -211,7 +227,9 @@ export class PartitionReplica {
   }
 
   notifyAppend(): void {
-    for (const l of [...this.appendListeners]) l();
+    // A Set visits entries added during the loop and skips deleted ones; listeners only schedule
+    // their wake-up, so no copy of the set is needed per append.
+    for (const l of this.appendListeners) l();
   }
 
   close(): void {

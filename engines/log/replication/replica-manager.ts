@@ -36,6 +36,10 @@ export class ReplicaManager {
   image: MetadataImage = { version: -1, brokers: {}, topics: {}, offsets: {} };
   quorum: QuorumClient | undefined;
   readonly replicas = new Map<string, PartitionReplica>();
+  /** The same replicas by topic and partition index: the request path looks them up without a key string. */
+  private readonly byTopic = new Map<string, Array<PartitionReplica | undefined>>();
+  /** followedFrom's answers until the next image (roles and leaders change only when one applies). */
+  private readonly followed = new Map<number, PartitionReplica[]>();
   private readonly fetchers = new Map<number, Fetcher>();
   private readonly imageListeners = new Set<() => void>();
   private readonly isrTimer: NodeJS.Timeout;
@@ -61,7 +65,7 @@ export class ReplicaManager {
   }
 
   replica(topic: string, partition: number): PartitionReplica | undefined {
-    return this.replicas.get(key(topic, partition));
+    return this.byTopic.get(topic)?.[partition];
   }
 
   /** Resolves when an image satisfying `pred` has been applied (or after `timeoutMs`). */
@@ -82,9 +86,16 @@ export class ReplicaManager {
     });
   }
 
+  /** Calls `listener` after every image applied from now on; returns the function that stops it. */
+  onImageApplied(listener: () => void): () => void {
+    this.imageListeners.add(listener);
+    return () => this.imageListeners.delete(listener);
+  }
+
   applyImage(image: MetadataImage): void {
     if (this.stopped) return;
     this.image = image;
+    this.followed.clear();
     const logs = this.opts.logs;
     for (const name of logs.topicNames()) {
       if (!image.topics[name]) {
@@ -94,6 +105,7 @@ export class ReplicaManager {
             this.replicas.delete(k);
           }
         }
+        this.byTopic.delete(name);
         logs.deleteTopic(name);
       }
     }
@@ -117,6 +129,12 @@ export class ReplicaManager {
         if (!r) {
           r = new PartitionReplica(name, i, log, this.nodeId, () => this.minIsrFor(name), state);
           this.replicas.set(key(name, i), r);
+          let parts = this.byTopic.get(name);
+          if (!parts) {
+            parts = [];
+            this.byTopic.set(name, parts);
+          }
+          parts[i] = r;
         }
         this.applyPartition(r, state);
       });
@@ -130,6 +148,13 @@ export class ReplicaManager {
     if (!state.replicas.includes(me)) {
       if (r.role !== "none") r.becomeNone(state);
       else r.state = state;
+      // Not (or no longer, after a reassignment) a replica: drop the copy, as Kafka deletes the
+      // log of a removed replica. A broker that was down when it was removed does it on return.
+      if (r.log.logEndOffset > 0 || r.log.logStartOffset > 0) {
+        this.opts.log(`${r.topic}-${r.partition}: no longer a replica, deleting the local copy`);
+        r.log.truncateFullyAndStartAt(0);
+        r.epochs.clear();
+      }
       return;
     }
     if (state.leader === me) {
@@ -148,7 +173,12 @@ export class ReplicaManager {
 
   /** Leader id → the partitions this broker follows from it. */
   followedFrom(leader: number): PartitionReplica[] {
-    return [...this.replicas.values()].filter((r) => r.role === "follower" && r.state.leader === leader);
+    let parts = this.followed.get(leader);
+    if (!parts) {
+      parts = [...this.replicas.values()].filter((r) => r.role === "follower" && r.state.leader === leader);
+      this.followed.set(leader, parts);
+    }
+    return parts;
   }
 
   peerAddress(id: number): { host: string; port: number } | undefined {
@@ -197,6 +227,7 @@ export class ReplicaManager {
     if (!this.quorum) return;
     r.pendingIsr = isr;
     const epoch = r.leaderEpoch;
+    let keep = false;
     try {
       const res = await this.quorum.call<{ errorCode: number; state: PartitionState | null }>(
         "broker.alterPartition",
@@ -213,83 +244,123 @@ export class ReplicaManager {
       if (r.role === "leader" && r.leaderEpoch === epoch && res.state && res.state.leaderEpoch === epoch) {
         r.pendingIsr = null;
         r.update(res.state);
+      } else if (
+        r.role === "leader" &&
+        r.leaderEpoch === epoch &&
+        res.state &&
+        res.state.leaderEpoch > epoch
+      ) {
+        // The change also completed a reassignment: a new leader (possibly the replica just
+        // added), or removed replicas fenced. Until this broker's image has it, keep counting the
+        // proposed members toward the HW, or it would ack writes the new leader lacks.
+        keep = true;
       }
     } catch (e) {
       this.opts.log(`${r.topic}-${r.partition}: AlterPartition failed: ${(e as Error).message}`);
     } finally {
-      if (r.pendingIsr === isr) r.pendingIsr = null;
+      if (r.pendingIsr === isr && !keep) r.pendingIsr = null;
     }
   }
 
-  /** Leader side of a follower's Fetch (replica_id ≥ 0): records its LEO, serves up to the LEO. */
-  async handleReplicaFetch(req: FetchRequest): Promise<FetchResponse> {
-    const pass = (record: boolean) => {
-      let bytes = 0;
-      const responses = req.topics.map((t) => ({
-        topic: t.topic,
-        partitions: t.partitions.map((p): FetchPartitionResponse => {
+  /**
+   * Leader side of a follower's Fetch (replica_id ≥ 0): records its LEO, serves up to the LEO.
+   * With nothing to send it parks until an append on one of its partitions (one wake-up per turn,
+   * however many partitions or produce requests that turn appended to) or its max wait.
+   */
+  handleReplicaFetch(req: FetchRequest): FetchResponse | Promise<FetchResponse> {
+    const first = this.replicaFetchPass(req, true);
+    if (first.bytes > 0 || first.errors || req.maxWaitMs <= 0) return first.response;
+    return new Promise<FetchResponse>((resolve) => {
+      const offs: Array<() => void> = [];
+      let scheduled = false;
+      let finished = false;
+      const done = () => {
+        if (finished) return;
+        finished = true;
+        clearTimeout(timer);
+        for (const o of offs) o();
+        resolve(this.replicaFetchPass(req, false).response);
+      };
+      const wake = () => {
+        if (scheduled) return;
+        scheduled = true;
+        setImmediate(done);
+      };
+      const timer = setTimeout(done, Math.min(req.maxWaitMs, 30_000));
+      for (const t of req.topics) {
+        for (const p of t.partitions) {
           const r = this.replica(t.topic, p.partition);
-          const fail = (errorCode: number): FetchPartitionResponse => ({
+          if (r) offs.push(r.onAppend(wake));
+        }
+      }
+    });
+  }
+
+  /** One pass over a follower's Fetch; `record` notes its fetch offsets (the first pass only). */
+  private replicaFetchPass(
+    req: FetchRequest,
+    record: boolean,
+  ): { response: FetchResponse; bytes: number; errors: boolean } {
+    let bytes = 0;
+    let errors = false;
+    const responses = new Array<FetchResponse["responses"][number]>(req.topics.length);
+    for (let ti = 0; ti < req.topics.length; ti++) {
+      const t = req.topics[ti]!;
+      const partitions = new Array<FetchPartitionResponse>(t.partitions.length);
+      for (let pi = 0; pi < t.partitions.length; pi++) {
+        const p = t.partitions[pi]!;
+        const r = this.replica(t.topic, p.partition);
+        const code = !r
+          ? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION
+          : r.role !== "leader"
+            ? ErrorCode.NOT_LEADER_OR_FOLLOWER
+            : p.currentLeaderEpoch >= 0 && p.currentLeaderEpoch < r.leaderEpoch
+              ? ErrorCode.FENCED_LEADER_EPOCH
+              : p.currentLeaderEpoch > r.leaderEpoch
+                ? ErrorCode.UNKNOWN_LEADER_EPOCH
+                : 0;
+        if (code !== 0 || !r) {
+          errors = true;
+          partitions[pi] = {
             partitionIndex: p.partition,
-            errorCode,
+            errorCode: code,
             highWatermark: -1,
             lastStableOffset: -1,
             logStartOffset: -1,
             abortedTransactions: null,
             preferredReadReplica: -1,
             records: null,
-          });
-          if (!r) return fail(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
-          if (r.role !== "leader") return fail(ErrorCode.NOT_LEADER_OR_FOLLOWER);
-          if (p.currentLeaderEpoch >= 0 && p.currentLeaderEpoch < r.leaderEpoch)
-            return fail(ErrorCode.FENCED_LEADER_EPOCH);
-          if (p.currentLeaderEpoch > r.leaderEpoch) return fail(ErrorCode.UNKNOWN_LEADER_EPOCH);
-          const log = r.log;
-          // An out-of-range fetch (below the log start, or past the LEO of a diverged replica)
-          // says nothing about what the follower holds, as in Kafka; it only gets the error.
-          const inRange = p.fetchOffset >= log.logStartOffset && p.fetchOffset <= log.logEndOffset;
-          if (record && inRange) {
-            r.recordFollowerFetch(req.replicaId, p.fetchOffset);
-            if (r.canJoinIsr(req.replicaId) && !r.pendingIsr) {
-              this.opts.log(`${r.topic}-${r.partition}: broker ${req.replicaId} caught up, expanding ISR`);
-              void this.alterIsr(r, [...r.state.isr, req.replicaId]);
-            }
-          }
-          const read = log.read(p.fetchOffset, p.partitionMaxBytes, true, log.logEndOffset);
-          if (read.records) bytes += read.records.length;
-          return {
-            partitionIndex: p.partition,
-            errorCode: read.errorCode,
-            highWatermark: log.highWatermark,
-            lastStableOffset: log.highWatermark,
-            logStartOffset: log.logStartOffset,
-            abortedTransactions: null,
-            preferredReadReplica: -1,
-            records: read.records,
           };
-        }),
-      }));
-      return { response: { throttleTimeMs: 0, errorCode: 0, sessionId: 0, responses }, bytes };
-    };
-    const first = pass(true);
-    const anyError = first.response.responses.some((t) => t.partitions.some((p) => p.errorCode !== 0));
-    if (first.bytes > 0 || anyError || req.maxWaitMs <= 0) return first.response;
-    await new Promise<void>((resolve) => {
-      const offs: Array<() => void> = [];
-      const done = () => {
-        clearTimeout(timer);
-        for (const o of offs) o();
-        resolve();
-      };
-      const timer = setTimeout(done, Math.min(req.maxWaitMs, 30_000));
-      for (const t of req.topics) {
-        for (const p of t.partitions) {
-          const r = this.replica(t.topic, p.partition);
-          if (r) offs.push(r.onAppend(() => setImmediate(done)));
+          continue;
         }
+        const log = r.log;
+        // An out-of-range fetch (below the log start, or past the LEO of a diverged replica)
+        // says nothing about what the follower holds, as in Kafka; it only gets the error.
+        const inRange = p.fetchOffset >= log.logStartOffset && p.fetchOffset <= log.logEndOffset;
+        if (record && inRange) {
+          r.recordFollowerFetch(req.replicaId, p.fetchOffset);
+          if (r.canJoinIsr(req.replicaId) && !r.pendingIsr) {
+            this.opts.log(`${r.topic}-${r.partition}: broker ${req.replicaId} caught up, expanding ISR`);
+            void this.alterIsr(r, [...r.state.isr, req.replicaId]);
+          }
+        }
+        const read = log.read(p.fetchOffset, p.partitionMaxBytes, true, log.logEndOffset);
+        if (read.errorCode !== 0) errors = true;
+        if (read.records) bytes += read.records.length;
+        partitions[pi] = {
+          partitionIndex: p.partition,
+          errorCode: read.errorCode,
+          highWatermark: log.highWatermark,
+          lastStableOffset: log.highWatermark,
+          logStartOffset: log.logStartOffset,
+          abortedTransactions: null,
+          preferredReadReplica: -1,
+          records: read.records,
+        };
       }
-    });
-    return pass(false).response;
+      responses[ti] = { topic: t.topic, partitions };
+    }
+    return { response: { throttleTimeMs: 0, errorCode: 0, sessionId: 0, responses }, bytes, errors };
   }
 
   /**

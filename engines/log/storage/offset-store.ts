@@ -119,10 +119,35 @@ export class OffsetStore {
     return out;
   }
 
+  /** Every entry whose topic `drop` names, by group (a cluster coordinator's deleted topics). */
+  entriesWhere(drop: (topic: string) => boolean): Map<string, Array<{ topic: string; partition: number }>> {
+    const out = new Map<string, Array<{ topic: string; partition: number }>>();
+    for (const e of this.live.values()) {
+      if (!drop(e.t)) continue;
+      const list = out.get(e.g) ?? [];
+      list.push({ topic: e.t, partition: e.p });
+      out.set(e.g, list);
+    }
+    return out;
+  }
+
   /** Forgets every group's offsets for a deleted topic. */
   deleteTopic(topic: string): void {
     const gone = [...this.live.values()].filter((e) => e.t === topic);
     for (const e of gone) this.commit(e.g, [{ topic, partition: e.p, offset: -1, metadata: null }]);
+  }
+
+  /** Replaces every entry by `table` (group → its offsets) and rewrites the file with them. */
+  replaceAll(
+    table: Map<
+      string,
+      Iterable<{ topic: string; partition: number; offset: number; metadata: string | null }>
+    >,
+  ): void {
+    this.live.clear();
+    for (const [g, entries] of table)
+      for (const x of entries) this.apply({ g, t: x.topic, p: x.partition, o: x.offset, m: x.metadata });
+    this.compact();
   }
 
   /** Rewrites the file with only live entries (atomic rename). */

@@ -222,16 +222,26 @@ export class PartitionLog {
     this.tail.clear();
     let pos = 0;
     let first = -1;
+    // Batches validated but not yet written: they go to the file in one write per segment.
+    let unwritten = 0;
+    let unwrittenBytes = 0;
     while (pos < records.length) {
       const check = checkBatch(records, pos);
       if (!check.ok) break;
       const base = batchBaseOffset(records, pos);
       if (base !== this.logEndOffset) break;
-      const batch = records.subarray(pos, pos + check.size);
       const last = base + check.lastOffsetDelta;
       onBatch?.(base, records.readInt32BE(pos + 12));
-      if (this.active.size > 0 && this.active.size + batch.length > this.config.segmentBytes) this.roll();
-      this.active.append(batch, base, last, check.maxTimestamp);
+      if (
+        this.active.size + unwrittenBytes > 0 &&
+        this.active.size + unwrittenBytes + check.size > this.config.segmentBytes
+      ) {
+        this.active.appendBatches(records, unwritten, pos);
+        unwritten = pos;
+        unwrittenBytes = 0;
+        this.roll();
+      }
+      unwrittenBytes += check.size;
       this.logEndOffset = last + 1;
       // Followers keep producer state too, so a new leader still recognises retried batches.
       this.noteProducerBatch(records, pos);
@@ -240,6 +250,7 @@ export class PartitionLog {
       this.unflushedMessages += check.lastOffsetDelta + 1;
       pos += check.size;
     }
+    if (pos > unwritten) this.active.appendBatches(records, unwritten, pos);
     if (this.unflushedMessages >= this.config.flushMessages) this.flush();
     if (first < 0) return { errorCode: 0, baseOffset: -1, lastOffset: -1 };
     return { errorCode: 0, baseOffset: first, lastOffset: this.logEndOffset - 1 };
@@ -260,7 +271,7 @@ export class PartitionLog {
     if (hw === this.highWatermark) return;
     const up = hw > this.highWatermark;
     this.highWatermark = hw;
-    if (up) for (const l of [...this.hwListeners]) l();
+    if (up) this.notifyHighWatermark();
   }
 
   /**
@@ -278,7 +289,13 @@ export class PartitionLog {
     const hw = Math.min(offset, this.logEndOffset);
     if (hw <= this.highWatermark) return;
     this.highWatermark = hw;
-    for (const l of [...this.hwListeners]) l();
+    this.notifyHighWatermark();
+  }
+
+  private notifyHighWatermark(): void {
+    // Listeners resolve acks=all waiters or schedule a parked fetch's next pass; a Set skips the
+    // ones removed meanwhile, so iterating it directly is safe and copies nothing per HW move.
+    for (const l of this.hwListeners) l();
   }
 
   /** Registers a callback for HW advances; returns the unregister function. */

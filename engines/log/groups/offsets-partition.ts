@@ -1,0 +1,129 @@
+/**
+ * The group coordinator of a cluster is the leader of the offsets partition (`__consumer_offsets`
+ * partition 0), as in Kafka. This module ties the coordinator's offsets table to that replica:
+ *  - on becoming leader (each new leader epoch) the table is reloaded from the replica's log, in
+ *    chunks off the request path; until it is loaded the group APIs answer
+ *    COORDINATOR_LOAD_IN_PROGRESS (14), and a broker that does not lead answers NOT_COORDINATOR (16);
+ *  - an OffsetCommit is validated by the coordinator (generation, member, partitions), appended as
+ *    one batch and answered once the high watermark passes it (acks=all, the topic's
+ *    min.insync.replicas); only then does the table (OffsetFetch) see it. Append errors map to the
+ *    codes Kafka's coordinator gives: NOT_ENOUGH_REPLICAS(_AFTER_APPEND) and a timeout to
+ *    COORDINATOR_NOT_AVAILABLE (15), lost leadership to NOT_COORDINATOR (16), a batch too large to
+ *    INVALID_COMMIT_OFFSET_SIZE (28);
+ *  - offsets of a topic the metadata image no longer has (deleted) are removed, as Kafka's
+ *    coordinator does: tombstones appended to the log and the entries dropped from the table, once
+ *    loaded and after every image the broker applies (a coordinator that dies before its tombstones
+ *    are replicated is covered by its successor, which checks again after loading).
+ */
+
+import type { OffsetCommitRequest, OffsetCommitResponse } from "../protocol/apis/offset-commit.ts";
+import { ErrorCode } from "../protocol/error-codes.ts";
+import type { PartitionReplica } from "../replication/partition-replica.ts";
+import type { OffsetStore } from "../storage/offset-store.ts";
+import type { GroupCoordinator } from "./coordinator.ts";
+import { encodeCommit, loadCommits } from "./offsets-log.ts";
+
+export type CoordinatorStatus = "ready" | "loading" | "not-coordinator";
+
+export interface OffsetsPartitionDeps {
+  /** This broker's replica of the offsets partition, if it has one. */
+  replica: () => PartitionReplica | undefined;
+  groups: GroupCoordinator;
+  /** The coordinator's table (the store `groups` reads). */
+  offsets: OffsetStore;
+  /** Whether the broker's metadata image has the topic. */
+  topicExists: (topic: string) => boolean;
+  /** min.insync.replicas of the offsets topic. */
+  minIsr: () => number;
+  commitTimeoutMs: number;
+  log: (msg: string) => void;
+}
+
+export class OffsetsPartition {
+  /** Leader epoch whose load finished (the table is this leadership's); −1: none. */
+  private loadedEpoch = -1;
+  /** Leader epoch whose load is under way. */
+  private loadingEpoch = -1;
+
+  constructor(private readonly deps: OffsetsPartitionDeps) {}
+
+  /** Whether this broker coordinates groups now; starts loading on a new leadership. */
+  status(): CoordinatorStatus {
+    const r = this.deps.replica();
+    if (r?.role !== "leader") return "not-coordinator";
+    if (this.loadedEpoch === r.leaderEpoch) return "ready";
+    if (this.loadingEpoch !== r.leaderEpoch) void this.load(r, r.leaderEpoch);
+    return "loading";
+  }
+
+  private async load(r: PartitionReplica, epoch: number): Promise<void> {
+    this.loadingEpoch = epoch;
+    const t0 = Date.now();
+    const stillWanted = () => r.role === "leader" && r.leaderEpoch === epoch && this.loadingEpoch === epoch;
+    try {
+      const table = await loadCommits(r.log, stillWanted);
+      if (!table || !stillWanted()) return;
+      this.deps.groups.loadOffsets(new Map([...table].map(([g, m]) => [g, m.values()])));
+      this.loadedEpoch = epoch;
+      this.forgetDeletedTopics();
+      let n = 0;
+      for (const g of table.values()) n += g.size;
+      this.deps.log(
+        `group coordinator at epoch ${epoch}: loaded ${n} committed offsets of ${table.size} groups ` +
+          `from the offsets log [${r.log.logStartOffset}, ${r.log.logEndOffset}) in ${Date.now() - t0} ms`,
+      );
+    } catch (e) {
+      this.deps.log(
+        `group coordinator at epoch ${epoch}: loading the offsets log failed: ${(e as Error).message}`,
+      );
+    } finally {
+      if (this.loadingEpoch === epoch) this.loadingEpoch = -1;
+    }
+  }
+
+  /** Removes the committed offsets of topics the image no longer has (only once loaded). */
+  forgetDeletedTopics(): void {
+    const r = this.deps.replica();
+    if (r?.role !== "leader" || this.loadedEpoch !== r.leaderEpoch) return;
+    for (const [group, gone] of this.deps.offsets.entriesWhere((t) => !this.deps.topicExists(t))) {
+      const tombstones = gone.map((e) => ({ ...e, offset: -1, metadata: null }));
+      // Not waited for: if this leader dies before the followers have them, its successor finds
+      // the same topics missing after loading and writes them again.
+      const a = r.log.append(encodeCommit(group, tombstones));
+      if (a.errorCode === 0) {
+        r.notifyAppend();
+        r.maybeAdvanceHighWatermark();
+      }
+      this.deps.offsets.commit(group, tombstones);
+    }
+  }
+
+  /** OffsetCommit on the coordinator (status() was "ready"): validate, replicate, then store. */
+  async commit(req: OffsetCommitRequest): Promise<OffsetCommitResponse> {
+    const { response, entries } = this.deps.groups.prepareCommit(req);
+    if (entries.length === 0) return response;
+    const fail = (code: number) => {
+      for (const t of response.topics)
+        for (const p of t.partitions) if (p.errorCode === 0) p.errorCode = code;
+      return response;
+    };
+    const r = this.deps.replica();
+    if (r?.role !== "leader" || this.loadedEpoch !== r.leaderEpoch) return fail(ErrorCode.NOT_COORDINATOR);
+    if (r.state.isr.length < this.deps.minIsr()) return fail(ErrorCode.COORDINATOR_NOT_AVAILABLE);
+    const a = r.log.append(encodeCommit(req.groupId, entries));
+    if (a.errorCode !== 0 || !("baseOffset" in a)) {
+      return fail(
+        a.errorCode === ErrorCode.MESSAGE_TOO_LARGE
+          ? ErrorCode.INVALID_COMMIT_OFFSET_SIZE
+          : ErrorCode.COORDINATOR_NOT_AVAILABLE,
+      );
+    }
+    r.notifyAppend();
+    r.maybeAdvanceHighWatermark();
+    const code = await r.waitForHighWatermark(a.lastOffset, this.deps.commitTimeoutMs);
+    if (code === ErrorCode.NOT_LEADER_OR_FOLLOWER) return fail(ErrorCode.NOT_COORDINATOR);
+    if (code !== 0) return fail(ErrorCode.COORDINATOR_NOT_AVAILABLE);
+    this.deps.groups.applyCommit(req.groupId, entries);
+    return response;
+  }
+}
