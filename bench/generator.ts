@@ -1,7 +1,8 @@
 /**
  * faultbench's open-loop generator against autocannon, on the same target: one push agent
- * (memory channel, HTTP source) fed with batches of the same number of events over the same number
- * of connections, one request in flight per connection. Each round has four runs, each on a fresh
+ * (memory channel, HTTP source) fed with batches of the same number of events of the same size
+ * (100 bytes of body each) over the same number of connections, one request in flight per
+ * connection. Each round has four runs, each on a fresh
  * agent warmed for 1 s first (autocannon: a discarded 1 s run; faultbench: the scenario's warmup):
  *   1. autocannon flat out (closed loop): its peak requests/s;
  *   2. faultbench's generator, open loop, offered that round's autocannon peak (in events/s);
@@ -195,8 +196,13 @@ interface Row {
   machineCpu: number;
 }
 
+/** Every event's body length, both tools: the agent parses as many bytes per event from each. */
+const MESSAGE_SIZE = 100;
 const body = JSON.stringify(
-  Array.from({ length: BATCH }, (_, i) => ({ headers: {}, body: `0.${i}.0.${"x".repeat(80)}` })),
+  Array.from({ length: BATCH }, (_, i) => {
+    const head = `0.${i}.0.`;
+    return { headers: {}, body: `${head}${"x".repeat(MESSAGE_SIZE - head.length)}` };
+  }),
 );
 
 async function runAutocannon(mode: string, overallRate?: number): Promise<Row> {
@@ -265,14 +271,14 @@ async function runFaultbench(mode: string, eventsPerSec: number): Promise<Row> {
         // One request outstanding per producer, one producer per connection: the concurrency
         // autocannon has (one request in flight per connection); more would only queue in the pool.
         maxInFlight: 1,
-        messageSize: 100,
+        messageSize: MESSAGE_SIZE,
         warmup: `${warmupMs}ms`,
         duration: `${SECONDS}s`,
       },
     },
     "bench-generator",
   );
-  const producer = new HttpProducer(agent.url, CONNECTIONS, 5000, 100);
+  const producer = new HttpProducer(agent.url, CONNECTIONS, 5000, MESSAGE_SIZE);
   const start = performance.now();
   const now = () => Math.round((performance.now() - start) * 1000);
   const ops: SendOp[] = [];
