@@ -45,7 +45,7 @@ import { parseArgs } from "node:util";
 import { Kafka, logLevel } from "kafkajs";
 import { encodeRequest } from "../engines/log/protocol/header.ts";
 import { buildBatch } from "../engines/log/records/batch-builder.ts";
-import { pickPorts } from "../engines/log/tools/pick-ports.ts";
+import { pickPorts } from "../lib/pick-ports.ts";
 import { RawClient } from "../engines/log/tools/raw-client.ts";
 import { parseReady } from "../engines/shared/ready-signal.ts";
 import { summariseProfile } from "./cpu-profile-summary.ts";

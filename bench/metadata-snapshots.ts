@@ -28,7 +28,7 @@ import {
 } from "../engines/log/controller/metadata-image.ts";
 import { RaftStorage } from "../engines/log/raft/raft-storage.ts";
 import { RpcClient } from "../engines/log/rpc/rpc.ts";
-import { pickPorts } from "../engines/log/tools/pick-ports.ts";
+import { pickPorts } from "../lib/pick-ports.ts";
 
 const { values: args } = parseArgs({
   options: {

@@ -1,9 +1,12 @@
 /**
  * Free loopback ports. A node keeps its ports across restarts (clients and upstream sinks point at
- * them), so they are chosen before the first start: bind port 0, read the port, release it.
+ * them), so they are chosen before the first start: bound once, released, handed out. They come
+ * from below the kernel's ephemeral range (lib/pick-ports.ts): a port the kernel picks for
+ * `listen(0)` is also what it gives the next outgoing connection's local end, and such a
+ * connection, of any process, can make a node's later bind fail with EADDRINUSE.
  */
 
-import { createServer } from "node:net";
+import { pickPorts } from "../../lib/pick-ports.ts";
 
 /**
  * Ports this process handed out recently. The kernel may offer a just-released port again, and
@@ -13,26 +16,13 @@ const handedOut = new Set<number>();
 
 export async function freePort(host = "127.0.0.1"): Promise<number> {
   for (let i = 0; i < 50; i++) {
-    const port = await probe(host);
+    const [port] = (await pickPorts(1, host)) as [number];
     if (handedOut.has(port)) continue;
     handedOut.add(port);
     if (handedOut.size > 4096) handedOut.delete(handedOut.values().next().value as number);
     return port;
   }
   throw new Error("no free loopback port found");
-}
-
-function probe(host: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.unref();
-    srv.on("error", reject);
-    srv.listen(0, host, () => {
-      const addr = srv.address();
-      const port = typeof addr === "object" && addr ? addr.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 /** Several distinct free ports. */

@@ -13,7 +13,7 @@ import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { FaultbenchError } from "../../../lib/errors.ts";
 import { formatReady, parseReady } from "../../shared/ready-signal.ts";
-import { pickPorts } from "./pick-ports.ts";
+import { pickPorts } from "../../../lib/pick-ports.ts";
 
 export interface ServeClusterOptions {
   brokers: number;

@@ -13,7 +13,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { Producer as PltProducer, stringSerializers } from "@platformatic/kafka";
 import { Kafka, logLevel } from "kafkajs";
 import { parseBatches } from "../../../engines/log/records/batch-builder.ts";
-import { pickPorts } from "../../../engines/log/tools/pick-ports.ts";
+import { pickPorts } from "../../../lib/pick-ports.ts";
 import { RawClient } from "../../../engines/log/tools/raw-client.ts";
 import { serveProxy } from "../../../harness/proxy/main.ts";
 import { spawnBroker } from "./helpers/broker.ts";

@@ -4,7 +4,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { ApiKey } from "../../../../engines/log/protocol/registry.ts";
-import { pickPorts } from "../../../../engines/log/tools/pick-ports.ts";
+import { pickPorts } from "../../../../lib/pick-ports.ts";
 import { RawClient } from "../../../../engines/log/tools/raw-client.ts";
 import { parseReady } from "../../../../engines/shared/ready-signal.ts";
 import { defer } from "./tmp.ts";

@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { test } from "node:test";
 import { Kafka, logLevel } from "kafkajs";
-import { pickPorts } from "../../../../engines/log/tools/pick-ports.ts";
+import { pickPorts } from "../../../../lib/pick-ports.ts";
 import { parseReady } from "../../../../engines/shared/ready-signal.ts";
 import { serveProxy } from "../../../../harness/proxy/main.ts";
 import {
