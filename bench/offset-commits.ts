@@ -40,10 +40,10 @@ import { encodeCommit, loadCommits } from "../engines/log/groups/offsets-log.ts"
 import { RpcClient } from "../engines/log/rpc/rpc.ts";
 import { defaultLogConfig } from "../engines/log/storage/log-config.ts";
 import { PartitionLog } from "../engines/log/storage/partition-log.ts";
-import { pickPorts } from "../lib/pick-ports.ts";
 import { RawClient } from "../engines/log/tools/raw-client.ts";
 import { parseReady } from "../engines/shared/ready-signal.ts";
 import { readProcessCpu } from "../harness/resources/proc-stat.ts";
+import { pickPorts } from "../lib/pick-ports.ts";
 
 const { values: args } = parseArgs({
   options: {

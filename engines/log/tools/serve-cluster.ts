@@ -12,8 +12,8 @@ import { join, resolve } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { FaultbenchError } from "../../../lib/errors.ts";
-import { formatReady, parseReady } from "../../shared/ready-signal.ts";
 import { pickPorts } from "../../../lib/pick-ports.ts";
+import { formatReady, parseReady } from "../../shared/ready-signal.ts";
 
 export interface ServeClusterOptions {
   brokers: number;

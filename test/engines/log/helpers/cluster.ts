@@ -4,9 +4,9 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { ApiKey } from "../../../../engines/log/protocol/registry.ts";
-import { pickPorts } from "../../../../lib/pick-ports.ts";
 import { RawClient } from "../../../../engines/log/tools/raw-client.ts";
 import { parseReady } from "../../../../engines/shared/ready-signal.ts";
+import { pickPorts } from "../../../../lib/pick-ports.ts";
 import { defer } from "./tmp.ts";
 
 /** Settings that make failure detection and elections take well under two seconds. */

@@ -11,7 +11,6 @@ import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { test } from "node:test";
 import { Kafka, logLevel } from "kafkajs";
-import { pickPorts } from "../../../../lib/pick-ports.ts";
 import { parseReady } from "../../../../engines/shared/ready-signal.ts";
 import { serveProxy } from "../../../../harness/proxy/main.ts";
 import {
@@ -20,6 +19,7 @@ import {
   clusterNodeArgs,
   voters,
 } from "../../../../harness/targets/log/cluster-plan.ts";
+import { pickPorts } from "../../../../lib/pick-ports.ts";
 import { fastCluster } from "../../../engines/log/helpers/cluster.ts";
 import { waitFor } from "../../../engines/log/helpers/kafka.ts";
 import { defer, tempDir } from "../../../engines/log/helpers/tmp.ts";
