@@ -29,6 +29,7 @@
  *        [--connections 3] [--in-flight 2] [--records-per-batch 1000] [--profile DIR]
  *        [--e2e-rates 5k,20k]   (c) kafkajs at these rates instead of half the acks=all rate of (b)
  *        [--e2e-ladder 100k,400k]   (c) raw also at these rates [--e2e-kafkajs-commit interval|each-batch]
+ *        [--e2e-raw-only]   (c) the raw case alone, without kafkajs (nor (b), which only feeds it)
  *
  * `--profile DIR` runs every broker of the first run of each (a) case under `node --cpu-prof`,
  * stops them with SIGTERM so the profiles are written, and prints each broker's summary.
@@ -66,6 +67,7 @@ const { values: args } = parseArgs({
     "e2e-rates": { type: "string" },
     "e2e-ladder": { type: "string" },
     "e2e-kafkajs-commit": { type: "string", default: "interval" },
+    "e2e-raw-only": { type: "boolean", default: false },
   },
 });
 const runs = Number(args.runs);
@@ -628,7 +630,7 @@ async function main(): Promise<void> {
   }
   let allRate = 0;
   // (c) kafkajs needs (b)'s acks=all rate unless --e2e-rates names its rates.
-  if (!only || only === "b" || (only === "c" && !args["e2e-rates"])) {
+  if (!only || only === "b" || (only === "c" && !args["e2e-rates"] && !args["e2e-raw-only"])) {
     const cases: Array<{ name: string; brokers: number; acks: number }> = [
       { name: "single broker, acks=1", brokers: 1, acks: 1 },
       { name: "RF=3, acks=1", brokers: 3, acks: 1 },
@@ -657,7 +659,7 @@ async function main(): Promise<void> {
     }
   }
   if (!only || only === "c") table.push(...(await rawLatency(rawAllRate)));
-  if (!only || only === "c") {
+  if ((!only || only === "c") && !args["e2e-raw-only"]) {
     // Half the acks=all rate of (b) unless --e2e-rates names the rates: the curve below the
     // client's saturation shows what the engine's own latency is.
     const e2eRates = args["e2e-rates"]
