@@ -487,5 +487,10 @@ else
 console.log(
   `load-generator CPU per event at half the peak (medians): faultbench ${usPerEvent(oursHalf.benchCpu, oursHalf)} µs, autocannon ${usPerEvent(acHalf.benchCpu, acHalf)} µs`,
 );
+// The agent's CPU per event under each tool's peak: equal figures mean our bodies cost it no more
+// than autocannon's, so a gap between the peaks is the load generator's.
+console.log(
+  `CPU per event at the peaks (medians): load generator faultbench ${usPerEvent(oursFlat.benchCpu, oursFlat)} µs, autocannon ${usPerEvent(acPeak.benchCpu, acPeak)} µs; agent ${usPerEvent(oursFlat.agentCpu, oursFlat)} µs under faultbench, ${usPerEvent(acPeak.agentCpu, acPeak)} µs under autocannon`,
+);
 for (const p of profileSummaries) console.log(`\n${p}`);
 console.log(`collector received ${delivered.toLocaleString("en-US")} events in total`);

@@ -24,6 +24,10 @@ import { handleListOffsets } from "./handlers/list-offsets.ts";
 import { handleMetadata } from "./handlers/metadata.ts";
 import { handleOffsetsForLeaderEpoch } from "./handlers/offsets-for-leader-epoch.ts";
 import { handleProduce } from "./handlers/produce.ts";
+import {
+  handleAlterPartitionReassignments,
+  handleListPartitionReassignments,
+} from "./handlers/reassignments.ts";
 import { handleCreateTopics, handleDeleteTopics } from "./handlers/topics.ts";
 import { ApiKey } from "./protocol/registry.ts";
 
@@ -54,6 +58,8 @@ export const handlers: ReadonlyMap<number, Handler> = new Map<number, Handler>([
   [ApiKey.DescribeConfigs, h(handleDescribeConfigs)],
   [ApiKey.AlterConfigs, h(handleAlterConfigs)],
   [ApiKey.IncrementalAlterConfigs, h(handleAlterConfigs)],
+  [ApiKey.AlterPartitionReassignments, h(handleAlterPartitionReassignments)],
+  [ApiKey.ListPartitionReassignments, h(handleListPartitionReassignments)],
 ]);
 
 export function dispatch(

@@ -41,7 +41,8 @@ export function runSummary(r: Results, runDir: string): string {
         `${f.unavailableMs === null ? "unavailable — (see incident)" : `unavailable ${f.unavailableMs.toFixed(0)} ms`}` +
         `${f.maxAckGapMs == null ? "" : ` (longest ack gap ${f.maxAckGapMs.toFixed(0)} ms)`}, ` +
         `${f.recoveryMs === null ? `no recovery figure (${why.recoveryMs ?? "not back within the run"})` : `recovered ${f.recoveryMs.toFixed(0)} ms after the heal`}` +
-        `${f.restartMs == null ? "" : `, restart took ${f.restartMs.toFixed(0)} ms`}, ` +
+        `${f.restartMs == null ? "" : `, restart took ${f.restartMs.toFixed(0)} ms`}` +
+        `${f.kind !== "reassign" ? "" : f.moveMs == null ? ", the move did not complete" : `, the move took ${f.moveMs.toFixed(0)} ms`}, ` +
         `${opt(f.backlogDrainedMs, "backlog drained")}; lost ${f.lost ?? f.inWindow.lost} charged to it` +
         `${f.truncatedRewritten ? `, ${f.truncatedRewritten} read then truncated and rewritten` : ""}`,
     );

@@ -94,6 +94,9 @@ export type NemesisF =
   | "disable"
   | "enable"
   | "partition"
+  /** reassign: the move was requested; reassigned: it completed. */
+  | "reassign"
+  | "reassigned"
   | "heal";
 
 export interface NemesisOp {

@@ -47,6 +47,8 @@ interface Timing {
   startUs: number;
   healUs: number;
   restartMs: number | null;
+  /** reassign: from the request until the move completed (null when it did not). */
+  moveMs?: number | null;
 }
 
 interface Stretches {
@@ -98,7 +100,10 @@ export function planFaults(
       const ready = steps.find((s) => s.f === "start" && s.type === "ok" && s.t >= startInvoke.t);
       restartMs = ready ? ms(ready.t - startInvoke.t) : null;
     }
+    const asked = steps.find((s) => s.f === "reassign" && s.type === "invoke");
+    const moved = steps.find((s) => s.f === "reassigned" && s.type === "ok");
     timings.push({
+      ...(f.kind === "reassign" ? { moveMs: asked && moved ? ms(moved.t - asked.t) : null } : {}),
       name: f.name,
       kind: f.kind,
       target: f.target,
@@ -278,6 +283,7 @@ export function faultFigures(
       startMs: ms(t.startUs),
       endMs: ms(t.healUs),
       restartMs: t.restartMs,
+      ...(t.moveMs === undefined ? {} : { moveMs: t.moveMs }),
       inWindow: w.inWindow,
       outsideWindow: w.outside,
     };

@@ -7,7 +7,7 @@
 
 import { FaultbenchError, isFaultbenchError } from "../errors.ts";
 import type { NamedFault } from "../scenario/scenario.ts";
-import type { Target, TargetNode } from "../targets/target.ts";
+import type { ReassignHandle, Target, TargetNode } from "../targets/target.ts";
 import { FaultTimeline, type TimelineDeps } from "./timeline.ts";
 
 /** The faults this nemesis runs: the ones that act on a node. */
@@ -21,7 +21,7 @@ export type { FaultEvent } from "./timeline.ts";
 
 export interface NemesisDeps extends TimelineDeps {
   /** The nemesis reaches nodes through the target, never through the client. */
-  target: Pick<Target, "node">;
+  target: Pick<Target, "node" | "reassign">;
   /** Called when a node the nemesis took down does not come back: the run cannot go on. */
   fatal?: (e: unknown) => void;
 }
@@ -94,6 +94,22 @@ export class NodeNemesis extends FaultTimeline<NodeFault> {
         if (!(await this.step(f, "stop", () => live().stop()))) return;
         if (!(await this.sleepUntil(healAt(f.for)))) return;
         await this.restart(f, node);
+        return;
+      }
+      case "reassign": {
+        const t = this.deps.target;
+        let handle: ReassignHandle | undefined;
+        const started = await this.step(f, "reassign", async () => {
+          if (!t.reassign) throw new Error("this target cannot reassign partitions");
+          handle = await t.reassign({
+            from: f.from,
+            to: f.node,
+            ...(f.partitions ? { partitions: f.partitions } : {}),
+          });
+        });
+        if (!started || !handle) return;
+        const h = handle;
+        await this.step(f, "reassigned", () => h.completed(f.within, () => this.cancelled));
         return;
       }
       case "slow": {

@@ -81,6 +81,11 @@ export interface FaultResult {
   maxAckGapMs: number | null;
   /** Kill/restart with a restart: from the restart command until the new process was ready (replay, log recovery). */
   restartMs: number | null;
+  /**
+   * Added (additive), `reassign` only: from the reassignment request until every moved partition
+   * had its target replicas (the fault's window); null when the move did not complete.
+   */
+  moveMs?: number | null;
   /** The fault-free stretch whose mean rates are the recovery baseline; null when there was none. */
   baseline: { fromMs: number; toMs: number; ackedPerSec: number; deliveredPerSec: number } | null;
   /** Acked, never delivered, and charged to this fault by the loss-attribution rule (README). */

@@ -13,13 +13,20 @@
  * A client that splits a batch (a Kafka client, by the partition each keyed message goes to) gets
  * one request per part, each recorded with its own outcome; the batch holds one in-flight slot
  * until every part has answered.
+ * A client that can `prepare` a request (the HTTP producers) gets a backlogged producer's next full
+ * batch built while its slot is still taken: when the answer comes, that request is written first
+ * and the answer's bookkeeping (its history op, counters, admitting what is due, building the
+ * following request) comes after the write. The batch is the one the answer would have sent
+ * anyway (the first `batchSize` queued messages), so batching, order and the history are as
+ * without it; only the round trip loses the time our bookkeeping took.
  */
 
 import { type PlannedMessage, Schedule } from "../generator/schedule.ts";
 import { type Slice, SlicedSchedule } from "../generator/slice.ts";
 import type { SendOp } from "../history/op.ts";
 import type { Scenario } from "../scenario/load.ts";
-import type { Client, SendOutcome } from "../targets/target.ts";
+import type { Client, PreparedSend, SendOutcome } from "../targets/target.ts";
+import { MessageQueue } from "./message-queue.ts";
 
 export interface LoadCounters {
   offered: number;
@@ -35,7 +42,7 @@ export interface LoadCounters {
 }
 
 export interface LoadLoopDeps {
-  client: Pick<Client, "send" | "split">;
+  client: Pick<Client, "send" | "split" | "prepare">;
   /** Send only this slice of the schedule (a load worker); the whole plan when omitted. */
   slice?: Slice;
   now: () => number;
@@ -67,9 +74,8 @@ export class LoadLoop {
   private readonly future: PlannedMessage[] = [];
   private futureHead = 0;
   private readonly schedule: Pick<Schedule, "peekUs" | "next">;
-  /** Per producer, the queued messages from `pendingHead[p]` on (a head index, not shift/splice). */
-  private readonly pending: PlannedMessage[][];
-  private readonly pendingHead: number[];
+  /** Per producer, the messages whose time has come and that are not sent yet. */
+  private readonly pending: MessageQueue[];
   private readonly inFlight: number[];
   /** Scratch for `rearm`: messages each producer would have queued. */
   private readonly counts: Int32Array;
@@ -85,6 +91,12 @@ export class LoadLoop {
   private onSettled: (() => void) | undefined;
   /** `producer-<p>`, made once per producer rather than once per request. */
   private readonly processNames: string[];
+  /** Per producer, its next full batch with its request already built (`Client.prepare`). */
+  private readonly staged: (Staged | undefined)[];
+  /** The client's `prepare`, when it has one and does not split batches. */
+  private readonly prepare:
+    | ((producer: number, batch: readonly PlannedMessage[]) => PreparedSend)
+    | undefined;
 
   constructor(
     private readonly scenario: Scenario,
@@ -94,11 +106,14 @@ export class LoadLoop {
     this.schedule = deps.slice
       ? new SlicedSchedule(w, scenario.seed, deps.slice)
       : new Schedule(w, scenario.seed);
-    this.pending = Array.from({ length: w.producers }, () => []);
-    this.pendingHead = Array.from({ length: w.producers }, () => 0);
+    this.pending = Array.from({ length: w.producers }, (_, p) => new MessageQueue(p, w.producers));
     this.inFlight = Array.from({ length: w.producers }, () => 0);
     this.counts = new Int32Array(w.producers);
     this.processNames = Array.from({ length: w.producers }, (_, p) => `producer-${p}`);
+    this.staged = Array.from({ length: w.producers }, () => undefined);
+    const c = deps.client;
+    this.prepare =
+      c.prepare && !c.split ? (p, b) => (c.prepare as NonNullable<Client["prepare"]>)(p, b) : undefined;
   }
 
   /** Runs until the schedule is exhausted and every queued message was sent (or `stop`). */
@@ -174,7 +189,7 @@ export class LoadLoop {
     if (this.stopped) return;
     const w = this.scenario.workload;
     if (this.exhausted()) {
-      if (this.pending.every((_, p) => this.queued(p) === 0)) {
+      if (this.pending.every((_, p) => this.queued(p) === 0 && this.staged[p] === undefined)) {
         if (this.timer) clearTimeout(this.timer);
         this.timer = undefined;
         this.done();
@@ -193,8 +208,7 @@ export class LoadLoop {
       if ((inFlight[p] as number) < w.maxInFlight) {
         anyOpen = true;
         if (n > 0) {
-          const head = (this.pending[p] as PlannedMessage[])[this.pendingHead[p] as number] as PlannedMessage;
-          wake = Math.min(wake, head.intendedUs + lingerUs);
+          wake = Math.min(wake, (this.pending[p] as MessageQueue).headIntendedUs() + lingerUs);
         }
       }
     }
@@ -237,38 +251,107 @@ export class LoadLoop {
   }
 
   private queued(p: number): number {
-    return (this.pending[p] as PlannedMessage[]).length - (this.pendingHead[p] as number);
+    return (this.pending[p] as MessageQueue).length;
   }
 
   /** A full batch is queued, or the oldest queued message has waited `linger`. */
   private ready(p: number, now: number): boolean {
     const w = this.scenario.workload;
-    const q = this.pending[p] as PlannedMessage[];
-    const head = this.pendingHead[p] as number;
-    return q.length - head >= w.batchSize || now - (q[head] as PlannedMessage).intendedUs >= w.linger * 1000;
+    const q = this.pending[p] as MessageQueue;
+    return q.length >= w.batchSize || now - q.headIntendedUs() >= w.linger * 1000;
   }
 
-  /** Sends producer p's ready batches while it has in-flight slots. */
+  /** Sends producer p's ready batches while it has in-flight slots; stages the next when it has none. */
   private flush(p: number, now: number, exhausted: boolean): void {
     const w = this.scenario.workload;
+    const staged = this.staged[p];
+    if (staged !== undefined && (this.inFlight[p] as number) < w.maxInFlight) {
+      this.staged[p] = undefined;
+      this.deps.record(this.launch(p, staged.batch, staged.prepared));
+    }
     while (this.queued(p) > 0 && (this.inFlight[p] as number) < w.maxInFlight) {
       if (!exhausted && !this.ready(p, now)) break;
-      const q = this.pending[p] as PlannedMessage[];
-      const head = this.pendingHead[p] as number;
-      const end = Math.min(q.length, head + w.batchSize);
-      const batch = q.slice(head, end);
-      if (end === q.length) {
-        q.length = 0;
-        this.pendingHead[p] = 0;
-      } else if (end > 4096 && end * 2 > q.length) {
-        // Drop the sent prefix once it is most of the array, so a long backlog costs O(1) per batch.
-        q.splice(0, end);
-        this.pendingHead[p] = 0;
-      } else this.pendingHead[p] = end;
-      this.sendBatch(p, batch);
+      const batch = this.take(p);
+      if (this.prepare) this.deps.record(this.launch(p, batch, this.prepare(p, batch)));
+      else this.sendBatch(p, batch);
     }
-    if ((this.inFlight[p] as number) >= w.maxInFlight && this.queued(p) > 0 && this.ready(p, now))
+    if ((this.inFlight[p] as number) < w.maxInFlight) return;
+    // A full batch waiting for a slot: build its request now, while the connection is busy.
+    if (this.prepare && this.staged[p] === undefined && this.queued(p) >= w.batchSize) {
+      const batch = this.take(p);
+      this.staged[p] = { batch, prepared: this.prepare(p, batch) };
+    }
+    if (this.staged[p] !== undefined || (this.queued(p) > 0 && this.ready(p, now)))
       this.counters.heldByInFlight++;
+  }
+
+  /** Takes producer p's next batch (up to `batchSize` of its oldest queued messages) off its queue. */
+  private take(p: number): PlannedMessage[] {
+    return (this.pending[p] as MessageQueue).take(this.scenario.workload.batchSize);
+  }
+
+  /**
+   * Sends a prepared batch (one request, contiguous ids) and returns its invoke op, for the caller
+   * to record once the bytes are out.
+   */
+  private launch(producer: number, batch: readonly PlannedMessage[], prepared: PreparedSend): SendOp {
+    this.counters.sent += batch.length;
+    this.counters.inFlight++;
+    this.inFlight[producer] = (this.inFlight[producer] as number) + 1;
+    this.outstanding++;
+    const first = batch[0] as PlannedMessage;
+    const last = batch[batch.length - 1] as PlannedMessage;
+    const req = this.req++;
+    const process = this.processNames[producer] as string;
+    const n = batch.length;
+    const invoke: SendOp = {
+      t: this.deps.now(),
+      type: "invoke",
+      process,
+      f: "send",
+      req,
+      producer,
+      from: first.seq,
+      to: last.seq,
+    };
+    const seqs = last.seq - first.seq + 1 === n ? undefined : batch.map((m) => m.seq);
+    if (seqs) invoke.seqs = seqs;
+    prepared.send((outcome) => this.answered(producer, req, process, first.seq, last.seq, n, seqs, outcome));
+    return invoke;
+  }
+
+  /**
+   * A prepared request's answer: its slot is freed and the producer's staged request (if any) is
+   * written before anything else, then the answer is recorded (stamped with the time it came) and
+   * the next request is staged.
+   */
+  private answered(
+    producer: number,
+    req: number,
+    process: string,
+    from: number,
+    to: number,
+    n: number,
+    seqs: number[] | undefined,
+    outcome: SendOutcome,
+  ): void {
+    const t = this.deps.now();
+    this.counters.inFlight--;
+    this.inFlight[producer] = (this.inFlight[producer] as number) - 1;
+    this.outstanding--;
+    const staged = this.stopped ? undefined : this.staged[producer];
+    let next: SendOp | undefined;
+    if (staged !== undefined) {
+      this.staged[producer] = undefined;
+      next = this.launch(producer, staged.batch, staged.prepared);
+    }
+    try {
+      this.complete(producer, req, process, from, to, n, seqs, outcome, t);
+    } finally {
+      if (next) this.deps.record(next);
+      this.refill(producer);
+      if (this.outstanding === 0) this.onSettled?.();
+    }
   }
 
   /** An answer freed one of p's slots: queue what is due and send p's next ready batch now. */
@@ -354,9 +437,10 @@ export class LoadLoop {
     n: number,
     seqs: number[] | undefined,
     outcome: SendOutcome,
+    t = this.deps.now(),
   ): void {
     const op: SendOp = {
-      t: this.deps.now(),
+      t,
       type: outcome.type,
       process,
       f: "send",
@@ -373,4 +457,10 @@ export class LoadLoop {
     else this.counters.indeterminate += n;
     this.deps.onOutcome?.(producer, from, to, outcome.type, seqs);
   }
+}
+
+/** A producer's next full batch, its request built while the producer's slot was taken. */
+interface Staged {
+  batch: PlannedMessage[];
+  prepared: PreparedSend;
 }

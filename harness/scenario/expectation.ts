@@ -86,6 +86,7 @@ export const faultFields = [
   "backlogDrainedMs",
   "maxAckGapMs",
   "restartMs",
+  "moveMs",
   "lost",
 ];
 

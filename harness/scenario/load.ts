@@ -143,6 +143,15 @@ function checkFaults(s: ParsedScenario, facts: TopologyFacts, p: Problem): Named
       } else {
         p(`faults[${i}].node`, `no node named "${f.node}"; nodes: ${able.join(", ") || "(none)"}`);
       }
+      if (f.kind === "reassign" && able.length > 0) {
+        if (!able.includes(f.from))
+          p(`faults[${i}].from`, `no broker named "${f.from}"; brokers: ${able.join(", ")}`);
+        else if (f.from === f.node)
+          p(
+            `faults[${i}].from`,
+            `is "${f.node}", the broker the replicas move to; name the broker they leave`,
+          );
+      }
     }
     const name = f.name ?? `${f.kind}-${target.replace(/[^A-Za-z0-9_>-]+/g, "_")}@${formatDuration(f.at)}`;
     if (names.has(name)) p(`faults[${i}].name`, `"${name}" is used by two faults; give one a name`);

@@ -149,6 +149,24 @@ const faultSchema = z.discriminatedUnion("kind", [
     restartAfter: duration.optional(),
   }),
   obj({ kind: z.literal("restart"), name, optional, node: nodeName, at, for: duration.default(0) }),
+  /**
+   * A replicated log's scale-out: partitions' replicas on `from` move to `node` (KIP-455
+   * reassignment, through the clients' links); healed when the move has completed.
+   */
+  obj({
+    kind: z.literal("reassign"),
+    name,
+    optional,
+    /** The broker the replicas move to. */
+    node: nodeName,
+    /** The broker they leave. */
+    from: nodeName,
+    /** Partition indexes; default every partition with a replica on `from`. */
+    partitions: z.array(posInt("partition index").min(0)).min(1, { error: "lists no partition" }).optional(),
+    at,
+    /** How long the move may take before the step fails. */
+    within: duration.default(60_000),
+  }),
   obj({ kind: z.literal("slow"), name, optional, node: nodeName, at, for: duration, delay: duration }),
   obj({
     kind: z.literal("toxic"),

@@ -30,6 +30,12 @@ import type { Supervisor } from "../supervisor/supervisor.ts";
 /** A send's outcome, in Jepsen's terms: ok, a definite failure, or unknown (info). */
 export type SendOutcome = { type: "ok" } | { type: "fail"; error: string } | { type: "info"; error: string };
 
+/** A request built ahead of its send (`Client.prepare`). */
+export interface PreparedSend {
+  /** Sends it; `done` is called once with the outcome, never before `send` returns. */
+  send(done: (outcome: SendOutcome) => void): void;
+}
+
 /** Receives deliveries as contiguous id ranges of one producer. */
 export interface DeliverySink {
   delivered(
@@ -45,7 +51,7 @@ export interface DeliverySink {
 }
 
 /** The node faults a scenario may name (`faults[].kind`). */
-export type NodeFaultKind = "kill" | "pause" | "restart" | "slow" | "power-loss";
+export type NodeFaultKind = "kill" | "pause" | "restart" | "slow" | "power-loss" | "reassign";
 
 /**
  * What a scenario may do to one node, known from the scenario alone (validation uses it before
@@ -114,6 +120,23 @@ export interface Target {
   network(): Network | undefined;
   /** Stops what it started and releases every resource. */
   close(): Promise<void>;
+  /** Replicated logs: starts moving partitions' replicas between brokers (`reassign` faults). */
+  reassign?(move: ReassignMove): Promise<ReassignHandle>;
+}
+
+export interface ReassignMove {
+  /** Broker names: the replicas on `from` move to `to`. */
+  from: string;
+  to: string;
+  /** Partition indexes; default every partition with a replica on `from`. */
+  partitions?: readonly number[];
+}
+
+export interface ReassignHandle {
+  /** The partitions being moved. */
+  partitions: number[];
+  /** Resolves once every moved partition has its target replicas; rejects after `withinMs` or when `stop()`. */
+  completed(withinMs: number, stop: () => boolean): Promise<void>;
 }
 
 /** The load loop's handle: producers only. */
@@ -131,6 +154,13 @@ export interface Client {
    * partition's error does not mark the others failed. Parts keep id order. Without it, one send.
    */
   split?(producer: number, batch: readonly PlannedMessage[]): PlannedMessage[][];
+  /**
+   * Builds the request for a batch now and sends it later (`PreparedSend.send`). The load loop
+   * prepares a producer's next full batch while its in-flight slot is taken, so when the answer
+   * comes the next request is written at once and the bookkeeping follows the write (a
+   * closed-loop tool gets that by sending one static body). Optional; not used with `split`.
+   */
+  prepare?(producer: number, batch: readonly PlannedMessage[]): PreparedSend;
   close(): Promise<void>;
   /**
    * Where this client sends, as plain JSON, once started: load workers in other processes build

@@ -34,6 +34,12 @@ import {
   type PartitionState,
   replaceImage,
 } from "./metadata-image.ts";
+import {
+  listReassignments,
+  planReassignments,
+  type ReassignRequestTopic,
+  tryCompleteReassignment,
+} from "./reassignment.ts";
 import { sessionStart } from "./sessions.ts";
 
 export interface ControllerOptions {
@@ -349,10 +355,15 @@ export async function startController(opts: ControllerOptions): Promise<RunningC
       const isr = [...new Set(req.isr)].filter((b) => p.replicas.includes(b));
       const ineligible = isr.filter((b) => !p.isr.includes(b) && !live.has(b));
       if (!isr.includes(p.leader) || ineligible.length > 0) return { errorCode: 42, state: p };
-      const state = { ...p, isr, partitionEpoch: p.partitionEpoch + 1 };
+      // The ISR change that takes in the last target replica also completes a reassignment.
+      const state = tryCompleteReassignment({ ...p, isr, partitionEpoch: p.partitionEpoch + 1 }, live);
       opts.log(
         `${req.topic}-${req.partition}: isr [${p.isr}] → [${isr}] (AlterPartition from ${req.brokerId})`,
       );
+      if (state.replicas !== p.replicas)
+        opts.log(
+          `${req.topic}-${req.partition}: reassignment complete, replicas [${state.replicas}], isr [${state.isr}], leader ${state.leader} epoch ${state.leaderEpoch}`,
+        );
       await propose({ type: "partitionChange", topic: req.topic, partition: req.partition, state });
       return { errorCode: 0, state };
     });
@@ -438,6 +449,20 @@ export async function startController(opts: ControllerOptions): Promise<RunningC
         };
       case "broker.alterPartition":
         return alterPartition(params as Parameters<typeof alterPartition>[0]);
+      case "broker.alterReassignments":
+        return serial(async () => {
+          const plan = planReassignments(image, params.topics as ReassignRequestTopic[]);
+          for (const c of plan.changes) opts.log(c);
+          if (plan.records.length > 0) await propose({ type: "batch", records: plan.records });
+          return { topics: plan.results, version: image.version };
+        });
+      case "broker.listReassignments":
+        return {
+          topics: listReassignments(
+            image,
+            params.topics as Array<{ name: string; partitionIndexes: number[] }> | null,
+          ),
+        };
       case "broker.controlledShutdown": {
         const id = params.id as number;
         await fence(id, "controlled shutdown");

@@ -16,7 +16,7 @@ function changed(a: PartitionState, b: PartitionState): boolean {
 
 function finish(before: PartitionState, leader: number, isr: number[]): PartitionState | null {
   const next: PartitionState = {
-    replicas: before.replicas,
+    ...before,
     leader,
     isr,
     leaderEpoch: leader !== before.leader ? before.leaderEpoch + 1 : before.leaderEpoch,

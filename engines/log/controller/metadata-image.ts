@@ -31,6 +31,12 @@ export interface PartitionState {
   isr: number[];
   leaderEpoch: number;
   partitionEpoch: number;
+  /**
+   * A reassignment in progress (KIP-455, controller/reassignment.ts): `replicas` is then the
+   * union of the target and the original set, these are its two differences. Absent otherwise.
+   */
+  addingReplicas?: number[];
+  removingReplicas?: number[];
 }
 
 export interface TopicRecord {

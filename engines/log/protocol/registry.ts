@@ -21,6 +21,7 @@ import { metadata } from "./apis/metadata.ts";
 import { offsetCommit } from "./apis/offset-commit.ts";
 import { offsetFetch } from "./apis/offset-fetch.ts";
 import { offsetsForLeaderEpoch } from "./apis/offsets-for-leader-epoch.ts";
+import { alterPartitionReassignments, listPartitionReassignments } from "./apis/partition-reassignments.ts";
 import { produce } from "./apis/produce.ts";
 import { syncGroup } from "./apis/sync-group.ts";
 import type { MessageSchema } from "./schema.ts";
@@ -47,6 +48,8 @@ export const ApiKey = {
   DescribeConfigs: 32,
   AlterConfigs: 33,
   IncrementalAlterConfigs: 44,
+  AlterPartitionReassignments: 45,
+  ListPartitionReassignments: 46,
 } as const;
 
 export const schemas: readonly MessageSchema[] = [
@@ -71,6 +74,8 @@ export const schemas: readonly MessageSchema[] = [
   describeConfigs,
   alterConfigs,
   incrementalAlterConfigs,
+  alterPartitionReassignments,
+  listPartitionReassignments,
 ];
 
 const byKey = new Map<number, MessageSchema>(schemas.map((s) => [s.apiKey, s]));

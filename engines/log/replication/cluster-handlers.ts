@@ -50,6 +50,7 @@ import { ApiKey } from "../protocol/registry.ts";
 import { isValidTopicName } from "../storage/log-manager.ts";
 import { createdTopicConfigs, validateTopicConfigs } from "../topic-configs.ts";
 import { clusterConfigHandlers } from "./cluster-configs.ts";
+import { clusterReassignmentHandlers } from "./cluster-reassignments.ts";
 import type { ReplicaManager } from "./replica-manager.ts";
 
 export const OFFSETS_TOPIC = "__consumer_offsets";
@@ -482,6 +483,7 @@ export function clusterHandlers(rm: ReplicaManager, quorum: QuorumClient): Reado
 
   return new Map<number, Handler>([
     ...clusterConfigHandlers(rm, quorum),
+    ...clusterReassignmentHandlers(rm, quorum),
     [ApiKey.Produce, h(produce)],
     [ApiKey.Fetch, h(fetch)],
     [ApiKey.ListOffsets, h(listOffsets)],

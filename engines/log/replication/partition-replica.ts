@@ -112,11 +112,17 @@ export class PartitionReplica {
     this.failWaiters(ErrorCode.NOT_LEADER_OR_FOLLOWER);
   }
 
-  /** A new ISR or partition epoch for the same leadership. */
+  /** A new ISR, partition epoch or replica set (a reassignment) for the same leadership. */
   update(state: PartitionState): void {
     if (this.pendingIsr && state.partitionEpoch !== this.state.partitionEpoch) this.pendingIsr = null;
     this.state = state;
-    if (this.role === "leader") this.maybeAdvanceHighWatermark();
+    if (this.role !== "leader") return;
+    // Replicas a reassignment adds are tracked from their first fetch, so they can join the ISR.
+    for (const r of state.replicas)
+      if (r !== this.nodeId && !this.followers.has(r))
+        this.followers.set(r, { leo: -1, lastFetchMs: 0, leaderLeoAtLastFetch: -1, lastCaughtUpMs: 0 });
+    for (const r of this.followers.keys()) if (!state.replicas.includes(r)) this.followers.delete(r);
+    this.maybeAdvanceHighWatermark();
   }
 
   /** Leader: a follower fetched at `fetchOffset`; updates its LEO and catch-up time. */

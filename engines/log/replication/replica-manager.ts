@@ -142,6 +142,13 @@ export class ReplicaManager {
     if (!state.replicas.includes(me)) {
       if (r.role !== "none") r.becomeNone(state);
       else r.state = state;
+      // Not (or no longer, after a reassignment) a replica: drop the copy, as Kafka deletes the
+      // log of a removed replica. A broker that was down when it was removed does it on return.
+      if (r.log.logEndOffset > 0 || r.log.logStartOffset > 0) {
+        this.opts.log(`${r.topic}-${r.partition}: no longer a replica, deleting the local copy`);
+        r.log.truncateFullyAndStartAt(0);
+        r.epochs.clear();
+      }
       return;
     }
     if (state.leader === me) {
@@ -214,6 +221,7 @@ export class ReplicaManager {
     if (!this.quorum) return;
     r.pendingIsr = isr;
     const epoch = r.leaderEpoch;
+    let keep = false;
     try {
       const res = await this.quorum.call<{ errorCode: number; state: PartitionState | null }>(
         "broker.alterPartition",
@@ -230,11 +238,21 @@ export class ReplicaManager {
       if (r.role === "leader" && r.leaderEpoch === epoch && res.state && res.state.leaderEpoch === epoch) {
         r.pendingIsr = null;
         r.update(res.state);
+      } else if (
+        r.role === "leader" &&
+        r.leaderEpoch === epoch &&
+        res.state &&
+        res.state.leaderEpoch > epoch
+      ) {
+        // The change also completed a reassignment: a new leader (possibly the replica just
+        // added), or removed replicas fenced. Until this broker's image has it, keep counting the
+        // proposed members toward the HW, or it would ack writes the new leader lacks.
+        keep = true;
       }
     } catch (e) {
       this.opts.log(`${r.topic}-${r.partition}: AlterPartition failed: ${(e as Error).message}`);
     } finally {
-      if (r.pendingIsr === isr) r.pendingIsr = null;
+      if (r.pendingIsr === isr && !keep) r.pendingIsr = null;
     }
   }
 

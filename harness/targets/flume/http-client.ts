@@ -6,7 +6,7 @@
 
 import type { PlannedMessage } from "../../generator/schedule.ts";
 import type { Workload } from "../../scenario/schema.ts";
-import type { Client, SendOutcome } from "../target.ts";
+import type { Client, PreparedSend, SendOutcome } from "../target.ts";
 import { HttpProducer } from "./http-producer.ts";
 
 export class FlumeHttpClient implements Client {
@@ -34,6 +34,11 @@ export class FlumeHttpClient implements Client {
   send(producer: number, batch: readonly PlannedMessage[]): Promise<SendOutcome> {
     if (!this.producer) throw new Error("client not started");
     return this.producer.send(producer, batch);
+  }
+
+  prepare(producer: number, batch: readonly PlannedMessage[]): PreparedSend {
+    if (!this.producer) throw new Error("client not started");
+    return this.producer.prepare(producer, batch);
   }
 
   async close(): Promise<void> {

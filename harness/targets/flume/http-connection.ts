@@ -29,7 +29,12 @@ export class HttpConnectionError extends Error {
   }
 }
 
-export type Answer = (status: number, err: HttpConnectionError | undefined) => void;
+/**
+ * A request's end: the answer's status, or the error that ended it. `drained` is true when the
+ * socket had finished writing the request's bytes (nothing of it left queued), so the caller may
+ * reuse their buffer.
+ */
+export type Answer = (status: number, err: HttpConnectionError | undefined, drained?: boolean) => void;
 
 /** Keep-alive idle time assumed when the server states none (node:http's default is 5 s). */
 const DEFAULT_KEEP_ALIVE_MS = 5000;
@@ -104,13 +109,14 @@ export class HttpConnection {
       this.deadline = Number.POSITIVE_INFINITY;
       this.idleSince = performance.now();
       const status = this.status;
+      const drained = this.socket.writableLength === 0;
       if (!this.keepAlive) this.destroy(new HttpConnectionError("SOCKET_CLOSED", "closed after the answer"));
       else {
         // An idle connection does not keep the process alive (as undici's do); a request does.
         this.socket.unref();
         this.onIdle(this);
       }
-      answer?.(status, undefined);
+      answer?.(status, undefined, drained);
     };
   }
 

@@ -4,12 +4,14 @@
  * answer decides the history op: 200 = ok; 503 (channel full) and other 4xx, or a connection that
  * never came up = fail, because nothing was committed; a timeout or a connection that broke
  * mid-request = info, because the agent may have committed before the answer was lost. Each
- * request's head and body are written into one buffer and leave in one write.
+ * request's head and body are written into one buffer and leave in one write; a producer's
+ * templated buffer is reused once its answer came and the socket had written it all (only the
+ * events' heads are rewritten).
  */
 
 import { MAX_HEAD, writePayload, writePayloadHead } from "../../generator/payload-writer.ts";
 import type { PlannedMessage } from "../../generator/schedule.ts";
-import type { SendOutcome } from "../target.ts";
+import type { PreparedSend, SendOutcome } from "../target.ts";
 import { type Answer, HttpConnection, HttpConnectionError } from "./http-connection.ts";
 
 /** Errors raised before any byte of the request could have reached the server. */
@@ -101,7 +103,51 @@ export class HttpProducer {
 
   /** The whole request for a batch: head and body in one buffer. */
   private request(producer: number, batch: readonly PlannedMessage[]): Buffer {
-    return this.fromTemplate(producer, batch) ?? this.written(producer, batch);
+    return this.fromTemplate(producer, batch)?.bytes ?? this.written(producer, batch);
+  }
+
+  /** Per producer, templated requests whose answer came: reused for its next batch of the same length. */
+  private readonly spares: Spare[][] = [];
+
+  /**
+   * A templated request for the batch, in one of the producer's spare buffers of its length when
+   * there is one (its head, content length and JSON frame already right: only each event's head
+   * is written), else in a new one. Undefined when the batch does not fit the template.
+   */
+  private templated(producer: number, batch: readonly PlannedMessage[]): Spare | undefined {
+    const k = batch.length;
+    const spares = this.spares[producer] ?? [];
+    let at = spares.length - 1;
+    while (at >= 0 && (spares[at] as Spare).ends.length !== k) at--;
+    if (at < 0) return this.fromTemplate(producer, batch);
+    for (let i = 0; i < k; i++) {
+      const m = batch[i] as PlannedMessage;
+      if (m.key !== undefined || m.size !== undefined) return undefined;
+    }
+    const last = spares[at] as Spare;
+    spares[at] = spares[spares.length - 1] as Spare;
+    spares.pop();
+    const size = this.messageSize;
+    const slot = EVENT_OPEN.length + 2 + BODY_OPEN.length + size + 2;
+    const { bytes, ends } = last;
+    let o = bytes.length - (2 + k * slot + (k - 1)) + 1 + EVENT_OPEN.length + 2 + BODY_OPEN.length;
+    for (let i = 0; i < k; i++) {
+      const m = batch[i] as PlannedMessage;
+      const end = writePayloadHead(bytes, o, producer, m.seq, m.intendedUs, size);
+      if (end > o + size) return undefined; // the buffer is spoilt: dropped
+      // A shorter head than the buffer's last one leaves its tail behind: pad it back with x.
+      for (let j = end; j < (ends[i] as number); j++) bytes[j] = 0x78;
+      ends[i] = end;
+      o += slot + 1;
+    }
+    return last;
+  }
+
+  /** Keeps a sent request's buffer for the producer's next batch (a few at most). */
+  private keep(producer: number, spare: Spare): void {
+    const spares = this.spares[producer];
+    if (spares === undefined) this.spares[producer] = [spare];
+    else if (spares.length < 4) spares.push(spare);
   }
 
   /**
@@ -111,7 +157,7 @@ export class HttpProducer {
    * and checksum, about 30 bytes each — are written over it. Undefined when the batch does not
    * fit that shape (the caller writes it out in full).
    */
-  private fromTemplate(producer: number, batch: readonly PlannedMessage[]): Buffer | undefined {
+  private fromTemplate(producer: number, batch: readonly PlannedMessage[]): Spare | undefined {
     const size = this.messageSize;
     const k = batch.length;
     if (k === 0) return undefined;
@@ -122,14 +168,21 @@ export class HttpProducer {
     const out = Buffer.allocUnsafe(room + bodyLen);
     this.template.copy(out, room, 0, bodyLen - 1);
     let o = room + 1 + EVENT_OPEN.length + 2 + BODY_OPEN.length;
+    const ends = new Int32Array(k);
     for (let i = 0; i < k; i++) {
       const m = batch[i] as PlannedMessage;
       if (m.key !== undefined || m.size !== undefined) return undefined;
-      if (writePayloadHead(out, o, producer, m.seq, m.intendedUs, size) > o + size) return undefined;
+      const end = writePayloadHead(out, o, producer, m.seq, m.intendedUs, size);
+      if (end > o + size) return undefined;
+      ends[i] = end;
       o += slot + 1;
     }
     out[room + bodyLen - 1] = 0x5d; // ]
-    return this.withHead(out, room, room + bodyLen);
+    const bytes = this.withHead(out, room, room + bodyLen);
+    // Offsets relative to the request's own bytes, which start where the head does.
+    const shift = bytes.byteOffset - out.byteOffset;
+    for (let i = 0; i < k; i++) ends[i] = (ends[i] as number) - shift;
+    return { bytes, ends };
   }
 
   private template: Buffer = Buffer.alloc(0);
@@ -202,21 +255,42 @@ export class HttpProducer {
   private readonly keyCache = new Map<string, Buffer>();
 
   send(producer: number, batch: readonly PlannedMessage[]): Promise<SendOutcome> {
+    const prepared = this.prepare(producer, batch);
+    return new Promise((resolve) => prepared.send(resolve));
+  }
+
+  /** Builds the batch's request now; `send` writes it (the load loop stages the next one so). */
+  prepare(producer: number, batch: readonly PlannedMessage[]): PreparedSend {
     let bytes: Buffer;
+    let spare: Spare | undefined;
     try {
-      bytes = this.request(producer, batch);
+      spare = this.templated(producer, batch);
+      bytes = spare?.bytes ?? this.written(producer, batch);
     } catch (err) {
-      return Promise.resolve({ type: "fail", error: String(err) });
+      const outcome: SendOutcome = { type: "fail", error: String(err) };
+      return { send: (done) => queueMicrotask(() => done(outcome)) };
     }
-    return new Promise((resolve) =>
-      this.post(bytes, (status, err) => resolve(err ? classifyError(err) : outcomeOf(status))),
-    );
+    return new PreparedRequest(this, producer, bytes, spare);
+  }
+
+  /** A prepared request's end: its outcome, and its buffer kept when the socket is done with it. */
+  settle(
+    req: PreparedRequest,
+    status: number,
+    err: HttpConnectionError | undefined,
+    drained: boolean | undefined,
+    done: (outcome: SendOutcome) => void,
+  ): void {
+    // Answered and written out: the socket holds no reference to the bytes any more.
+    if (req.spare && drained && !err) this.keep(req.producer, req.spare);
+    done(err ? classifyError(err) : outcomeOf(status));
   }
 
   /** Sends one request on a free connection (a new one when none is idle); `answer` gets the status. */
-  private post(bytes: Buffer, answer: Answer): void {
+  post(bytes: Buffer, answer: Answer): void {
     if (this.closed) {
-      answer(0, new HttpConnectionError("CLOSED", "producer closed"));
+      // Never before the caller's send returns (PreparedSend's promise).
+      queueMicrotask(() => answer(0, new HttpConnectionError("CLOSED", "producer closed")));
       return;
     }
     const now = performance.now();
@@ -264,12 +338,39 @@ export class HttpProducer {
   }
 }
 
+/**
+ * A request built by `prepare`, sent once. A class rather than closures: the hot path then makes no
+ * function per request.
+ */
+class PreparedRequest implements PreparedSend {
+  constructor(
+    private readonly owner: HttpProducer,
+    readonly producer: number,
+    private readonly bytes: Buffer,
+    readonly spare: Spare | undefined,
+  ) {}
+
+  send(done: (outcome: SendOutcome) => void): void {
+    this.owner.post(this.bytes, (status, err, drained) =>
+      this.owner.settle(this, status, err, drained, done),
+    );
+  }
+}
+
+const OK: SendOutcome = Object.freeze({ type: "ok" });
+
 /** The history outcome of an answer's status. */
 function outcomeOf(statusCode: number): SendOutcome {
-  if (statusCode >= 200 && statusCode < 300) return { type: "ok" };
+  if (statusCode >= 200 && statusCode < 300) return OK;
   // Flume answers 503 when the channel is full and 400 for a bad batch: nothing committed.
   // A 500 can follow a partial commit to several channels, so its outcome is unknown.
   if (statusCode >= 400 && statusCode < 500) return { type: "fail", error: `HTTP ${statusCode}` };
   if (statusCode === 503) return { type: "fail", error: "HTTP 503" };
   return { type: "info", error: `HTTP ${statusCode}` };
+}
+
+/** A templated request: its bytes (head and body), and where each event's payload head ends in them. */
+interface Spare {
+  bytes: Buffer;
+  ends: Int32Array;
 }

@@ -30,7 +30,14 @@ export function kafkaHandle(brokers: readonly string[], w: Workload): Kafka {
 /** Creates the topic; false when it already existed. */
 export async function createTopic(
   kafka: Kafka,
-  topic: { name: string; partitions: number; replication: number; configs?: Record<string, string> },
+  topic: {
+    name: string;
+    partitions: number;
+    replication: number;
+    configs?: Record<string, string>;
+    /** Broker ids of each partition's replicas (then partitions and replication are implied, as in Kafka). */
+    assignments?: number[][];
+  },
 ): Promise<boolean> {
   const admin = kafka.admin({ retry: { retries: 5 } });
   await admin.connect();
@@ -39,8 +46,9 @@ export async function createTopic(
       topics: [
         {
           topic: topic.name,
-          numPartitions: topic.partitions,
-          replicationFactor: topic.replication,
+          ...(topic.assignments
+            ? { replicaAssignment: topic.assignments.map((replicas, partition) => ({ partition, replicas })) }
+            : { numPartitions: topic.partitions, replicationFactor: topic.replication }),
           configEntries: Object.entries(topic.configs ?? {}).map(([name, value]) => ({ name, value })),
         },
       ],

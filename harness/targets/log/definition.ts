@@ -51,6 +51,26 @@ export const logTarget: TargetDefinition<LogTopology> = {
         `is ${t.replication} but there are ${t.brokers} broker(s); set it to at most brokers`,
       );
     }
+    if (t.initialBrokers !== undefined && t.initialBrokers > t.brokers)
+      problem(
+        "topology.initialBrokers",
+        `is ${t.initialBrokers} but there are ${t.brokers} broker(s); set it to at most brokers`,
+      );
+    else if (t.initialBrokers !== undefined && t.initialBrokers < t.replication)
+      problem(
+        "topology.initialBrokers",
+        `is ${t.initialBrokers} but each partition needs ${t.replication} replicas on distinct brokers; set it to at least topology.replication`,
+      );
+    (s.faults ?? []).forEach((f, i) => {
+      if (f.kind !== "reassign") return;
+      f.partitions?.forEach((p, j) => {
+        if (p >= t.partitions)
+          problem(
+            `faults[${i}].partitions[${j}]`,
+            `partition ${p} does not exist: the topic has ${t.partitions} (0–${t.partitions - 1})`,
+          );
+      });
+    });
     checkTopicConfig(t, problem);
     return t;
   },

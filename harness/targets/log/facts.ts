@@ -37,10 +37,18 @@ export function logFacts(s: Scenario<LogTopology>): TopologyFacts {
   const shape = clusterShape(s.topology);
   const nodes: NodeFacts[] = [
     // power-loss: the broker's storage goes through the lazy file-I/O layer; consumers store nothing.
+    // reassign: only a cluster can move replicas between brokers.
     ...brokers.map((name) => ({
       name,
       role: "server" as const,
-      faults: [...processFaults, "power-loss"] as const,
+      faults: shape
+        ? ([...processFaults, "power-loss", "reassign"] as const)
+        : ([...processFaults, "power-loss"] as const),
+      ...(shape
+        ? {}
+        : {
+            hint: "reassign moves replicas between brokers of a cluster: set topology.brokers to 2 or more",
+          }),
     })),
     ...controllers.map((name) => ({ name, role: "server" as const, faults: processFaults })),
     ...consumers.map((name) => ({ name, role: "consumer" as const, faults: processFaults })),

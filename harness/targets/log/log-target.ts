@@ -15,6 +15,9 @@
 
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
+import { assignReplicas } from "../../../engines/log/controller/election.ts";
+import { ApiKey } from "../../../engines/log/protocol/registry.ts";
+import { RawClient } from "../../../engines/log/tools/raw-client.ts";
 import { dumpReplica } from "../../../engines/log/tools/replica-dump.ts";
 import { checkReplicaDivergence } from "../../checkers/replica-divergence.ts";
 import type { ReplicasOp } from "../../history/op.ts";
@@ -25,9 +28,10 @@ import { tsxNode } from "../../supervisor/node-process.ts";
 import { freePorts } from "../../supervisor/ports.ts";
 import { createTopic, kafkaHandle, startConsumerGroup } from "../kafka/kafka-client.ts";
 import { processNode } from "../process-node.ts";
-import type { Target, TargetContext, TargetNode } from "../target.ts";
+import type { ReassignHandle, ReassignMove, Target, TargetContext, TargetNode } from "../target.ts";
 import { clusterLinks, clusterNodeArgs, voters } from "./cluster-plan.ts";
 import { brokerNames, clusterShape, controllerNames, logFacts } from "./facts.ts";
+import { startReassign } from "./reassign.ts";
 import { replicasOp } from "./replicas-op.ts";
 import type { LogTopology } from "./schema.ts";
 
@@ -117,6 +121,16 @@ export class LogTarget implements Target {
       partitions: t.partitions,
       replication: t.replication,
       configs: Object.fromEntries(Object.entries(t.topicConfig).map(([k, v]) => [k, String(v)])),
+      // On brokers 1..initialBrokers only, as the controller would place them on that many.
+      ...(t.initialBrokers === undefined
+        ? {}
+        : {
+            assignments: assignReplicas(
+              Array.from({ length: t.initialBrokers }, (_, i) => i + 1),
+              t.partitions,
+              t.replication,
+            ),
+          }),
     });
     await startConsumerGroup({
       supervisor,
@@ -143,6 +157,37 @@ export class LogTarget implements Target {
     return this.net;
   }
 
+  reassign(move: ReassignMove): Promise<ReassignHandle> {
+    const { topology, workload } = this.o.scenario;
+    return startReassign(kafkaHandle(this.bootstrap(), workload), topology.topic, move);
+  }
+
+  /** Each partition's replicas (broker names) as a running broker's Metadata shows them. */
+  private async replicaNames(): Promise<Map<number, Set<string>> | undefined> {
+    for (const [broker, port] of this.kafkaPorts) {
+      if (this.o.supervisor.nodes.get(broker)?.state !== "running") continue;
+      try {
+        const c = await RawClient.connect(port, "127.0.0.1");
+        try {
+          const md = (await c.request(ApiKey.Metadata, 1, {
+            topics: [{ name: this.o.scenario.topology.topic }],
+          })) as { topics: Array<{ partitions: Array<{ partitionIndex: number; replicaNodes: number[] }> }> };
+          return new Map(
+            (md.topics[0]?.partitions ?? []).map((p) => [
+              p.partitionIndex,
+              new Set(p.replicaNodes.map((id) => `broker-${id}`)),
+            ]),
+          );
+        } finally {
+          c.close();
+        }
+      } catch {
+        // not answering: ask the next one
+      }
+    }
+    return undefined;
+  }
+
   /**
    * Reads every running broker's copy of each partition into the history (replica divergence).
    * Followers trail the leader by a fetch, so the reading repeats for up to 5 s until the replicas
@@ -152,10 +197,14 @@ export class LogTarget implements Target {
     const t = this.o.scenario.topology;
     const samples = this.o.samples;
     if (!samples || t.replication < 2) return;
+    // Only the partition's replicas hold it: other brokers' copies are empty (never placed there,
+    // or deleted when a reassignment moved the partition away).
+    const owners = await this.replicaNames();
     const read = async (p: number) => {
       const replicas: ReplicasOp["replicas"] = [];
       for (const [broker, port] of this.kafkaPorts) {
         if (this.o.supervisor.nodes.get(broker)?.state !== "running") continue;
+        if (owners && !owners.get(p)?.has(broker)) continue;
         try {
           const d = await dumpReplica("127.0.0.1", port, t.topic, p);
           replicas.push({

@@ -25,6 +25,12 @@ export const logTopologySchema = obj({
     .regex(/^[A-Za-z0-9._-]{1,200}$/, { error: "Kafka topic names use letters, digits, '.', '_' and '-'" })
     .default("faultbench"),
   partitions: posInt("partition count").min(1).max(1000).default(6),
+  /**
+   * Place the topic's replicas round-robin on brokers 1..N only (partition p on broker p mod N + 1
+   * and the next ones); the other brokers start with no partitions, to scale out onto them with
+   * a `reassign` fault. Default: every broker.
+   */
+  initialBrokers: posInt("broker count").min(1).max(9).optional(),
   /** Broker settings passed as `--set key=value` (e.g. `flush.messages: 1`). */
   config: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).default({}),
   /**

@@ -394,4 +394,80 @@ describe("LoadLoop", () => {
     assert.ok((driver.maxInFlight.get(0) ?? 0) > 1, "a batch's parts go out together");
     assert.ok((driver.maxInFlight.get(0) ?? 0) <= 4);
   });
+  test("a client that prepares gets a backlogged producer's next batch built early and written before the answer is recorded", async () => {
+    // 20,000/s over 2 producers against a 5 ms answer: each producer falls behind and queues.
+    const s = scenario({ rate: "20000/s", warmup: "0ms", duration: "200ms", maxInFlight: 1 });
+    const plan = planned(s);
+    const start = performance.now();
+    const now = () => Math.round((performance.now() - start) * 1000);
+    const events: string[] = [];
+    const batches: { producer: number; seqs: number[]; preparedWhileBusy: boolean }[] = [];
+    const open = [0, 0];
+    let maxOpen = 0;
+    const client = {
+      send: (): Promise<SendOutcome> =>
+        Promise.reject(new Error("a preparing client is sent through prepare")),
+      prepare: (producer: number, batch: readonly PlannedMessage[]) => {
+        const b = {
+          producer,
+          seqs: batch.map((m) => m.seq),
+          preparedWhileBusy: (open[producer] as number) > 0,
+        };
+        return {
+          send: (done: (o: SendOutcome) => void) => {
+            batches.push(b);
+            events.push(`send ${producer}:${b.seqs[0]}`);
+            open[producer] = (open[producer] as number) + 1;
+            maxOpen = Math.max(maxOpen, open[producer] as number);
+            setTimeout(() => {
+              open[producer] = (open[producer] as number) - 1;
+              done({ type: "ok" });
+            }, 5);
+          },
+        };
+      },
+    };
+    const ops: SendOp[] = [];
+    const loop = new LoadLoop(s, {
+      client,
+      now,
+      record: (op) => {
+        ops.push(op);
+        events.push(`${op.type} ${op.producer}:${op.from}`);
+      },
+    });
+    await loop.run();
+    await loop.settled();
+
+    // The plan, once, in order, in batches of at most batchSize, one request at a time per producer.
+    for (const p of [0, 1])
+      assert.deepEqual(
+        batches.filter((b) => b.producer === p).flatMap((b) => b.seqs),
+        plan.filter((m) => m.producer === p).map((m) => m.seq),
+      );
+    assert.ok(batches.every((b) => b.seqs.length <= 10));
+    assert.equal(maxOpen, 1);
+    const staged = batches.filter((b) => b.preparedWhileBusy);
+    assert.ok(staged.length > batches.length / 2, `${staged.length} of ${batches.length} built while busy`);
+    assert.ok(
+      staged.every((b) => b.seqs.length === 10),
+      "only full batches are built ahead",
+    );
+    // A staged request leaves right after the answer before it, ahead of that answer's op and its own invoke.
+    for (const b of staged) {
+      const i = events.indexOf(`send ${b.producer}:${b.seqs[0]}`);
+      assert.match(
+        events[i + 1] ?? "",
+        new RegExp(`^ok ${b.producer}:`),
+        "the answer is recorded after the write",
+      );
+      assert.equal(events[i + 2], `invoke ${b.producer}:${b.seqs[0]}`);
+    }
+    // The history stays in time order and pairs up; the held batches are counted.
+    for (let i = 1; i < ops.length; i++) assert.ok((ops[i] as SendOp).t >= (ops[i - 1] as SendOp).t);
+    assert.equal(pairs(ops).size, batches.length);
+    assert.equal(loop.counters.sent, plan.length);
+    assert.equal(loop.counters.acked, plan.length);
+    assert.ok(loop.counters.heldByInFlight > 0);
+  });
 });

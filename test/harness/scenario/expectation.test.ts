@@ -137,7 +137,7 @@ describe("checkPath", () => {
     const bad = checkPath("faults.kill-a1.healMs", ["kill-a1"]);
     assert.equal(
       bad,
-      'unknown fault field "healMs"; allowed: startMs, endMs, unavailableMs, recoveryMs, detectMs, ackRecoveryMs, deliveryRecoveryMs, backlogDrainedMs, maxAckGapMs, restartMs, lost',
+      'unknown fault field "healMs"; allowed: startMs, endMs, unavailableMs, recoveryMs, detectMs, ackRecoveryMs, deliveryRecoveryMs, backlogDrainedMs, maxAckGapMs, restartMs, moveMs, lost',
     );
   });
 

@@ -1,7 +1,7 @@
 /**
  * Well-formed request bodies for fuzzing: one per API version kafkajs uses (`samples`), and one per
  * version added for librdkafka and @platformatic/kafka (`newSamples`: the flexible versions,
- * InitProducerId, Produce v0–2).
+ * InitProducerId, Produce v0–2, the reassignment APIs).
  */
 import { buildBatch } from "../../../../engines/log/records/batch-builder.ts";
 
@@ -256,6 +256,12 @@ export const newSamples: Sample[] = [
     apiVersion: 4,
     body: { transactionalId: null, transactionTimeoutMs: 1000, producerId: -1, producerEpoch: -1 },
   },
+  {
+    apiKey: 45,
+    apiVersion: 0,
+    body: { timeoutMs: 1000, topics: [{ name: "fz", partitions: [{ partitionIndex: 0, replicas: [1] }] }] },
+  },
+  { apiKey: 46, apiVersion: 0, body: { timeoutMs: 1000, topics: null } },
 ];
 
 /** mulberry32: small, fast, seeded. */

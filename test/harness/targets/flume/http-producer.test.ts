@@ -193,6 +193,44 @@ describe("HttpProducer.send", () => {
   });
 });
 
+describe("HttpProducer buffer reuse", () => {
+  test("a producer's answered request buffer carries its next batch of that length, byte-exact when heads shrink", async () => {
+    const bodies: string[] = [];
+    handler = (_req, body, res) => {
+      bodies.push(body);
+      res.end();
+    };
+    const size = 100;
+    const p = new HttpProducer(url, 1, 2000, size);
+    const spares = () => (p as unknown as { spares: unknown[][] }).spares[1]?.length ?? 0;
+    try {
+      // Long heads, then short ones in the same buffer, long again, another length, and back.
+      const sends = [
+        batch(1, 99_990, 20).map((m) => ({ ...m, intendedUs: m.seq * 123_457 })),
+        batch(1, 5, 20),
+        batch(1, 100_000, 20).map((m) => ({ ...m, intendedUs: m.seq * 9_999_999 })),
+        batch(1, 7, 7),
+        batch(1, 3, 20),
+      ];
+      const kept: number[] = [];
+      for (const b of sends) {
+        assert.deepEqual(await p.send(1, b), { type: "ok" });
+        kept.push(spares());
+      }
+      // Kept after every answer; taken again by the next batch of its length.
+      assert.deepEqual(kept, [1, 1, 1, 2, 2]);
+      assert.deepEqual(
+        bodies,
+        sends.map((b) =>
+          JSON.stringify(b.map((m) => ({ headers: {}, body: encodePayload(1, m.seq, m.intendedUs, size) }))),
+        ),
+      );
+    } finally {
+      await p.close();
+    }
+  });
+});
+
 describe("classifyError", () => {
   test("errors raised before any byte left are fail; everything else is info", () => {
     assert.deepEqual(classifyError({ code: "ECONNREFUSED" }), { type: "fail", error: "ECONNREFUSED" });
