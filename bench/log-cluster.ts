@@ -31,6 +31,7 @@
  *        [--e2e-ladder 100k,400k]   (c) raw also at these rates [--e2e-kafkajs-commit interval|each-batch]
  *        [--e2e-warmup 3]   (c) raw: seconds of load before the measured window (fresh brokers' code
  *                           is still being optimised at first)
+ *        [--e2e-raw-only]   (c) the raw case alone, without kafkajs (nor (b), which only feeds it)
  *
  * `--profile DIR` runs every broker of the first run of each (a) case under `node --cpu-prof`,
  * stops them with SIGTERM so the profiles are written, and prints each broker's summary.
@@ -69,6 +70,7 @@ const { values: args } = parseArgs({
     "e2e-ladder": { type: "string" },
     "e2e-kafkajs-commit": { type: "string", default: "interval" },
     "e2e-warmup": { type: "string", default: "3" },
+    "e2e-raw-only": { type: "boolean", default: false },
   },
 });
 const runs = Number(args.runs);
@@ -636,7 +638,7 @@ async function main(): Promise<void> {
   }
   let allRate = 0;
   // (c) kafkajs needs (b)'s acks=all rate unless --e2e-rates names its rates.
-  if (!only || only === "b" || (only === "c" && !args["e2e-rates"])) {
+  if (!only || only === "b" || (only === "c" && !args["e2e-rates"] && !args["e2e-raw-only"])) {
     const cases: Array<{ name: string; brokers: number; acks: number }> = [
       { name: "single broker, acks=1", brokers: 1, acks: 1 },
       { name: "RF=3, acks=1", brokers: 3, acks: 1 },
@@ -665,7 +667,7 @@ async function main(): Promise<void> {
     }
   }
   if (!only || only === "c") table.push(...(await rawLatency(rawAllRate)));
-  if (!only || only === "c") {
+  if ((!only || only === "c") && !args["e2e-raw-only"]) {
     // Half the acks=all rate of (b) unless --e2e-rates names the rates: the curve below the
     // client's saturation shows what the engine's own latency is.
     const e2eRates = args["e2e-rates"]

@@ -154,6 +154,9 @@ export class Connection {
 
   close(): void {
     if (this.closed) return;
+    // Responses already written this turn go out before the socket closes, as they did when
+    // every response was written at once.
+    this.uncork();
     this.closed = true;
     this.queue.length = 0;
     this.socket.destroy();

@@ -113,6 +113,23 @@ test("pipelined requests are answered in order; acks=0 produce sends nothing bac
   assert.equal(n, 3);
 });
 
+test("a request pipelined before a bad frame is still answered before the connection closes", async (t) => {
+  const b = await inProcessBroker(t, tempDir(t));
+  const c = await RawClient.connect(b.port);
+  defer(t, () => c.close());
+  // One write: ApiVersions v2, then a frame with an API key the broker does not know. Both are
+  // handled in one turn; the answer to the first is written before the second closes the socket.
+  const id = c.takeCorrelationId();
+  const good = encodeRequest({ apiKey: 18, apiVersion: 2, correlationId: id, clientId: "t" }, {});
+  const bad = Buffer.from(good);
+  bad.writeInt16BE(9999, 4);
+  const answered = c.requestFrame(Buffer.concat([good, bad]), 18, 2, id);
+  const closed = closedWithin(c, 5000);
+  const r = (await answered) as { errorCode: number };
+  assert.equal(r.errorCode, 0);
+  assert.equal(await closed, "closed");
+});
+
 test("acks=-1 with min.insync.replicas above the ISR is refused and nothing is appended", async (t) => {
   const b = await inProcessBroker(t, tempDir(t), { "min.insync.replicas": "2" });
   const c = await RawClient.connect(b.port);

@@ -376,3 +376,64 @@ test("truncateFullyAndStartAt empties the log and restarts it at the offset, als
   assert.deepEqual(reopened.append(batchOf(["first"])), { errorCode: 0, baseOffset: 50, lastOffset: 50 });
   reopened.close();
 });
+
+test("a follower's fetched batches are written in one go, rolling segments between them, and survive a restart", (t) => {
+  const leaderDir = tempDir(t);
+  const followerDir = tempDir(t);
+  const leader = PartitionLog.open(leaderDir, "t", 0, cfg());
+  fill(leader, 12, 4);
+  const fetched = leader.read(0, 1 << 20, true, leader.logEndOffset).records!;
+  const batchBytes = leader.read(0, 1).records!.length;
+  // Segments of about three batches: the fetched run is cut at each roll.
+  const follower = PartitionLog.open(followerDir, "t", 0, cfg({ segmentBytes: batchBytes * 3 }));
+  const epochs: number[] = [];
+  const r = follower.appendReplicated(fetched, (base) => epochs.push(base));
+  assert.deepEqual(r, { errorCode: 0, baseOffset: 0, lastOffset: 47 });
+  assert.deepEqual(
+    epochs,
+    Array.from({ length: 12 }, (_, i) => i * 4),
+  );
+  assert.equal(follower.logEndOffset, 48);
+  // The same segments, byte for byte, as appending the batches one at a time.
+  const oneByOne = PartitionLog.open(tempDir(t), "t", 0, cfg({ segmentBytes: batchBytes * 3 }));
+  for (let pos = 0; pos < fetched.length; ) {
+    const size = fetched.readInt32BE(pos + 8) + 12;
+    oneByOne.appendReplicated(fetched.subarray(pos, pos + size));
+    pos += size;
+  }
+  assert.ok(follower.segmentCount >= 4, `expected several segments, got ${follower.segmentCount}`);
+  assert.equal(follower.segmentCount, oneByOne.segmentCount);
+  const files = (d: string) =>
+    readdirSync(join(d, "t-0"))
+      .filter((f) => f.endsWith(".log"))
+      .sort()
+      .map((f) => readFileSync(join(d, "t-0", f)).toString("hex"));
+  assert.deepEqual(files(followerDir), files(oneByOne.dir.slice(0, -"/t-0".length)));
+  oneByOne.close();
+  follower.advanceHighWatermark(48);
+  const all: Array<[number, string]> = [];
+  while (all.length < 48) {
+    const got = values(follower.read(all.length, 1 << 20).records) as Array<[number, string]>;
+    assert.ok(got.length > 0, `nothing read at ${all.length}`);
+    all.push(...got);
+  }
+  assert.deepEqual(
+    all.map((x) => x[0]),
+    Array.from({ length: 48 }, (_, i) => i),
+  );
+  // Every segment's index finds its batches.
+  assert.deepEqual(values(follower.read(37, 1).records)[0], [36, "b9r0"]);
+  const segments = follower.segmentCount;
+  follower.close();
+  const reopened = PartitionLog.open(followerDir, "t", 0, cfg({ segmentBytes: batchBytes * 3 }));
+  assert.equal(reopened.logEndOffset, 48);
+  assert.equal(reopened.segmentCount, segments);
+  assert.deepEqual(values(reopened.read(44, 1, true, 48).records)[3], [47, "b11r3"]);
+  // A batch that does not continue the log ends the append; what came before it is written.
+  const more = leader.read(0, 1 << 20, true, leader.logEndOffset).records!;
+  const again = reopened.appendReplicated(more);
+  assert.deepEqual(again, { errorCode: 0, baseOffset: -1, lastOffset: -1 });
+  assert.equal(reopened.logEndOffset, 48);
+  reopened.close();
+  leader.close();
+});
