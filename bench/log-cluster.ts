@@ -50,6 +50,7 @@ import { RawClient } from "../engines/log/tools/raw-client.ts";
 import { parseReady } from "../engines/shared/ready-signal.ts";
 import { pickPorts } from "../lib/pick-ports.ts";
 import { summariseProfile } from "./cpu-profile-summary.ts";
+import { kafkajsEndToEnd } from "./kafkajs-e2e.ts";
 import { type RawE2EResult, rawEndToEnd } from "./log-e2e/run.ts";
 import { caveats, medianFigures, parseRates, type RunFigures, targetVerdict } from "./log-e2e/summary.ts";
 
@@ -442,60 +443,6 @@ async function rawLatency(acksAllRate: number): Promise<string[]> {
   return lines;
 }
 
-/** (c) Open-loop end-to-end latency (acks=all) at `rate`, consumer in its own process. */
-async function kafkajsLatency(
-  ports: number[],
-  topic: string,
-  rate: number,
-): Promise<{ p50: number; p99: number; n: number }> {
-  const child = spawn(
-    process.execPath,
-    [
-      "--import",
-      "tsx",
-      "bench/log-latency-consumer.ts",
-      String(ports[0]),
-      topic,
-      `${topic}-lat`,
-      args["e2e-kafkajs-commit"]!,
-    ],
-    {
-      stdio: ["pipe", "pipe", "inherit"],
-    },
-  );
-  const lines = createInterface({ input: child.stdout! });
-  const nextLine = () => new Promise<string>((resolve) => lines.once("line", resolve));
-  if ((await nextLine()) !== "ready") throw new Error("latency consumer did not start");
-  const producer = kafkaOn(ports, "bench-c").producer();
-  await producer.connect();
-  const origin = performance.timeOrigin;
-  const start = performance.now();
-  let sent = 0;
-  const inflight = new Set<Promise<unknown>>();
-  while (performance.now() - start < seconds * 1000 + 1000) {
-    const due = Math.floor(((performance.now() - start) / 1000) * rate) - sent;
-    if (due > 0) {
-      const messages = Array.from({ length: due }, (_, i) => {
-        const v = Buffer.alloc(RECORD_BYTES);
-        v.writeDoubleBE(origin + start + ((sent + i) / rate) * 1000, 0);
-        return { value: v, partition: (sent + i) % PARTITIONS };
-      });
-      sent += due;
-      const p = producer.send({ topic, acks: -1, messages });
-      inflight.add(p);
-      void p.finally(() => inflight.delete(p));
-    }
-    await sleep(5);
-  }
-  await Promise.all(inflight);
-  await sleep(1500);
-  await producer.disconnect();
-  child.stdin!.write("report\n");
-  const report = JSON.parse(await nextLine()) as { n: number; p50: number; p99: number };
-  if (report.n < sent * 0.99) throw new Error(`latency consumer saw ${report.n} of ${sent} records`);
-  return report;
-}
-
 /** (d) One failover's figures: the time to the first acked write, and when each step showed in the nodes' logs. */
 interface Failover {
   ms: number;
@@ -680,11 +627,17 @@ async function main(): Promise<void> {
         const cluster = await startCluster(3);
         try {
           await createTopic(cluster.nodes[0]!.port, "lat", 3);
-          const l = await kafkajsLatency(
-            cluster.nodes.map((n) => n.port),
-            "lat",
+          const l = await kafkajsEndToEnd({
+            ports: cluster.nodes.map((n) => n.port),
+            topic: "lat",
+            group: "lat-lat",
+            clientId: "bench-c",
             rate,
-          );
+            sendMs: seconds * 1000 + 1000,
+            partitions: PARTITIONS,
+            recordBytes: RECORD_BYTES,
+            commit: args["e2e-kafkajs-commit"] as "each-batch" | "interval",
+          });
           p50s.push(l.p50);
           p99s.push(l.p99);
           console.log(

@@ -33,9 +33,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { createInterface } from "node:readline";
-import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { Kafka, logLevel } from "kafkajs";
 import { encodeCommit, loadCommits } from "../engines/log/groups/offsets-log.ts";
 import { RpcClient } from "../engines/log/rpc/rpc.ts";
 import { defaultLogConfig } from "../engines/log/storage/log-config.ts";
@@ -44,6 +42,7 @@ import { RawClient } from "../engines/log/tools/raw-client.ts";
 import { parseReady } from "../engines/shared/ready-signal.ts";
 import { readProcessCpu } from "../harness/resources/proc-stat.ts";
 import { pickPorts } from "../lib/pick-ports.ts";
+import { kafkajsEndToEnd } from "./kafkajs-e2e.ts";
 
 const { values: args } = parseArgs({
   options: {
@@ -262,61 +261,6 @@ async function runCase(port: number, nodes: Node[], concurrency: number): Promis
 
 const E2E_PARTITIONS = 6;
 const RECORD_BYTES = 100;
-const latencyConsumer = fileURLToPath(new URL("./log-latency-consumer.ts", import.meta.url));
-
-/** kafkajs producer at `rate` → kafkajs consumer (child process) committing in `mode`; its p50/p99. */
-async function kafkajsEndToEnd(
-  ports: number[],
-  topic: string,
-  rate: number,
-  mode: "each-batch" | "interval",
-): Promise<{ p50: number; p99: number; n: number }> {
-  const child = spawn(
-    process.execPath,
-    ["--import", "tsx", latencyConsumer, String(ports[0]), topic, `${topic}-${mode}`, mode],
-    { stdio: ["pipe", "pipe", "inherit"] },
-  );
-  try {
-    const lines = createInterface({ input: child.stdout! });
-    const nextLine = () => new Promise<string>((res) => lines.once("line", res));
-    if ((await nextLine()) !== "ready") throw new Error("latency consumer did not start");
-    const kafka = new Kafka({
-      clientId: "bench-commits",
-      brokers: ports.map((p) => `127.0.0.1:${p}`),
-      logLevel: logLevel.NOTHING,
-    });
-    const producer = kafka.producer();
-    await producer.connect();
-    const origin = performance.timeOrigin;
-    const start = performance.now();
-    let sent = 0;
-    const inflight = new Set<Promise<unknown>>();
-    while (performance.now() - start < seconds * 1000) {
-      const due = Math.floor(((performance.now() - start) / 1000) * rate) - sent;
-      if (due > 0) {
-        const messages = Array.from({ length: due }, (_, i) => {
-          const v = Buffer.alloc(RECORD_BYTES);
-          v.writeDoubleBE(origin + start + ((sent + i) / rate) * 1000, 0);
-          return { value: v, partition: (sent + i) % E2E_PARTITIONS };
-        });
-        sent += due;
-        const p = producer.send({ topic, acks: -1, messages });
-        inflight.add(p);
-        void p.finally(() => inflight.delete(p));
-      }
-      await sleep(5);
-    }
-    await Promise.all(inflight);
-    await sleep(1500);
-    await producer.disconnect();
-    child.stdin!.write("report\n");
-    const report = JSON.parse(await nextLine()) as { n: number; p50: number; p99: number };
-    if (report.n < sent * 0.99) throw new Error(`latency consumer saw ${report.n} of ${sent} records`);
-    return report;
-  } finally {
-    if (child.exitCode === null) child.kill("SIGKILL");
-  }
-}
 
 async function createTopic(port: number, name: string, partitions: number): Promise<void> {
   const c = await RawClient.connect(port);
@@ -400,7 +344,17 @@ async function main(): Promise<void> {
           const topic = `e2e-${mode}`;
           await createTopic(ports[0]!, topic, E2E_PARTITIONS);
           await sleep(500);
-          const l = await kafkajsEndToEnd(ports, topic, e2eRate, mode);
+          const l = await kafkajsEndToEnd({
+            ports,
+            topic,
+            group: `${topic}-${mode}`,
+            clientId: "bench-commits",
+            rate: e2eRate,
+            sendMs: seconds * 1000,
+            partitions: E2E_PARTITIONS,
+            recordBytes: RECORD_BYTES,
+            commit: mode,
+          });
           e2e.get(mode)!.push(l);
           console.log(
             `run ${run}, kafkajs end to end at ${e2eRate} records/s, commits ${mode}: p50 ${l.p50.toFixed(1)} ms, ` +
