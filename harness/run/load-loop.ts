@@ -299,24 +299,28 @@ export class LoadLoop {
     this.counters.inFlight++;
     this.inFlight[producer] = (this.inFlight[producer] as number) + 1;
     this.outstanding++;
+    const invoke = this.invokeOf(producer, batch);
+    const { req, process, from, to, seqs } = invoke;
+    const n = batch.length;
+    prepared.send((outcome) => this.answered(producer, req, process, from, to, n, seqs, outcome));
+    return invoke;
+  }
+
+  /** A request's invoke op, with the next request id; `seqs` only when the batch has gaps. */
+  private invokeOf(producer: number, batch: readonly PlannedMessage[]): SendOp {
     const first = batch[0] as PlannedMessage;
     const last = batch[batch.length - 1] as PlannedMessage;
-    const req = this.req++;
-    const process = this.processNames[producer] as string;
-    const n = batch.length;
     const invoke: SendOp = {
       t: this.deps.now(),
       type: "invoke",
-      process,
+      process: this.processNames[producer] as string,
       f: "send",
-      req,
+      req: this.req++,
       producer,
       from: first.seq,
       to: last.seq,
     };
-    const seqs = last.seq - first.seq + 1 === n ? undefined : batch.map((m) => m.seq);
-    if (seqs) invoke.seqs = seqs;
-    prepared.send((outcome) => this.answered(producer, req, process, first.seq, last.seq, n, seqs, outcome));
+    if (last.seq - first.seq + 1 !== batch.length) invoke.seqs = batch.map((m) => m.seq);
     return invoke;
   }
 
@@ -397,28 +401,13 @@ export class LoadLoop {
 
   /** One request: its invoke, the client's answer, its completion; then `done`. */
   private sendPart(producer: number, part: readonly PlannedMessage[], done: () => void): void {
-    const first = part[0] as PlannedMessage;
-    const last = part[part.length - 1] as PlannedMessage;
-    const contiguous = last.seq - first.seq + 1 === part.length;
-    const req = this.req++;
-    const process = this.processNames[producer] as string;
-    const seqs = contiguous ? undefined : part.map((m) => m.seq);
-    const invoke: SendOp = {
-      t: this.deps.now(),
-      type: "invoke",
-      process,
-      f: "send",
-      req,
-      producer,
-      from: first.seq,
-      to: last.seq,
-    };
-    if (seqs) invoke.seqs = seqs;
+    const invoke = this.invokeOf(producer, part);
+    const { req, process, from, to, seqs } = invoke;
     this.deps.record(invoke);
     const n = part.length;
     const complete = (outcome: SendOutcome) => {
       try {
-        this.complete(producer, req, process, first.seq, last.seq, n, seqs, outcome);
+        this.complete(producer, req, process, from, to, n, seqs, outcome);
       } finally {
         done();
       }
