@@ -41,6 +41,7 @@ test("http sink: posts batches of {headers, body} as JSON and commits on 2xx", a
     assert.ok(col.requests.every((r) => r.events.length <= 10));
     assert.equal(col.requests[0]?.contentType, "application/json; charset=UTF-8");
     await eventually(() => agent.channels.get("c1")?.size() === 0);
+    await eventually(() => agent.metrics()["SINK.k1"]?.BatchCompleteCount === 2, 5000, "commits counted");
     const m = agent.metrics()["SINK.k1"];
     assert.equal(m?.EventDrainSuccessCount, 25);
     assert.equal(m?.BatchCompleteCount, 2);
@@ -60,6 +61,8 @@ test("http sink: a failing server makes the sink roll back and retry the same ba
     assert.equal(col.requests.length, 4);
     // The rolled-back batch came back from the head of the channel in its original order.
     for (const r of col.requests) assert.deepEqual(r.events, events("e", 10));
+    // The collector counts a batch when it answers; the sink counts it only after its commit.
+    await eventually(() => agent.metrics()["SINK.k1"]?.EventDrainSuccessCount === 10, 5000, "commit counted");
     const m = agent.metrics()["SINK.k1"];
     assert.equal(m?.EventWriteFail, 30);
     assert.equal(m?.EventDrainSuccessCount, 10);
