@@ -22,19 +22,22 @@ import { cpus, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { performance } from "node:perf_hooks";
 import { createInterface } from "node:readline";
-import { parseArgs } from "node:util";
 import * as hdr from "hdr-histogram-js";
 import { Pool } from "undici";
 import { parseReady } from "../engines/shared/ready-signal.ts";
+import { parseBenchArgs } from "./args.ts";
 
-const { values: args } = parseArgs({
-  options: {
-    seconds: { type: "string", default: "4" },
-    "sink-batch": { type: "string", default: "1000" },
-    profile: { type: "string" },
-    "only-latency": { type: "string" },
+const { values: args } = parseBenchArgs(
+  {
+    options: {
+      seconds: { type: "string", default: "4" },
+      "sink-batch": { type: "string", default: "1000" },
+      profile: { type: "string" },
+      "only-latency": { type: "string" },
+    },
   },
-});
+  import.meta.filename,
+);
 const SECONDS = Number(args.seconds);
 const BODY_BYTES = 100;
 const SEND_BATCH = 500; // events per POST in the throughput phase

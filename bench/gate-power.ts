@@ -10,22 +10,25 @@
  * Options: --repeats R (5), --trials N (400), --seed S (1).
  */
 
-import { parseArgs } from "node:util";
 import { loadSampleSet } from "../harness/baseline/sample-set.ts";
 import { judgeFigure } from "../harness/compare/compare.ts";
 import { figureValue, gatedFigures } from "../harness/compare/figures.ts";
 import { thresholdFor } from "../harness/compare/thresholds.ts";
 import { seededRandom } from "../harness/generator/random.ts";
 import { robustCv } from "../harness/stats/summary.ts";
+import { parseBenchArgs } from "./args.ts";
 
-const { values, positionals } = parseArgs({
-  allowPositionals: true,
-  options: {
-    repeats: { type: "string", default: "5" },
-    trials: { type: "string", default: "400" },
-    seed: { type: "string", default: "1" },
+const { values, positionals } = parseBenchArgs(
+  {
+    allowPositionals: true,
+    options: {
+      repeats: { type: "string", default: "5" },
+      trials: { type: "string", default: "400" },
+      seed: { type: "string", default: "1" },
+    },
   },
-});
+  import.meta.filename,
+);
 const dir = positionals[0];
 if (!dir) {
   process.stderr.write("usage: npm run bench:gate -- <repeat-set-dir> [--repeats 5] [--trials 400]\n");

@@ -36,7 +36,6 @@ import { loadavg, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { performance } from "node:perf_hooks";
 import { createInterface } from "node:readline";
-import { parseArgs } from "node:util";
 import autocannon from "autocannon";
 import { parseReady } from "../engines/shared/ready-signal.ts";
 import { intendedTimes } from "../harness/generator/schedule.ts";
@@ -46,17 +45,21 @@ import { readMachineCpu, readProcessCpu } from "../harness/resources/proc-stat.t
 import { LoadLoop } from "../harness/run/load-loop.ts";
 import { scenarioFromObject } from "../harness/scenario/load.ts";
 import { HttpProducer } from "../harness/targets/flume/http-producer.ts";
+import { parseBenchArgs } from "./args.ts";
 import { summariseProfile } from "./cpu-profile-summary.ts";
 
-const { values: args } = parseArgs({
-  options: {
-    seconds: { type: "string", default: "5" },
-    batch: { type: "string", default: "20" },
-    connections: { type: "string", default: "8" },
-    rounds: { type: "string", default: "3" },
-    profile: { type: "string" },
+const { values: args } = parseBenchArgs(
+  {
+    options: {
+      seconds: { type: "string", default: "5" },
+      batch: { type: "string", default: "20" },
+      connections: { type: "string", default: "8" },
+      rounds: { type: "string", default: "3" },
+      profile: { type: "string" },
+    },
   },
-});
+  import.meta.filename,
+);
 const SECONDS = Number(args.seconds);
 const BATCH = Number(args.batch);
 const CONNECTIONS = Number(args.connections);

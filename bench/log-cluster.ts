@@ -32,9 +32,12 @@
  *        [--e2e-warmup 3]   (c) raw: seconds of load before the measured window (fresh brokers' code
  *                           is still being optimised at first)
  *        [--e2e-raw-only]   (c) the raw case alone, without kafkajs (nor (b), which only feeds it)
+ *        [--e2e-connections N]   (c) raw: the producer's connections per leader (default --connections);
+ *                           each idle one sends what is pending, so fewer means larger, rarer requests
  *
- * `--profile DIR` runs every broker of the first run of each (a) case under `node --cpu-prof`,
- * stops them with SIGTERM so the profiles are written, and prints each broker's summary.
+ * `--profile DIR` runs every broker of the first run of each (a) case, and of (c) raw, under
+ * `node --cpu-prof`, stops them with SIGTERM so the profiles are written, and prints each broker's
+ * summary.
  */
 
 import { type ChildProcess, spawn } from "node:child_process";
@@ -42,13 +45,13 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:f
 import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
-import { parseArgs } from "node:util";
 import { Kafka, logLevel } from "kafkajs";
 import { encodeRequest } from "../engines/log/protocol/header.ts";
 import { buildBatch } from "../engines/log/records/batch-builder.ts";
 import { RawClient } from "../engines/log/tools/raw-client.ts";
 import { parseReady } from "../engines/shared/ready-signal.ts";
 import { pickPorts } from "../lib/pick-ports.ts";
+import { parseBenchArgs } from "./args.ts";
 import { summariseProfile } from "./cpu-profile-summary.ts";
 import { kafkajsEndToEnd } from "./kafkajs-e2e.ts";
 import { type RawE2EResult, rawEndToEnd } from "./log-e2e/run.ts";
@@ -57,23 +60,27 @@ import { caveats, medianFigures, parseRates, type RunFigures, targetVerdict } fr
 const PARTITIONS = 6;
 const RECORD_BYTES = 100;
 
-const { values: args } = parseArgs({
-  options: {
-    runs: { type: "string", default: "3" },
-    seconds: { type: "string", default: "5" },
-    failovers: { type: "string", default: "5" },
-    only: { type: "string" },
-    "records-per-batch": { type: "string", default: "1000" },
-    "in-flight": { type: "string", default: "2" },
-    connections: { type: "string", default: "3" },
-    profile: { type: "string" },
-    "e2e-rates": { type: "string" },
-    "e2e-ladder": { type: "string" },
-    "e2e-kafkajs-commit": { type: "string", default: "interval" },
-    "e2e-warmup": { type: "string", default: "3" },
-    "e2e-raw-only": { type: "boolean", default: false },
+const { values: args } = parseBenchArgs(
+  {
+    options: {
+      runs: { type: "string", default: "3" },
+      seconds: { type: "string", default: "5" },
+      failovers: { type: "string", default: "5" },
+      only: { type: "string" },
+      "records-per-batch": { type: "string", default: "1000" },
+      "in-flight": { type: "string", default: "2" },
+      connections: { type: "string", default: "3" },
+      profile: { type: "string" },
+      "e2e-rates": { type: "string" },
+      "e2e-ladder": { type: "string" },
+      "e2e-kafkajs-commit": { type: "string", default: "interval" },
+      "e2e-warmup": { type: "string", default: "3" },
+      "e2e-raw-only": { type: "boolean", default: false },
+      "e2e-connections": { type: "string" },
+    },
   },
-});
+  import.meta.filename,
+);
 const runs = Number(args.runs);
 // Bad flags stop the bench before it starts a cluster, with the fix (exit 2), not a stack trace.
 const e2eLadder = (() => {
@@ -95,6 +102,13 @@ if (args["e2e-kafkajs-commit"] !== "interval" && args["e2e-kafkajs-commit"] !== 
 }
 const seconds = Number(args.seconds);
 const connections = Number(args.connections);
+const e2eConnections = args["e2e-connections"] === undefined ? connections : Number(args["e2e-connections"]);
+if (!Number.isInteger(e2eConnections) || e2eConnections < 1) {
+  console.error(
+    `--e2e-connections is a whole number of connections per leader, e.g. 1, not "${args["e2e-connections"]}"`,
+  );
+  process.exit(2);
+}
 
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -394,7 +408,8 @@ async function rawLatency(acksAllRate: number): Promise<string[]> {
   const rates = [...new Set([half, ...e2eLadder])].sort((a, b) => a - b);
   const byRate = new Map<number, RunFigures[]>(rates.map((r) => [r, []]));
   for (let r = 0; r < runs; r++) {
-    const cluster = await startCluster(3);
+    const profileDir = args.profile && r === 0 ? join(args.profile, "e2e-raw") : undefined;
+    const cluster = await startCluster(3, profileDir);
     try {
       for (const rate of rates) {
         const topic = `e2e-${rate}`;
@@ -407,7 +422,7 @@ async function rawLatency(acksAllRate: number): Promise<string[]> {
           warmupMs: e2eWarmupMs,
           measureMs: seconds * 1000,
           recordBytes: RECORD_BYTES,
-          connections,
+          connections: e2eConnections,
           maxBatchRecords: Number(args["records-per-batch"]),
           brokerPids: cluster.nodes.map((n) => n.proc.pid!),
         });
@@ -426,6 +441,7 @@ async function rawLatency(acksAllRate: number): Promise<string[]> {
       }
     } finally {
       await cluster.stop();
+      if (profileDir) printProfiles(profileDir);
     }
   }
   const medians = new Map([...byRate].map(([rate, rs]) => [rate, medianFigures(rs)]));

@@ -19,7 +19,6 @@ import { connect } from "node:net";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
-import { parseArgs } from "node:util";
 import { Consumer as PltConsumer, Producer as PltProducer } from "@platformatic/kafka";
 import { Kafka, logLevel } from "kafkajs";
 import { FrameSplitter } from "../engines/log/protocol/framing.ts";
@@ -27,21 +26,25 @@ import { decodeResponse, encodeRequest } from "../engines/log/protocol/header.ts
 import { buildBatch } from "../engines/log/records/batch-builder.ts";
 import { RawClient } from "../engines/log/tools/raw-client.ts";
 import { parseReady } from "../engines/shared/ready-signal.ts";
+import { parseBenchArgs } from "./args.ts";
 import { summariseProfile } from "./cpu-profile-summary.ts";
 
 const PARTITIONS = 6;
 const RECORD_BYTES = 100;
 
-const { values: args } = parseArgs({
-  options: {
-    runs: { type: "string", default: "3" },
-    seconds: { type: "string", default: "5" },
-    only: { type: "string" },
-    profile: { type: "string" },
-    "records-per-batch": { type: "string", default: "1000" },
-    "in-flight": { type: "string", default: "8" },
+const { values: args } = parseBenchArgs(
+  {
+    options: {
+      runs: { type: "string", default: "3" },
+      seconds: { type: "string", default: "5" },
+      only: { type: "string" },
+      profile: { type: "string" },
+      "records-per-batch": { type: "string", default: "1000" },
+      "in-flight": { type: "string", default: "8" },
+    },
   },
-});
+  import.meta.filename,
+);
 const runs = Number(args.runs);
 const seconds = Number(args.seconds);
 

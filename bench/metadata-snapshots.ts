@@ -17,7 +17,6 @@
 import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { parseArgs } from "node:util";
 import { defaultBrokerConfig } from "../engines/log/config.ts";
 import { type RunningController, startController } from "../engines/log/controller/controller.ts";
 import {
@@ -29,14 +28,18 @@ import {
 import { RaftStorage } from "../engines/log/raft/raft-storage.ts";
 import { RpcClient } from "../engines/log/rpc/rpc.ts";
 import { pickPorts } from "../lib/pick-ports.ts";
+import { parseBenchArgs } from "./args.ts";
 
-const { values: args } = parseArgs({
-  options: {
-    commits: { type: "string", default: "10000" },
-    restarts: { type: "string", default: "5" },
-    concurrency: { type: "string", default: "16" },
+const { values: args } = parseBenchArgs(
+  {
+    options: {
+      commits: { type: "string", default: "10000" },
+      restarts: { type: "string", default: "5" },
+      concurrency: { type: "string", default: "16" },
+    },
   },
-});
+  import.meta.filename,
+);
 const COMMITS = Number(args.commits);
 const RESTARTS = Number(args.restarts);
 const CONCURRENCY = Number(args.concurrency);

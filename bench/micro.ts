@@ -13,7 +13,6 @@
 
 import { readFileSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
-import { parseArgs } from "node:util";
 import { Bench } from "tinybench";
 import { MemoryChannel } from "../engines/agent/memory-channel.ts";
 import { decodeRequest, encodeRequest } from "../engines/log/protocol/header.ts";
@@ -22,10 +21,18 @@ import { crc32c } from "../engines/log/records/crc32c.ts";
 import { decodePayload, encodePayload } from "../harness/generator/payload.ts";
 import { Schedule } from "../harness/generator/schedule.ts";
 import { LatencyHistogram } from "../harness/metrics/histogram.ts";
+import { parseBenchArgs } from "./args.ts";
 
-const { values: args } = parseArgs({
-  options: { time: { type: "string", default: "500" }, out: { type: "string" }, compare: { type: "string" } },
-});
+const { values: args } = parseBenchArgs(
+  {
+    options: {
+      time: { type: "string", default: "500" },
+      out: { type: "string" },
+      compare: { type: "string" },
+    },
+  },
+  import.meta.filename,
+);
 
 const records = Array.from({ length: 100 }, (_, i) => ({
   key: Buffer.from(`k${i % 8}`),

@@ -33,7 +33,6 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { createInterface } from "node:readline";
-import { parseArgs } from "node:util";
 import { encodeCommit, loadCommits } from "../engines/log/groups/offsets-log.ts";
 import { RpcClient } from "../engines/log/rpc/rpc.ts";
 import { defaultLogConfig } from "../engines/log/storage/log-config.ts";
@@ -42,18 +41,22 @@ import { RawClient } from "../engines/log/tools/raw-client.ts";
 import { parseReady } from "../engines/shared/ready-signal.ts";
 import { readProcessCpu } from "../harness/resources/proc-stat.ts";
 import { pickPorts } from "../lib/pick-ports.ts";
+import { parseBenchArgs } from "./args.ts";
 import { kafkajsEndToEnd } from "./kafkajs-e2e.ts";
 
-const { values: args } = parseArgs({
-  options: {
-    runs: { type: "string", default: "3" },
-    seconds: { type: "string", default: "5" },
-    concurrency: { type: "string", default: "1,16" },
-    root: { type: "string", default: "." },
-    "kafkajs-e2e": { type: "string" },
-    "load-commits": { type: "string", default: "100000" },
+const { values: args } = parseBenchArgs(
+  {
+    options: {
+      runs: { type: "string", default: "3" },
+      seconds: { type: "string", default: "5" },
+      concurrency: { type: "string", default: "1,16" },
+      root: { type: "string", default: "." },
+      "kafkajs-e2e": { type: "string" },
+      "load-commits": { type: "string", default: "100000" },
+    },
   },
-});
+  import.meta.filename,
+);
 const runs = Number(args.runs);
 const seconds = Number(args.seconds);
 const concurrencies = args.concurrency!.split(",").map(Number);

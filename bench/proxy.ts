@@ -19,20 +19,23 @@ import { type AddressInfo, connect, createServer, type Socket } from "node:net";
 import { availableParallelism } from "node:os";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
-import { parseArgs } from "node:util";
 import { announceReady, parseReady, type ReadySignal } from "../engines/shared/ready-signal.ts";
 import { ProxyClient } from "../harness/network/proxy-client.ts";
+import { parseBenchArgs } from "./args.ts";
 
-const { values } = parseArgs({
-  options: {
-    role: { type: "string", default: "bench" },
-    reps: { type: "string", default: "5" },
-    mb: { type: "string", default: "512" },
-    "round-trips": { type: "string", default: "5000" },
-    size: { type: "string", default: "64" },
-    upstream: { type: "string", default: "0" },
+const { values } = parseBenchArgs(
+  {
+    options: {
+      role: { type: "string", default: "bench" },
+      reps: { type: "string", default: "5" },
+      mb: { type: "string", default: "512" },
+      "round-trips": { type: "string", default: "5000" },
+      size: { type: "string", default: "64" },
+      upstream: { type: "string", default: "0" },
+    },
   },
-});
+  import.meta.filename,
+);
 
 /**
  * Target role: a sink that reads an 8-byte length, then that many bytes, then answers one byte

@@ -10,7 +10,8 @@
  * their waiting counts in the latency, which is measured from the due time (no coordinated omission).
  *
  * argv[2]: JSON {topic, rate, partitions, leaders: [{port, partitions}], connections, maxBatchRecords,
- * recordBytes, durationMs}. Prints "ready" once connected; on the stdin line "go <t0 ns>" runs the
+ * recordBytes, durationMs, warmupMs}. The ack and queueing figures count batches whose oldest record
+ * is due after the first warmupMs, the same window the consumer measures end-to-end latency in. Prints "ready" once connected; on the stdin line "go <t0 ns>" runs the
  * schedule until t0 + durationMs, sends what is still pending, waits for every answer, prints one JSON
  * line (ProducerReport) and exits. Exits when stdin closes (the parent died).
  */
@@ -31,6 +32,8 @@ export interface ProducerOptions {
   maxBatchRecords: number;
   recordBytes: number;
   durationMs: number;
+  /** Batches whose oldest record is due before t0 + warmupMs are sent but not counted in ack/queued. */
+  warmupMs: number;
 }
 
 export interface ProducerReport {
@@ -39,9 +42,9 @@ export interface ProducerReport {
   acked: number;
   /** Records answered with an error, by error code. */
   errors: Record<string, number>;
-  /** Send → acknowledgement, per record. */
+  /** Send → acknowledgement, per record (after the warm-up). */
   ack: Percentiles;
-  /** Due → send of each batch's oldest record: how long records waited in the producer. */
+  /** Due → send of each batch's oldest record (after the warm-up): how long records waited in the producer. */
   queued: Percentiles;
   requests: number;
   /** Records still due but unsent when the schedule ended (the producer fell behind). */
@@ -91,6 +94,7 @@ let acked = 0;
 let requests = 0;
 let inFlight = 0;
 let t0 = 0n;
+let measuredFrom = 0n;
 let onIdle: (() => void) | undefined;
 
 /** Adds the records due by `now` to their partitions' pending runs. */
@@ -114,16 +118,16 @@ function dispatch(leader: (typeof leaders)[number]): void {
     if (parts.length === 0) return;
     const sentNs = process.hrtime.bigint();
     const wallMs = Date.now();
-    const sent: Array<{ n: number }> = [];
+    const sent: Array<{ n: number; measured: boolean }> = [];
     const partitionData = parts.map((p) => {
       const run = pending[p]!;
       const n = Math.min(run.count, opts.maxBatchRecords);
       const firstDueNs = t0 + BigInt(Math.round(run.first * nsPerRecord));
       const records = stampBatch(template(n), { firstDueNs, spacingNs: P * nsPerRecord, sentNs }, wallMs);
-      queued.record(Number(sentNs - firstDueNs) / 1000);
+      if (firstDueNs >= measuredFrom) queued.record(Number(sentNs - firstDueNs) / 1000);
       run.first += n * P;
       run.count -= n;
-      sent.push({ n });
+      sent.push({ n, measured: firstDueNs >= measuredFrom });
       return { index: p, records };
     });
     conn.busy = true;
@@ -141,10 +145,10 @@ function dispatch(leader: (typeof leaders)[number]): void {
           const us = Number(process.hrtime.bigint() - sentNs) / 1000;
           const r = body as unknown as ProduceResponse;
           r.responses[0]!.partitionResponses.forEach((pr, i) => {
-            const n = sent[i]!.n;
+            const { n, measured } = sent[i]!;
             if (pr.errorCode === 0) {
               acked += n;
-              ack.record(us, n);
+              if (measured) ack.record(us, n);
             } else errors[pr.errorCode] = (errors[pr.errorCode] ?? 0) + n;
           });
         },
@@ -198,6 +202,7 @@ lines.on("line", (l) => {
   const m = /^go (\d+)$/.exec(l);
   if (!m) return;
   t0 = BigInt(m[1]!);
+  measuredFrom = t0 + BigInt(Math.round(opts.warmupMs * 1e6));
   void (async () => {
     const wait = Number(t0 - process.hrtime.bigint()) / 1e6;
     if (wait > 0) await sleep(wait);

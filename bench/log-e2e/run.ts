@@ -108,6 +108,7 @@ export async function rawEndToEnd(o: RawE2EOptions): Promise<RawE2EResult> {
     maxBatchRecords: o.maxBatchRecords,
     recordBytes: o.recordBytes,
     durationMs: o.warmupMs + o.measureMs,
+    warmupMs: o.warmupMs,
   };
   const consumerOpts: ConsumerOptions = { topic: o.topic, leaders: o.leaders, maxWaitMs: 500 };
   const consumer = child("./consumer.ts", consumerOpts);

@@ -65,7 +65,10 @@ test("raw end to end: every acknowledged record is consumed and the window's rec
   assert.ok(r.e2e.p50 > 0 && r.e2e.max >= r.e2e.p99 && r.e2e.p99 >= r.e2e.p50);
   // Due → consumed includes sent → consumed.
   assert.ok(r.e2e.max >= r.fromSend.max - 0.01, `${r.e2e.max} vs ${r.fromSend.max}`);
-  assert.ok(r.ack.count >= rate);
+  // Acks are counted for the batches due after the warm-up only (not the 300 ms before it); a batch
+  // straddling the window's start is left out whole.
+  assert.ok(r.ack.count <= rate && r.ack.count >= rate * 0.95, `acks counted: ${r.ack.count}`);
+  assert.ok(r.queued.count <= rate, `batches counted: ${r.queued.count}`);
   assert.ok(r.delivered > 0);
   assert.ok(r.cpu.brokers > 0 && r.cpu.producer > 0 && r.cpu.consumer > 0);
 });
