@@ -14,7 +14,7 @@
  * `--profile DIR` runs the agent under `node --cpu-prof` and leaves the .cpuprofile files in DIR.
  */
 
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -26,6 +26,7 @@ import * as hdr from "hdr-histogram-js";
 import { Pool } from "undici";
 import { parseReady } from "../engines/shared/ready-signal.ts";
 import { parseBenchArgs } from "./args.ts";
+import { spawnChild } from "./children.ts";
 
 const { values: args } = parseBenchArgs(
   {
@@ -109,7 +110,7 @@ async function bootAgent(kind: Kind, run: string): Promise<BenchAgent> {
   // One directory per agent run: node writes a profile per thread (tsx's loader thread too), and the
   // largest one is the agent's main thread.
   if (args.profile) nodeArgs.push("--cpu-prof", `--cpu-prof-dir=${join(args.profile, `${kind}-${run}`)}`);
-  const child = spawn(
+  const child = spawnChild(
     process.execPath,
     [...nodeArgs, MAIN, "--config", join(dir, "agent.properties"), "--name", "a1"],
     {

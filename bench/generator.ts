@@ -29,7 +29,7 @@
  *     node --import tsx bench/generator.ts [--seconds N] [--batch N] [--connections N] [--rounds N] [--profile DIR]
  */
 
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { Session } from "node:inspector/promises";
 import { loadavg, tmpdir } from "node:os";
@@ -46,6 +46,7 @@ import { LoadLoop } from "../harness/run/load-loop.ts";
 import { scenarioFromObject } from "../harness/scenario/load.ts";
 import { HttpProducer } from "../harness/targets/flume/http-producer.ts";
 import { parseBenchArgs } from "./args.ts";
+import { spawnChild } from "./children.ts";
 import { summariseProfile } from "./cpu-profile-summary.ts";
 
 const { values: args } = parseBenchArgs(
@@ -69,7 +70,7 @@ const MAIN = resolve(import.meta.dirname, "../engines/agent/main.ts");
 
 // The agents' sink posts to a counter in its own process (bench/generator-collector.ts): the bench
 // process then runs the load generator alone, and its CPU figure is the generator's.
-const collectorChild = spawn(
+const collectorChild = spawnChild(
   process.execPath,
   ["--import", "tsx", resolve(import.meta.dirname, "generator-collector.ts")],
   { stdio: ["pipe", "pipe", "inherit"] },
@@ -108,7 +109,7 @@ a1.sinks.k1.endpoint = ${collectorUrl}
 a1.sinks.k1.batchSize = 1000
 `,
   );
-  const child = spawn(
+  const child = spawnChild(
     process.execPath,
     ["--import", "tsx", MAIN, "--config", join(dir, "agent.properties"), "--name", "a1"],
     {

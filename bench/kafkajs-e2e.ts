@@ -5,10 +5,10 @@
  * cluster bench's case (c) and the offset-commits bench.
  */
 
-import { spawn } from "node:child_process";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { Kafka, logLevel } from "kafkajs";
+import { spawnChild } from "./children.ts";
 
 const latencyConsumer = fileURLToPath(new URL("./log-latency-consumer.ts", import.meta.url));
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -29,7 +29,7 @@ export interface KafkajsEndToEnd {
 }
 
 export async function kafkajsEndToEnd(o: KafkajsEndToEnd): Promise<{ p50: number; p99: number; n: number }> {
-  const child = spawn(
+  const child = spawnChild(
     process.execPath,
     ["--import", "tsx", latencyConsumer, String(o.ports[0]), o.topic, o.group, o.commit],
     { stdio: ["pipe", "pipe", "inherit"] },

@@ -40,7 +40,7 @@
  * summary.
  */
 
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
@@ -52,6 +52,7 @@ import { RawClient } from "../engines/log/tools/raw-client.ts";
 import { parseReady } from "../engines/shared/ready-signal.ts";
 import { pickPorts } from "../lib/pick-ports.ts";
 import { parseBenchArgs } from "./args.ts";
+import { spawnChild } from "./children.ts";
 import { summariseProfile } from "./cpu-profile-summary.ts";
 import { kafkajsEndToEnd } from "./kafkajs-e2e.ts";
 import { type RawE2EResult, rawEndToEnd } from "./log-e2e/run.ts";
@@ -153,7 +154,7 @@ type OnLog = (id: number, line: string, at: number) => void;
 
 function spawnNode(id: number, args: string[], profileDir?: string, onLog?: OnLog): Promise<Node> {
   const prof = profileDir ? ["--cpu-prof", `--cpu-prof-dir=${join(profileDir, `broker-${id}`)}`] : [];
-  const proc = spawn(process.execPath, [...prof, "--import", "tsx", "engines/log/main.ts", ...args], {
+  const proc = spawnChild(process.execPath, [...prof, "--import", "tsx", "engines/log/main.ts", ...args], {
     stdio: ["ignore", "pipe", onLog ? "pipe" : "ignore"],
   });
   if (onLog) createInterface({ input: proc.stderr! }).on("line", (l) => onLog(id, l, performance.now()));

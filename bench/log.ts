@@ -12,7 +12,7 @@
  *   node --import tsx bench/log.ts [--runs 3] [--seconds 5] [--only a|b|c] [--profile DIR]
  */
 
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
 import { connect } from "node:net";
@@ -27,6 +27,7 @@ import { buildBatch } from "../engines/log/records/batch-builder.ts";
 import { RawClient } from "../engines/log/tools/raw-client.ts";
 import { parseReady } from "../engines/shared/ready-signal.ts";
 import { parseBenchArgs } from "./args.ts";
+import { spawnChild } from "./children.ts";
 import { summariseProfile } from "./cpu-profile-summary.ts";
 
 const PARTITIONS = 6;
@@ -77,7 +78,7 @@ function unmeasured(why: string): void {
 
 async function startBroker(nodeArgs: string[] = [], sets: string[] = []): Promise<Broker> {
   const dir = mkdtempSync(join(tmpdir(), "fb-bench-log-"));
-  const proc = spawn(
+  const proc = spawnChild(
     process.execPath,
     [
       ...nodeArgs,
@@ -346,7 +347,7 @@ async function kafkajsLatency(
   topic: string,
   rate: number,
 ): Promise<{ p50: number; p99: number; n: number }> {
-  const child = spawn(
+  const child = spawnChild(
     process.execPath,
     ["--import", "tsx", "bench/log-latency-consumer.ts", String(port), topic, `${topic}-lat`],
     {

@@ -28,7 +28,7 @@
  *        [--kafkajs-e2e 5000] [--load-commits 100000]
  */
 
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -42,6 +42,7 @@ import { parseReady } from "../engines/shared/ready-signal.ts";
 import { readProcessCpu } from "../harness/resources/proc-stat.ts";
 import { pickPorts } from "../lib/pick-ports.ts";
 import { parseBenchArgs } from "./args.ts";
+import { spawnChild } from "./children.ts";
 import { kafkajsEndToEnd } from "./kafkajs-e2e.ts";
 
 const { values: args } = parseBenchArgs(
@@ -108,7 +109,7 @@ interface Node {
 }
 
 function spawnNode(id: number, nodeArgs: string[]): Promise<Node> {
-  const proc = spawn(process.execPath, ["--import", "tsx", "engines/log/main.ts", ...nodeArgs], {
+  const proc = spawnChild(process.execPath, ["--import", "tsx", "engines/log/main.ts", ...nodeArgs], {
     cwd: root,
     stdio: ["ignore", "pipe", "ignore"],
   });

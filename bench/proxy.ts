@@ -13,7 +13,7 @@
  *
  * Options: --reps N (5), --mb N per upload (512), --round-trips N (5000), --size N bytes per echo (64).
  */
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { type AddressInfo, connect, createServer, type Socket } from "node:net";
 import { availableParallelism } from "node:os";
@@ -22,6 +22,7 @@ import { fileURLToPath } from "node:url";
 import { announceReady, parseReady, type ReadySignal } from "../engines/shared/ready-signal.ts";
 import { ProxyClient } from "../harness/network/proxy-client.ts";
 import { parseBenchArgs } from "./args.ts";
+import { spawnChild } from "./children.ts";
 
 const { values } = parseBenchArgs(
   {
@@ -92,7 +93,7 @@ async function serveBarePipe(upstream: number): Promise<void> {
 }
 
 function spawnReady(args: string[]): Promise<{ child: ChildProcess; ready: ReadySignal }> {
-  const child = spawn(process.execPath, ["--import", "tsx", ...args], {
+  const child = spawnChild(process.execPath, ["--import", "tsx", ...args], {
     stdio: ["ignore", "pipe", "inherit"],
   });
   return new Promise((resolve, reject) => {

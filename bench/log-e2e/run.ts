@@ -18,11 +18,11 @@
  * (p99 ≤ 10 ms at half the acks=all rate) was not met here; judge it on an idle machine.
  */
 
-import { spawn } from "node:child_process";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { readMachineCpu, readProcessCpu } from "../../harness/resources/proc-stat.ts";
 import type { Percentiles } from "../../harness/results/types.ts";
+import { spawnChild } from "../children.ts";
 import type { ConsumerOptions, ConsumerReport } from "./consumer.ts";
 import type { ProducerOptions, ProducerReport } from "./producer.ts";
 
@@ -61,7 +61,7 @@ export interface RawE2EResult {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function child(file: string, arg: unknown) {
-  const proc = spawn(
+  const proc = spawnChild(
     process.execPath,
     ["--import", "tsx", fileURLToPath(new URL(file, import.meta.url)), JSON.stringify(arg)],
     { stdio: ["pipe", "pipe", "inherit"] },
