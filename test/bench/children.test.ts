@@ -5,17 +5,9 @@ import { once } from "node:events";
 import { resolve } from "node:path";
 import { createInterface } from "node:readline";
 import { test } from "node:test";
+import { alive } from "../helpers/pid.ts";
 
 const fixture = resolve(import.meta.dirname, "fixtures/spawns-child.ts");
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 async function startFixture(mode = "wait") {
   const bench = spawn(process.execPath, ["--import", "tsx", fixture, mode], {

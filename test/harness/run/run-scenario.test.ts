@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
 import type { Results } from "../../../harness/results/types.ts";
+import { alive } from "../../helpers/pid.ts";
 
 const root = join(import.meta.dirname, "../../..");
 const cli = join(root, "harness/cli.ts");
@@ -46,15 +47,6 @@ async function waitFor(pred: () => boolean, timeoutMs: number, what: string): Pr
   while (!pred()) {
     if (Date.now() - t0 > timeoutMs) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
   }
 }
 

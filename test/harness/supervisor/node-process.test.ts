@@ -7,6 +7,7 @@ import { after, test } from "node:test";
 import { isFaultbenchError } from "../../../harness/errors.ts";
 import { type NodeExit, NodeProcess } from "../../../harness/supervisor/node-process.ts";
 import { Supervisor } from "../../../harness/supervisor/supervisor.ts";
+import { alive } from "../../helpers/pid.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "fb-sup-"));
 const child = join(import.meta.dirname, "../../fixtures/ready-child.mjs");
@@ -49,15 +50,6 @@ function ping(port: number, timeoutMs = 500): Promise<string> {
       reject(e);
     });
   });
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 test("start waits for the ready line, logs output, and kill is a real SIGKILL", async () => {
