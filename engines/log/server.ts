@@ -131,7 +131,7 @@ export async function serveLog(opts: ServeLogOptions): Promise<RunningLog> {
     socket.resume();
   }
   groups.start();
-  logs.startBackground(config.retentionCheckIntervalMs);
+  logs.startBackground(config.retentionCheckIntervalMs, { backoffMs: config.cleanerBackoffMs, log });
   // Committed offsets follow the broker-wide flush.ms too (page cache otherwise, like the logs).
   const offsetsFlush = Number.isFinite(config.log.flushMs)
     ? setInterval(() => offsets.flush(), Math.max(10, config.log.flushMs))
