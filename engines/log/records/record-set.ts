@@ -103,5 +103,5 @@ export function filterBatch(buf: Buffer, pos: number, bytes: Buffer, keep: RawRe
 /** Produce to a compacted topic: whether a readable batch holds a record without a key. */
 export function hasKeylessRecord(buf: Buffer, pos: number, size: number): boolean {
   const r = readRecords(buf, pos, size);
-  return r !== undefined && r.records.some((rec) => rec.key === null);
+  return r?.records.some((rec) => rec.key === null) === true;
 }
