@@ -23,6 +23,7 @@ export interface RawRecord {
   end: number;
   offset: number;
   key: Buffer | null;
+  value: Buffer | null;
   /** A null value: a tombstone. */
   tombstone: boolean;
 }
@@ -74,8 +75,9 @@ export function readRecords(
       if (keyLength > 0) p += keyLength;
       let valueLength: number;
       [valueLength, p] = readZigzag(bytes, p);
-      if (p > end) return undefined;
-      records.push({ start, end, offset: baseOffset + offsetDelta, key, tombstone: valueLength < 0 });
+      const value = valueLength < 0 ? null : bytes.subarray(p, p + valueLength);
+      if (p + Math.max(0, valueLength) > end) return undefined;
+      records.push({ start, end, offset: baseOffset + offsetDelta, key, value, tombstone: valueLength < 0 });
       p = end;
     }
   } catch {
