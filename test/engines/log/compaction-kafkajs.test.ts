@@ -68,7 +68,9 @@ test("kafkajs: a compacted topic keeps each key's last value after cleaning; off
       topic: "table",
       messages: keys.map((k) => ({ key: k, value: `${k}-${round}` })),
     });
-    keys.forEach((k, i) => offsetOf.set(k, Number(r!.baseOffset) + i));
+    keys.forEach((k, i) => {
+      offsetOf.set(k, Number(r!.baseOffset) + i);
+    });
   }
   // A batch larger than what is left of the segment rolls it: every round above is now in a
   // closed segment, which the cleaner may clean.
