@@ -18,7 +18,8 @@
  * per-batch commits cost end to end (bench/log-latency-consumer.ts is the consumer).
  * `--load-commits N` (default 100000; 0 skips it): what taking over costs, in this process on a real
  * partition log — N single-partition commits over 1,000 groups × 16 partitions (16,000 keys)
- * appended to an offsets partition configured as a cluster creates it (cleanup.policy=compact,
+ * (`--load-groups 1000,10`: 1,000 groups, then 10 groups × 16 = 160 keys) appended to an offsets
+ * partition configured as a cluster creates it (cleanup.policy=compact,
  * segment.bytes = offsets.topic.segment.bytes, 1 MiB), then the time a new leader takes to load
  * them (`loadCommits` reads the whole log) before and after the log cleaner has run over it, side
  * by side on the same log, with the cleaning's own time and the log's size; medians of `--runs`.
@@ -28,7 +29,7 @@
  * machine's cores with the brokers, so figures are noisy; the load average is printed.
  *
  *   node --import tsx bench/offset-commits.ts [--runs 3] [--seconds 5] [--concurrency 1,16] [--root DIR]
- *        [--kafkajs-e2e 5000] [--load-commits 100000] [--load-only]
+ *        [--kafkajs-e2e 5000] [--load-commits 100000] [--load-groups 1000,10] [--load-only]
  */
 
 import { type ChildProcess, spawn } from "node:child_process";
@@ -58,6 +59,7 @@ const { values: args } = parseArgs({
     "kafkajs-e2e": { type: "string" },
     "load-commits": { type: "string", default: "100000" },
     "load-only": { type: "boolean", default: false },
+    "load-groups": { type: "string", default: "1000,10" },
   },
 });
 const runs = Number(args.runs);
@@ -74,6 +76,11 @@ if (
 }
 const root = resolve(args.root!);
 const loadN = Number(args["load-commits"]);
+const loadGroups = args["load-groups"]!.split(",").map(Number);
+if (loadGroups.some((g) => !Number.isInteger(g) || g < 1)) {
+  console.error("--load-groups must be a list of group counts ≥ 1 (e.g. 1000,10)");
+  process.exit(2);
+}
 if (!Number.isInteger(loadN) || loadN < 0) {
   console.error("--load-commits must be a whole number of commits (0 skips the load case)");
   process.exit(2);
@@ -309,7 +316,10 @@ async function timeLoad(log: PartitionLog, expect?: string): Promise<LoadFigures
  * Appends `n` commits to a fresh offsets partition log (compacted, as a cluster creates it), times
  * a load, cleans it, times a load again.
  */
-async function loadCase(n: number): Promise<{ before: LoadFigures; after: LoadFigures; cleanMs: number }> {
+async function loadCase(
+  n: number,
+  groups: number,
+): Promise<{ before: LoadFigures; after: LoadFigures; cleanMs: number }> {
   const dir = mkdtempSync(join(tmpdir(), "fb-bench-load-"));
   const broker = parseBrokerConfig({});
   const log = PartitionLog.open(
@@ -324,8 +334,8 @@ async function loadCase(n: number): Promise<{ before: LoadFigures; after: LoadFi
   try {
     for (let i = 0; i < n; i++) {
       log.append(
-        encodeCommit(`group-${i % 1000}`, [
-          { topic: TOPIC, partition: Math.floor(i / 1000) % PARTITIONS, offset: i, metadata: null },
+        encodeCommit(`group-${i % groups}`, [
+          { topic: TOPIC, partition: Math.floor(i / groups) % PARTITIONS, offset: i, metadata: null },
         ]),
       );
     }
@@ -422,16 +432,16 @@ async function main(): Promise<void> {
     console.log(
       `metadata image pushed to each broker per change: ${Math.round(median(images))} bytes (median at run end)`,
     );
-  if (loadN > 0) {
+  for (const groups of loadN > 0 ? loadGroups : []) {
     const cases: Array<Awaited<ReturnType<typeof loadCase>>> = [];
     for (let run = 1; run <= runs; run++) {
-      const c = await loadCase(loadN);
+      const c = await loadCase(loadN, groups);
       cases.push(c);
       const la = readFileSync("/proc/loadavg", "utf8").split(" ")[0];
       console.log(
-        `load run ${run}: before cleaning ${c.before.ms.toFixed(0)} ms over ${Math.round(c.before.bytes / 1024)} KiB ` +
-          `(${c.before.segments} segments); cleaning ${c.cleanMs.toFixed(0)} ms; after ${c.after.ms.toFixed(1)} ms over ` +
-          `${Math.round(c.after.bytes / 1024)} KiB (${c.after.segments} segments) (load ${la})`,
+        `load run ${run}, ${groups * PARTITIONS} keys: before cleaning ${c.before.ms.toFixed(0)} ms over ` +
+          `${Math.round(c.before.bytes / 1024)} KiB (${c.before.segments} segments); cleaning ${c.cleanMs.toFixed(0)} ms; ` +
+          `after ${c.after.ms.toFixed(1)} ms over ${Math.round(c.after.bytes / 1024)} KiB (${c.after.segments} segments) (load ${la})`,
       );
     }
     const m = (f: (c: (typeof cases)[number]) => number) => median(cases.map(f));

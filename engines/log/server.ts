@@ -56,6 +56,7 @@ export async function serveLog(opts: ServeLogOptions): Promise<RunningLog> {
     for (const p of logs.topic(name)!.partitions) {
       if (p.recovery?.stoppedBy)
         log(`recovered ${name}-${p.partition}: truncated tail (${p.recovery.stoppedBy})`);
+      for (const s of p.swapRecovery) log(`recovered ${name}-${p.partition}: ${s}`);
     }
   }
   const offsets = new OffsetStore(opts.dataDir);

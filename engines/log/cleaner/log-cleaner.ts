@@ -58,7 +58,12 @@ export interface CleanOptions {
 
 const nextTick = () => new Promise<void>((r) => setImmediate(r));
 
-function planBatch(buf: Buffer, pos: number, size: number, producerLast: ReadonlySet<number>) {
+/**
+ * `keepLast`: last offsets of batches kept whole — each idempotent producer's newest batch, and
+ * the log's very last batch (when the active segment is empty it lies in a cleaned segment; kept,
+ * a follower copying the log still ends at the leader's log end offset).
+ */
+function planBatch(buf: Buffer, pos: number, size: number, keepLast: ReadonlySet<number>, logEnd: number) {
   const baseOffset = readInt64(buf, pos + Off.baseOffset);
   const lastOffset = baseOffset + buf.readInt32BE(pos + Off.lastOffsetDelta);
   const read = readRecords(buf, pos, size);
@@ -70,7 +75,8 @@ function planBatch(buf: Buffer, pos: number, size: number, producerLast: Readonl
       key: r.key === null ? null : r.key.toString("latin1"),
       tombstone: r.tombstone,
     })),
-    keepWhole: readInt64(buf, pos + Off.producerId) >= 0 && producerLast.has(lastOffset),
+    keepWhole:
+      lastOffset === logEnd - 1 || (readInt64(buf, pos + Off.producerId) >= 0 && keepLast.has(lastOffset)),
   };
   return { plan, read };
 }
@@ -106,11 +112,12 @@ export async function cleanLog(log: PartitionLog, opts: CleanOptions = {}): Prom
   // First pass: each key's last offset in the cleanable range.
   const lastOffsetOf = new Map<string, number>();
   const producerLast = log.producers.lastBatchOffsets();
+  const logEnd = log.logEndOffset;
   let opaque = false;
   for (const s of segments) {
     let sinceYield = 0;
     for (const { buf, pos, size } of s.batches()) {
-      const { plan } = planBatch(buf, pos, size, producerLast);
+      const { plan } = planBatch(buf, pos, size, producerLast, logEnd);
       if (!plan.records) opaque = true;
       noteLastOffsets(lastOffsetOf, plan);
       sinceYield += size;
@@ -146,7 +153,7 @@ export async function cleanLog(log: PartitionLog, opts: CleanOptions = {}): Prom
         bytesBefore += s.size;
         maxTimestamp = Math.max(maxTimestamp, s.maxTimestamp);
         for (const { buf, pos, size } of s.batches()) {
-          const { plan, read } = planBatch(buf, pos, size, producerLast);
+          const { plan, read } = planBatch(buf, pos, size, producerLast, logEnd);
           const fate = batchFate(plan, lastOffsetOf, expired);
           let kept: Array<{ tombstone: boolean; offset: number }> = [];
           if (fate.kind === "keep") {

@@ -8,9 +8,10 @@
  * tombstone (null value) until `delete.retention.ms` after the cleaning that first passed over
  * it; never a record without a key (Produce refuses them on compacted topics, as Kafka does, so
  * they can only predate the policy, and Kafka's cleaner drops them too). Whole batches are kept
- * when their records cannot be read (snappy, lz4, zstd: no decoder here) and when they are an
+ * when their records cannot be read (snappy, lz4, zstd: no decoder here), when they are an
  * idempotent producer's last batch (its sequence numbers are the producer state a restart
- * rebuilds from the log).
+ * rebuilds from the log) and when they are the log's last batch (so the log end offset a follower
+ * reaches by copying the log is the leader's).
  *
  * The I/O part (log-cleaner.ts) streams batches through `noteLastOffsets` (first pass) and
  * `batchFate` (second pass); `planCleaning` composes the two for a list held in memory.
@@ -28,7 +29,7 @@ export interface PlanBatch {
   lastOffset: number;
   /** Undefined when the records cannot be read (compression without a decoder here). */
   records: PlanRecord[] | undefined;
-  /** An idempotent producer's last batch in the log: kept as it is. */
+  /** An idempotent producer's last batch, or the log's last batch: kept as it is. */
   keepWhole?: boolean;
 }
 
