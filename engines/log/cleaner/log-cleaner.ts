@@ -152,7 +152,18 @@ export async function cleanLog(log: PartitionLog, opts: CleanOptions = {}): Prom
       for (const s of group) {
         bytesBefore += s.size;
         maxTimestamp = Math.max(maxTimestamp, s.maxTimestamp);
+        let sinceYield = 0;
         for (const { buf, pos, size } of s.batches()) {
+          sinceYield += size;
+          if (sinceYield >= 1 << 20) {
+            sinceYield = 0;
+            await pause();
+            const why = gone();
+            if (why) {
+              out.abandon();
+              return { kind: "abandoned", reason: why };
+            }
+          }
           const { plan, read } = planBatch(buf, pos, size, producerLast, logEnd);
           const fate = batchFate(plan, lastOffsetOf, expired);
           let kept: Array<{ tombstone: boolean; offset: number }> = [];
@@ -166,7 +177,9 @@ export async function cleanLog(log: PartitionLog, opts: CleanOptions = {}): Prom
             kept = keep;
           }
           if (plan.records) recordsRemoved += plan.records.length - kept.length;
-          for (const r of kept) {
+          // A tombstone that can expire makes a cleaning due. None can while unreadable batches are
+          // about, nor in a batch kept whole: counting those would re-clean the log on every pass.
+          for (const r of opaque || plan.keepWhole ? [] : kept) {
             if (!r.tombstone) continue;
             const at = firstCleanedAt(history, r.offset) ?? now;
             const dueAt = at + config.deleteRetentionMs;
