@@ -267,3 +267,15 @@ test("segment.ms rolls a segment whose first append is that old, on the next app
     ["2", "3"],
   );
 });
+
+test("a read that is not the fetch's first (minOneBatch off) also crosses a gap at a segment's end", async (t) => {
+  const log = PartitionLog.open(tempDir(t), "t", 0, cfg());
+  fillKeys(log, 20);
+  await cleanLog(log, { force: true });
+  // The first segment's batches were all superseded: it is empty, its offsets a gap.
+  const [first, second] = log.segmentList;
+  assert.equal(first!.size, 0);
+  const r = log.read(first!.baseOffset, 1 << 20, false);
+  assert.ok(r.records, "the next segment answers");
+  assert.ok(batchBaseOffset(r.records!, 0) >= second!.baseOffset);
+});
