@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
-import { buildBatch, parseBatches } from "../../../../engines/log/records/batch-builder.ts";
+import { buildBatch } from "../../../../engines/log/records/batch-builder.ts";
 import { defaultLogConfig } from "../../../../engines/log/storage/log-config.ts";
 import { LogManager } from "../../../../engines/log/storage/log-manager.ts";
 import { spawnBroker } from "../helpers/broker.ts";
