@@ -17,15 +17,19 @@
  * for the answer, and once committing every 5 s in the background — the difference is what the
  * per-batch commits cost end to end (bench/log-latency-consumer.ts is the consumer).
  * `--load-commits N` (default 100000; 0 skips it): what taking over costs, in this process on a real
- * partition log — N single-partition commits over 1,000 groups × 16 partitions appended to an
- * offsets partition, then the time a new leader takes to load them (`loadCommits`: the whole log
- * is read, as nothing compacts it), median of `--runs`.
+ * partition log — N single-partition commits over 1,000 groups × 16 partitions (16,000 keys)
+ * (`--load-groups 1000,10`: 1,000 groups, then 10 groups × 16 = 160 keys) appended to an offsets
+ * partition configured as a cluster creates it (cleanup.policy=compact,
+ * segment.bytes = offsets.topic.segment.bytes, 1 MiB), then the time a new leader takes to load
+ * them (`loadCommits` reads the whole log) before and after the log cleaner has run over it, side
+ * by side on the same log, with the cleaning's own time and the log's size; medians of `--runs`.
+ * `--load-only` skips the cluster cases (only the load figure).
  * `--root DIR` runs the brokers from another checkout of this repository (to compare two versions
  * side by side: alternate runs of each, as the machine is shared). The bench's client shares the
  * machine's cores with the brokers, so figures are noisy; the load average is printed.
  *
  *   node --import tsx bench/offset-commits.ts [--runs 3] [--seconds 5] [--concurrency 1,16] [--root DIR]
- *        [--kafkajs-e2e 5000] [--load-commits 100000]
+ *        [--kafkajs-e2e 5000] [--load-commits 100000] [--load-groups 1000,10] [--load-only]
  */
 
 import type { ChildProcess } from "node:child_process";
@@ -33,9 +37,11 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { createInterface } from "node:readline";
+import { cleanLog } from "../engines/log/cleaner/log-cleaner.ts";
+import { parseBrokerConfig } from "../engines/log/config.ts";
 import { encodeCommit, loadCommits } from "../engines/log/groups/offsets-log.ts";
 import { RpcClient } from "../engines/log/rpc/rpc.ts";
-import { defaultLogConfig } from "../engines/log/storage/log-config.ts";
+import { withTopicConfigs } from "../engines/log/storage/log-config.ts";
 import { PartitionLog } from "../engines/log/storage/partition-log.ts";
 import { RawClient } from "../engines/log/tools/raw-client.ts";
 import { parseReady } from "../engines/shared/ready-signal.ts";
@@ -54,6 +60,8 @@ const { values: args } = parseBenchArgs(
       root: { type: "string", default: "." },
       "kafkajs-e2e": { type: "string" },
       "load-commits": { type: "string", default: "100000" },
+      "load-only": { type: "boolean", default: false },
+      "load-groups": { type: "string", default: "1000,10" },
     },
   },
   import.meta.filename,
@@ -72,6 +80,11 @@ if (
 }
 const root = resolve(args.root!);
 const loadN = Number(args["load-commits"]);
+const loadGroups = args["load-groups"]!.split(",").map(Number);
+if (loadGroups.some((g) => !Number.isInteger(g) || g < 1)) {
+  console.error("--load-groups must be a list of group counts ≥ 1 (e.g. 1000,10)");
+  process.exit(2);
+}
 if (!Number.isInteger(loadN) || loadN < 0) {
   console.error("--load-commits must be a whole number of commits (0 skips the load case)");
   process.exit(2);
@@ -279,24 +292,65 @@ async function createTopic(port: number, name: string, partitions: number): Prom
   }
 }
 
-/** Appends `n` commits to a fresh offsets partition log, then times `loadCommits` over it. */
-async function loadCase(n: number): Promise<{ ms: number; bytes: number; live: number }> {
+interface LoadFigures {
+  ms: number;
+  bytes: number;
+  live: number;
+  segments: number;
+}
+
+/** Times `loadCommits` over the whole log; checks the table against the one loaded before. */
+async function timeLoad(log: PartitionLog, expect?: string): Promise<LoadFigures & { table: string }> {
+  const t0 = performance.now();
+  const table = await loadCommits(log, () => true);
+  const ms = performance.now() - t0;
+  let live = 0;
+  for (const g of table!.values()) live += g.size;
+  // Sorted: cleaning changes which record of a group comes first, so the maps' insertion order.
+  const text = JSON.stringify(
+    [...table!]
+      .map(([g, m]) => [g, [...m].sort(([a], [b]) => (a < b ? -1 : 1))])
+      .sort(([a], [b]) => (a! < b! ? -1 : 1)),
+  );
+  if (expect !== undefined && text !== expect) throw new Error("the cleaned log loads a different table");
+  return { ms, bytes: log.sizeBytes, live, segments: log.segmentCount, table: text };
+}
+
+/**
+ * Appends `n` commits to a fresh offsets partition log (compacted, as a cluster creates it), times
+ * a load, cleans it, times a load again.
+ */
+async function loadCase(
+  n: number,
+  groups: number,
+): Promise<{ before: LoadFigures; after: LoadFigures; cleanMs: number }> {
   const dir = mkdtempSync(join(tmpdir(), "fb-bench-load-"));
-  const log = PartitionLog.open(dir, "__consumer_offsets", 0, defaultLogConfig);
+  const broker = parseBrokerConfig({});
+  const log = PartitionLog.open(
+    dir,
+    "__consumer_offsets",
+    0,
+    withTopicConfigs(broker.log, {
+      "cleanup.policy": "compact",
+      "segment.bytes": String(broker.offsetsTopicSegmentBytes),
+    }),
+  );
   try {
     for (let i = 0; i < n; i++) {
       log.append(
-        encodeCommit(`group-${i % 1000}`, [
-          { topic: TOPIC, partition: Math.floor(i / 1000) % PARTITIONS, offset: i, metadata: null },
+        encodeCommit(`group-${i % groups}`, [
+          { topic: TOPIC, partition: Math.floor(i / groups) % PARTITIONS, offset: i, metadata: null },
         ]),
       );
     }
+    log.advanceHighWatermark(log.logEndOffset);
+    const before = await timeLoad(log);
     const t0 = performance.now();
-    const table = await loadCommits(log, () => true);
-    const ms = performance.now() - t0;
-    let live = 0;
-    for (const g of table!.values()) live += g.size;
-    return { ms, bytes: log.sizeBytes, live };
+    const cleaned = await cleanLog(log, { force: true });
+    const cleanMs = performance.now() - t0;
+    if (cleaned.kind !== "cleaned") throw new Error(`the cleaner did not clean: ${JSON.stringify(cleaned)}`);
+    const after = await timeLoad(log, before.table);
+    return { before, after, cleanMs };
   } finally {
     log.close();
     rmSync(dir, { recursive: true, force: true });
@@ -327,7 +381,7 @@ async function main(): Promise<void> {
     ["each-batch", []],
     ["interval", []],
   ]);
-  for (let run = 1; run <= runs; run++) {
+  for (let run = 1; run <= (args["load-only"] ? 0 : runs); run++) {
     const cluster = await startCluster();
     try {
       const port = await setUp(cluster.nodes);
@@ -371,25 +425,36 @@ async function main(): Promise<void> {
     }
   }
   for (const [c, fs] of all) {
+    if (fs.length === 0) continue;
     console.log(
       `median of ${runs}, ${c} committer(s): p50 ${median(fs.map((f) => f.p50)).toFixed(2)} ms, ` +
         `p99 ${median(fs.map((f) => f.p99)).toFixed(2)} ms, ${Math.round(median(fs.map((f) => f.perSecond)))} commits/s, ` +
         `${Math.round(median(fs.map((f) => f.bytesPerCommit)))} bytes/commit and ${Math.round(median(fs.map((f) => f.cpuUsPerCommit)))} µs of CPU per commit over the three brokers`,
     );
   }
-  console.log(
-    `metadata image pushed to each broker per change: ${Math.round(median(images))} bytes (median at run end)`,
-  );
-  if (loadN > 0) {
-    const loads: number[] = [];
-    let last = { ms: 0, bytes: 0, live: 0 };
-    for (let run = 1; run <= runs; run++) {
-      last = await loadCase(loadN);
-      loads.push(last.ms);
-    }
+  if (images.length > 0)
     console.log(
-      `a new coordinator loads ${loadN} commits (${Math.round(last.bytes / 1024)} KiB of log, ${last.live} live offsets) ` +
-        `in ${Math.round(median(loads))} ms (median of ${runs}; grows with every commit: nothing compacts the log)`,
+      `metadata image pushed to each broker per change: ${Math.round(median(images))} bytes (median at run end)`,
+    );
+  for (const groups of loadN > 0 ? loadGroups : []) {
+    const cases: Array<Awaited<ReturnType<typeof loadCase>>> = [];
+    for (let run = 1; run <= runs; run++) {
+      const c = await loadCase(loadN, groups);
+      cases.push(c);
+      const la = readFileSync("/proc/loadavg", "utf8").split(" ")[0];
+      console.log(
+        `load run ${run}, ${groups * PARTITIONS} keys: before cleaning ${c.before.ms.toFixed(0)} ms over ` +
+          `${Math.round(c.before.bytes / 1024)} KiB (${c.before.segments} segments); cleaning ${c.cleanMs.toFixed(0)} ms; ` +
+          `after ${c.after.ms.toFixed(1)} ms over ${Math.round(c.after.bytes / 1024)} KiB (${c.after.segments} segments) (load ${la})`,
+      );
+    }
+    const m = (f: (c: (typeof cases)[number]) => number) => median(cases.map(f));
+    const last = cases.at(-1)!;
+    console.log(
+      `a new coordinator loads ${loadN} commits to ${last.before.live} keys: ${Math.round(m((c) => c.before.ms))} ms ` +
+        `over ${Math.round(last.before.bytes / 1024)} KiB uncleaned, ${m((c) => c.after.ms).toFixed(1)} ms over ` +
+        `${Math.round(last.after.bytes / 1024)} KiB once cleaned (${(m((c) => c.before.ms) / m((c) => c.after.ms)).toFixed(1)}× faster; ` +
+        `the cleaning took ${Math.round(m((c) => c.cleanMs))} ms; medians of ${runs})`,
     );
   }
   for (const [mode, ls] of e2e) {

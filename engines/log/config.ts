@@ -6,7 +6,14 @@
  */
 
 import { FaultbenchError } from "../../lib/errors.ts";
-import { defaultLogConfig, type LogConfig, parseConfigNumber } from "./storage/log-config.ts";
+import {
+  defaultLogConfig,
+  type LogConfig,
+  type NumericLogField,
+  parseCleanupPolicy,
+  parseConfigNumber,
+  parseRatio,
+} from "./storage/log-config.ts";
 
 export interface BrokerConfig {
   clusterId: string;
@@ -16,6 +23,10 @@ export interface BrokerConfig {
   minInsyncReplicas: number;
   log: LogConfig;
   retentionCheckIntervalMs: number;
+  /** How often the log cleaner looks for partitions to compact (Kafka's log.cleaner.backoff.ms). */
+  cleanerBackoffMs: number;
+  /** segment.bytes of `__consumer_offsets` when a cluster creates it. */
+  offsetsTopicSegmentBytes: number;
   socketRequestMaxBytes: number;
   groupInitialRebalanceDelayMs: number;
   groupMinSessionTimeoutMs: number;
@@ -37,7 +48,16 @@ type Setter = (c: BrokerConfig, v: string, key: string) => void;
 
 const num: (f: (c: BrokerConfig, n: number) => void) => Setter = (f) => (c, v, k) =>
   f(c, parseConfigNumber(k, v));
-const logKey = (field: keyof LogConfig): Setter => num((c, n) => (c.log[field] = n));
+const logKey = (field: NumericLogField): Setter => num((c, n) => (c.log[field] = n));
+
+/** Runs a parser, naming the config key in its error. */
+function withKey<T>(key: string, parse: () => T): T {
+  try {
+    return parse();
+  } catch (e) {
+    throw new Error(`config ${key}: ${(e as Error).message}`);
+  }
+}
 
 const bool: (f: (c: BrokerConfig, b: boolean) => void) => Setter = (f) => (c, v, k) => {
   if (v !== "true" && v !== "false") throw new Error(`config ${k}: expected true or false, got ${v}`);
@@ -63,6 +83,24 @@ export const brokerConfigKeys: Record<string, Setter> = {
   "index.interval.bytes": logKey("indexIntervalBytes"),
   "flush.messages": logKey("flushMessages"),
   "flush.ms": logKey("flushMs"),
+  "log.roll.ms": logKey("segmentMs"),
+  "segment.ms": logKey("segmentMs"),
+  "log.cleanup.policy": (c, v, k) => {
+    c.log.cleanupPolicy = withKey(k, () => parseCleanupPolicy(v));
+  },
+  "cleanup.policy": (c, v, k) => {
+    c.log.cleanupPolicy = withKey(k, () => parseCleanupPolicy(v));
+  },
+  "log.cleaner.min.cleanable.ratio": (c, v, k) => {
+    c.log.minCleanableDirtyRatio = withKey(k, () => parseRatio(v));
+  },
+  "min.cleanable.dirty.ratio": (c, v, k) => {
+    c.log.minCleanableDirtyRatio = withKey(k, () => parseRatio(v));
+  },
+  "log.cleaner.delete.retention.ms": logKey("deleteRetentionMs"),
+  "delete.retention.ms": logKey("deleteRetentionMs"),
+  "log.cleaner.backoff.ms": num((c, n) => (c.cleanerBackoffMs = n)),
+  "offsets.topic.segment.bytes": num((c, n) => (c.offsetsTopicSegmentBytes = n)),
   "log.retention.check.interval.ms": num((c, n) => (c.retentionCheckIntervalMs = n)),
   "socket.request.max.bytes": num((c, n) => (c.socketRequestMaxBytes = n)),
   "group.initial.rebalance.delay.ms": num((c, n) => (c.groupInitialRebalanceDelayMs = n)),
@@ -89,6 +127,8 @@ export function defaultBrokerConfig(): BrokerConfig {
     minInsyncReplicas: 1,
     log: { ...defaultLogConfig },
     retentionCheckIntervalMs: 300_000,
+    cleanerBackoffMs: 15_000,
+    offsetsTopicSegmentBytes: 1024 * 1024,
     socketRequestMaxBytes: 104_857_600,
     groupInitialRebalanceDelayMs: 3000,
     groupMinSessionTimeoutMs: 6000,
@@ -124,6 +164,10 @@ export function parseBrokerConfig(overrides: Record<string, string> = {}): Broke
   }
   if (c.numPartitions < 1) problems.push("num.partitions must be at least 1");
   if (c.log.segmentBytes < 128) problems.push("segment.bytes must be at least 128");
+  if (c.offsetsTopicSegmentBytes < 128) problems.push("offsets.topic.segment.bytes must be at least 128");
+  if (c.log.segmentMs < 1) problems.push("log.roll.ms must be at least 1");
+  if (c.cleanerBackoffMs < 1) problems.push("log.cleaner.backoff.ms must be at least 1");
+  if (c.log.deleteRetentionMs < 0) problems.push("log.cleaner.delete.retention.ms must be at least 0");
   if (c.metadataSnapshotMaxRecords < 1)
     problems.push("metadata.log.max.records.between.snapshots must be at least 1");
   if (c.metadataSnapshotMaxBytes < 1)
@@ -156,6 +200,12 @@ export function brokerConfigValues(c: BrokerConfig): Record<string, string> {
     "log.flush.interval.messages": text(c.log.flushMessages),
     "log.flush.interval.ms": text(c.log.flushMs),
     "message.max.bytes": text(c.log.maxMessageBytes),
+    "log.roll.ms": text(c.log.segmentMs),
+    "log.cleanup.policy": c.log.cleanupPolicy,
+    "log.cleaner.min.cleanable.ratio": String(c.log.minCleanableDirtyRatio),
+    "log.cleaner.delete.retention.ms": text(c.log.deleteRetentionMs),
+    "log.cleaner.backoff.ms": text(c.cleanerBackoffMs),
+    "offsets.topic.segment.bytes": text(c.offsetsTopicSegmentBytes),
     "log.retention.check.interval.ms": text(c.retentionCheckIntervalMs),
     "socket.request.max.bytes": text(c.socketRequestMaxBytes),
     "group.initial.rebalance.delay.ms": text(c.groupInitialRebalanceDelayMs),

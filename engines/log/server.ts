@@ -56,6 +56,7 @@ export async function serveLog(opts: ServeLogOptions): Promise<RunningLog> {
     for (const p of logs.topic(name)!.partitions) {
       if (p.recovery?.stoppedBy)
         log(`recovered ${name}-${p.partition}: truncated tail (${p.recovery.stoppedBy})`);
+      for (const s of p.swapRecovery) log(`recovered ${name}-${p.partition}: ${s}`);
     }
   }
   const offsets = new OffsetStore(opts.dataDir);
@@ -131,7 +132,7 @@ export async function serveLog(opts: ServeLogOptions): Promise<RunningLog> {
     socket.resume();
   }
   groups.start();
-  logs.startBackground(config.retentionCheckIntervalMs);
+  logs.startBackground(config.retentionCheckIntervalMs, { backoffMs: config.cleanerBackoffMs, log });
   // Committed offsets follow the broker-wide flush.ms too (page cache otherwise, like the logs).
   const offsetsFlush = Number.isFinite(config.log.flushMs)
     ? setInterval(() => offsets.flush(), Math.max(10, config.log.flushMs))

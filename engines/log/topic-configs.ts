@@ -13,7 +13,13 @@
 
 import type { BrokerConfig } from "./config.ts";
 import { defaultBrokerConfig } from "./config.ts";
-import { type LogConfig, parseConfigNumber, topicConfigKeys } from "./storage/log-config.ts";
+import {
+  type NumericLogField,
+  parseCleanupPolicy,
+  parseConfigNumber,
+  parseRatio,
+  topicConfigKeys,
+} from "./storage/log-config.ts";
 
 /** DescribeConfigs config_source values. */
 export const ConfigSource = {
@@ -23,7 +29,7 @@ export const ConfigSource = {
 } as const;
 
 /** DescribeConfigs (v3+) config_type values. */
-const ConfigType = { BOOLEAN: 1, INT: 3, LONG: 5 } as const;
+const ConfigType = { BOOLEAN: 1, STRING: 2, INT: 3, LONG: 5, DOUBLE: 6, LIST: 7 } as const;
 
 interface TopicConfigDef {
   /** The broker-wide key this topic key overrides (Kafka's synonym). */
@@ -38,7 +44,7 @@ interface TopicConfigDef {
 const LONG_MAX = "9223372036854775807";
 const numText = (n: number) => (n === Number.POSITIVE_INFINITY ? LONG_MAX : String(n));
 
-function logDef(field: keyof LogConfig, brokerKey: string, min: number, type: number): TopicConfigDef {
+function logDef(field: NumericLogField, brokerKey: string, min: number, type: number): TopicConfigDef {
   return {
     brokerKey,
     type,
@@ -51,7 +57,7 @@ function logDef(field: keyof LogConfig, brokerKey: string, min: number, type: nu
   };
 }
 
-const fieldOf = (topicKey: string): keyof LogConfig => topicConfigKeys[topicKey]!;
+const fieldOf = (topicKey: string): NumericLogField => topicConfigKeys[topicKey]!;
 
 export const topicConfigDefs: Record<string, TopicConfigDef> = {
   "segment.bytes": logDef(fieldOf("segment.bytes"), "log.segment.bytes", 128, ConfigType.INT),
@@ -66,6 +72,25 @@ export const topicConfigDefs: Record<string, TopicConfigDef> = {
   "flush.messages": logDef(fieldOf("flush.messages"), "log.flush.interval.messages", 1, ConfigType.LONG),
   "flush.ms": logDef(fieldOf("flush.ms"), "log.flush.interval.ms", 0, ConfigType.LONG),
   "max.message.bytes": logDef(fieldOf("max.message.bytes"), "message.max.bytes", 0, ConfigType.INT),
+  "segment.ms": logDef(fieldOf("segment.ms"), "log.roll.ms", 1, ConfigType.LONG),
+  "delete.retention.ms": logDef(
+    fieldOf("delete.retention.ms"),
+    "log.cleaner.delete.retention.ms",
+    0,
+    ConfigType.LONG,
+  ),
+  "cleanup.policy": {
+    brokerKey: "log.cleanup.policy",
+    type: ConfigType.LIST,
+    parse: parseCleanupPolicy,
+    brokerValue: (c) => c.log.cleanupPolicy,
+  },
+  "min.cleanable.dirty.ratio": {
+    brokerKey: "log.cleaner.min.cleanable.ratio",
+    type: ConfigType.DOUBLE,
+    parse: (v) => String(parseRatio(v)),
+    brokerValue: (c) => String(c.log.minCleanableDirtyRatio),
+  },
   "min.insync.replicas": {
     brokerKey: "min.insync.replicas",
     type: ConfigType.INT,
@@ -213,8 +238,8 @@ export interface ConfigChange {
 /**
  * A topic's configs after AlterConfigs (`replace`: the entries become the whole set, everything
  * else returns to the broker default, as Kafka's AlterConfigs does) or IncrementalAlterConfigs
- * (`incremental`: SET and DELETE per key; APPEND and SUBTRACT apply to list configs only, and no
- * topic config here is a list). Pure: the controller runs it against its image.
+ * (`incremental`: SET and DELETE per key; APPEND and SUBTRACT apply to list configs only: the only
+ * list here, cleanup.policy, takes SET only). Pure: the controller runs it against its image.
  */
 export function alterTopicConfigs(
   current: Record<string, string>,
@@ -247,7 +272,10 @@ export function alterTopicConfigs(
       return {
         ok: false,
         errorCode: 40,
-        message: `topic config ${c.name} is not a list: APPEND and SUBTRACT do not apply (use SET)`,
+        message:
+          c.name === "cleanup.policy"
+            ? "topic config cleanup.policy: APPEND and SUBTRACT are not served here (SET the whole list)"
+            : `topic config ${c.name} is not a list: APPEND and SUBTRACT do not apply (use SET)`,
       };
     } else return { ok: false, errorCode: 42, message: `unknown config operation ${c.op}` };
   }

@@ -163,12 +163,16 @@ export interface ReplicasOp {
   f: "replicas";
   topic: string;
   partition: number;
+  /** The topic is compacted (cleanup.policy): replicas are compared by each key's last value. */
+  compacted?: boolean;
   replicas: Array<{
     broker: string;
     highWatermark: number;
     /** Where the replica's log begins (retention); absent in older histories = 0. */
     logStartOffset?: number;
     batches: Array<{ baseOffset: number; lastOffset: number; epoch: number; crc: number }>;
+    /** Compacted topics: every record (offset, base64 key, value hash or null). */
+    records?: Array<{ o: number; k: string; v: string | null }>;
   }>;
 }
 

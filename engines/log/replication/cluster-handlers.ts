@@ -84,8 +84,14 @@ export function clusterHandlers(rm: ReplicaManager, quorum: QuorumClient): Reado
           name: OFFSETS_TOPIC,
           partitions: 1,
           replicationFactor: rf,
-          // Nothing is compacted here, so retention must never delete a group's last commit.
-          configs: { "min.insync.replicas": String(minIsr), "retention.ms": "-1", "retention.bytes": "-1" },
+          // Compacted, as in Kafka: the cleaner keeps each group's last commit per partition and
+          // retention deletes nothing. Small segments, because the cleaner never touches the
+          // active one: its size bounds what a new coordinator replays beyond the compacted part.
+          configs: {
+            "min.insync.replicas": String(minIsr),
+            "cleanup.policy": "compact",
+            "segment.bytes": String(ctx.config.offsetsTopicSegmentBytes),
+          },
         },
       ]).catch(() => undefined);
       t = rm.image.topics[OFFSETS_TOPIC];

@@ -15,7 +15,7 @@ import type {
   OffsetsForLeaderEpochResponse,
 } from "../protocol/apis/offsets-for-leader-epoch.ts";
 import { ErrorCode } from "../protocol/error-codes.ts";
-import { replicationTopicKeys, topicConfigKeys } from "../storage/log-config.ts";
+import { isLogTopicKey, replicationTopicKeys } from "../storage/log-config.ts";
 import type { LogManager } from "../storage/log-manager.ts";
 import { topicMinIsr } from "../topic-configs.ts";
 import { Fetcher } from "./fetcher.ts";
@@ -113,7 +113,7 @@ export class ReplicaManager {
       let topic = logs.topic(name);
       const configs: Record<string, string> = {};
       for (const [k, v] of Object.entries(t.configs))
-        if (topicConfigKeys[k] || replicationTopicKeys.has(k)) configs[k] = v;
+        if (isLogTopicKey(k) || replicationTopicKeys.has(k)) configs[k] = v;
       if (!topic) topic = logs.createTopic(name, t.partitions.length, configs);
       else if (JSON.stringify(topic.meta.configs) !== JSON.stringify(configs)) {
         try {

@@ -1,7 +1,8 @@
 /**
  * All topics of the broker on disk. Topic names and their partition counts and config overrides
  * live in `topics.json` (written atomically: temp file, fsync, rename); each partition is a
- * `<topic>-<n>` directory holding its segments. Background timers apply `flush.ms` and retention.
+ * `<topic>-<n>` directory holding its segments. Background timers apply `flush.ms` and retention,
+ * and the log cleaner compacts the partitions of topics with cleanup.policy=compact.
  */
 
 import { existsSync, mkdirSync, readFileSync, writeSync } from "node:fs";
@@ -15,6 +16,7 @@ import {
   renameFile,
   writeWholeFile,
 } from "../../shared/file-io.ts";
+import { LogCleaner } from "../cleaner/log-cleaner.ts";
 import { type LogConfig, withTopicConfigs } from "./log-config.ts";
 import { PartitionLog } from "./partition-log.ts";
 
@@ -42,6 +44,7 @@ export class LogManager {
   readonly defaults: LogConfig;
   private readonly topics = new Map<string, Topic>();
   private timers: NodeJS.Timeout[] = [];
+  private cleaner: LogCleaner | undefined;
 
   constructor(dataDir: string, defaults: LogConfig) {
     this.dataDir = dataDir;
@@ -93,9 +96,19 @@ export class LogManager {
     fsyncDir(this.dataDir);
   }
 
-  /** Starts the flush.ms check (every 100 ms, cheap when nothing is due) and the retention timer. */
-  startBackground(retentionCheckMs: number): void {
+  /**
+   * Starts the flush.ms check (every 100 ms, cheap when nothing is due), the retention timer and,
+   * when given its period, the log cleaner.
+   */
+  startBackground(
+    retentionCheckMs: number,
+    cleaner?: { backoffMs: number; log: (msg: string) => void },
+  ): void {
     const partitions = () => [...this.topics.values()].flatMap((t) => t.partitions);
+    if (cleaner) {
+      this.cleaner = new LogCleaner(partitions, cleaner.log);
+      this.cleaner.start(cleaner.backoffMs);
+    }
     const f = setInterval(() => {
       const now = Date.now();
       for (const p of partitions()) p.maybeFlushByTime(now);
@@ -162,6 +175,7 @@ export class LogManager {
   close(): void {
     for (const t of this.timers) clearInterval(t);
     this.timers = [];
+    this.cleaner?.stop();
     for (const t of this.topics.values()) for (const p of t.partitions) p.close();
     this.topics.clear();
     writeWholeFile(join(this.dataDir, CLEAN_SHUTDOWN), `${new Date().toISOString()}\n`);

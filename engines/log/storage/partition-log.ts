@@ -30,9 +30,11 @@ import {
 
 const MAX_CODEC = Codec.zstd;
 
-import type { LogConfig } from "./log-config.ts";
+import { hasKeylessRecord } from "../records/record-set.ts";
+import { compacts, deletes, type LogConfig } from "./log-config.ts";
 import { lastSequence, ProducerStateTable } from "./producer-state.ts";
 import { indexFileName, type ScanResult, Segment, segmentFileName } from "./segment.ts";
+import { finishSwaps } from "./segment-swap.ts";
 import { TailCache } from "./tail-cache.ts";
 
 /** `duplicate`: an idempotent producer's retry of a batch already in the log (nothing written). */
@@ -42,6 +44,8 @@ export type AppendResult =
 
 /** Producer state saved by a clean close (`{offset, producers}`), so a restart need not replay. */
 const PRODUCER_SNAPSHOT = "producer-state.json";
+/** The log cleaner's checkpoint (cleaner/cleaner-checkpoint.ts); truncation below it removes it. */
+export const CLEANER_CHECKPOINT = "cleaner-checkpoint.json";
 
 export interface ReadResult {
   errorCode: number;
@@ -61,6 +65,8 @@ export class PartitionLog {
   highWatermark = 0;
   /** What recovery of the active segment found (for logs and tests). */
   recovery: ScanResult | undefined;
+  /** Cleanings a crash interrupted, finished or undone on open (for logs and tests). */
+  swapRecovery: string[] = [];
   private unflushedMessages = 0;
   private oldestUnflushedAt = 0;
   private readonly hwListeners = new Set<() => void>();
@@ -101,6 +107,7 @@ export class PartitionLog {
     } else {
       writeWholeFile(epochFile, `${log.leaderEpoch}\n`);
     }
+    log.swapRecovery = finishSwaps(dir);
     const bases = readdirSync(dir)
       .filter((f) => /^\d{20}\.log$/.test(f))
       .map((f) => Number(f.slice(0, 20)))
@@ -124,7 +131,9 @@ export class PartitionLog {
           log.recovery = scan;
           break;
         }
-        if (scan && (scan.stoppedBy !== undefined || segment.nextOffset !== next)) {
+        // A cleaned segment may end before the next one begins (the cleaner removed its last
+        // batches); it may never run into it.
+        if (scan && (scan.stoppedBy !== undefined || segment.nextOffset > next)) {
           // A damaged closed segment: nothing after it can be trusted to follow on from it.
           log.recovery = { ...scan, stoppedBy: scan.stoppedBy ?? `gap before segment ${next}` };
           for (const later of bases.slice(i + 1)) {
@@ -133,6 +142,7 @@ export class PartitionLog {
           }
           break;
         }
+        segment.nextOffset = next;
       }
     }
     const first = log.segments[0]!;
@@ -159,6 +169,32 @@ export class PartitionLog {
     return this.segments.length;
   }
 
+  /** The segments, oldest first (the log cleaner reads the closed ones). */
+  get segmentList(): readonly Segment[] {
+    return this.segments;
+  }
+
+  /** Whether `s` is still one of this log's segments (the cleaner checks between its steps). */
+  holds(s: Segment): boolean {
+    return this.segments.includes(s);
+  }
+
+  /**
+   * Puts the cleaned segment `by` in place of `old` (consecutive closed segments, all still in
+   * the log) and closes them; false, changing nothing, when the log no longer holds them as they
+   * were (retention, truncation or close happened while the cleaner worked).
+   */
+  replaceSegments(old: readonly Segment[], by: Segment): boolean {
+    const i = this.segments.indexOf(old[0]!);
+    if (i < 0 || i + old.length >= this.segments.length) return false;
+    for (let k = 0; k < old.length; k++) if (this.segments[i + k] !== old[k]) return false;
+    this.segments.splice(i, old.length, by);
+    for (const s of old) s.close();
+    // A cached tail batch may be one the cleaner changed (only when the active segment is empty).
+    this.tail.clear();
+    return true;
+  }
+
   /** Sets a new leader epoch (persisted); later batches carry it. */
   setLeaderEpoch(epoch: number): void {
     this.leaderEpoch = epoch;
@@ -180,6 +216,11 @@ export class PartitionLog {
     }
     // Produce v3+ carries exactly one batch per partition.
     if (check.size !== records.length) return { errorCode: ErrorCode.INVALID_RECORD };
+    // A compacted topic keeps the last record of each key: a record without one is refused, as
+    // Kafka does (records the broker cannot decompress are not checked).
+    if (compacts(this.config) && hasKeylessRecord(records, 0, check.size)) {
+      return { errorCode: ErrorCode.INVALID_RECORD };
+    }
     // Batches are never decompressed (nothing the broker reads is inside the compressed part);
     // only codec ids Kafka does not define are refused.
     if (compressionCodec(records, 0) > MAX_CODEC) return { errorCode: ErrorCode.CORRUPT_MESSAGE };
@@ -201,7 +242,7 @@ export class PartitionLog {
     const baseOffset = this.logEndOffset;
     const lastOffset = baseOffset + check.lastOffsetDelta;
     stampBatch(records, 0, baseOffset, this.leaderEpoch);
-    if (this.active.size > 0 && this.active.size + records.length > this.config.segmentBytes) this.roll();
+    if (this.active.size > 0 && this.rollDue(records.length, now)) this.roll();
     this.active.append(records, baseOffset, lastOffset, check.maxTimestamp);
     this.logEndOffset = lastOffset + 1;
     this.tail.add(baseOffset, lastOffset, records);
@@ -229,12 +270,14 @@ export class PartitionLog {
       const check = checkBatch(records, pos);
       if (!check.ok) break;
       const base = batchBaseOffset(records, pos);
-      if (base !== this.logEndOffset) break;
+      // The leader's log may have gaps (its cleaner removed batches): offsets must only grow.
+      if (base < this.logEndOffset) break;
       const last = base + check.lastOffsetDelta;
       onBatch?.(base, records.readInt32BE(pos + 12));
       if (
         this.active.size + unwrittenBytes > 0 &&
-        this.active.size + unwrittenBytes + check.size > this.config.segmentBytes
+        (this.active.size + unwrittenBytes + check.size > this.config.segmentBytes ||
+          this.segmentTooOld(Date.now()))
       ) {
         this.active.appendBatches(records, unwritten, pos);
         unwritten = pos;
@@ -279,6 +322,16 @@ export class PartitionLog {
    * recovery trusts closed segments, which holds unless the machine itself crashes within the
    * moment that fsync takes.
    */
+  private rollDue(bytes: number, now: number): boolean {
+    return this.active.size + bytes > this.config.segmentBytes || this.segmentTooOld(now);
+  }
+
+  /** segment.ms: the active segment's first append is that old (Kafka rolls on the next append). */
+  private segmentTooOld(now: number): boolean {
+    const first = this.active.firstAppendAt;
+    return first > 0 && now - first >= this.config.segmentMs;
+  }
+
   private roll(): void {
     this.active.flushInBackground();
     this.segments.push(Segment.create(this.dir, this.logEndOffset, this.config.indexIntervalBytes));
@@ -326,9 +379,9 @@ export class PartitionLog {
     }
     for (let i = lo; i < this.segments.length; i++) {
       const records = this.segments[i]!.read(offset, maxBytes, upTo, minOneBatch);
-      if (records) return { errorCode: 0, records };
-      // Stop at the first segment that has visible data but none of it fit.
-      if (!minOneBatch && this.segments[i]!.nextOffset > offset) break;
+      // Empty: the segment has visible data but none of it fit. Null: nothing at or after the
+      // offset here (a compacted gap at the segment's end), so the next segment answers.
+      if (records) return { errorCode: 0, records: records.length > 0 ? records : null };
     }
     return { errorCode: 0, records: null };
   }
@@ -347,6 +400,8 @@ export class PartitionLog {
       removePath(join(this.dir, indexFileName(s.baseOffset)));
     }
     this.logEndOffset = this.active.truncateTo(offset);
+    // The cleaner's record of what it cleaned may describe removed offsets: start it over.
+    removePath(join(this.dir, CLEANER_CHECKPOINT));
     if (this.highWatermark > this.logEndOffset) this.highWatermark = this.logEndOffset;
     // Sequences of truncated batches must not count as appended.
     this.producers = new ProducerStateTable();
@@ -370,6 +425,7 @@ export class PartitionLog {
       removePath(join(this.dir, indexFileName(s.baseOffset)));
     }
     removePath(join(this.dir, PRODUCER_SNAPSHOT));
+    removePath(join(this.dir, CLEANER_CHECKPOINT));
     this.segments = [Segment.create(this.dir, offset, this.config.indexIntervalBytes)];
     this.logStartOffset = offset;
     this.logEndOffset = offset;
@@ -406,6 +462,8 @@ export class PartitionLog {
    * segments deleted.
    */
   applyRetention(now = Date.now()): number {
+    // cleanup.policy=compact alone: the cleaner bounds the log, retention deletes nothing.
+    if (!deletes(this.config)) return 0;
     const { retentionBytes, retentionMs } = this.config;
     let total = this.sizeBytes;
     let deleted = 0;

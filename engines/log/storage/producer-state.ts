@@ -81,6 +81,16 @@ export class ProducerStateTable {
     if (e.batches.length > RECENT_BATCHES) e.batches.shift();
   }
 
+  /** The last offset of each producer's newest batch (the log cleaner keeps those batches whole). */
+  lastBatchOffsets(): Set<number> {
+    const out = new Set<number>();
+    for (const e of this.producers.values()) {
+      const last = e.batches.at(-1);
+      if (last) out.add(last.lastOffset);
+    }
+    return out;
+  }
+
   toJSON(): Array<[number, Entry]> {
     return [...this.producers];
   }

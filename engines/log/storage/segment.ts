@@ -153,12 +153,14 @@ export class Segment {
         break;
       }
       const base = batchBaseOffset(buf, off);
-      if (base !== next) {
-        stoppedBy = `offset ${base} where ${next} was expected`;
+      // Offsets only grow; a gap is legal (the cleaner removed batches, or a follower fetched from
+      // a compacted leader), an overlap is not.
+      if (base < next) {
+        stoppedBy = `offset ${base} where ${next} or later was expected`;
         break;
       }
-      this.noteAppend(pos, next, size);
-      next += check.lastOffsetDelta + 1;
+      this.noteAppend(pos, base, size);
+      next = base + check.lastOffsetDelta + 1;
       maxTs = Math.max(maxTs, check.maxTimestamp);
       pos += size;
     }
@@ -176,8 +178,12 @@ export class Segment {
     this.bytesSinceIndex += size;
   }
 
+  /** When the first batch was appended since this segment was created or opened (segment.ms). */
+  firstAppendAt = 0;
+
   /** Appends one validated, stamped batch. */
   append(batch: Buffer, firstOffset: number, lastOffset: number, maxTimestamp: number): void {
+    if (this.firstAppendAt === 0) this.firstAppendAt = Date.now();
     let written = 0;
     while (written < batch.length) {
       written += writeSync(this.fd, batch, written, batch.length - written, this.size + written);
@@ -193,6 +199,7 @@ export class Segment {
    * (a follower's fetch brings several at a time), then indexes each of them.
    */
   appendBatches(buf: Buffer, start: number, end: number): void {
+    if (this.firstAppendAt === 0) this.firstAppendAt = Date.now();
     const length = end - start;
     let written = 0;
     while (written < length) {
@@ -222,10 +229,36 @@ export class Segment {
   }
 
   /**
-   * Reads whole batches starting with the one containing `offset`, stopping before any batch that
-   * reaches `maxOffset` (exclusive; the high watermark) and once `maxBytes` is reached — but always
-   * returning at least one whole batch when one is visible and `minOneBatch` is set (KIP-74: the
-   * first batch of a fetch is returned even if larger than the limits). Null when nothing fits.
+   * Every batch of the file in order, read `chunkBytes` at a time (the log cleaner): each yield is
+   * a buffer and the batch's position and size in it. The caller must stop iterating once the
+   * segment is closed.
+   */
+  *batches(chunkBytes = 1 << 20): Generator<{ buf: Buffer; pos: number; size: number }> {
+    let filePos = 0;
+    while (filePos < this.size) {
+      let chunk = this.readAt(filePos, Math.min(chunkBytes, this.size - filePos));
+      if (chunk.length < BATCH_HEADER_BYTES) return;
+      const first = batchSize(chunk, 0);
+      if (first > chunk.length) chunk = this.readAt(filePos, first);
+      let p = 0;
+      while (chunk.length - p >= BATCH_HEADER_BYTES) {
+        const size = batchSize(chunk, p);
+        if (size < BATCH_HEADER_BYTES || p + size > chunk.length) break;
+        yield { buf: chunk, pos: p, size };
+        p += size;
+      }
+      if (p === 0) return;
+      filePos += p;
+    }
+  }
+
+  /**
+   * Reads whole batches starting with the one containing `offset` (or the first after it: the
+   * cleaner leaves gaps), stopping before any batch that reaches `maxOffset` (exclusive; the high
+   * watermark) and once `maxBytes` is reached — but always returning at least one whole batch when
+   * one is visible and `minOneBatch` is set (KIP-74: the first batch of a fetch is returned even if
+   * larger than the limits). Null when this segment has nothing visible at or after `offset`; an
+   * empty buffer when it has, but the first such batch did not fit (`minOneBatch` off).
    */
   read(offset: number, maxBytes: number, maxOffset: number, minOneBatch = true): Buffer | null {
     let pos = this.index.lookup(offset - this.baseOffset);
@@ -246,7 +279,7 @@ export class Segment {
           (start >= 0 || !minOneBatch) &&
           p + size - (start >= 0 ? start : p) > maxBytes
         ) {
-          if (start < 0) return null;
+          if (start < 0) return Buffer.alloc(0);
           break;
         }
         if (p + size > chunk.length) {

@@ -2,11 +2,15 @@
  * Reads one broker's own copy of a partition through the Kafka protocol (Fetch with the
  * debugging replica id −2, which any broker of a cluster answers from its local log whatever its
  * role) and lists its batches: base and last offset, leader epoch and CRC. The replica
- * divergence check compares these lists across brokers.
+ * divergence check compares these lists across brokers. For a compacted topic it also lists every
+ * record's offset, key and a hash of its value: replicas clean on their own, so their batches
+ * differ below the HW while what a consumer reads from them (each key's last value) must not.
  */
 
+import { createHash } from "node:crypto";
 import { ApiKey } from "../protocol/registry.ts";
 import { checkBatch, Off, readInt64 } from "../records/record-batch.ts";
+import { readRecords } from "../records/record-set.ts";
 import { RawClient } from "./raw-client.ts";
 
 export interface BatchSummary {
@@ -23,6 +27,39 @@ export interface ReplicaDump {
   /** LSO field of the debug answer carries the replica's log end offset. */
   logEndOffset: number;
   batches: BatchSummary[];
+  /**
+   * Compacted topics (when asked): every record in log order, key in base64, value as a hash
+   * (null: tombstone); undefined when a batch's records could not be read (compression).
+   */
+  records?: RecordSummary[];
+}
+
+export interface RecordSummary {
+  o: number;
+  k: string;
+  v: string | null;
+}
+
+/** The records of whole batches in `buf` at or after `from`; undefined if one cannot be read. */
+export function summarizeRecords(buf: Buffer, from: number): RecordSummary[] | undefined {
+  const out: RecordSummary[] = [];
+  let pos = 0;
+  while (pos < buf.length) {
+    const c = checkBatch(buf, pos, buf.length, false);
+    if (!c.ok) break;
+    const read = readRecords(buf, pos, c.size);
+    if (!read) return undefined;
+    for (const r of read.records) {
+      if (r.offset < from) continue;
+      out.push({
+        o: r.offset,
+        k: r.key === null ? "" : r.key.toString("base64"),
+        v: r.value === null ? null : createHash("sha256").update(r.value).digest("hex").slice(0, 16),
+      });
+    }
+    pos += c.size;
+  }
+  return out;
 }
 
 export function summarizeBatches(buf: Buffer): BatchSummary[] {
@@ -49,10 +86,12 @@ export async function dumpReplica(
   port: number,
   topic: string,
   partition: number,
+  opts: { records?: boolean } = {},
 ): Promise<ReplicaDump> {
   const client = await RawClient.connect(port, host);
   try {
     const batches: BatchSummary[] = [];
+    let records: RecordSummary[] | undefined = opts.records ? [] : undefined;
     let offset = 0;
     let hw = -1;
     let leo = -1;
@@ -112,10 +151,20 @@ export async function dumpReplica(
       const got = p.records ? summarizeBatches(p.records).filter((b) => b.lastOffset >= offset) : [];
       if (got.length === 0) break;
       batches.push(...got);
+      if (records && p.records) {
+        const more = summarizeRecords(p.records, offset);
+        records = more ? records.concat(more) : undefined;
+      }
       offset = got.at(-1)!.lastOffset + 1;
       if (offset >= leo) break;
     }
-    return { highWatermark: hw, logStartOffset: start, logEndOffset: leo, batches };
+    return {
+      highWatermark: hw,
+      logStartOffset: start,
+      logEndOffset: leo,
+      batches,
+      ...(opts.records ? { records } : {}),
+    };
   } finally {
     client.close();
   }

@@ -200,18 +200,22 @@ export class LogTarget implements Target {
     // Only the partition's replicas hold it: other brokers' copies are empty (never placed there,
     // or deleted when a reassignment moved the partition away).
     const owners = await this.replicaNames();
+    const policy =
+      t.topicConfig["cleanup.policy"] ?? t.config["log.cleanup.policy"] ?? t.config["cleanup.policy"];
+    const compacted = String(policy ?? "").includes("compact");
     const read = async (p: number) => {
       const replicas: ReplicasOp["replicas"] = [];
       for (const [broker, port] of this.kafkaPorts) {
         if (this.o.supervisor.nodes.get(broker)?.state !== "running") continue;
         if (owners && !owners.get(p)?.has(broker)) continue;
         try {
-          const d = await dumpReplica("127.0.0.1", port, t.topic, p);
+          const d = await dumpReplica("127.0.0.1", port, t.topic, p, { records: compacted });
           replicas.push({
             broker,
             highWatermark: d.highWatermark,
             logStartOffset: d.logStartOffset,
             batches: d.batches,
+            ...(d.records ? { records: d.records } : {}),
           });
         } catch {
           // A broker that does not answer is left out; the check says how many replicas it saw.
@@ -222,13 +226,15 @@ export class LogTarget implements Target {
     for (let p = 0; p < t.partitions; p++) {
       let replicas = await read(p);
       const agree = () =>
-        checkReplicaDivergence("", Math.max(-1, ...replicas.map((r) => r.highWatermark)), replicas).ok;
+        checkReplicaDivergence("", Math.max(-1, ...replicas.map((r) => r.highWatermark)), replicas, {
+          compacted,
+        }).ok;
       const end = Date.now() + 5000;
       while (!agree() && Date.now() < end) {
         await new Promise((r) => setTimeout(r, 200));
         replicas = await read(p);
       }
-      samples.record(replicasOp(samples.now(), t.topic, p, replicas));
+      samples.record(replicasOp(samples.now(), t.topic, p, replicas, compacted));
     }
   }
 

@@ -1,7 +1,8 @@
 /**
  * The replica divergence check of a replicated log run: for each partition recorded at the end
  * (replicas-op.ts), every replica must hold the same batches below the final high watermark (the
- * highest any replica reports). Runs without replication record nothing and get no check.
+ * highest any replica reports); compacted topics by each key's last value (see
+ * checkers/replica-divergence.ts). Runs without replication record nothing and get no check.
  */
 
 import type { Checker } from "../../checkers/checker.ts";
@@ -18,7 +19,9 @@ export const replicaDivergenceChecker: Checker = {
     let replicas = 0;
     for (const r of recs) {
       const hw = Math.max(-1, ...r.replicas.map((x) => x.highWatermark));
-      const res = checkReplicaDivergence(`${r.topic}-${r.partition}`, hw, r.replicas);
+      const res = checkReplicaDivergence(`${r.topic}-${r.partition}`, hw, r.replicas, {
+        compacted: r.compacted === true,
+      });
       replicas += r.replicas.length;
       if (!res.ok) problems.push(...res.problems.map((p) => `${res.partition}: ${p}`));
       if (r.replicas.length < 2)

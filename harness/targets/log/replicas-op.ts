@@ -10,6 +10,16 @@ export function replicasOp(
   topic: string,
   partition: number,
   replicas: ReplicasOp["replicas"],
+  compacted = false,
 ): ReplicasOp {
-  return { t, process: "harness", type: "info", f: "replicas", topic, partition, replicas };
+  return {
+    t,
+    process: "harness",
+    type: "info",
+    f: "replicas",
+    topic,
+    partition,
+    replicas,
+    ...(compacted ? { compacted: true } : {}),
+  };
 }

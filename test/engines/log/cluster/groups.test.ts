@@ -120,7 +120,7 @@ test("an OffsetCommit is a record of __consumer_offsets-0 on every in-sync repli
   const entry = (name: string) =>
     configs.resources[0]!.configEntries.find((c) => c.configName === name)?.configValue;
   assert.equal(entry("min.insync.replicas"), "2", "a commit waits for two replicas");
-  assert.equal(entry("retention.ms"), "-1", "retention never deletes a commit");
+  assert.equal(entry("cleanup.policy"), "compact", "the cleaner keeps the last commit of each key");
   assert.equal(md.replicas.length, 3);
   assert.equal(md.isr.length, 3);
   for (const n of cluster.nodes) {
