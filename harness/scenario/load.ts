@@ -222,6 +222,15 @@ function crossCheck(
     if (!bad && by && !consumerSide.includes(by[1] as string)) {
       bad = `no collector or consumer named "${by[1]}"; here: ${consumerSide.join(", ")}`;
     }
+    if (
+      !bad &&
+      /^leadership\.byBroker\./.test(path) &&
+      !facts.nodes.some((n) => `leadership.byBroker.${n.name}` === path)
+    )
+      bad = `no broker named "${path.slice("leadership.byBroker.".length)}"`;
+    if (!bad && path.startsWith("leadership.") && !facts.leadership) {
+      bad = `leadership.* is recorded for a log cluster only (topology.brokers 2 or more, or dedicated controllers)`;
+    }
     if (!bad && path.startsWith("order.") && !facts.ordered) {
       bad = `order.* needs deliveries with partition and offset, which the ${s.engine} engine does not report`;
     }
