@@ -81,11 +81,12 @@ export function planLeaderRebalance(image: MetadataImage, percentage: number): R
       records.push({ type: "partitionChange", topic, partition: i, state: next });
     });
   }
+  // Only brokers getting leaderships back: one still out of the ISRs would repeat its line every check.
   const summary = leaderImbalance(image)
-    .filter((b) => over.has(b.broker))
+    .filter((b) => moved.has(b.broker))
     .map(
       (b) =>
-        `broker ${b.broker} leads ${b.preferred - b.notLeading} of the ${b.preferred} partition(s) it is preferred for (imbalance ${Math.round((100 * b.notLeading) / b.preferred)}% > ${percentage}%): ${moved.get(b.broker) ?? 0} can move back`,
+        `broker ${b.broker} leads ${b.preferred - b.notLeading} of the ${b.preferred} partition(s) it is preferred for (imbalance ${Math.round((100 * b.notLeading) / b.preferred)}% > ${percentage}%): ${moved.get(b.broker)} move back`,
     );
   return { records, changes: [...summary, ...changes] };
 }
