@@ -69,6 +69,7 @@ async function runCase(label: string, maxRecords: number, maxBytes: number) {
       sessionTimeoutMs: 600_000,
       electionTimeoutMs: 1000,
       unclean: false,
+      leaderRebalance: null,
       defaultReplicationFactor: 1,
       snapshotMaxRecords: maxRecords,
       snapshotMaxBytes: maxBytes,

@@ -7,6 +7,7 @@
 import type { BrokerContext, Handler, HandlerResult } from "./broker-context.ts";
 import { handleApiVersions } from "./handlers/api-versions.ts";
 import { handleAlterConfigs, handleDescribeConfigs } from "./handlers/configs.ts";
+import { handleElectLeaders } from "./handlers/elect-leaders.ts";
 import { handleFetch } from "./handlers/fetch.ts";
 import {
   handleDescribeGroups,
@@ -57,6 +58,7 @@ export const handlers: ReadonlyMap<number, Handler> = new Map<number, Handler>([
   [ApiKey.OffsetsForLeaderEpoch, h(handleOffsetsForLeaderEpoch)],
   [ApiKey.DescribeConfigs, h(handleDescribeConfigs)],
   [ApiKey.AlterConfigs, h(handleAlterConfigs)],
+  [ApiKey.ElectLeaders, h(handleElectLeaders)],
   [ApiKey.IncrementalAlterConfigs, h(handleAlterConfigs)],
   [ApiKey.AlterPartitionReassignments, h(handleAlterPartitionReassignments)],
   [ApiKey.ListPartitionReassignments, h(handleListPartitionReassignments)],

@@ -98,6 +98,12 @@ export async function serveClusterNode(opts: ClusterNodeOptions): Promise<Runnin
       sessionTimeoutMs: config.brokerSessionTimeoutMs,
       electionTimeoutMs: config.controllerElectionTimeoutMs,
       unclean: config.uncleanLeaderElection,
+      leaderRebalance: config.autoLeaderRebalance
+        ? {
+            intervalMs: config.leaderImbalanceCheckIntervalSeconds * 1000,
+            percentage: config.leaderImbalancePerBrokerPercentage,
+          }
+        : null,
       defaultReplicationFactor: config.defaultReplicationFactor,
       snapshotMaxRecords: config.metadataSnapshotMaxRecords,
       snapshotMaxBytes: config.metadataSnapshotMaxBytes,

@@ -36,6 +36,10 @@ export interface BrokerConfig {
   brokerHeartbeatIntervalMs: number;
   controllerElectionTimeoutMs: number;
   uncleanLeaderElection: boolean;
+  /** Preferred-leader rebalance by the active controller (controller/leader-balance.ts). */
+  autoLeaderRebalance: boolean;
+  leaderImbalanceCheckIntervalSeconds: number;
+  leaderImbalancePerBrokerPercentage: number;
   replicaLagTimeMaxMs: number;
   replicaFetchWaitMaxMs: number;
   offsetsTopicReplicationFactor: number;
@@ -110,6 +114,9 @@ export const brokerConfigKeys: Record<string, Setter> = {
   "broker.heartbeat.interval.ms": num((c, n) => (c.brokerHeartbeatIntervalMs = n)),
   "controller.quorum.election.timeout.ms": num((c, n) => (c.controllerElectionTimeoutMs = n)),
   "unclean.leader.election.enable": bool((c, b) => (c.uncleanLeaderElection = b)),
+  "auto.leader.rebalance.enable": bool((c, b) => (c.autoLeaderRebalance = b)),
+  "leader.imbalance.check.interval.seconds": num((c, n) => (c.leaderImbalanceCheckIntervalSeconds = n)),
+  "leader.imbalance.per.broker.percentage": num((c, n) => (c.leaderImbalancePerBrokerPercentage = n)),
   "replica.lag.time.max.ms": num((c, n) => (c.replicaLagTimeMaxMs = n)),
   "replica.fetch.wait.max.ms": num((c, n) => (c.replicaFetchWaitMaxMs = n)),
   "offsets.topic.replication.factor": num((c, n) => (c.offsetsTopicReplicationFactor = n)),
@@ -137,6 +144,9 @@ export function defaultBrokerConfig(): BrokerConfig {
     brokerHeartbeatIntervalMs: 2000,
     controllerElectionTimeoutMs: 1000,
     uncleanLeaderElection: false,
+    autoLeaderRebalance: true,
+    leaderImbalanceCheckIntervalSeconds: 300,
+    leaderImbalancePerBrokerPercentage: 10,
     replicaLagTimeMaxMs: 30_000,
     replicaFetchWaitMaxMs: 500,
     offsetsTopicReplicationFactor: 3,
@@ -172,6 +182,10 @@ export function parseBrokerConfig(overrides: Record<string, string> = {}): Broke
     problems.push("metadata.log.max.records.between.snapshots must be at least 1");
   if (c.metadataSnapshotMaxBytes < 1)
     problems.push("metadata.log.max.record.bytes.between.snapshots must be at least 1");
+  if (c.leaderImbalanceCheckIntervalSeconds < 1 || c.leaderImbalanceCheckIntervalSeconds > 86_400)
+    problems.push("leader.imbalance.check.interval.seconds must be between 1 and 86400 (seconds)");
+  if (c.leaderImbalancePerBrokerPercentage < 0 || c.leaderImbalancePerBrokerPercentage > 100)
+    problems.push("leader.imbalance.per.broker.percentage must be between 0 and 100");
   if (c.groupMinSessionTimeoutMs > c.groupMaxSessionTimeoutMs) {
     problems.push("group.min.session.timeout.ms exceeds group.max.session.timeout.ms");
   }
@@ -215,6 +229,9 @@ export function brokerConfigValues(c: BrokerConfig): Record<string, string> {
     "broker.heartbeat.interval.ms": text(c.brokerHeartbeatIntervalMs),
     "controller.quorum.election.timeout.ms": text(c.controllerElectionTimeoutMs),
     "unclean.leader.election.enable": String(c.uncleanLeaderElection),
+    "auto.leader.rebalance.enable": String(c.autoLeaderRebalance),
+    "leader.imbalance.check.interval.seconds": text(c.leaderImbalanceCheckIntervalSeconds),
+    "leader.imbalance.per.broker.percentage": text(c.leaderImbalancePerBrokerPercentage),
     "replica.lag.time.max.ms": text(c.replicaLagTimeMaxMs),
     "replica.fetch.wait.max.ms": text(c.replicaFetchWaitMaxMs),
     "offsets.topic.replication.factor": text(c.offsetsTopicReplicationFactor),

@@ -72,6 +72,14 @@ export function runSummary(r: Results, runDir: string): string {
           : `; lostWrite ${r.order.lostWrite}, unseen ${r.order.unseen}, duplicate ${r.order.duplicate}, pollSkip ${r.order.pollSkip}`),
     );
   }
+  if (r.leadership) {
+    const l = r.leadership;
+    lines.push(
+      `  leadership  ${l.partitions} partitions at the end: ${Object.entries(l.byBroker)
+        .map(([b, c]) => `${b} ${c}`)
+        .join(", ")}; ${l.notPreferred} not on their preferred replica, ${l.offline} offline`,
+    );
+  }
   lines.push(...resourceLines(r.resources, r.harnessBound));
   lines.push(...distributedLine(r.distributed));
   for (const c of r.checks) {

@@ -176,6 +176,23 @@ export interface ReplicasOp {
   }>;
 }
 
+/**
+ * Partition leadership at the end of a replicated log's run (recorded by the log target just
+ * before its nodes stop, from a running broker's Metadata): each partition's leader and its
+ * replicas in assignment order, the first being its preferred leader. Read for `leadership`.
+ */
+export interface LeadershipOp {
+  t: number;
+  process: "harness";
+  type: "info";
+  f: "leadership";
+  topic: string;
+  /** Every broker of the cluster, so one that leads nothing still counts. */
+  brokers: string[];
+  /** `leader` null: the partition had no leader (offline). */
+  partitions: Array<{ partition: number; leader: string | null; replicas: string[] }>;
+}
+
 export type Op =
   | WorkerLostOp
   | StartOp
@@ -186,4 +203,5 @@ export type Op =
   | NemesisOp
   | NodeExitOp
   | SampleOp
-  | ReplicasOp;
+  | ReplicasOp
+  | LeadershipOp;

@@ -304,6 +304,12 @@ export interface Results {
     nonmonotonicPoll?: number;
     nonmonotonicSend?: number;
   };
+  /**
+   * Added (additive), replicated log only: partition leadership at the end of the run (a running
+   * broker's Metadata just before the nodes stop), to see whether leaderships moved by faults
+   * came back to their preferred replicas (`auto.leader.rebalance.enable`).
+   */
+  leadership?: Leadership;
   /** Added after schemaVersion 1 shipped (additive): per-node sampled series, by node name. */
   nodes?: Record<string, NodeSeries>;
   /**
@@ -317,6 +323,20 @@ export interface Results {
   harnessBound?: boolean;
   /** Added (additive): the run's load came from remote workers (`run --workers`); see harness/remote. */
   distributed?: DistributedSummary;
+}
+
+export interface Leadership {
+  topic: string;
+  partitions: number;
+  /** Partitions each broker leads, by broker name (0 for a broker that leads none). */
+  byBroker: Record<string, number>;
+  /** The most and the fewest partitions one broker leads. */
+  maxPerBroker: number;
+  minPerBroker: number;
+  /** Partitions not led by their preferred replica (the first of the assignment), offline ones included. */
+  notPreferred: number;
+  /** Partitions without a leader. */
+  offline: number;
 }
 
 /** One latency's HDR histograms, compressed base64, from the actual and from the intended send. */

@@ -122,6 +122,7 @@ export const expectablePaths: readonly string[] = [
     "nonmonotonicSend",
   ].map((f) => `order.${f}`),
   "lossAttribution.unattributed",
+  ...["partitions", "maxPerBroker", "minPerBroker", "notPreferred", "offline"].map((f) => `leadership.${f}`),
 ];
 
 /**
@@ -131,6 +132,7 @@ export const expectablePaths: readonly string[] = [
 export function checkPath(path: string, faultNames: readonly string[]): string | undefined {
   if (expectablePaths.includes(path)) return undefined;
   if (/^deliveredBy\.[A-Za-z][A-Za-z0-9_-]*$/.test(path)) return undefined;
+  if (/^leadership\.byBroker\.[A-Za-z][A-Za-z0-9_-]*$/.test(path)) return undefined;
   const wm = faultWindowPath.exec(path);
   if (wm) {
     if (faultNames.includes(wm[1] as string)) return undefined;
@@ -148,7 +150,7 @@ export function checkPath(path: string, faultNames: readonly string[]): string |
   }
   const prefix = path.split(".")[0] ?? "";
   const near = expectablePaths.filter((p) => p.startsWith(`${prefix}.`));
-  return `unknown results path "${path}"; allowed: deliveredBy.<node>, ${(near.length ? near : expectablePaths.filter((p) => !p.includes("corrected"))).join(", ")}${prefix === "faults" || !near.length ? ", faults.<name>.<field>" : ""}`;
+  return `unknown results path "${path}"; allowed: deliveredBy.<node>, leadership.byBroker.<broker>, ${(near.length ? near : expectablePaths.filter((p) => !p.includes("corrected"))).join(", ")}${prefix === "faults" || !near.length ? ", faults.<name>.<field>" : ""}`;
 }
 
 /** Reads a dotted path (with `faults.<name>` resolved by fault name) from a results object. */

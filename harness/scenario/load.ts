@@ -213,6 +213,10 @@ function crossCheck(
   const merged: Record<string, string | number> = { ...defaultExpectations, ...s.expect };
   const expectations: Expectation[] = [];
   const consumerSide = facts.consumers;
+  // Brokers are the servers that lead partitions (the log's controllers lead none).
+  const brokers = facts.nodes
+    .filter((n) => n.role === "server" && n.name.startsWith("broker-"))
+    .map((n) => n.name);
   for (const [path, raw] of Object.entries(merged)) {
     let bad = checkPath(
       path,
@@ -221,6 +225,16 @@ function crossCheck(
     const by = /^deliveredBy\.(.+)$/.exec(path);
     if (!bad && by && !consumerSide.includes(by[1] as string)) {
       bad = `no collector or consumer named "${by[1]}"; here: ${consumerSide.join(", ")}`;
+    }
+    if (
+      !bad &&
+      facts.leadership &&
+      /^leadership\.byBroker\./.test(path) &&
+      !brokers.some((b) => `leadership.byBroker.${b}` === path)
+    )
+      bad = `no broker named "${path.slice("leadership.byBroker.".length)}"; here: ${brokers.join(", ")}`;
+    if (!bad && path.startsWith("leadership.") && !facts.leadership) {
+      bad = `leadership.* is recorded for a log cluster only (topology.brokers 2 or more, or dedicated controllers)`;
     }
     if (!bad && path.startsWith("order.") && !facts.ordered) {
       bad = `order.* needs deliveries with partition and offset, which the ${s.engine} engine does not report`;

@@ -20,7 +20,7 @@
 import type { z } from "zod";
 import type { Checker } from "../checkers/checker.ts";
 import type { PlannedMessage } from "../generator/schedule.ts";
-import type { Op, ReplicasOp, SampleOp } from "../history/op.ts";
+import type { LeadershipOp, Op, ReplicasOp, SampleOp } from "../history/op.ts";
 import type { Link } from "../network/links.ts";
 import type { Network } from "../network/network.ts";
 import type { Check, Results } from "../results/types.ts";
@@ -83,6 +83,8 @@ export interface TopologyFacts {
    * acknowledged, so such faults may be charged with lost messages (checkers/loss-attribution.ts).
    */
   leaderElection?: boolean;
+  /** The target records partition leadership at the end, so `leadership.*` expectations apply. */
+  leadership?: boolean;
   /**
    * The setting that decides what survives a crash, as the design matrix's column label next to
    * the engine name: the channel type for the push agent, producer acks and flush for the log.
@@ -178,13 +180,13 @@ export interface TargetContext<T> {
   sink: DeliverySink;
   readyTimeoutMs?: number;
   /** The history's clock and recorder, for samples a target takes of its nodes (e.g. /metrics). */
-  samples?: { now: () => number; record: (op: SampleOp | ReplicasOp) => void };
+  samples?: { now: () => number; record: (op: SampleOp | ReplicasOp | LeadershipOp) => void };
 }
 
 export type Problem = (path: string, message: string) => void;
 
 /** Result fields a target adds to results.json beyond the common ones (e.g. `order`). */
-export type AnalysisExtras = Partial<Pick<Results, "order">>;
+export type AnalysisExtras = Partial<Pick<Results, "order" | "leadership">>;
 
 /** Everything the harness knows about one target, registered by its `engine:` name. */
 export interface TargetDefinition<T = unknown, Raw = T> {

@@ -5,7 +5,9 @@
  * `broker.session.timeout.ms` and moves its leaderships to live ISR members, elects leaders for
  * offline partitions when a broker returns, assigns replicas for new topics, validates ISR changes
  * proposed by leaders (AlterPartition), runs partition reassignments (reassignment.ts) and
- * controlled shutdowns. Every decision becomes a
+ * controlled shutdowns, and hands leadership back to preferred replicas — periodically
+ * (leader-balance.ts, `auto.leader.rebalance.enable`) and on ElectLeaders (elect-leaders.ts).
+ * Every decision becomes a
  * metadata record that is committed by the quorum before anyone acts on it.
  *
  * Decisions are serialised through one queue, so each is computed against the image with every
@@ -22,7 +24,9 @@ import {
   topicUnclean,
   validateTopicConfigs,
 } from "../topic-configs.ts";
-import { addBroker, assignReplicas, removeBroker } from "./election.ts";
+import { type ElectionOutcome, planElections } from "./elect-leaders.ts";
+import { addBroker, assignReplicas, electUnclean, removeBroker } from "./election.ts";
+import { planLeaderRebalance } from "./leader-balance.ts";
 import {
   applyRecord,
   type BrokerRecord,
@@ -53,6 +57,8 @@ export interface ControllerOptions {
   sessionTimeoutMs: number;
   electionTimeoutMs: number;
   unclean: boolean;
+  /** Periodic preferred-leader rebalance (`auto.leader.rebalance.enable`); null = off. */
+  leaderRebalance: { intervalMs: number; percentage: number } | null;
   defaultReplicationFactor: number;
   /** Metadata snapshot after this many committed records, or this many bytes of them, since the last. */
   snapshotMaxRecords: number;
@@ -114,7 +120,15 @@ export async function startController(opts: ControllerOptions): Promise<RunningC
       maxEntries: opts.snapshotMaxRecords,
       maxBytes: opts.snapshotMaxBytes,
     },
-    onRoleChange: (leader) => (leader ? startSessions() : stopSessions()),
+    onRoleChange: (leader) => {
+      if (leader) {
+        startSessions();
+        startRebalance();
+      } else {
+        stopSessions();
+        stopRebalance();
+      }
+    },
   });
 
   /**
@@ -249,6 +263,41 @@ export async function startController(opts: ControllerOptions): Promise<RunningC
     deadlines.clear();
   };
 
+  /**
+   * Kafka's auto leader rebalance: every `leader.imbalance.check.interval.seconds` the active
+   * controller elects the preferred replica of each partition whose preferred broker is more than
+   * `leader.imbalance.per.broker.percentage` imbalanced (leader-balance.ts). Like every leader
+   * change it is one committed record at a new leader epoch, queued behind earlier decisions.
+   */
+  let rebalanceTimer: NodeJS.Timeout | undefined;
+  let rebalancing = false;
+  const rebalanceLeaders = () =>
+    serial(async () => {
+      if (!raft.isLeader || !opts.leaderRebalance) return;
+      const plan = planLeaderRebalance(image, opts.leaderRebalance.percentage);
+      if (plan.records.length === 0) return;
+      for (const c of plan.changes) opts.log(c);
+      await propose({ type: "batch", records: plan.records });
+    });
+  const startRebalance = () => {
+    const r = opts.leaderRebalance;
+    if (!r || rebalanceTimer) return;
+    rebalanceTimer = setInterval(() => {
+      if (rebalancing) return;
+      rebalancing = true;
+      void rebalanceLeaders()
+        .catch((e) => opts.log(`leader rebalance failed: ${(e as Error).message}`))
+        .finally(() => {
+          rebalancing = false;
+        });
+    }, r.intervalMs);
+    rebalanceTimer.unref();
+  };
+  const stopRebalance = () => {
+    clearInterval(rebalanceTimer);
+    rebalanceTimer = undefined;
+  };
+
   const createTopics = (topics: CreateTopicRequest[]) =>
     serial(async () => {
       const out: Array<{ name: string; errorCode: number; errorMessage: string | null }> = [];
@@ -323,8 +372,7 @@ export async function startController(opts: ControllerOptions): Promise<RunningC
           if (topicUnclean(r.configs, opts.unclean) && !topicUnclean(topic.configs, opts.unclean)) {
             const live = new Set(liveBrokers(image));
             topic.partitions.forEach((p, i) => {
-              const any = p.leader === -1 ? p.replicas.find((b) => live.has(b)) : undefined;
-              const next = any === undefined ? null : addBroker(p, any, live, true);
+              const next = electUnclean(p, live);
               if (next) {
                 opts.log(`${t.name}-${i}: unclean election enabled, leader → ${next.leader}`);
                 records.push({ type: "partitionChange", topic: t.name, partition: i, state: next });
@@ -457,6 +505,17 @@ export async function startController(opts: ControllerOptions): Promise<RunningC
           if (plan.records.length > 0) await propose({ type: "batch", records: plan.records });
           return { topics: plan.results, version: image.version };
         });
+      case "broker.electLeaders":
+        return serial(async () => {
+          const plan = planElections(
+            image,
+            params.electionType as number,
+            params.topics as Array<{ topic: string; partitions: number[] }> | null,
+          );
+          for (const c of plan.changes) opts.log(c);
+          if (plan.records.length > 0) await propose({ type: "batch", records: plan.records });
+          return { topics: plan.results satisfies ElectionOutcome[], version: image.version };
+        });
       case "broker.listReassignments":
         return {
           topics: listReassignments(
@@ -484,6 +543,7 @@ export async function startController(opts: ControllerOptions): Promise<RunningC
     image,
     async close() {
       stopSessions();
+      stopRebalance();
       for (const w of [...metadataWaiters]) w();
       raft.stop();
       await server.close();

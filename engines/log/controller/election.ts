@@ -5,6 +5,9 @@
  *    is alive, in which case any live replica may lead and the ISR restarts as just that replica;
  *  - a broker that goes away (fenced or shutting down) leaves the ISR, except that the last ISR
  *    member stays (Kafka keeps it, so an ISR member returning can still lead cleanly);
+ *  - the preferred replica (the first of the assignment) takes leadership back only while it is
+ *    live and in the ISR, with the ISR unchanged (preferred-leader election, Kafka's auto leader
+ *    rebalance and ElectLeaders);
  *  - every leader change bumps the leader epoch; every change bumps the partition epoch.
  */
 
@@ -57,6 +60,28 @@ export function addBroker(
   if (fromIsr !== undefined) return finish(p, fromIsr, p.isr);
   if (unclean) return finish(p, back, [back]);
   return null;
+}
+
+/**
+ * Preferred-leader election: the first replica of the assignment leads, if it is live and in the
+ * ISR (so it holds every committed record). Null when it already leads or cannot.
+ */
+export function electPreferred(p: PartitionState, live: ReadonlySet<number>): PartitionState | null {
+  const preferred = p.replicas[0];
+  if (preferred === undefined || p.leader === preferred) return null;
+  if (!live.has(preferred) || !p.isr.includes(preferred)) return null;
+  return finish(p, preferred, p.isr);
+}
+
+/**
+ * An offline partition gets a leader even if committed data is lost: a live ISR member if there
+ * is one, else the first live replica with an ISR of itself. Null when it has a leader or no
+ * replica is live.
+ */
+export function electUnclean(p: PartitionState, live: ReadonlySet<number>): PartitionState | null {
+  if (p.leader !== -1) return null;
+  const any = p.replicas.find((b) => live.has(b));
+  return any === undefined ? null : addBroker(p, any, live, true);
 }
 
 /** Round-robin assignment (Kafka's rack-unaware one): partition i starts at broker i mod n. */

@@ -9,6 +9,7 @@ import { createTopics } from "./apis/create-topics.ts";
 import { deleteTopics } from "./apis/delete-topics.ts";
 import { describeConfigs } from "./apis/describe-configs.ts";
 import { describeGroups } from "./apis/describe-groups.ts";
+import { electLeaders } from "./apis/elect-leaders.ts";
 import { fetch } from "./apis/fetch.ts";
 import { findCoordinator } from "./apis/find-coordinator.ts";
 import { heartbeat } from "./apis/heartbeat.ts";
@@ -47,6 +48,7 @@ export const ApiKey = {
   OffsetsForLeaderEpoch: 23,
   DescribeConfigs: 32,
   AlterConfigs: 33,
+  ElectLeaders: 43,
   IncrementalAlterConfigs: 44,
   AlterPartitionReassignments: 45,
   ListPartitionReassignments: 46,
@@ -73,6 +75,7 @@ export const schemas: readonly MessageSchema[] = [
   offsetsForLeaderEpoch,
   describeConfigs,
   alterConfigs,
+  electLeaders,
   incrementalAlterConfigs,
   alterPartitionReassignments,
   listPartitionReassignments,

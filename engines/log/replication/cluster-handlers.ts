@@ -51,6 +51,7 @@ import { ApiKey } from "../protocol/registry.ts";
 import { isValidTopicName } from "../storage/log-manager.ts";
 import { createdTopicConfigs, validateTopicConfigs } from "../topic-configs.ts";
 import { clusterConfigHandlers } from "./cluster-configs.ts";
+import { clusterElectLeadersHandler } from "./cluster-elect-leaders.ts";
 import { clusterReassignmentHandlers } from "./cluster-reassignments.ts";
 import type { ReplicaManager } from "./replica-manager.ts";
 
@@ -467,6 +468,7 @@ export function clusterHandlers(rm: ReplicaManager, quorum: QuorumClient): Reado
   return new Map<number, Handler>([
     ...clusterConfigHandlers(rm, quorum),
     ...clusterReassignmentHandlers(rm, quorum),
+    clusterElectLeadersHandler(rm, quorum),
     [ApiKey.Produce, h(produce)],
     [ApiKey.Fetch, h(fetch)],
     [ApiKey.ListOffsets, h(listOffsets)],

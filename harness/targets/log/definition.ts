@@ -1,6 +1,7 @@
 /**
  * `engine: log` — our pull-based partitioned log (engines/log), booted by the harness: its
- * scenario section, topology facts, extra analysis (per-partition order) and report wording.
+ * scenario section, topology facts, extra analysis (per-partition order, leadership at the end) and
+ * report wording.
  */
 
 import {
@@ -13,6 +14,7 @@ import { kafkaClientOptions, kafkaOrderAnalysis, kafkaRemoteClient } from "../ka
 import { checkProducerOptions, producerWorkloadFields } from "../kafka/producer-options.ts";
 import type { TargetDefinition } from "../target.ts";
 import { logFacts } from "./facts.ts";
+import { leadershipFigures } from "./leadership.ts";
 import { replicaDivergenceChecker } from "./replica-divergence-checker.ts";
 import { type LogTopology, logTopologySchema } from "./schema.ts";
 
@@ -86,7 +88,10 @@ export const logTarget: TargetDefinition<LogTopology> = {
     return { target, client };
   },
   remoteClient: kafkaRemoteClient,
-  analyze: kafkaOrderAnalysis,
+  analyze: (ops) => {
+    const leadership = leadershipFigures(ops);
+    return { ...kafkaOrderAnalysis(ops), ...(leadership ? { leadership } : {}) };
+  },
   checkers: [partitionOrderChecker, replicaDivergenceChecker],
   report: { backlogTitle: "Consumer lag" },
 };

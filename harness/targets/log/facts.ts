@@ -63,6 +63,7 @@ export function logFacts(s: Scenario<LogTopology>): TopologyFacts {
     consumers,
     ordered: true,
     leaderElection: s.topology.replication > 1,
+    leadership: shape !== undefined,
     durability: kafkaDurability(
       s.workload.acks,
       s.topology.topicConfig["flush.messages"] ?? s.topology.config["flush.messages"],

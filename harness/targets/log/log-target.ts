@@ -8,9 +8,9 @@
  * every broker↔broker and broker→controller connection also crosses its own proxy
  * (cluster-plan.ts), every node starts at once (a broker is ready only once the controller quorum
  * has registered it), and the topic gets `replication` replicas; partition p starts led by
- * broker-(p mod brokers + 1). Before the nodes stop, every broker's copy of each partition is read
- * (Fetch as the debugging replica) into the history, so the replica divergence check also runs
- * offline.
+ * broker-(p mod brokers + 1). Before the nodes stop, each partition's leader (results.json
+ * `leadership`) and every broker's copy of each partition (Fetch as the debugging replica) are
+ * read into the history, so the replica divergence check also runs offline.
  */
 
 import { mkdirSync } from "node:fs";
@@ -31,6 +31,7 @@ import { processNode } from "../process-node.ts";
 import type { ReassignHandle, ReassignMove, Target, TargetContext, TargetNode } from "../target.ts";
 import { clusterLinks, clusterNodeArgs, voters } from "./cluster-plan.ts";
 import { brokerNames, clusterShape, controllerNames, logFacts } from "./facts.ts";
+import { leadershipOp, type MetadataPartition } from "./leadership.ts";
 import { startReassign } from "./reassign.ts";
 import { replicasOp } from "./replicas-op.ts";
 import type { LogTopology } from "./schema.ts";
@@ -162,8 +163,8 @@ export class LogTarget implements Target {
     return startReassign(kafkaHandle(this.bootstrap(), workload), topology.topic, move);
   }
 
-  /** Each partition's replicas (broker names) as a running broker's Metadata shows them. */
-  private async replicaNames(): Promise<Map<number, Set<string>> | undefined> {
+  /** The topic's partitions (leader, replicas) as a running broker's Metadata shows them. */
+  private async topicMetadata(): Promise<MetadataPartition[] | undefined> {
     for (const [broker, port] of this.kafkaPorts) {
       if (this.o.supervisor.nodes.get(broker)?.state !== "running") continue;
       try {
@@ -171,13 +172,8 @@ export class LogTarget implements Target {
         try {
           const md = (await c.request(ApiKey.Metadata, 1, {
             topics: [{ name: this.o.scenario.topology.topic }],
-          })) as { topics: Array<{ partitions: Array<{ partitionIndex: number; replicaNodes: number[] }> }> };
-          return new Map(
-            (md.topics[0]?.partitions ?? []).map((p) => [
-              p.partitionIndex,
-              new Set(p.replicaNodes.map((id) => `broker-${id}`)),
-            ]),
-          );
+          })) as { topics: Array<{ partitions: MetadataPartition[] }> };
+          return md.topics[0]?.partitions ?? [];
         } finally {
           c.close();
         }
@@ -188,18 +184,38 @@ export class LogTarget implements Target {
     return undefined;
   }
 
+  /** Each partition's replicas (broker names). */
+  private static replicaNames(md: readonly MetadataPartition[]): Map<number, Set<string>> {
+    return new Map(md.map((p) => [p.partitionIndex, new Set(p.replicaNodes.map((id) => `broker-${id}`))]));
+  }
+
+  /** Partition leadership at the end (a cluster only), for `leadership` in results.json. */
+  private recordLeadership(md: readonly MetadataPartition[] | undefined): void {
+    const { topology } = this.o.scenario;
+    const samples = this.o.samples;
+    if (!samples || !md || !clusterShape(topology)) return;
+    samples.record(leadershipOp(samples.now(), topology.topic, brokerNames(topology), md));
+  }
+
   /**
-   * Reads every running broker's copy of each partition into the history (replica divergence).
+   * Records partition leadership, then reads every running broker's copy of each partition into
+   * the history (replica divergence).
    * Followers trail the leader by a fetch, so the reading repeats for up to 5 s until the replicas
    * agree; the last reading is recorded either way.
    */
   private async recordReplicas(): Promise<void> {
     const t = this.o.scenario.topology;
     const samples = this.o.samples;
-    if (!samples || t.replication < 2) return;
+    if (!samples) return;
+    if (t.replication < 2) {
+      if (clusterShape(t)) this.recordLeadership(await this.topicMetadata());
+      return;
+    }
     // Only the partition's replicas hold it: other brokers' copies are empty (never placed there,
     // or deleted when a reassignment moved the partition away).
-    const owners = await this.replicaNames();
+    const md = await this.topicMetadata();
+    this.recordLeadership(md);
+    const owners = md && LogTarget.replicaNames(md);
     const policy =
       t.topicConfig["cleanup.policy"] ?? t.config["log.cleanup.policy"] ?? t.config["cleanup.policy"];
     const compacted = String(policy ?? "").includes("compact");

@@ -468,6 +468,36 @@ describe("cross-field problems name the file and the path", () => {
     ]);
   });
 
+  test("leadership.* belongs to a log cluster, and byBroker names one of its brokers", () => {
+    const cluster = {
+      name: "lead",
+      engine: "log",
+      topology: { brokers: 3, partitions: 6, replication: 3 },
+      workload: { rate: "1000/s", duration: "10s" },
+    };
+    const s = scenarioFromObject(
+      {
+        ...cluster,
+        expect: {
+          "leadership.notPreferred": 0,
+          "leadership.maxPerBroker": 2,
+          "leadership.byBroker.broker-3": 2,
+        },
+      },
+      FILE,
+    );
+    assert.deepEqual(
+      s.expectations.map((e) => e.path).filter((p) => p.startsWith("leadership.")),
+      ["leadership.notPreferred", "leadership.maxPerBroker", "leadership.byBroker.broker-3"],
+    );
+    assert.deepEqual(rejectObject({ ...cluster, expect: { "leadership.byBroker.broker-4": 2 } }), [
+      's.yaml: expect.leadership.byBroker.broker-4: no broker named "broker-4"; here: broker-1, broker-2, broker-3',
+    ]);
+    assert.deepEqual(rejectObject({ ...base(), expect: { "leadership.notPreferred": 0 } }), [
+      "s.yaml: expect.leadership.notPreferred: leadership.* is recorded for a log cluster only (topology.brokers 2 or more, or dedicated controllers)",
+    ]);
+  });
+
   test("an expectation on an unknown path or an undeclared fault is rejected", () => {
     const problems = rejectObject({
       ...base(),

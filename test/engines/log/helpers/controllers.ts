@@ -1,6 +1,6 @@
 /**
  * Controllers for tests: one voter of an in-process quorum on loopback, with the settings every
- * controller test shares (a 300 ms election timeout, no unclean election, no byte-sized
+ * controller test shares (a 300 ms election timeout, no unclean election, no leader rebalance, no byte-sized
  * snapshots) and its data in `<dir>/c<id>`; a test passes only what it is about.
  */
 import { join } from "node:path";
@@ -25,6 +25,7 @@ export function startTestController(
     sessionTimeoutMs: 60_000,
     electionTimeoutMs: 300,
     unclean: false,
+    leaderRebalance: null,
     defaultReplicationFactor: 1,
     snapshotMaxRecords: 10_000,
     snapshotMaxBytes: 1 << 30,

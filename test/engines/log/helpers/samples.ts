@@ -1,7 +1,7 @@
 /**
  * Well-formed request bodies for fuzzing: one per API version kafkajs uses (`samples`), and one per
  * version added for librdkafka and @platformatic/kafka (`newSamples`: the flexible versions,
- * InitProducerId, Produce v0–2, the reassignment APIs).
+ * InitProducerId, Produce v0–2, the reassignment APIs, ElectLeaders).
  */
 import { buildBatch } from "../../../../engines/log/records/batch-builder.ts";
 
@@ -262,6 +262,17 @@ export const newSamples: Sample[] = [
     body: { timeoutMs: 1000, topics: [{ name: "fz", partitions: [{ partitionIndex: 0, replicas: [1] }] }] },
   },
   { apiKey: 46, apiVersion: 0, body: { timeoutMs: 1000, topics: null } },
+  {
+    apiKey: 43,
+    apiVersion: 0,
+    body: { topicPartitions: [{ topic: "fz", partitions: [0] }], timeoutMs: 1000 },
+  },
+  {
+    apiKey: 43,
+    apiVersion: 1,
+    body: { electionType: 1, topicPartitions: [{ topic: "fz", partitions: [0, 1] }], timeoutMs: 1000 },
+  },
+  { apiKey: 43, apiVersion: 2, body: { electionType: 0, topicPartitions: null, timeoutMs: 1000 } },
 ];
 
 /** mulberry32: small, fast, seeded. */
