@@ -2,6 +2,7 @@
  * The short text summary printed after each run and after a suite.
  */
 
+import { consumerGroupLines } from "../metrics/consumer-group.ts";
 import { distributedLine } from "../remote/summary-line.ts";
 import { resourceLines } from "../resources/describe.ts";
 import type { PhaseLatency, Results, StretchLatency, Tail } from "../results/types.ts";
@@ -71,6 +72,11 @@ export function runSummary(r: Results, runDir: string): string {
           ? ""
           : `; lostWrite ${r.order.lostWrite}, unseen ${r.order.unseen}, duplicate ${r.order.duplicate}, pollSkip ${r.order.pollSkip}`),
     );
+  }
+  if (r.consumerGroup) {
+    consumerGroupLines(r.consumerGroup).forEach((l, i) => {
+      lines.push(`  ${i === 0 ? "consumers  " : "           "} ${l}`);
+    });
   }
   lines.push(...resourceLines(r.resources, r.harnessBound));
   lines.push(...distributedLine(r.distributed));
