@@ -162,7 +162,7 @@ async function attachBroker(
     log,
   });
   rm.quorum = quorum;
-  ctx.clusterHandlers = clusterHandlers(rm, quorum);
+  ctx.clusterHandlers = clusterHandlers(rm, quorum, ctx);
   await quorum.start();
   // Serve only once this broker is registered, unfenced and has caught up with the controller's
   // metadata as of its registration (Kafka's broker keeps its listeners closed until then): a

@@ -2,6 +2,7 @@
  * The short text summary printed after each run and after a suite.
  */
 
+import { consumerGroupLines } from "../metrics/consumer-group.ts";
 import { distributedLine } from "../remote/summary-line.ts";
 import { resourceLines } from "../resources/describe.ts";
 import type { PhaseLatency, Results, StretchLatency, Tail } from "../results/types.ts";
@@ -79,6 +80,11 @@ export function runSummary(r: Results, runDir: string): string {
         .map(([b, c]) => `${b} ${c}`)
         .join(", ")}; ${l.notPreferred} not on their preferred replica, ${l.offline} offline`,
     );
+  }
+  if (r.consumerGroup) {
+    consumerGroupLines(r.consumerGroup).forEach((l, i) => {
+      lines.push(`  ${i === 0 ? "consumers  " : "           "} ${l}`);
+    });
   }
   lines.push(...resourceLines(r.resources, r.harnessBound));
   lines.push(...distributedLine(r.distributed));

@@ -141,6 +141,31 @@ export interface SampleOp {
   };
 }
 
+/**
+ * A consumer group event the consumer's client reported (kafkajs's instrumentation events): a
+ * completed join (`join`, with how long the JoinGroup/SyncGroup round took and the partitions it
+ * got), the client noticing a rebalance and stopping to rejoin (`rebalancing`), a crash that
+ * restarts the consumer (`crash`), a request that timed out (`request-timeout`). Observational:
+ * it lets a report tell a pause the client's group protocol caused from one the engine caused.
+ */
+export interface ConsumerGroupOp {
+  t: number;
+  process: string;
+  type: "info";
+  f: "group";
+  node: string;
+  event: "join" | "rebalancing" | "crash" | "request-timeout";
+  memberId?: string;
+  leader?: boolean;
+  /** join: the client's JoinGroup + SyncGroup round, ms. */
+  durationMs?: number;
+  partitions?: number[];
+  /** crash / request-timeout: what failed (error type or API name). */
+  error?: string;
+  /** crash: whether the client restarts the consumer. */
+  restart?: boolean;
+}
+
 /** A remote load worker stopped answering (harness/remote): its slice's unseen sends follow as `info`. */
 export interface WorkerLostOp {
   t: number;
@@ -195,6 +220,7 @@ export interface LeadershipOp {
 
 export type Op =
   | WorkerLostOp
+  | ConsumerGroupOp
   | StartOp
   | PhaseOp
   | SendOp

@@ -281,6 +281,12 @@ export interface Results {
   series: SeriesRow[];
   /** Messages delivered at each consumer-side node (collector or consumer); every copy counts. */
   deliveredBy: Record<string, number>;
+  /**
+   * Kafka-protocol targets: the consumer group's events as the consumers' client reported them
+   * (metrics/consumer-group.ts), each with the consumer's delivery pause around it. Absent when no
+   * consumer reported any (and in older results).
+   */
+  consumerGroup?: ConsumerGroupEventRow[];
   /** Log engine: per-partition order of what the consumers read. */
   order?: {
     partitions: number;
@@ -382,4 +388,22 @@ export interface Resources {
   reasons: string[];
   /** Observations that did not make the run load-path bound (e.g. the engine pushed back). */
   notes: string[];
+}
+
+/** One consumer group event of a run (see `Results.consumerGroup`). */
+export interface ConsumerGroupEventRow {
+  /** ms since the load began. */
+  atMs: number;
+  node: string;
+  event: "join" | "rebalancing" | "crash" | "request-timeout";
+  /** join: the client's JoinGroup + SyncGroup round, ms. */
+  durationMs?: number;
+  leader?: boolean;
+  partitions?: number[];
+  error?: string;
+  restart?: boolean;
+  /** ms since this consumer's previous delivery (null: none before). */
+  quietBeforeMs: number | null;
+  /** ms until this consumer's next delivery (null: none after). */
+  quietAfterMs: number | null;
 }

@@ -18,6 +18,7 @@ import type { DeliverOp, Op, PhaseOp, SendOp } from "../history/op.ts";
 import { pairSends, sendCount, sendSeq } from "../history/sends.ts";
 import { offeredBins } from "../metrics/availability.ts";
 import { channelFillSeries } from "../metrics/channel-fill.ts";
+import { consumerGroupEvents } from "../metrics/consumer-group.ts";
 import { type FaultPlan, faultFigures, planFaults } from "../metrics/fault-figures.ts";
 import { LatencyHistogram } from "../metrics/histogram.ts";
 import { type AckTimeline, BIN_US } from "../metrics/recovery.ts";
@@ -37,6 +38,7 @@ export type Analysis = Pick<
   | "checks"
   | "series"
   | "order"
+  | "consumerGroup"
   | "deliveredBy"
   | "nodes"
   | "histograms"
@@ -262,6 +264,8 @@ export function analyze(history: readonly Op[], scenario: Scenario): Analysis {
       endToEnd: { uncorrected: e2e.encode(), corrected: e2eC.encode() },
     },
   };
+  const group = consumerGroupEvents(ops);
+  if (group) partial.consumerGroup = group;
   // The target's own figures (e.g. per-partition order) and checks.
   const target = targetFor(scenario.engine);
   Object.assign(partial, target?.analyze?.(ops, scenario) ?? {});

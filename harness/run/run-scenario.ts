@@ -108,6 +108,9 @@ export async function runScenario(o: RunOptions): Promise<RunOutcome> {
       tracker.arrived(producer, from, to);
       delivered += to - from + 1;
     },
+    groupEvent(process, e) {
+      record({ t: now(), process, type: "info", f: "group", node: process, ...e });
+    },
     unparsed(process, count, sample, corrupt) {
       record({
         t: now(),

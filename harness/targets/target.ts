@@ -20,7 +20,7 @@
 import type { z } from "zod";
 import type { Checker } from "../checkers/checker.ts";
 import type { PlannedMessage } from "../generator/schedule.ts";
-import type { LeadershipOp, Op, ReplicasOp, SampleOp } from "../history/op.ts";
+import type { ConsumerGroupOp, LeadershipOp, Op, ReplicasOp, SampleOp } from "../history/op.ts";
 import type { Link } from "../network/links.ts";
 import type { Network } from "../network/network.ts";
 import type { Check, Results } from "../results/types.ts";
@@ -37,6 +37,9 @@ export interface PreparedSend {
 }
 
 /** Receives deliveries as contiguous id ranges of one producer. */
+/** What a consumer process reports of its group membership (see ConsumerGroupOp). */
+export type ConsumerGroupEvent = Omit<ConsumerGroupOp, "t" | "process" | "type" | "f" | "node">;
+
 export interface DeliverySink {
   delivered(
     process: string,
@@ -48,6 +51,8 @@ export interface DeliverySink {
   ): void;
   /** Bodies faultbench did not write, or (`corrupt`) whose checksum does not match. */
   unparsed(process: string, count: number, sample: string, corrupt?: boolean): void;
+  /** A consumer's group event, as its client reported it (the history's `group` ops). */
+  groupEvent?(process: string, e: ConsumerGroupEvent): void;
 }
 
 /** The node faults a scenario may name (`faults[].kind`). */

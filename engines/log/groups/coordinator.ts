@@ -8,8 +8,13 @@
  *  - the leader gets all members' metadata and sends the assignments in SyncGroup;
  *  - stale generations get ILLEGAL_GENERATION, unknown members UNKNOWN_MEMBER_ID, members of a
  *    rebalancing group REBALANCE_IN_PROGRESS on heartbeat;
- *  - members silent for their session timeout are evicted, which triggers a rebalance.
- * Every waiting request is eventually answered: by the barrier, a timer, or the member's removal.
+ *  - members silent for their session timeout are evicted, which triggers a rebalance;
+ *  - with a group store (a cluster's offsets partition), a rebalance completes only once the new
+ *    generation with its assignments is durable (the SyncGroup answers wait for it, as Kafka's
+ *    storeGroup), and a group that becomes Empty is recorded too; a new coordinator loads those
+ *    records (`loadGroups`), so members keep their generation across a coordinator move.
+ * Every waiting request is eventually answered: by the barrier, a timer, the member's removal, or
+ * the group's unloading when this broker stops coordinating (NOT_COORDINATOR).
  * Offset storage itself lives in offset-commits.ts; the coordinator only decides who may commit.
  */
 
@@ -23,7 +28,7 @@ import type { OffsetFetchRequest, OffsetFetchResponse } from "../protocol/apis/o
 import type { SyncGroupRequest, SyncGroupResponse } from "../protocol/apis/sync-group.ts";
 import { ErrorCode } from "../protocol/error-codes.ts";
 import type { OffsetStore } from "../storage/offset-store.ts";
-import { Group, type Member } from "./group.ts";
+import { Group, type GroupSnapshot, type Member } from "./group.ts";
 import { acceptCommit, type CommitEntry, commitOffsets, fetchOffsets } from "./offset-commits.ts";
 
 export interface CoordinatorConfig {
@@ -38,6 +43,9 @@ export interface CoordinatorDeps {
   partitionExists: (topic: string, partition: number) => boolean;
   now?: () => number;
 }
+
+/** Writes a group's record durably; resolves with a protocol error code (0: stored). */
+export type GroupStore = (groupId: string, snapshot: GroupSnapshot) => Promise<number>;
 
 /** Largest delay setTimeout honours (longer ones would fire immediately). */
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -64,6 +72,7 @@ export class GroupCoordinator {
   private readonly deps: CoordinatorDeps;
   private readonly now: () => number;
   private sweeper: NodeJS.Timeout | undefined;
+  private store: GroupStore | undefined;
 
   constructor(cfg: CoordinatorConfig, deps: CoordinatorDeps) {
     this.cfg = cfg;
@@ -80,11 +89,40 @@ export class GroupCoordinator {
   /** Stops timers and answers every waiting request so no connection hangs on shutdown. */
   close(): void {
     if (this.sweeper) clearInterval(this.sweeper);
+    this.release(ErrorCode.COORDINATOR_NOT_AVAILABLE);
+  }
+
+  /** Rebalances complete only once `store` has the group's record (a cluster's offsets partition). */
+  useStore(store: GroupStore): void {
+    this.store = store;
+  }
+
+  /**
+   * This broker stopped coordinating (Kafka's onGroupUnloaded): every group is forgotten and its
+   * waiting joins and syncs are answered NOT_COORDINATOR, so members find the new coordinator.
+   */
+  unloadGroups(): void {
+    this.release(ErrorCode.NOT_COORDINATOR);
+    this.groups.clear();
+  }
+
+  /**
+   * A new coordinator's groups, from the records in its offsets log: replaces every group held
+   * (a broker coordinating again must not keep the memberships of its earlier term).
+   */
+  loadGroups(table: Map<string, GroupSnapshot>): void {
+    this.unloadGroups();
+    const now = this.now();
+    for (const [id, s] of table) this.groups.set(id, Group.restore(id, s, now));
+  }
+
+  private release(errorCode: number): void {
     for (const g of this.groups.values()) {
       if (g.joinTimer) clearTimeout(g.joinTimer);
+      g.joinTimer = undefined;
       for (const m of g.members.values()) {
-        m.awaitingJoin?.(joinError(ErrorCode.COORDINATOR_NOT_AVAILABLE, m.memberId));
-        m.awaitingSync?.(syncReply(ErrorCode.COORDINATOR_NOT_AVAILABLE));
+        m.awaitingJoin?.(joinError(errorCode, m.memberId));
+        m.awaitingSync?.(syncReply(errorCode));
         m.awaitingJoin = undefined;
         m.awaitingSync = undefined;
       }
@@ -310,6 +348,9 @@ export class GroupCoordinator {
       g.protocolName = null;
       g.protocolType = null;
       g.leaderId = null;
+      // Recorded so a new coordinator does not restore the members that left (not waited for:
+      // nobody is waiting, and a lost record only brings back members whose sessions expire).
+      void this.store?.(g.id, g.snapshot());
       return;
     }
     g.protocolName = g.selectProtocol();
@@ -363,16 +404,48 @@ export class GroupCoordinator {
         return new Promise((resolve) => {
           m.awaitingSync?.(syncReply(ErrorCode.REBALANCE_IN_PROGRESS));
           m.awaitingSync = resolve;
-          if (m.memberId !== g.leaderId) return;
+          if (m.memberId !== g.leaderId || g.storingGeneration === g.generationId) return;
           const given = new Map(req.assignments.map((a) => [a.memberId, a.assignment]));
-          g.state = "Stable";
-          for (const x of g.members.values()) {
-            x.assignment = given.get(x.memberId) ?? Buffer.alloc(0);
-            const reply = x.awaitingSync;
-            x.awaitingSync = undefined;
-            reply?.(syncReply(0, x.assignment));
+          for (const x of g.members.values()) x.assignment = given.get(x.memberId) ?? Buffer.alloc(0);
+          if (!this.store) {
+            this.stabilize(g);
+            return;
           }
+          const generation = g.generationId;
+          g.storingGeneration = generation;
+          void this.store(g.id, g.snapshot()).then((code) => {
+            if (g.storingGeneration === generation) g.storingGeneration = -1;
+            // Superseded meanwhile (a join, leave, expiry or unload): that answered the syncs.
+            if (
+              this.groups.get(g.id) !== g ||
+              g.state !== "CompletingRebalance" ||
+              g.generationId !== generation
+            )
+              return;
+            if (code === 0) {
+              this.stabilize(g);
+              return;
+            }
+            // Kafka: the assignment is dropped, every waiting member gets the error, and the group
+            // rebalances again.
+            for (const x of g.members.values()) {
+              x.assignment = Buffer.alloc(0);
+              x.awaitingSync?.(syncReply(code));
+              x.awaitingSync = undefined;
+            }
+            this.prepareRebalance(g);
+          });
         });
+    }
+  }
+
+  /** The rebalance is complete: Stable, and every waiting member gets its assignment. */
+  private stabilize(g: Group): void {
+    g.state = "Stable";
+    for (const x of g.members.values()) {
+      const reply = x.awaitingSync;
+      x.awaitingSync = undefined;
+      reply?.(syncReply(0, x.assignment));
     }
   }
 

@@ -33,6 +33,29 @@ export interface Member {
   lastSeen: number;
 }
 
+/**
+ * What a group's durable record holds (Kafka's GroupMetadata value): its generation, protocol,
+ * leader and members with their subscriptions and assignments, as of a completed rebalance. A new
+ * coordinator loads it, so members of that generation keep heartbeating and committing there
+ * instead of joining again as strangers.
+ */
+export interface GroupSnapshot {
+  protocolType: string | null;
+  protocolName: string | null;
+  generationId: number;
+  leaderId: string | null;
+  members: Array<{
+    memberId: string;
+    groupInstanceId: string | null;
+    clientId: string;
+    clientHost: string;
+    sessionTimeoutMs: number;
+    rebalanceTimeoutMs: number;
+    protocols: Array<{ name: string; metadata: Buffer }>;
+    assignment: Buffer;
+  }>;
+}
+
 export class Group {
   readonly id: string;
   state: GroupState = "Empty";
@@ -49,6 +72,8 @@ export class Group {
   inInitialDelay = false;
   /** A member arrived during the initial delay, so the delay is extended once more. */
   newMemberDuringDelay = false;
+  /** Generation whose assignment is being written to the offsets log (−1: none). */
+  storingGeneration = -1;
 
   constructor(id: string) {
     this.id = id;
@@ -89,5 +114,42 @@ export class Group {
   allJoined(): boolean {
     for (const m of this.members.values()) if (!m.awaitingJoin) return false;
     return true;
+  }
+
+  /** The group as its durable record holds it (members without their waiting requests). */
+  snapshot(): GroupSnapshot {
+    return {
+      protocolType: this.protocolType,
+      protocolName: this.protocolName,
+      generationId: this.generationId,
+      leaderId: this.leaderId,
+      members: [...this.members.values()].map((m) => ({
+        memberId: m.memberId,
+        groupInstanceId: m.groupInstanceId,
+        clientId: m.clientId,
+        clientHost: m.clientHost,
+        sessionTimeoutMs: m.sessionTimeoutMs,
+        rebalanceTimeoutMs: m.rebalanceTimeoutMs,
+        protocols: m.protocols,
+        assignment: m.assignment,
+      })),
+    };
+  }
+
+  /**
+   * A group loaded by a new coordinator: Stable with the record's members (each seen `now`, so
+   * its session runs from the load, as Kafka schedules every loaded member's expiry), or Empty.
+   */
+  static restore(id: string, s: GroupSnapshot, now: number): Group {
+    const g = new Group(id);
+    g.generationId = s.generationId;
+    g.protocolType = s.protocolType;
+    g.protocolName = s.protocolName;
+    g.leaderId = s.leaderId;
+    for (const m of s.members) {
+      g.members.set(m.memberId, { ...m, protocolType: s.protocolType ?? "", lastSeen: now });
+    }
+    g.state = g.members.size > 0 ? "Stable" : "Empty";
+    return g;
   }
 }

@@ -1,8 +1,9 @@
 /**
  * The group coordinator of a cluster is the leader of the offsets partition (`__consumer_offsets`
  * partition 0), as in Kafka. This module ties the coordinator's offsets table to that replica:
- *  - on becoming leader (each new leader epoch) the table is reloaded from the replica's log, in
- *    chunks off the request path; until it is loaded the group APIs answer
+ *  - on becoming leader (each new leader epoch, as soon as the metadata image says so) the table
+ *    is reloaded from the replica's log, in chunks off the request path; until it is loaded the
+ *    group APIs answer
  *    COORDINATOR_LOAD_IN_PROGRESS (14), and a broker that does not lead answers NOT_COORDINATOR (16);
  *  - an OffsetCommit is validated by the coordinator (generation, member, partitions), appended as
  *    one batch and answered once the high watermark passes it (acks=all, the topic's
@@ -10,6 +11,12 @@
  *    codes Kafka's coordinator gives: NOT_ENOUGH_REPLICAS(_AFTER_APPEND) and a timeout to
  *    COORDINATOR_NOT_AVAILABLE (15), lost leadership to NOT_COORDINATOR (16), a batch too large to
  *    INVALID_COMMIT_OFFSET_SIZE (28);
+ *  - the group records (generation, members, assignments) are kept the same way: the coordinator
+ *    appends one when a rebalance completes (the SyncGroup answers wait for the HW to pass it,
+ *    errors mapped as for commits) or a group becomes Empty, a new leader loads them with the
+ *    offsets, and a broker that loses the leadership drops its groups (waiting joins and syncs get
+ *    NOT_COORDINATOR) — Kafka's GroupMetadata records, so a coordinator move costs members their
+ *    coordinator's address, not their generation;
  *  - offsets of a topic the metadata image no longer has (deleted) are removed, as Kafka's
  *    coordinator does: tombstones appended to the log and the entries dropped from the table, once
  *    loaded and after every image the broker applies (a coordinator that dies before its tombstones
@@ -21,7 +28,8 @@ import { ErrorCode } from "../protocol/error-codes.ts";
 import type { PartitionReplica } from "../replication/partition-replica.ts";
 import type { OffsetStore } from "../storage/offset-store.ts";
 import type { GroupCoordinator } from "./coordinator.ts";
-import { encodeCommit, loadCommits } from "./offsets-log.ts";
+import type { GroupSnapshot } from "./group.ts";
+import { encodeCommit, encodeGroup, loadCommits } from "./offsets-log.ts";
 
 export type CoordinatorStatus = "ready" | "loading" | "not-coordinator";
 
@@ -45,7 +53,9 @@ export class OffsetsPartition {
   /** Leader epoch whose load is under way. */
   private loadingEpoch = -1;
 
-  constructor(private readonly deps: OffsetsPartitionDeps) {}
+  constructor(private readonly deps: OffsetsPartitionDeps) {
+    deps.groups.useStore((group, snapshot) => this.storeGroup(group, snapshot));
+  }
 
   /** Whether this broker coordinates groups now; starts loading on a new leadership. */
   status(): CoordinatorStatus {
@@ -61,15 +71,20 @@ export class OffsetsPartition {
     const t0 = Date.now();
     const stillWanted = () => r.role === "leader" && r.leaderEpoch === epoch && this.loadingEpoch === epoch;
     try {
-      const table = await loadCommits(r.log, stillWanted);
+      const groups = new Map<string, GroupSnapshot>();
+      const table = await loadCommits(r.log, stillWanted, undefined, groups);
       if (!table || !stillWanted()) return;
       this.deps.groups.loadOffsets(new Map([...table].map(([g, m]) => [g, m.values()])));
+      this.deps.groups.loadGroups(groups);
       this.loadedEpoch = epoch;
       this.forgetDeletedTopics();
       let n = 0;
       for (const g of table.values()) n += g.size;
+      let members = 0;
+      for (const g of groups.values()) members += g.members.length;
       this.deps.log(
         `group coordinator at epoch ${epoch}: loaded ${n} committed offsets of ${table.size} groups ` +
+          `and ${groups.size} group records (${members} members) ` +
           `from the offsets log [${r.log.logStartOffset}, ${r.log.logEndOffset}) in ${Date.now() - t0} ms`,
       );
     } catch (e) {
@@ -79,6 +94,41 @@ export class OffsetsPartition {
     } finally {
       if (this.loadingEpoch === epoch) this.loadingEpoch = -1;
     }
+  }
+
+  /**
+   * After each metadata image: a leadership this broker lost (or left for a newer epoch) takes its
+   * groups with it (Kafka's onGroupUnloaded); a new one starts loading at once (Kafka's
+   * onGroupImmigration), not on the first group request, so clients that find the new coordinator
+   * are rarely told COORDINATOR_LOAD_IN_PROGRESS (kafkajs 2.2.4 restarts a consumer whose
+   * JoinGroup gets it); then offsets of deleted topics are removed.
+   */
+  onImageApplied(): void {
+    const r = this.deps.replica();
+    if (this.loadedEpoch >= 0 && (r?.role !== "leader" || r.leaderEpoch !== this.loadedEpoch)) {
+      this.loadedEpoch = -1;
+      this.deps.groups.unloadGroups();
+    }
+    if (r?.role === "leader") this.status();
+    this.forgetDeletedTopics();
+  }
+
+  /** Appends a group's record and resolves once the HW passes it, with the error code of a commit. */
+  async storeGroup(group: string, snapshot: GroupSnapshot): Promise<number> {
+    const r = this.deps.replica();
+    if (r?.role !== "leader" || this.loadedEpoch !== r.leaderEpoch) return ErrorCode.NOT_COORDINATOR;
+    if (r.state.isr.length < this.deps.minIsr()) return ErrorCode.COORDINATOR_NOT_AVAILABLE;
+    const a = r.log.append(encodeGroup(group, snapshot));
+    // Kafka answers a group record it cannot write (too large) with UNKNOWN_SERVER_ERROR.
+    if (a.errorCode !== 0 || !("baseOffset" in a))
+      return a.errorCode === ErrorCode.MESSAGE_TOO_LARGE
+        ? ErrorCode.UNKNOWN_SERVER_ERROR
+        : ErrorCode.COORDINATOR_NOT_AVAILABLE;
+    r.notifyAppend();
+    r.maybeAdvanceHighWatermark();
+    const code = await r.waitForHighWatermark(a.lastOffset, this.deps.commitTimeoutMs);
+    if (code === ErrorCode.NOT_LEADER_OR_FOLLOWER) return ErrorCode.NOT_COORDINATOR;
+    return code === 0 ? 0 : ErrorCode.COORDINATOR_NOT_AVAILABLE;
   }
 
   /** Removes the committed offsets of topics the image no longer has (only once loaded). */

@@ -59,7 +59,15 @@ export const OFFSETS_TOPIC = "__consumer_offsets";
 /** Kafka's debugging consumer id: reads this replica's own log (any role) up to its LEO. */
 export const DEBUG_REPLICA_ID = -2;
 
-export function clusterHandlers(rm: ReplicaManager, quorum: QuorumClient): ReadonlyMap<number, Handler> {
+/**
+ * `ctx`, when given, is the broker's context: the coordinator's link to the offsets partition is
+ * made at once, so a broker that becomes its leader loads the groups before the first request.
+ */
+export function clusterHandlers(
+  rm: ReplicaManager,
+  quorum: QuorumClient,
+  ctx?: BrokerContext,
+): ReadonlyMap<number, Handler> {
   const me = rm.nodeId;
 
   async function createTopics(ctx: BrokerContext, topics: CreateTopicRequest[]) {
@@ -113,10 +121,12 @@ export function clusterHandlers(rm: ReplicaManager, quorum: QuorumClient): Reado
       commitTimeoutMs: ctx.config.offsetsCommitTimeoutMs,
       log: rm.opts.log,
     });
-    rm.onImageApplied(() => made.forgetDeletedTopics());
+    rm.onImageApplied(() => made.onImageApplied());
     offsets = made;
     return made;
   };
+
+  if (ctx) offsetsOf(ctx);
 
   const produce = (
     _ctx: BrokerContext,

@@ -6,15 +6,19 @@
  * `batchContext`; the order checker tells a truncated-then-rewritten offset by it) — before the
  * batch is committed. A consumer killed between report and commit therefore causes redelivery
  * after the rebalance: the duplicates a pull log's at-least-once consumers are known for.
+ * It also reports kafkajs's group events (joins, rebalances, crashes, request timeouts), so a
+ * report can attribute a pause in deliveries to the client's group protocol.
  *
  * Run: node --import tsx harness/targets/kafka/consumer-process.ts --name consumer-1
  *        --brokers 127.0.0.1:9092 --topic t --group g [--session-timeout ms] [--heartbeat ms]
+ *        [--max-wait ms]
  */
 
 import { parseArgs } from "node:util";
 import { Kafka, logLevel } from "kafkajs";
 import { serveProcess } from "../../../engines/shared/serve-process.ts";
 import { decodePayload } from "../../generator/payload.ts";
+import type { ConsumerGroupEvent } from "../target.ts";
 
 /** One delivered run: [producer, fromSeq, toSeq, partition, firstOffset, leaderEpoch?]. */
 export type DeliveredRun = [number, number, number, number, number, number?];
@@ -33,6 +37,62 @@ export interface ConsumerMessage {
   /** Bodies whose checksum did not match, and the first of them. */
   corrupted?: number;
   corruptSample?: string;
+}
+
+/** A group event of this consumer, sent over IPC next to the deliveries. */
+export interface GroupEventMessage {
+  group: ConsumerGroupEvent;
+}
+
+/** kafkajs's instrumentation payloads, the fields the harness keeps. */
+interface KafkajsEventPayloads {
+  join: {
+    memberId?: string;
+    isLeader?: boolean;
+    duration?: number;
+    memberAssignment?: Record<string, number[]>;
+  };
+  rebalancing: { memberId?: string };
+  crash: { error?: { type?: string; name?: string; message?: string }; restart?: boolean };
+  requestTimeout: { apiName?: string; broker?: string };
+}
+
+/** The harness's view of one kafkajs instrumentation event. */
+export function groupEventOf<K extends keyof KafkajsEventPayloads>(
+  kind: K,
+  p: KafkajsEventPayloads[K],
+): ConsumerGroupEvent {
+  switch (kind) {
+    case "join": {
+      const j = p as KafkajsEventPayloads["join"];
+      return {
+        event: "join",
+        ...(j.memberId ? { memberId: j.memberId } : {}),
+        leader: j.isLeader === true,
+        ...(typeof j.duration === "number" ? { durationMs: j.duration } : {}),
+        partitions: Object.values(j.memberAssignment ?? {})
+          .flat()
+          .sort((a, b) => a - b),
+      };
+    }
+    case "rebalancing": {
+      const r = p as KafkajsEventPayloads["rebalancing"];
+      return { event: "rebalancing", ...(r.memberId ? { memberId: r.memberId } : {}) };
+    }
+    case "crash": {
+      const c = p as KafkajsEventPayloads["crash"];
+      const e = c.error;
+      return {
+        event: "crash",
+        error: e?.type ?? e?.name ?? e?.message ?? "unknown",
+        restart: c.restart === true,
+      };
+    }
+    default: {
+      const r = p as KafkajsEventPayloads["requestTimeout"];
+      return { event: "request-timeout", error: `${r.apiName ?? "request"} to ${r.broker ?? "?"}` };
+    }
+  }
 }
 
 /**
@@ -100,6 +160,7 @@ async function main(): Promise<void> {
       "session-timeout": { type: "string", default: "10000" },
       "rebalance-timeout": { type: "string", default: "10000" },
       heartbeat: { type: "string", default: "1000" },
+      "max-wait": { type: "string", default: "500" },
     },
   });
   const name = values.name ?? "consumer";
@@ -118,9 +179,10 @@ async function main(): Promise<void> {
     sessionTimeout: Number(values["session-timeout"]),
     rebalanceTimeout: Number(values["rebalance-timeout"]),
     heartbeatInterval: Number(values.heartbeat),
+    maxWaitTimeInMs: Number(values["max-wait"]),
     retry: { retries: 20, initialRetryTime: 100, maxRetryTime: 1000 },
   });
-  const send = (m: ConsumerMessage) =>
+  const send = (m: ConsumerMessage | GroupEventMessage) =>
     new Promise<void>((resolve) => {
       if (!process.send) return resolve();
       process.send(m, undefined, undefined, () => resolve());
@@ -131,6 +193,14 @@ async function main(): Promise<void> {
       joined = r;
     });
     consumer.on(consumer.events.GROUP_JOIN, () => joined());
+    const report =
+      <K extends keyof KafkajsEventPayloads>(kind: K) =>
+      (e: { payload: KafkajsEventPayloads[K] }) =>
+        void send({ group: groupEventOf(kind, e.payload) });
+    consumer.on(consumer.events.GROUP_JOIN, report("join"));
+    consumer.on(consumer.events.REBALANCING, report("rebalancing"));
+    consumer.on(consumer.events.CRASH, report("crash"));
+    consumer.on(consumer.events.REQUEST_TIMEOUT, report("requestTimeout"));
     await consumer.connect();
     await consumer.subscribe({ topic: values.topic as string, fromBeginning: true });
     await consumer.run({

@@ -80,6 +80,7 @@ export class ExternalKafkaTarget implements Target {
       sessionTimeout: t.sessionTimeout,
       rebalanceTimeout: t.rebalanceTimeout,
       heartbeatInterval: t.heartbeatInterval,
+      fetchMaxWait: t.fetchMaxWait,
       readyTimeoutMs: timeout,
       sink: this.o.sink,
     });

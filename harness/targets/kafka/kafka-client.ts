@@ -12,7 +12,7 @@ import type { Workload } from "../../scenario/schema.ts";
 import { tsxNode } from "../../supervisor/node-process.ts";
 import type { Supervisor } from "../../supervisor/supervisor.ts";
 import type { Client, DeliverySink, SendOutcome } from "../target.ts";
-import type { ConsumerMessage } from "./consumer-process.ts";
+import type { ConsumerMessage, GroupEventMessage } from "./consumer-process.ts";
 import type { LogProducers } from "./kafka-producer.ts";
 import { logProducers } from "./log-producers.ts";
 
@@ -70,6 +70,8 @@ export interface ConsumerGroupOptions {
   sessionTimeout: number;
   rebalanceTimeout: number;
   heartbeatInterval: number;
+  /** The consumers' fetch long poll, ms (kafkajs maxWaitTimeInMs). */
+  fetchMaxWait: number;
   readyTimeoutMs: number;
   sink: DeliverySink;
 }
@@ -95,6 +97,8 @@ export async function startConsumerGroup(o: ConsumerGroupOptions): Promise<strin
         String(o.rebalanceTimeout),
         "--heartbeat",
         String(o.heartbeatInterval),
+        "--max-wait",
+        String(o.fetchMaxWait),
       ]),
       logPath: join(o.runDir, "logs", `${name}.log`),
       readyTimeoutMs: Math.max(o.readyTimeoutMs, o.rebalanceTimeout + 5000),
@@ -102,7 +106,10 @@ export async function startConsumerGroup(o: ConsumerGroupOptions): Promise<strin
       // Consumers leave together at the end, not one rebalance after another.
       tier: "consumers",
     });
-    node.onMessage = (m) => deliver(o.sink, name, m as ConsumerMessage);
+    node.onMessage = (m) => {
+      if ("group" in (m as object)) o.sink.groupEvent?.(name, (m as GroupEventMessage).group);
+      else deliver(o.sink, name, m as ConsumerMessage);
+    };
   }
   await Promise.all(names.map((c) => o.supervisor.get(c).start()));
   return names;

@@ -33,6 +33,15 @@ export const kafkaTopologySchema = obj({
   sessionTimeout: duration.default(10_000),
   heartbeatInterval: duration.default(1000),
   rebalanceTimeout: duration.default(10_000),
+  /**
+   * The consumers' fetch long poll (kafkajs maxWaitTimeInMs). 500 ms, the Java consumer's
+   * fetch.max.wait.ms default, not kafkajs's 5 s: before kafkajs rejoins after a rebalance, a
+   * coordinator error or a broker leaving the metadata, it waits for every fetcher to finish its
+   * poll — and a fetcher for a broker that leads none of its partitions sleeps this long — so
+   * kafkajs's default adds up to 5 s of silence to each of those, a client cost the engine
+   * would be charged with.
+   */
+  fetchMaxWait: duration.default(500),
 });
 
 export type KafkaTopology = z.output<typeof kafkaTopologySchema>;

@@ -144,6 +144,7 @@ export class LogTarget implements Target {
       sessionTimeout: t.sessionTimeout,
       rebalanceTimeout: t.rebalanceTimeout,
       heartbeatInterval: t.heartbeatInterval,
+      fetchMaxWait: t.fetchMaxWait,
       readyTimeoutMs: timeout,
       sink: this.o.sink,
     });

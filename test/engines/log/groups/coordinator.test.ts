@@ -363,3 +363,112 @@ test("rebalance storm: random joins, leaves, crashes and heartbeats always conve
   for (const m of members) m.alive = false;
   await Promise.all(loops);
 });
+
+test("with a group store, SyncGroup answers only once the generation is stored; a failed store is the members' error and a new rebalance", async (t) => {
+  const c = coordinator(t);
+  const stored: Array<{ generation: number; members: string[]; done: (code: number) => void }> = [];
+  c.useStore(
+    (_group, s) =>
+      new Promise((done) =>
+        stored.push({ generation: s.generationId, members: s.members.map((m) => m.memberId), done }),
+      ),
+  );
+  const a = await joinNew(c, "a");
+  const ja = await a.joined;
+  const syncing = Promise.resolve(
+    c.sync({
+      groupId: "g",
+      generationId: ja.generationId,
+      memberId: a.id,
+      groupInstanceId: null,
+      assignments: [{ memberId: a.id, assignment: Buffer.from("p0") }],
+    }),
+  );
+  let answered = false;
+  void syncing.then(() => {
+    answered = true;
+  });
+  await sleep(20);
+  assert.equal(answered, false, "not answered before the store");
+  assert.deepEqual(
+    stored.map((s) => [s.generation, s.members]),
+    [[1, [a.id]]],
+  );
+  assert.equal(c.describe("g").state, "CompletingRebalance");
+  stored[0]!.done(0);
+  const r = await syncing;
+  assert.equal(r.errorCode, 0);
+  assert.equal(r.assignment.toString(), "p0");
+  assert.equal(c.describe("g").state, "Stable");
+
+  // Generation 2: the store fails (the coordinator lost the offsets partition meanwhile).
+  const again = Promise.resolve(
+    c.join(req(a.id, { protocols: [{ name: "rr", metadata: Buffer.from("changed") }] }), 5, "a"),
+  );
+  const j2 = await again;
+  assert.equal(j2.generationId, 2);
+  const failing = Promise.resolve(
+    c.sync({
+      groupId: "g",
+      generationId: 2,
+      memberId: a.id,
+      groupInstanceId: null,
+      assignments: [{ memberId: a.id, assignment: Buffer.from("p0") }],
+    }),
+  );
+  await sleep(10);
+  stored[1]!.done(E.NOT_COORDINATOR);
+  assert.equal((await failing).errorCode, E.NOT_COORDINATOR);
+  assert.equal(c.describe("g").state, "PreparingRebalance", "the group rebalances again");
+});
+
+test("loadGroups: a new coordinator's members keep their generation; unloadGroups answers waiting joins NOT_COORDINATOR", async (t) => {
+  const c = coordinator(t);
+  c.loadGroups(
+    new Map([
+      [
+        "g",
+        {
+          protocolType: "consumer",
+          protocolName: "rr",
+          generationId: 7,
+          leaderId: "lead",
+          members: ["lead", "other"].map((memberId) => ({
+            memberId,
+            groupInstanceId: null,
+            clientId: memberId,
+            clientHost: "",
+            sessionTimeoutMs: 300,
+            rebalanceTimeoutMs: 400,
+            protocols: [{ name: "rr", metadata: Buffer.from(`meta-${memberId}`) }],
+            assignment: Buffer.from(`assigned-${memberId}`),
+          })),
+        },
+      ],
+    ]),
+  );
+  assert.deepEqual(c.describe("g"), {
+    state: "Stable",
+    generationId: 7,
+    members: ["lead", "other"],
+    leader: "lead",
+  });
+  assert.equal(c.heartbeat("g", 7, "other").errorCode, 0);
+  // A follower rejoining with the same metadata gets generation 7 back, then its assignment.
+  const rejoin = (await c.join(req("other"), 5, "other")) as JoinGroupResponse;
+  assert.equal(rejoin.generationId, 7);
+  const sync = await c.sync({
+    groupId: "g",
+    generationId: 7,
+    memberId: "other",
+    groupInstanceId: null,
+    assignments: [],
+  });
+  assert.equal(sync.assignment.toString(), "assigned-other");
+  // The leader rejoining starts a rebalance; the coordinator then stops coordinating.
+  const waiting = Promise.resolve(c.join(req("lead"), 5, "lead"));
+  assert.equal(c.describe("g").state, "PreparingRebalance");
+  c.unloadGroups();
+  assert.equal((await waiting).errorCode, E.NOT_COORDINATOR);
+  assert.equal(c.describe("g").state, "Dead");
+});

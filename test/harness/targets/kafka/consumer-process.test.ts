@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { describe, test } from "node:test";
 import { pathToFileURL } from "node:url";
 import { encodePayload } from "../../../../harness/generator/payload.ts";
-import { runsOf } from "../../../../harness/targets/kafka/consumer-process.ts";
+import { groupEventOf, runsOf } from "../../../../harness/targets/kafka/consumer-process.ts";
 
 type Rec = { offset: string; value: Buffer | null };
 
@@ -144,4 +144,32 @@ test("importing the module does not start the consumer", () => {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test("groupEventOf: kafkajs's group events as the history's group ops", () => {
+  assert.deepEqual(
+    groupEventOf("join", {
+      memberId: "m",
+      isLeader: true,
+      duration: 152,
+      memberAssignment: { t: [4, 0, 2] },
+    }),
+    { event: "join", memberId: "m", leader: true, durationMs: 152, partitions: [0, 2, 4] },
+  );
+  assert.deepEqual(groupEventOf("rebalancing", { memberId: "m" }), { event: "rebalancing", memberId: "m" });
+  assert.deepEqual(
+    groupEventOf("crash", {
+      error: { type: "GROUP_LOAD_IN_PROGRESS", name: "KafkaJSProtocolError" },
+      restart: true,
+    }),
+    {
+      event: "crash",
+      error: "GROUP_LOAD_IN_PROGRESS",
+      restart: true,
+    },
+  );
+  assert.deepEqual(groupEventOf("requestTimeout", { apiName: "Fetch", broker: "127.0.0.1:9092" }), {
+    event: "request-timeout",
+    error: "Fetch to 127.0.0.1:9092",
+  });
 });

@@ -31,6 +31,7 @@ function logTopology(
     sessionTimeout: 10_000,
     heartbeatInterval: 1000,
     rebalanceTimeout: 10_000,
+    fetchMaxWait: 500,
   };
 }
 
