@@ -139,9 +139,10 @@ test("the offsets partition is compacted on every replica; a new coordinator loa
     "the new coordinator to answer the last committed offsets",
   );
   // It replayed its compacted replica: a few batches, not 1,500 commits.
-  const loaded = /loaded 4 committed offsets of 1 groups from the offsets log \[0, (\d+)\) in (\d+) ms/.exec(
-    cluster.node(successor).stderr,
-  );
+  const loaded =
+    /loaded 4 committed offsets of 1 groups and \d+ group records \(\d+ members\) from the offsets log \[0, (\d+)\) in (\d+) ms/.exec(
+      cluster.node(successor).stderr,
+    );
   assert.ok(loaded, cluster.node(successor).stderr.slice(-2000));
   assert.ok(counts.get(successor)! < commits / 10, `successor's replica: ${counts.get(successor)} batches`);
 });
