@@ -9,6 +9,7 @@ import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { Kafka, logLevel } from "kafkajs";
 import { spawnChild } from "./children.ts";
+import { dueCount } from "./log-e2e/schedule.ts";
 
 const latencyConsumer = fileURLToPath(new URL("./log-latency-consumer.ts", import.meta.url));
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -50,7 +51,7 @@ export async function kafkajsEndToEnd(o: KafkajsEndToEnd): Promise<{ p50: number
     let sent = 0;
     const inflight = new Set<Promise<unknown>>();
     while (performance.now() - start < o.sendMs) {
-      const due = Math.floor(((performance.now() - start) / 1000) * o.rate) - sent;
+      const due = dueCount((performance.now() - start) * 1e6, 1e9 / o.rate, Number.POSITIVE_INFINITY) - sent;
       if (due > 0) {
         const messages = Array.from({ length: due }, (_, i) => {
           const v = Buffer.alloc(o.recordBytes);

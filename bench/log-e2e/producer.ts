@@ -21,6 +21,7 @@ import type { ProduceResponse } from "../../engines/log/protocol/apis/produce.ts
 import { RawClient } from "../../engines/log/tools/raw-client.ts";
 import { LatencyHistogram } from "../../harness/metrics/histogram.ts";
 import type { Percentiles } from "../../harness/results/types.ts";
+import { dueCount } from "./schedule.ts";
 import { batchTemplate, stampBatch } from "./stamp.ts";
 
 export interface ProducerOptions {
@@ -99,7 +100,7 @@ let onIdle: (() => void) | undefined;
 
 /** Adds the records due by `now` to their partitions' pending runs. */
 function generate(now: bigint): void {
-  const due = Math.min(total, Math.floor(Number(now - t0) / nsPerRecord));
+  const due = dueCount(Number(now - t0), nsPerRecord, total);
   if (due <= generated) return;
   for (let p = 0; p < P; p++) {
     const first = generated + ((p - (generated % P) + P) % P);
