@@ -11,7 +11,8 @@
  *      their send time) and a raw consumer process long-polling Fetch on every partition, at half
  *      the acks=all rate of (a) measured in the same run (plus `--e2e-ladder` rates), printed with
  *      p50/p99/p99.9, the rate delivered, the cores of the brokers and of the bench's own processes,
- *      and the verdict on the target (p99 ≤ 10 ms at half the acks=all rate); see bench/log-e2e/;
+ *      and the verdict on the target (p99 ≤ 10 ms at half the acks=all rate), next to this
+ *      machine's floor (a loopback round trip between two idle processes); see bench/log-e2e/;
  *      kafkajs: a kafkajs producer and consumer at half the acks=all rate of (b) — the client's
  *      figure (its consumer commits every 5 s in the background; `--e2e-kafkajs-commit each-batch`
  *      uses kafkajs's autoCommit, which waits for an OffsetCommit after every batch and alone
@@ -50,11 +51,13 @@ import { encodeRequest } from "../engines/log/protocol/header.ts";
 import { buildBatch } from "../engines/log/records/batch-builder.ts";
 import { RawClient } from "../engines/log/tools/raw-client.ts";
 import { parseReady } from "../engines/shared/ready-signal.ts";
+import type { Percentiles } from "../harness/results/types.ts";
 import { pickPorts } from "../lib/pick-ports.ts";
 import { parseBenchArgs } from "./args.ts";
 import { spawnChild } from "./children.ts";
 import { summariseProfile } from "./cpu-profile-summary.ts";
 import { kafkajsEndToEnd } from "./kafkajs-e2e.ts";
+import { loopbackRoundTrip } from "./log-e2e/loopback-floor.ts";
 import { type RawE2EResult, rawEndToEnd } from "./log-e2e/run.ts";
 import { caveats, medianFigures, parseRates, type RunFigures, targetVerdict } from "./log-e2e/summary.ts";
 
@@ -408,7 +411,14 @@ async function rawLatency(acksAllRate: number): Promise<string[]> {
   const half = Math.round(acksAllRate / 2);
   const rates = [...new Set([half, ...e2eLadder])].sort((a, b) => a - b);
   const byRate = new Map<number, RunFigures[]>(rates.map((r) => [r, []]));
+  const floors: Percentiles[] = [];
   for (let r = 0; r < runs; r++) {
+    // The machine's own floor, measured while no cluster runs, next to each run's figures.
+    const floor = await loopbackRoundTrip(2000, 1);
+    floors.push(floor);
+    console.log(
+      `  (c) run ${r + 1}: loopback round trip between two idle processes (this machine's floor): p50 ${floor.p50.toFixed(2)} p99 ${floor.p99.toFixed(2)} p99.9 ${floor.p999.toFixed(2)} ms`,
+    );
     const profileDir = args.profile && r === 0 ? join(args.profile, "e2e-raw") : undefined;
     const cluster = await startCluster(3, profileDir);
     try {
@@ -453,6 +463,9 @@ async function rawLatency(acksAllRate: number): Promise<string[]> {
       `(c) raw end-to-end latency, RF=3 acks=all at ${fmt(rate)} records/s${rate === half ? " (half of (a)'s acks=all)" : ""}: median p50 ${f.p50.toFixed(2)} ms, p99 ${f.p99.toFixed(2)} ms, p99.9 ${f.p999.toFixed(2)} ms (sent→consumed p99 ${f.fromSendP99.toFixed(2)} ms); delivered ${fmt(f.delivered)} records/s; cores: brokers ${f.cpu.brokers.toFixed(2)}, bench producer ${f.cpu.producer.toFixed(2)} + consumer ${f.cpu.consumer.toFixed(2)}, machine ${f.cpu.machine.toFixed(2)}${notes.length > 0 ? ` — ${notes.join("; ")}` : ""}`,
     );
   }
+  lines.push(
+    `(c) this machine's floor: a one-byte loopback round trip between two idle processes, median p50 ${median(floors.map((f) => f.p50)).toFixed(2)} ms, p99 ${median(floors.map((f) => f.p99)).toFixed(2)} ms, p99.9 ${median(floors.map((f) => f.p999)).toFixed(2)} ms; an acks=all record makes at least two such round trips in series (producer → leader → followers → leader → consumer) across five processes sharing ${availableParallelism()} cores`,
+  );
   const v = targetVerdict(medians, half, E2E_LIMIT_MS);
   lines.push(
     `target (c): end-to-end p99 ≤ ${E2E_LIMIT_MS} ms at half the acks=all rate (${fmt(half)} of ${fmt(acksAllRate)} records/s): median p99 ${v.p99.toFixed(2)} ms — ${v.met ? "met" : "NOT met"}${v.highestHeld !== null ? `; highest measured rate with p99 ≤ ${E2E_LIMIT_MS} ms: ${fmt(v.highestHeld)} records/s` : medians.size > 1 ? `; p99 ≤ ${E2E_LIMIT_MS} ms held at none of ${rates.map(fmt).join(", ")} records/s` : ""}`,
