@@ -5,7 +5,8 @@
  *  - Produce: only the leader appends; acks=all refuses with NOT_ENOUGH_REPLICAS (19) when the
  *    ISR is below min.insync.replicas, else appends and parks until the HW passes the batch
  *    (REQUEST_TIMED_OUT (7) after timeout_ms, NOT_ENOUGH_REPLICAS_AFTER_APPEND (20) if the ISR
- *    shrank below the minimum, NOT_LEADER_OR_FOLLOWER (6) if leadership moved meanwhile).
+ *    shrank below the minimum, NOT_LEADER_OR_FOLLOWER (6) if leadership moved meanwhile). A
+ *    client's Produce to __consumer_offsets is refused (INVALID_TOPIC_EXCEPTION, 17).
  *  - Fetch: followers (replica_id ≥ 0) are served up to the LEO by the replica manager; consumers
  *    read below the HW from leaders only (6 elsewhere).
  *  - Metadata: brokers, leaders, replicas, ISR and offline replicas from the controller's image;
@@ -143,6 +144,9 @@ export function clusterHandlers(
     const responses = new Array<ProduceResponse["responses"][number]>(req.topicData.length);
     for (let ti = 0; ti < req.topicData.length; ti++) {
       const t = req.topicData[ti]!;
+      // Only the coordinator writes the offsets topic (through its own replica, not Produce): a
+      // client's record there would be replayed as group state by the next coordinator to load.
+      const internal = t.name === OFFSETS_TOPIC;
       const partitionResponses = new Array<ProducePartitionResponse>(t.partitionData.length);
       for (let pi = 0; pi < t.partitionData.length; pi++) {
         const p = t.partitionData[pi]!;
@@ -161,6 +165,10 @@ export function clusterHandlers(
         }
         if (acks !== 0 && acks !== 1 && acks !== -1) {
           out.errorCode = ErrorCode.INVALID_REQUIRED_ACKS;
+          continue;
+        }
+        if (internal) {
+          out.errorCode = ErrorCode.INVALID_TOPIC_EXCEPTION;
           continue;
         }
         const r = rm.replica(t.name, p.index);

@@ -11,6 +11,7 @@ import { test } from "node:test";
 import { Kafka, logLevel } from "kafkajs";
 import { decodeCommits } from "../../../../engines/log/groups/offsets-log.ts";
 import { ApiKey } from "../../../../engines/log/protocol/registry.ts";
+import { buildBatch } from "../../../../engines/log/records/batch-builder.ts";
 import { RawClient } from "../../../../engines/log/tools/raw-client.ts";
 import { fastCluster, spawnCluster } from "../helpers/cluster.ts";
 import { testConsumer, waitFor } from "../helpers/kafka.ts";
@@ -139,6 +140,23 @@ test("an OffsetCommit is a record of __consumer_offsets-0 on every in-sync repli
     [0, "7"],
     [1, "3"],
   ]);
+  // A client cannot append to the offsets topic (Kafka: "Cannot append to internal topic"): the
+  // next coordinator to load would replay its record as group state.
+  const forged = (await coordinator.request(ApiKey.Produce, 7, {
+    transactionalId: null,
+    acks: -1,
+    timeoutMs: 5000,
+    topicData: [
+      {
+        name: "__consumer_offsets",
+        partitionData: [
+          { index: 0, records: buildBatch([{ key: Buffer.from("k"), value: Buffer.from("x") }]) },
+        ],
+      },
+    ],
+  })) as { responses: Array<{ partitionResponses: Array<{ errorCode: number }> }> };
+  assert.equal(forged.responses[0]!.partitionResponses[0]!.errorCode, 17, "INVALID_TOPIC_EXCEPTION");
+  assert.equal((await offsetsLogOf(coordinatorPort)).length, 2, "nothing appended to the offsets partition");
   // A deleted topic takes its committed offsets with it: a topic created again under its name
   // starts with none (the coordinator appends tombstones when its metadata drops the topic).
   await admin.deleteTopics({ topics: ["p"] });
