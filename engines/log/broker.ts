@@ -10,6 +10,7 @@ import { handleAlterConfigs, handleDescribeConfigs } from "./handlers/configs.ts
 import { handleElectLeaders } from "./handlers/elect-leaders.ts";
 import { handleFetch } from "./handlers/fetch.ts";
 import {
+  handleDeleteGroups,
   handleDescribeGroups,
   handleFindCoordinator,
   handleHeartbeat,
@@ -49,6 +50,7 @@ export const handlers: ReadonlyMap<number, Handler> = new Map<number, Handler>([
   [ApiKey.Heartbeat, h(handleHeartbeat)],
   [ApiKey.LeaveGroup, h(handleLeaveGroup)],
   [ApiKey.DescribeGroups, h(handleDescribeGroups)],
+  [ApiKey.DeleteGroups, h(handleDeleteGroups)],
   [ApiKey.ListGroups, h(handleListGroups)],
   [ApiKey.OffsetCommit, h(handleOffsetCommit)],
   [ApiKey.OffsetFetch, h(handleOffsetFetch)],

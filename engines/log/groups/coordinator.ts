@@ -545,6 +545,45 @@ export class GroupCoordinator {
     this.deps.offsets.replaceAll(table);
   }
 
+  // ---- DeleteGroups ----
+
+  /**
+   * Whether a group may be deleted, as Kafka's coordinator decides: not while it has members
+   * (NON_EMPTY_GROUP, 68); a group that is neither held nor has committed offsets is unknown
+   * (GROUP_ID_NOT_FOUND, 69). Returns the committed offsets the deletion removes.
+   */
+  checkDelete(groupId: string): { errorCode: number; offsets: CommitEntry[] } {
+    if (groupId === "") return { errorCode: ErrorCode.INVALID_GROUP_ID, offsets: [] };
+    const g = this.groups.get(groupId);
+    if (g && g.members.size > 0) return { errorCode: ErrorCode.NON_EMPTY_GROUP, offsets: [] };
+    const offsets = this.deps.offsets
+      .forGroup(groupId)
+      .map((o) => ({ topic: o.topic, partition: o.partition, offset: o.offset, metadata: o.metadata }));
+    if (!g && offsets.length === 0) return { errorCode: ErrorCode.GROUP_ID_NOT_FOUND, offsets: [] };
+    return { errorCode: 0, offsets };
+  }
+
+  /**
+   * Forgets the group and its committed offsets at once (Kafka's group goes Dead under its lock):
+   * a JoinGroup after this starts a new group under the same id, a commit after it stands.
+   */
+  applyDelete(groupId: string, offsets: CommitEntry[]): void {
+    this.groups.delete(groupId);
+    this.deps.offsets.commit(
+      groupId,
+      offsets.map((o) => ({ ...o, offset: -1, metadata: null })),
+    );
+  }
+
+  /** DeleteGroups on one broker: each group checked and, if it may go, deleted with its offsets. */
+  deleteGroups(groupIds: string[]): Array<{ groupId: string; errorCode: number }> {
+    return groupIds.map((groupId) => {
+      const { errorCode, offsets } = this.checkDelete(groupId);
+      if (errorCode === 0) this.applyDelete(groupId, offsets);
+      return { groupId, errorCode };
+    });
+  }
+
   fetchOffsets(req: OffsetFetchRequest, version = 0): OffsetFetchResponse {
     return fetchOffsets(this.deps.offsets, req, version);
   }

@@ -9,7 +9,8 @@
  * metadata} or null; a group's key = JSON [group], value = JSON of its GroupSnapshot (generation,
  * protocol, leader, members with subscriptions and assignments as base64), written when a
  * rebalance completes or the group becomes Empty (Kafka's GroupMetadata record), so a new
- * coordinator keeps the group's generation and members. (Kafka's own key and value schemas are
+ * coordinator keeps the group's generation and members; a null value is the group deleted
+ * (DeleteGroups, one batch with its offsets' tombstones). (Kafka's own key and value schemas are
  * binary; ours are JSON, which no client reads anyway.)
  */
 
@@ -55,9 +56,28 @@ export function encodeGroup(group: string, s: GroupSnapshot, now = Date.now()): 
   );
 }
 
+/** One batch deleting a group: a tombstone for each of its committed offsets, then its own. */
+export function encodeGroupDeletion(
+  group: string,
+  offsets: Array<{ topic: string; partition: number }>,
+  now = Date.now(),
+): Buffer {
+  return buildBatch(
+    [
+      ...offsets.map((e) => ({
+        key: Buffer.from(JSON.stringify([group, e.topic, e.partition])),
+        value: null,
+      })),
+      { key: Buffer.from(JSON.stringify([group])), value: null },
+    ],
+    { baseTimestamp: now },
+  );
+}
+
 type Decoded =
   | ({ kind: "commit"; group: string } & CommitEntry)
-  | { kind: "group"; group: string; snapshot: GroupSnapshot };
+  /** snapshot null: the group was deleted. */
+  | { kind: "group"; group: string; snapshot: GroupSnapshot | null };
 
 /** The commits in a blob of batches read from the offsets partition, in log order. */
 export function decodeCommits(records: Buffer): Array<{ group: string } & CommitEntry> {
@@ -66,9 +86,9 @@ export function decodeCommits(records: Buffer): Array<{ group: string } & Commit
   return out;
 }
 
-/** The group records in a blob of batches, in log order. */
-export function decodeGroups(records: Buffer): Array<{ group: string; snapshot: GroupSnapshot }> {
-  const out: Array<{ group: string; snapshot: GroupSnapshot }> = [];
+/** The group records in a blob of batches, in log order (snapshot null: a deletion). */
+export function decodeGroups(records: Buffer): Array<{ group: string; snapshot: GroupSnapshot | null }> {
+  const out: Array<{ group: string; snapshot: GroupSnapshot | null }> = [];
   for (const d of decodeRecords(records))
     if (d.kind === "group") out.push({ group: d.group, snapshot: d.snapshot });
   return out;
@@ -94,7 +114,11 @@ function decodeRecords(records: Buffer): Decoded[] {
       continue;
     }
     if (Array.isArray(key) && key.length === 1 && typeof key[0] === "string") {
-      const snapshot = value === null ? undefined : snapshotFrom(value);
+      if (value === null) {
+        out.push({ kind: "group", group: key[0], snapshot: null });
+        continue;
+      }
+      const snapshot = snapshotFrom(value);
       if (snapshot) out.push({ kind: "group", group: key[0], snapshot });
       continue;
     }
@@ -164,7 +188,7 @@ export interface ReadableLog {
  * group → "topic\0partition" → entry, reading `chunkBytes` at a time and yielding to the event loop
  * between chunks (a long log must not stall the broker). `stillWanted` is asked after each chunk:
  * false (leadership moved on) abandons the load and resolves undefined. `groups`, if given,
- * receives each group's last record.
+ * receives each group's last record (none when that record deletes the group).
  */
 export async function loadCommits(
   log: ReadableLog,
@@ -181,7 +205,8 @@ export async function loadCommits(
     if (r.records === null || r.records.length === 0) break;
     for (const c of decodeRecords(r.records)) {
       if (c.kind === "group") {
-        groups?.set(c.group, c.snapshot);
+        if (c.snapshot === null) groups?.delete(c.group);
+        else groups?.set(c.group, c.snapshot);
         continue;
       }
       let g = table.get(c.group);

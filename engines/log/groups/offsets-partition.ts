@@ -17,6 +17,9 @@
  *    offsets, and a broker that loses the leadership drops its groups (waiting joins and syncs get
  *    NOT_COORDINATOR) — Kafka's GroupMetadata records, so a coordinator move costs members their
  *    coordinator's address, not their generation;
+ *  - DeleteGroups: a group without members is forgotten at once (a JoinGroup after that starts a
+ *    new group) and its deletion appended as one batch (tombstones for its offsets and for its
+ *    group record); the answer waits for the HW to pass it, errors mapped as for commits;
  *  - offsets of a topic the metadata image no longer has (deleted) are removed, as Kafka's
  *    coordinator does: tombstones appended to the log and the entries dropped from the table, once
  *    loaded and after every image the broker applies (a coordinator that dies before its tombstones
@@ -29,7 +32,7 @@ import type { PartitionReplica } from "../replication/partition-replica.ts";
 import type { OffsetStore } from "../storage/offset-store.ts";
 import type { GroupCoordinator } from "./coordinator.ts";
 import type { GroupSnapshot } from "./group.ts";
-import { encodeCommit, encodeGroup, loadCommits } from "./offsets-log.ts";
+import { encodeCommit, encodeGroup, encodeGroupDeletion, loadCommits } from "./offsets-log.ts";
 
 export type CoordinatorStatus = "ready" | "loading" | "not-coordinator";
 
@@ -146,6 +149,31 @@ export class OffsetsPartition {
       }
       this.deps.offsets.commit(group, tombstones);
     }
+  }
+
+  /** DeleteGroups on the coordinator (status() was "ready"), group by group. */
+  deleteGroups(groupIds: string[]): Promise<Array<{ groupId: string; errorCode: number }>> {
+    return Promise.all(groupIds.map((groupId) => this.deleteGroup(groupId)));
+  }
+
+  private async deleteGroup(groupId: string): Promise<{ groupId: string; errorCode: number }> {
+    const answer = (errorCode: number) => ({ groupId, errorCode });
+    const { errorCode, offsets } = this.deps.groups.checkDelete(groupId);
+    if (errorCode !== 0) return answer(errorCode);
+    const r = this.deps.replica();
+    if (r?.role !== "leader" || this.loadedEpoch !== r.leaderEpoch) return answer(ErrorCode.NOT_COORDINATOR);
+    if (r.state.isr.length < this.deps.minIsr()) return answer(ErrorCode.COORDINATOR_NOT_AVAILABLE);
+    const a = r.log.append(encodeGroupDeletion(groupId, offsets));
+    if (a.errorCode !== 0 || !("baseOffset" in a)) return answer(ErrorCode.COORDINATOR_NOT_AVAILABLE);
+    // Forgotten before the answer, as Kafka's group goes Dead at once: if this leader dies before
+    // the followers have the batch, the successor still holds the group and the client, answered
+    // with an error or not at all, deletes it again.
+    this.deps.groups.applyDelete(groupId, offsets);
+    r.notifyAppend();
+    r.maybeAdvanceHighWatermark();
+    const code = await r.waitForHighWatermark(a.lastOffset, this.deps.commitTimeoutMs);
+    if (code === ErrorCode.NOT_LEADER_OR_FOLLOWER) return answer(ErrorCode.NOT_COORDINATOR);
+    return answer(code === 0 ? 0 : ErrorCode.COORDINATOR_NOT_AVAILABLE);
   }
 
   /** OffsetCommit on the coordinator (status() was "ready"): validate, replicate, then store. */

@@ -1,9 +1,11 @@
 /**
  * Group APIs: FindCoordinator answers with this broker (every group is coordinated here); the
- * rest (membership, offsets, DescribeGroups/ListGroups) delegate to the group coordinator.
+ * rest (membership, offsets, DescribeGroups/ListGroups/DeleteGroups) delegate to the group
+ * coordinator.
  */
 
 import type { BrokerContext, ConnectionInfo } from "../broker-context.ts";
+import type { DeleteGroupsRequest, DeleteGroupsResponse } from "../protocol/apis/delete-groups.ts";
 import type { DescribeGroupsRequest, DescribeGroupsResponse } from "../protocol/apis/describe-groups.ts";
 import type {
   Coordinator,
@@ -55,6 +57,10 @@ export function handleDescribeGroups(ctx: BrokerContext, req: DescribeGroupsRequ
 
 export function handleListGroups(ctx: BrokerContext): ListGroupsResponse {
   return { throttleTimeMs: 0, errorCode: 0, groups: ctx.groups.listGroups() };
+}
+
+export function handleDeleteGroups(ctx: BrokerContext, req: DeleteGroupsRequest): DeleteGroupsResponse {
+  return { throttleTimeMs: 0, results: ctx.groups.deleteGroups(req.groupsNames) };
 }
 
 export function handleSyncGroup(

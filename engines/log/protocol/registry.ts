@@ -6,6 +6,7 @@
 import { alterConfigs, incrementalAlterConfigs } from "./apis/alter-configs.ts";
 import { apiVersions } from "./apis/api-versions.ts";
 import { createTopics } from "./apis/create-topics.ts";
+import { deleteGroups } from "./apis/delete-groups.ts";
 import { deleteTopics } from "./apis/delete-topics.ts";
 import { describeConfigs } from "./apis/describe-configs.ts";
 import { describeGroups } from "./apis/describe-groups.ts";
@@ -48,6 +49,7 @@ export const ApiKey = {
   OffsetsForLeaderEpoch: 23,
   DescribeConfigs: 32,
   AlterConfigs: 33,
+  DeleteGroups: 42,
   ElectLeaders: 43,
   IncrementalAlterConfigs: 44,
   AlterPartitionReassignments: 45,
@@ -75,6 +77,7 @@ export const schemas: readonly MessageSchema[] = [
   offsetsForLeaderEpoch,
   describeConfigs,
   alterConfigs,
+  deleteGroups,
   electLeaders,
   incrementalAlterConfigs,
   alterPartitionReassignments,

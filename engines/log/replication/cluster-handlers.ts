@@ -33,6 +33,7 @@ import {
 import { handleListOffsets } from "../handlers/list-offsets.ts";
 import { refusedForVersion } from "../handlers/produce.ts";
 import type { CreateTopicsRequest, CreateTopicsResponse } from "../protocol/apis/create-topics.ts";
+import type { DeleteGroupsRequest, DeleteGroupsResponse } from "../protocol/apis/delete-groups.ts";
 import type { DeleteTopicsRequest, DeleteTopicsResponse } from "../protocol/apis/delete-topics.ts";
 import type { FetchPartitionResponse, FetchRequest, FetchResponse } from "../protocol/apis/fetch.ts";
 import type {
@@ -479,6 +480,14 @@ export function clusterHandlers(
   const offsetCommit = (ctx: BrokerContext, req: OffsetCommitRequest): Promise<OffsetCommitResponse> =>
     offsetsOf(ctx).commit(req);
 
+  const deleteGroupsHandler = async (
+    ctx: BrokerContext,
+    req: DeleteGroupsRequest,
+  ): Promise<DeleteGroupsResponse> => ({
+    throttleTimeMs: 0,
+    results: await offsetsOf(ctx).deleteGroups(req.groupsNames),
+  });
+
   const h = <T>(
     f: (ctx: BrokerContext, req: T, header: RequestHeader, conn: Parameters<Handler>[3]) => unknown,
   ): Handler => f as unknown as Handler;
@@ -531,6 +540,13 @@ export function clusterHandlers(
           name: t.name,
           partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode: code })),
         })),
+      })),
+    ],
+    [
+      ApiKey.DeleteGroups,
+      group(h(deleteGroupsHandler), (req: DeleteGroupsRequest, code) => ({
+        throttleTimeMs: 0,
+        results: req.groupsNames.map((groupId) => ({ groupId, errorCode: code })),
       })),
     ],
     [

@@ -225,6 +225,28 @@ test("committed offsets survive kill -9 of the group coordinator", async (t) => 
     [],
     "nothing committed before the coordinator died is read again",
   );
+
+  // DeleteGroups (kafkajs admin) at the new coordinator: refused while the group has a member
+  // (NON_EMPTY_GROUP), done once it is empty, and every replica holds the offsets' tombstones.
+  await assert.rejects(admin.deleteGroups(["grp"]), (e: { groups?: Array<{ errorCode: number }> }) => {
+    assert.equal(e.groups?.[0]?.errorCode, 68);
+    return true;
+  });
+  await c2.disconnect();
+  assert.deepEqual(
+    (await admin.deleteGroups(["grp"])).map((g) => [g.groupId, g.errorCode]),
+    [["grp", 0]],
+  );
+  const after = await admin.fetchOffsets({ groupId: "grp", topics: ["g"] });
+  assert.deepEqual(
+    after[0]!.partitions.map((p) => p.offset),
+    ["-1", "-1", "-1"],
+  );
+  for (const n of cluster.nodes.filter((x) => x.id !== coordinator)) {
+    const last = new Map<number, number>();
+    for (const r of await offsetsLogOf(n.port)) if (r.group === "grp") last.set(r.partition, r.offset);
+    assert.deepEqual([...last.values()], [-1, -1, -1], `broker ${n.id}'s replica ends with tombstones`);
+  }
 });
 
 test("SIGTERM on a leader: leadership moves before the broker exits; writes continue", async (t) => {

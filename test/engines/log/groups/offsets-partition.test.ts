@@ -9,7 +9,12 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { GroupCoordinator } from "../../../../engines/log/groups/coordinator.ts";
-import { decodeCommits, encodeCommit, loadCommits } from "../../../../engines/log/groups/offsets-log.ts";
+import {
+  decodeCommits,
+  encodeCommit,
+  encodeGroup,
+  loadCommits,
+} from "../../../../engines/log/groups/offsets-log.ts";
 import { OffsetsPartition } from "../../../../engines/log/groups/offsets-partition.ts";
 import type { OffsetCommitRequest } from "../../../../engines/log/protocol/apis/offset-commit.ts";
 import { ErrorCode as E } from "../../../../engines/log/protocol/error-codes.ts";
@@ -206,4 +211,71 @@ test("a leader that loads offsets of topics deleted meanwhile removes them after
     "nothing of the deleted topic is served",
   );
   assert.equal(log.logEndOffset, 2, "and a tombstone follows the stale record");
+});
+
+test("DeleteGroups: one batch of tombstones, answered at the HW; a successor loads neither the group nor its offsets", async (t) => {
+  const { op, replica, groups, log } = setUp(t);
+  log.append(encodeCommit("g", [{ topic: "t", partition: 0, offset: 4, metadata: null }]));
+  log.append(encodeCommit("g", [{ topic: "t", partition: 1, offset: 6, metadata: null }]));
+  log.append(encodeCommit("keep", [{ topic: "t", partition: 0, offset: 2, metadata: null }]));
+  log.append(
+    encodeGroup("empty", {
+      protocolType: "consumer",
+      protocolName: "rr",
+      generationId: 3,
+      leaderId: null,
+      members: [],
+    }),
+  );
+  replica.becomeLeader(leaderState);
+  replica.recordFollowerFetch(2, log.logEndOffset);
+  await ready(op);
+  const end = log.logEndOffset;
+  let answered = false;
+  const pending = op.deleteGroups(["g", "empty", "nobody", ""]).then((r) => {
+    answered = true;
+    return r;
+  });
+  await tick();
+  assert.equal(answered, false, "not answered before the follower has the tombstones");
+  assert.equal(log.logEndOffset, end + 4, "g's two offsets and its group key; empty's group key");
+  assert.equal(fetched(groups, "g", 0), -1, "forgotten at once");
+  replica.recordFollowerFetch(2, log.logEndOffset);
+  assert.deepEqual(await pending, [
+    { groupId: "g", errorCode: 0 },
+    { groupId: "empty", errorCode: 0 },
+    { groupId: "nobody", errorCode: E.GROUP_ID_NOT_FOUND },
+    { groupId: "", errorCode: E.INVALID_GROUP_ID },
+  ]);
+  assert.deepEqual(groups.listGroups(), []);
+  const reloaded = new Map<string, unknown>();
+  const table = await loadCommits(log, () => true, undefined, reloaded as never);
+  assert.deepEqual(
+    [...table!.keys()].filter((g) => table!.get(g)!.size > 0),
+    ["keep"],
+  );
+  assert.deepEqual([...reloaded.keys()], [], "the group record is deleted too");
+});
+
+test("DeleteGroups refuses a group with members (68) and appends nothing", async (t) => {
+  const { op, replica, groups, log } = setUp(t);
+  replica.becomeLeader(leaderState);
+  await ready(op);
+  const joined = groups.join(
+    {
+      groupId: "busy",
+      sessionTimeoutMs: 10_000,
+      rebalanceTimeoutMs: 10_000,
+      memberId: "",
+      groupInstanceId: null,
+      protocolType: "consumer",
+      protocols: [{ name: "rr", metadata: Buffer.alloc(0) }],
+    },
+    3,
+    "c",
+  );
+  void joined;
+  const end = log.logEndOffset;
+  assert.deepEqual(await op.deleteGroups(["busy"]), [{ groupId: "busy", errorCode: E.NON_EMPTY_GROUP }]);
+  assert.equal(log.logEndOffset, end);
 });

@@ -273,6 +273,8 @@ export const newSamples: Sample[] = [
     body: { electionType: 1, topicPartitions: [{ topic: "fz", partitions: [0, 1] }], timeoutMs: 1000 },
   },
   { apiKey: 43, apiVersion: 2, body: { electionType: 0, topicPartitions: null, timeoutMs: 1000 } },
+  { apiKey: 42, apiVersion: 0, body: { groupsNames: ["fz-none"] } },
+  { apiKey: 42, apiVersion: 2, body: { groupsNames: ["fz-none", ""] } },
 ];
 
 /** mulberry32: small, fast, seeded. */

@@ -84,6 +84,7 @@ test("ApiVersions advertises exactly the implemented table", () => {
     { apiKey: 23, minVersion: 0, maxVersion: 3 },
     { apiKey: 32, minVersion: 0, maxVersion: 4 },
     { apiKey: 33, minVersion: 0, maxVersion: 2 },
+    { apiKey: 42, minVersion: 0, maxVersion: 2 },
     { apiKey: 43, minVersion: 0, maxVersion: 2 },
     { apiKey: 44, minVersion: 0, maxVersion: 1 },
     { apiKey: 45, minVersion: 0, maxVersion: 0 },
