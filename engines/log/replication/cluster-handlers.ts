@@ -15,7 +15,8 @@
  *    internal topic, so leadership moves like any other); a commit is a batch appended to that
  *    partition with acks=all, and a new leader loads the offsets from its log
  *    (groups/offsets-partition.ts). Other brokers answer NOT_COORDINATOR (16), a leader still
- *    loading COORDINATOR_LOAD_IN_PROGRESS (14).
+ *    loading COORDINATOR_LOAD_IN_PROGRESS (14); ListGroups on a broker that coordinates nothing
+ *    lists nothing.
  */
 
 import type { BrokerContext, Handler } from "../broker-context.ts";
@@ -24,9 +25,11 @@ import type { QuorumClient } from "../controller/quorum-client.ts";
 import { OffsetsPartition } from "../groups/offsets-partition.ts";
 import { handleFetch } from "../handlers/fetch.ts";
 import {
+  handleDescribeGroups,
   handleHeartbeat,
   handleJoinGroup,
   handleLeaveGroup,
+  handleListGroups,
   handleOffsetFetch,
   handleSyncGroup,
 } from "../handlers/groups.ts";
@@ -35,6 +38,7 @@ import { refusedForVersion } from "../handlers/produce.ts";
 import type { CreateTopicsRequest, CreateTopicsResponse } from "../protocol/apis/create-topics.ts";
 import type { DeleteGroupsRequest, DeleteGroupsResponse } from "../protocol/apis/delete-groups.ts";
 import type { DeleteTopicsRequest, DeleteTopicsResponse } from "../protocol/apis/delete-topics.ts";
+import type { DescribeGroupsRequest } from "../protocol/apis/describe-groups.ts";
 import type { FetchPartitionResponse, FetchRequest, FetchResponse } from "../protocol/apis/fetch.ts";
 import type {
   Coordinator,
@@ -540,6 +544,29 @@ export function clusterHandlers(
           name: t.name,
           partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode: code })),
         })),
+      })),
+    ],
+    [
+      ApiKey.DescribeGroups,
+      group(h(handleDescribeGroups), (req: DescribeGroupsRequest, code) => ({
+        throttleTimeMs: 0,
+        groups: req.groups.map((groupId) => ({
+          errorCode: code,
+          groupId,
+          groupState: "",
+          protocolType: "",
+          protocolData: "",
+          members: [],
+        })),
+      })),
+    ],
+    // Clients ask every broker and merge: one that coordinates nothing lists nothing.
+    [
+      ApiKey.ListGroups,
+      group(h(handleListGroups), (_req, code) => ({
+        throttleTimeMs: 0,
+        errorCode: code === ErrorCode.NOT_COORDINATOR ? 0 : code,
+        groups: [],
       })),
     ],
     [

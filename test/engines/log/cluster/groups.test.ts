@@ -140,6 +140,20 @@ test("an OffsetCommit is a record of __consumer_offsets-0 on every in-sync repli
     [0, "7"],
     [1, "3"],
   ]);
+  // DescribeGroups is the coordinator's (16 elsewhere); ListGroups elsewhere lists nothing.
+  const other = await RawClient.connect(cluster.nodes.find((n) => n.port !== coordinatorPort)!.port);
+  defer(t, () => other.close());
+  const described = (port: RawClient) =>
+    port.request(ApiKey.DescribeGroups, 2, { groups: ["path"] }) as Promise<{
+      groups: Array<{ errorCode: number; groupState: string }>;
+    }>;
+  assert.equal((await described(other)).groups[0]!.errorCode, 16, "NOT_COORDINATOR");
+  assert.equal((await described(coordinator)).groups[0]!.errorCode, 0);
+  assert.deepEqual(await other.request(ApiKey.ListGroups, 2, {}), {
+    throttleTimeMs: 0,
+    errorCode: 0,
+    groups: [],
+  });
   // A client cannot append to the offsets topic (Kafka: "Cannot append to internal topic"): the
   // next coordinator to load would replay its record as group state.
   const forged = (await coordinator.request(ApiKey.Produce, 7, {
