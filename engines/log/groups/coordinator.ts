@@ -68,6 +68,7 @@ const syncReply = (errorCode: number, assignment: Buffer = Buffer.alloc(0)): Syn
 
 export class GroupCoordinator {
   private readonly groups = new Map<string, Group>();
+  private readonly deletions = new Map<string, number>();
   private readonly cfg: CoordinatorConfig;
   private readonly deps: CoordinatorDeps;
   private readonly now: () => number;
@@ -555,7 +556,10 @@ export class GroupCoordinator {
   checkDelete(groupId: string): { errorCode: number; offsets: CommitEntry[] } {
     if (groupId === "") return { errorCode: ErrorCode.INVALID_GROUP_ID, offsets: [] };
     const g = this.groups.get(groupId);
-    if (g && g.members.size > 0) return { errorCode: ErrorCode.NON_EMPTY_GROUP, offsets: [] };
+    // Kafka deletes Empty groups only: one still rebalancing (even with its last member gone)
+    // would record itself again when its join timer fires.
+    if (g && (g.members.size > 0 || g.state !== "Empty"))
+      return { errorCode: ErrorCode.NON_EMPTY_GROUP, offsets: [] };
     const offsets = this.deps.offsets
       .forGroup(groupId)
       .map((o) => ({ topic: o.topic, partition: o.partition, offset: o.offset, metadata: o.metadata }));
@@ -568,11 +572,22 @@ export class GroupCoordinator {
    * a JoinGroup after this starts a new group under the same id, a commit after it stands.
    */
   applyDelete(groupId: string, offsets: CommitEntry[]): void {
+    const g = this.groups.get(groupId);
+    if (g?.joinTimer) clearTimeout(g.joinTimer);
     this.groups.delete(groupId);
+    this.deletions.set(groupId, this.deletionsOf(groupId) + 1);
     this.deps.offsets.commit(
       groupId,
       offsets.map((o) => ({ ...o, offset: -1, metadata: null })),
     );
+  }
+
+  /**
+   * How many times the group was deleted here: a cluster commit read before a deletion and
+   * replicated after it stays out of the table (in the log it precedes the tombstones).
+   */
+  deletionsOf(groupId: string): number {
+    return this.deletions.get(groupId) ?? 0;
   }
 
   /** DeleteGroups on one broker: each group checked and, if it may go, deleted with its offsets. */

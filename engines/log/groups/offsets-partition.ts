@@ -188,6 +188,7 @@ export class OffsetsPartition {
     const r = this.deps.replica();
     if (r?.role !== "leader" || this.loadedEpoch !== r.leaderEpoch) return fail(ErrorCode.NOT_COORDINATOR);
     if (r.state.isr.length < this.deps.minIsr()) return fail(ErrorCode.COORDINATOR_NOT_AVAILABLE);
+    const deletions = this.deps.groups.deletionsOf(req.groupId);
     const a = r.log.append(encodeCommit(req.groupId, entries));
     if (a.errorCode !== 0 || !("baseOffset" in a)) {
       return fail(
@@ -201,7 +202,9 @@ export class OffsetsPartition {
     const code = await r.waitForHighWatermark(a.lastOffset, this.deps.commitTimeoutMs);
     if (code === ErrorCode.NOT_LEADER_OR_FOLLOWER) return fail(ErrorCode.NOT_COORDINATOR);
     if (code !== 0) return fail(ErrorCode.COORDINATOR_NOT_AVAILABLE);
-    this.deps.groups.applyCommit(req.groupId, entries);
+    // A DeleteGroups since the append came after it in the log: its tombstones win there, and here.
+    if (this.deps.groups.deletionsOf(req.groupId) === deletions)
+      this.deps.groups.applyCommit(req.groupId, entries);
     return response;
   }
 }

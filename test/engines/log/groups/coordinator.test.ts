@@ -472,3 +472,20 @@ test("loadGroups: a new coordinator's members keep their generation; unloadGroup
   assert.equal((await waiting).errorCode, E.NOT_COORDINATOR);
   assert.equal(c.describe("g").state, "Dead");
 });
+
+test("DeleteGroups: only an Empty group goes — not one with members, nor one still rebalancing without them", async (t) => {
+  const c = coordinator(t, { initialRebalanceDelayMs: 200 });
+  const a = await joinNew(c, "a"); // parked in the initial delay
+  assert.deepEqual(c.deleteGroups(["g"]), [{ groupId: "g", errorCode: E.NON_EMPTY_GROUP }]);
+  c.leave("g", [a.id]);
+  assert.equal((await a.joined).errorCode, E.UNKNOWN_MEMBER_ID);
+  assert.equal(c.describe("g").state, "PreparingRebalance");
+  assert.deepEqual(c.deleteGroups(["g"]), [{ groupId: "g", errorCode: E.NON_EMPTY_GROUP }]);
+  await sleep(300); // the delay ends with nobody: Empty
+  assert.equal(c.describe("g").state, "Empty");
+  assert.deepEqual(c.deleteGroups(["g", "g"]), [
+    { groupId: "g", errorCode: 0 },
+    { groupId: "g", errorCode: E.GROUP_ID_NOT_FOUND },
+  ]);
+  assert.equal(c.describe("g").state, "Dead");
+});

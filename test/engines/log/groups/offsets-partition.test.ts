@@ -279,3 +279,27 @@ test("DeleteGroups refuses a group with members (68) and appends nothing", async
   assert.deepEqual(await op.deleteGroups(["busy"]), [{ groupId: "busy", errorCode: E.NON_EMPTY_GROUP }]);
   assert.equal(log.logEndOffset, end);
 });
+
+test("a commit replicated after a DeleteGroups that followed it in the log stays deleted", async (t) => {
+  const { op, replica, groups, log } = setUp(t);
+  log.append(encodeCommit("g", [{ topic: "t", partition: 0, offset: 4, metadata: null }]));
+  replica.becomeLeader(leaderState);
+  replica.recordFollowerFetch(2, log.logEndOffset);
+  await ready(op);
+  const committing = op.commit(commit("g", 0, 9)); // appended, waiting for the follower
+  await tick();
+  const deleting = op.deleteGroups(["g"]); // its tombstones come after the commit in the log
+  await tick();
+  replica.recordFollowerFetch(2, log.logEndOffset);
+  assert.equal((await committing).topics[0]!.partitions[0]!.errorCode, 0);
+  assert.deepEqual(await deleting, [{ groupId: "g", errorCode: 0 }]);
+  assert.equal(fetched(groups, "g", 0), -1, "the table agrees with the log");
+  const table = await loadCommits(log, () => true);
+  assert.equal(table!.get("g")?.size ?? 0, 0, "so does a successor");
+  // A commit made after the deletion stands.
+  const after = op.commit(commit("g", 0, 11));
+  await tick();
+  replica.recordFollowerFetch(2, log.logEndOffset);
+  assert.equal((await after).topics[0]!.partitions[0]!.errorCode, 0);
+  assert.equal(fetched(groups, "g", 0), 11);
+});
