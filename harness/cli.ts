@@ -831,6 +831,10 @@ function buildProgram(setExit: (code: number) => void): Command {
         .argParser(intArg("--port")),
     )
     .option("--set <key=value...>", "settings for every node, e.g. min.insync.replicas=2", [])
+    .option(
+      "--racks <a,b,c>",
+      "broker.rack of each broker in turn (fetch from followers needs --set replica.selector.class=RackAwareReplicaSelector too)",
+    )
     .action(
       async (opts: {
         data: string;
@@ -839,6 +843,7 @@ function buildProgram(setExit: (code: number) => void): Command {
         host: string;
         port: number;
         set: string[];
+        racks?: string;
       }) => {
         const { serveCluster } = await import("../engines/log/tools/serve-cluster.ts");
         const controllers = opts.controllers === "combined" ? "combined" : Number(opts.controllers);
@@ -849,6 +854,7 @@ function buildProgram(setExit: (code: number) => void): Command {
           host: opts.host,
           port: opts.port,
           sets: opts.set,
+          racks: opts.racks ? opts.racks.split(",").map((r) => r.trim()) : [],
         });
         setExit(-1);
       },

@@ -156,6 +156,7 @@ async function attachBroker(
       port: ctx.advertisedPort || port,
       replicationHost: opts.host,
       replicationPort: port,
+      rack: ctx.config.brokerRack,
     },
     heartbeatIntervalMs: ctx.config.brokerHeartbeatIntervalMs,
     onImage: (image) => rm.applyImage(image),

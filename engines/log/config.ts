@@ -46,7 +46,14 @@ export interface BrokerConfig {
   offsetsCommitTimeoutMs: number;
   metadataSnapshotMaxRecords: number;
   metadataSnapshotMaxBytes: number;
+  /** This broker's rack (KIP-36): in Metadata, and matched against consumers' rack ids. */
+  brokerRack: string | null;
+  /** replica.selector.class is the rack-aware selector: leaders send consumers to a replica in their rack (KIP-392). */
+  rackAwareReplicaSelector: boolean;
 }
+
+/** Kafka's class name for the rack-aware replica selector, the one `replica.selector.class` knows. */
+export const RACK_AWARE_SELECTOR = "org.apache.kafka.common.replica.RackAwareReplicaSelector";
 
 type Setter = (c: BrokerConfig, v: string, key: string) => void;
 
@@ -123,6 +130,14 @@ export const brokerConfigKeys: Record<string, Setter> = {
   "offsets.commit.timeout.ms": num((c, n) => (c.offsetsCommitTimeoutMs = n)),
   "metadata.log.max.records.between.snapshots": num((c, n) => (c.metadataSnapshotMaxRecords = n)),
   "metadata.log.max.record.bytes.between.snapshots": num((c, n) => (c.metadataSnapshotMaxBytes = n)),
+  "broker.rack": (c, v) => (c.brokerRack = v === "" ? null : v),
+  "replica.selector.class": (c, v, k) => {
+    if (v !== "" && v !== RACK_AWARE_SELECTOR && v !== "RackAwareReplicaSelector")
+      throw new Error(
+        `config ${k}: only ${RACK_AWARE_SELECTOR} is known (empty: consumers read from leaders), got ${v}`,
+      );
+    c.rackAwareReplicaSelector = v !== "";
+  },
 };
 
 export function defaultBrokerConfig(): BrokerConfig {
@@ -153,6 +168,8 @@ export function defaultBrokerConfig(): BrokerConfig {
     offsetsCommitTimeoutMs: 5000,
     metadataSnapshotMaxRecords: 10_000,
     metadataSnapshotMaxBytes: 4 * 1024 * 1024,
+    brokerRack: null,
+    rackAwareReplicaSelector: false,
   };
 }
 
@@ -238,5 +255,7 @@ export function brokerConfigValues(c: BrokerConfig): Record<string, string> {
     "offsets.commit.timeout.ms": text(c.offsetsCommitTimeoutMs),
     "metadata.log.max.records.between.snapshots": text(c.metadataSnapshotMaxRecords),
     "metadata.log.max.record.bytes.between.snapshots": text(c.metadataSnapshotMaxBytes),
+    "replica.selector.class": c.rackAwareReplicaSelector ? RACK_AWARE_SELECTOR : "",
+    ...(c.brokerRack !== null ? { "broker.rack": c.brokerRack } : {}),
   };
 }

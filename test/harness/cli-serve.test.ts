@@ -7,6 +7,8 @@ import { createInterface } from "node:readline";
 import { after, test } from "node:test";
 import kafkajs from "kafkajs";
 import { Toxiproxy } from "toxiproxy-node-client";
+import { ApiKey } from "../../engines/log/protocol/registry.ts";
+import { RawClient } from "../../engines/log/tools/raw-client.ts";
 import { parseReady, type ReadySignal } from "../../engines/shared/ready-signal.ts";
 
 const root = join(import.meta.dirname, "../..");
@@ -98,6 +100,56 @@ test("serve log: a bad setting exits 2 with the key named", async () => {
   const code = await new Promise<number | null>((r) => child.on("exit", (c) => r(c)));
   assert.equal(code, 2);
   assert.match(err, /no\.such\.key/);
+});
+
+test("serve cluster: three broker processes in three racks answer Metadata with them; SIGTERM stops every node", async () => {
+  const { child, ready, exited } = await serve([
+    "cluster",
+    "--data",
+    join(dir, "cluster"),
+    "--port",
+    "0",
+    "--brokers",
+    "3",
+    "--racks",
+    "az-a,az-b,az-c",
+    "--set",
+    "broker.session.timeout.ms=3000",
+  ]);
+  const ports = Object.values(ready.ports) as number[];
+  assert.equal(ports.length, 3);
+  const c = await RawClient.connect(ports[0]!);
+  const md = (await c.request(ApiKey.Metadata, 6, { topics: [], allowAutoTopicCreation: false })) as {
+    brokers: Array<{ nodeId: number; port: number; rack: string | null }>;
+  };
+  c.close();
+  assert.deepEqual(md.brokers.map((b) => [b.nodeId, b.rack]).sort(), [
+    [1, "az-a"],
+    [2, "az-b"],
+    [3, "az-c"],
+  ]);
+  assert.deepEqual(md.brokers.map((b) => b.port).sort(), [...ports].sort());
+  child.kill("SIGTERM");
+  assert.equal(await exited, 0);
+  for (const port of ports) {
+    await assert.rejects(RawClient.connect(port), "no node is left listening");
+  }
+});
+
+test("serve cluster: a bad --racks exits 2 and says what a rack list is", async () => {
+  const child = spawn(
+    process.execPath,
+    ["--import", "tsx", cli, "serve", "cluster", "--data", join(dir, "bad-racks"), "--racks", "a,,b"],
+    { cwd: root, stdio: ["ignore", "pipe", "pipe"] },
+  );
+  children.push(child);
+  let err = "";
+  child.stderr?.on("data", (d) => {
+    err += d.toString();
+  });
+  const code = await new Promise<number | null>((r) => child.on("exit", (c) => r(c)));
+  assert.equal(code, 2);
+  assert.match(err, /--racks/);
 });
 
 test("serve proxy: the Toxiproxy client talks to it, and SIGTERM exits 0", async () => {

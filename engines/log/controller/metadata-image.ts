@@ -23,6 +23,8 @@ export interface BrokerRecord {
   replicationPort: number;
   /** Fenced brokers lead nothing and are not in any ISR (missed heartbeats or shut down). */
   fenced: boolean;
+  /** broker.rack, when set (absent in records written before racks existed). */
+  rack?: string | null;
 }
 
 export interface PartitionState {

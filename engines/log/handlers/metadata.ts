@@ -45,7 +45,9 @@ export function handleMetadata(
   });
   return {
     throttleTimeMs: 0,
-    brokers: [{ nodeId: ctx.nodeId, host: ctx.advertisedHost, port: ctx.advertisedPort, rack: null }],
+    brokers: [
+      { nodeId: ctx.nodeId, host: ctx.advertisedHost, port: ctx.advertisedPort, rack: ctx.config.brokerRack },
+    ],
     clusterId: ctx.config.clusterId,
     controllerId: ctx.nodeId,
     topics,

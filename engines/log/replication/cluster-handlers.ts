@@ -219,11 +219,16 @@ export function clusterHandlers(
   ) => {
     if (req.replicaId >= 0) return rm.handleReplicaFetch(req);
     if (req.replicaId === DEBUG_REPLICA_ID) return rm.handleDebugFetch(req);
+    // KIP-392: from Fetch v11 (which carries the consumer's rack) a follower serves consumers too,
+    // below its own HW; with the rack-aware selector a leader sends a consumer whose rack it is not
+    // in to an in-sync replica that is.
+    const followersServe = header.apiVersion >= 11;
+    const selecting = ctx.config.rackAwareReplicaSelector && followersServe && req.rackId !== "";
     const codeFor = (topic: string, p: FetchRequest["topics"][number]["partitions"][number]) => {
       const r = rm.replica(topic, p.partition);
       return !r
         ? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION
-        : r.role !== "leader"
+        : r.role !== "leader" && !(followersServe && r.role === "follower")
           ? ErrorCode.NOT_LEADER_OR_FOLLOWER
           : p.currentLeaderEpoch > r.leaderEpoch
             ? ErrorCode.UNKNOWN_LEADER_EPOCH
@@ -231,56 +236,74 @@ export function clusterHandlers(
               ? ErrorCode.FENCED_LEADER_EPOCH
               : 0;
     };
-    // The usual case, every partition led here, allocates nothing before the fetch itself.
-    let allLed = true;
+    /** The in-sync replica in the consumer's rack this leader sends it to, or −1 to read here. */
+    const preferredFor = (topic: string, partition: number): number => {
+      if (!selecting) return -1;
+      const r = rm.replica(topic, partition);
+      const brokers = rm.image.brokers;
+      if (r?.role !== "leader" || brokers[rm.nodeId]?.rack === req.rackId) return -1;
+      let best = -1;
+      for (const id of r.state.isr) {
+        const b = brokers[id];
+        if (id !== rm.nodeId && b && !b.fenced && b.rack === req.rackId && (best < 0 || id < best)) best = id;
+      }
+      return best;
+    };
+    // The usual case, every partition read here, allocates nothing before the fetch itself.
+    let allHere = true;
     for (const t of req.topics) {
       for (const p of t.partitions) {
-        if (codeFor(t.topic, p) !== 0) {
-          allLed = false;
+        if (codeFor(t.topic, p) !== 0 || preferredFor(t.topic, p.partition) >= 0) {
+          allHere = false;
           break;
         }
       }
-      if (!allLed) break;
+      if (!allHere) break;
     }
-    if (allLed) return handleFetch(ctx, req);
-    const notLed: Array<{ topic: string; partition: number; code: number }> = [];
+    if (allHere) return handleFetch(ctx, req);
+    const notHere: Array<{ topic: string; part: FetchPartitionResponse }> = [];
     const topics = req.topics
       .map((t) => ({
         ...t,
         partitions: t.partitions.filter((p) => {
           const code = codeFor(t.topic, p);
-          if (code !== 0) notLed.push({ topic: t.topic, partition: p.partition, code });
-          return code === 0;
+          const preferred = code === 0 ? preferredFor(t.topic, p.partition) : -1;
+          if (code === 0 && preferred < 0) return true;
+          const log = code === 0 ? rm.replica(t.topic, p.partition)!.log : undefined;
+          notHere.push({
+            topic: t.topic,
+            part: {
+              partitionIndex: p.partition,
+              errorCode: code,
+              highWatermark: log ? log.highWatermark : -1,
+              lastStableOffset: log ? log.highWatermark : -1,
+              logStartOffset: log ? log.logStartOffset : -1,
+              abortedTransactions: null,
+              preferredReadReplica: preferred,
+              // Never null: librdkafka rejects a record set of size −1.
+              records: Buffer.alloc(0),
+            },
+          });
+          return false;
         }),
       }))
       .filter((t) => t.partitions.length > 0);
-    const errorPart = (partition: number, code: number): FetchPartitionResponse => ({
-      partitionIndex: partition,
-      errorCode: code,
-      highWatermark: -1,
-      lastStableOffset: -1,
-      logStartOffset: -1,
-      abortedTransactions: null,
-      preferredReadReplica: -1,
-      // Never null: librdkafka rejects a record set of size −1.
-      records: Buffer.alloc(0),
-    });
     const merge = (r: FetchResponse): FetchResponse => {
       const responses = [...r.responses];
-      for (const e of notLed) {
+      for (const e of notHere) {
         let t = responses.find((x) => x.topic === e.topic);
         if (!t) {
           t = { topic: e.topic, partitions: [] };
           responses.push(t);
         }
-        t.partitions.push(errorPart(e.partition, e.code));
+        t.partitions.push(e.part);
       }
       return { ...r, responses };
     };
-    void header;
     void conn;
-    const led = handleFetch(ctx, { ...req, topics, maxWaitMs: 0 });
-    return led instanceof Promise ? led.then(merge) : merge(led);
+    // Errors and redirections are answered at once, with whatever the other partitions have.
+    const here = handleFetch(ctx, { ...req, topics, maxWaitMs: 0 });
+    return here instanceof Promise ? here.then(merge) : merge(here);
   };
 
   const listOffsets = (ctx: BrokerContext, req: ListOffsetsRequest): ListOffsetsResponse => {
@@ -347,7 +370,7 @@ export function clusterHandlers(
       throttleTimeMs: 0,
       brokers: Object.values(image.brokers)
         .filter((b) => !b.fenced)
-        .map((b) => ({ nodeId: b.id, host: b.host, port: b.port, rack: null })),
+        .map((b) => ({ nodeId: b.id, host: b.host, port: b.port, rack: b.rack ?? null })),
       clusterId: ctx.config.clusterId,
       // Any broker forwards admin requests to the active controller (KIP-590), so name ourselves.
       controllerId: me,

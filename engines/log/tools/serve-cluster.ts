@@ -24,6 +24,8 @@ export interface ServeClusterOptions {
   /** First broker's Kafka port (the next ones follow); 0 = free ports. */
   port: number;
   sets: string[];
+  /** broker.rack of each broker in turn (broker b gets racks[(b − 1) mod n]); none when empty. */
+  racks?: string[];
   out?: (line: string) => void;
 }
 
@@ -42,6 +44,7 @@ export function planCluster(
   controllerPorts: number[],
 ): NodePlan[] {
   const combined = o.controllers === "combined";
+  const racks = o.racks ?? [];
   const voterIds = combined
     ? Array.from({ length: Math.min(3, o.brokers) }, (_, i) => i + 1)
     : Array.from({ length: o.controllers as number }, (_, i) => 100 + i + 1);
@@ -76,7 +79,14 @@ export function planCluster(
     plans.push({
       name: `broker-${b}`,
       id: b,
-      args: [...common(b, `broker-${b}`), "--port", String(kafkaPorts[b - 1]), "--roles", roles],
+      args: [
+        ...common(b, `broker-${b}`),
+        ...(racks.length > 0 ? ["--set", `broker.rack=${racks[(b - 1) % racks.length]}`] : []),
+        "--port",
+        String(kafkaPorts[b - 1]),
+        "--roles",
+        roles,
+      ],
     });
   }
   return plans;
@@ -89,6 +99,12 @@ export async function serveCluster(o: ServeClusterOptions): Promise<void> {
   }
   if (o.controllers !== "combined" && o.controllers !== 1 && o.controllers !== 3) {
     throw new FaultbenchError("FB_USAGE", "--controllers must be 1, 3 or combined");
+  }
+  if ((o.racks ?? []).some((r) => !/^[A-Za-z0-9._-]+$/.test(r))) {
+    throw new FaultbenchError(
+      "FB_USAGE",
+      "--racks is a comma-separated list of rack names, e.g. az-a,az-b,az-c",
+    );
   }
   const voters = o.controllers === "combined" ? Math.min(3, o.brokers) : o.controllers;
   const free = await pickPorts(voters + (o.port === 0 ? o.brokers : 0), o.host);

@@ -55,6 +55,8 @@ export async function spawnCluster(
   brokers: number,
   sets: Record<string, string> = {},
   dedicated = 0,
+  /** Extra `--set`s for one node (e.g. its broker.rack). */
+  setsOf: (id: number) => Record<string, string> = () => ({}),
 ): Promise<TestCluster> {
   const voters = dedicated > 0 ? dedicated : Math.min(3, brokers);
   const ports = await freePorts(brokers + voters);
@@ -83,7 +85,7 @@ export async function spawnCluster(
         const args = ["--import", "tsx", "engines/log/main.ts", "--node-id", String(id), "--name", name];
         args.push("--port", String(port), "--data", join(dir, name), "--controllers", controllers);
         if (roles) args.push("--roles", roles);
-        for (const [k, v] of Object.entries(sets)) args.push("--set", `${k}=${v}`);
+        for (const [k, v] of Object.entries({ ...sets, ...setsOf(id) })) args.push("--set", `${k}=${v}`);
         const proc = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"] });
         node.proc = proc;
         proc.stderr!.on("data", (d: Buffer) => {
