@@ -3,7 +3,7 @@
 // scenario's per-node commands (test/fixtures/node-control.mjs) kill and restart it.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
@@ -58,6 +58,15 @@ after(() => {
   rmSync(work, { recursive: true, force: true });
 });
 
+/** The last lines of every process log of a run: the run dir is removed afterwards. */
+function logTails(runDir: string): string {
+  const dir = join(runDir, "logs");
+  if (!existsSync(dir)) return "";
+  return readdirSync(dir)
+    .map((f) => `--- ${f}\n${readFileSync(join(dir, f), "utf8").split("\n").slice(-15).join("\n")}`)
+    .join("\n");
+}
+
 function scenario(extra: { topology?: Record<string, unknown>; faults?: unknown[] } = {}) {
   return {
     name: "ext-kafka",
@@ -101,7 +110,11 @@ describe("engine: kafka against an external faultbench serve log", () => {
   test("network faults through the proxy it advertises and a kill and restart by the user's commands: nothing acked is lost", async () => {
     const s = scenarioFromObject(scenario(), "ext.yaml");
     const { runDir, results } = await runScenario({ scenario: s, outDir: work, projectRoot: root });
-    assert.equal(results.status, "passed", JSON.stringify(results.error ?? results.checks, null, 1));
+    assert.equal(
+      results.status,
+      "passed",
+      `${JSON.stringify(results.error ?? results.checks, null, 1)}\n${logTails(runDir)}`,
+    );
     assert.deepEqual(
       results.faults.map((f) => f.name),
       ["slow-link", "kill-b1"],
