@@ -33,6 +33,13 @@ export interface Destroyer {
   name: string;
   startUs: number;
   /**
+   * When the scenario planned it (ms into the run). Faults planned for the same moment start
+   * milliseconds apart in whatever order the nemesis's tasks ran, so "first" ranks by plan, then
+   * by the scenario's order, and a figure does not move between runs on that jitter; without it,
+   * by the actual start.
+   */
+  plannedMs?: number;
+  /**
    * Set for a fault that destroys by moving leadership: it is also charged with what was acked
    * while it was active (until it healed), not only before it started.
    */
@@ -44,7 +51,7 @@ export function attributeLoss(
   table: MessageTable,
   destroyers: readonly Destroyer[],
 ): { byFault: Map<string, number>; unattributed: number } {
-  const sorted = [...destroyers].sort((a, b) => a.startUs - b.startUs);
+  const sorted = byPlan(destroyers);
   const byFault = new Map<string, number>(sorted.map((d) => [d.name, 0]));
   let unattributed = 0;
   for (const p of table.producers) {
@@ -63,6 +70,12 @@ export function attributeLoss(
     }
   }
   return { byFault, unattributed };
+}
+
+/** Faults in the order "first" means: planned time, then the given (scenario) order (a stable sort). */
+function byPlan<T extends { startUs: number; plannedMs?: number }>(faults: readonly T[]): T[] {
+  const key = (f: T) => (f.plannedMs !== undefined ? f.plannedMs * 1000 : f.startUs);
+  return [...faults].sort((a, b) => key(a) - key(b));
 }
 
 /** When each duplicated message's second copy arrived (µs), in no particular order. */
@@ -97,9 +110,9 @@ export const TRUNCATION_ATTRIBUTION_RULE =
  */
 export function attributeTruncations(
   readTimesUs: readonly number[],
-  faults: ReadonlyArray<{ name: string; startUs: number; endUs: number }>,
+  faults: ReadonlyArray<{ name: string; startUs: number; endUs: number; plannedMs?: number }>,
 ): { byFault: Map<string, number>; unattributed: number } {
-  const sorted = [...faults].sort((a, b) => a.startUs - b.startUs);
+  const sorted = byPlan(faults);
   const byFault = new Map<string, number>(sorted.map((f) => [f.name, 0]));
   let unattributed = 0;
   for (const t of readTimesUs) {

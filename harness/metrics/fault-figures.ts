@@ -46,6 +46,8 @@ interface Timing {
   error?: string;
   startUs: number;
   healUs: number;
+  /** The scenario's `at` (ms into the run). */
+  plannedMs: number;
   restartMs: number | null;
   /** reassign: from the request until the move completed (null when it did not). */
   moveMs?: number | null;
@@ -112,6 +114,7 @@ export function planFaults(
       ...("error" in app ? { error: app.error } : {}),
       startUs,
       healUs,
+      plannedMs: f.at,
       restartMs,
     });
   }
@@ -176,8 +179,8 @@ export function faultFigures(
       .filter((t) => DESTROYING_KINDS.has(t.kind) || leadership?.has(t.name))
       .map((t) =>
         DESTROYING_KINDS.has(t.kind)
-          ? { name: t.name, startUs: t.startUs }
-          : { name: t.name, startUs: t.startUs, endUs: t.healUs },
+          ? { name: t.name, startUs: t.startUs, plannedMs: t.plannedMs }
+          : { name: t.name, startUs: t.startUs, endUs: t.healUs, plannedMs: t.plannedMs },
       ),
   );
 

@@ -302,7 +302,7 @@ function chargeTruncations(
 ): void {
   const applied = plan.timings
     .filter((t) => t.applied && able.has(t.name))
-    .map((t) => ({ name: t.name, startUs: t.startUs, endUs: t.healUs }));
+    .map((t) => ({ name: t.name, startUs: t.startUs, endUs: t.healUs, plannedMs: t.plannedMs }));
   const charged = attributeTruncations(readTimesUs, applied);
   for (const f of a.faults) {
     const n = charged.byFault.get(f.name);

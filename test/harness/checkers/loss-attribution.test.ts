@@ -49,4 +49,33 @@ describe("loss attribution", () => {
     assert.equal(r.byFault.get("stall-follower-2"), 1, "acked after the kill, while the stall lasted");
     assert.equal(r.unattributed, 0);
   });
+
+  test("faults planned for the same moment: the first in the scenario is charged, whichever started first", () => {
+    // Three power losses planned at 4 s; the nemesis happened to start the second one first.
+    const r = attributeLoss(lostAt([3, 3.5]), [
+      { name: "power-1", startUs: s(4.003), plannedMs: 4000 },
+      { name: "power-2", startUs: s(4.0), plannedMs: 4000 },
+      { name: "power-3", startUs: s(4.002), plannedMs: 4000 },
+    ]);
+    assert.deepEqual(
+      [...r.byFault],
+      [
+        ["power-1", 2],
+        ["power-2", 0],
+        ["power-3", 0],
+      ],
+    );
+    // A write acked between two of the starts goes to the first planned fault that started after it.
+    const between = attributeLoss(lostAt([4.0025]), [
+      { name: "power-1", startUs: s(4.003), plannedMs: 4000 },
+      { name: "power-2", startUs: s(4.0), plannedMs: 4000 },
+    ]);
+    assert.equal(between.byFault.get("power-1"), 1);
+    // Planned apart, the plan's order holds.
+    const apart = attributeLoss(lostAt([1]), [
+      { name: "later", startUs: s(6), plannedMs: 6000 },
+      { name: "earlier", startUs: s(3), plannedMs: 3000 },
+    ]);
+    assert.equal(apart.byFault.get("earlier"), 1);
+  });
 });
