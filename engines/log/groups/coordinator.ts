@@ -560,9 +560,7 @@ export class GroupCoordinator {
     // would record itself again when its join timer fires.
     if (g && (g.members.size > 0 || g.state !== "Empty"))
       return { errorCode: ErrorCode.NON_EMPTY_GROUP, offsets: [] };
-    const offsets = this.deps.offsets
-      .forGroup(groupId)
-      .map((o) => ({ topic: o.topic, partition: o.partition, offset: o.offset, metadata: o.metadata }));
+    const offsets = this.deps.offsets.forGroup(groupId);
     if (!g && offsets.length === 0) return { errorCode: ErrorCode.GROUP_ID_NOT_FOUND, offsets: [] };
     return { errorCode: 0, offsets };
   }

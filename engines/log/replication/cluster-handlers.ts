@@ -8,7 +8,8 @@
  *    shrank below the minimum, NOT_LEADER_OR_FOLLOWER (6) if leadership moved meanwhile). A
  *    client's Produce to __consumer_offsets is refused (INVALID_TOPIC_EXCEPTION, 17).
  *  - Fetch: followers (replica_id ≥ 0) are served up to the LEO by the replica manager; consumers
- *    read below the HW from leaders only (6 elsewhere).
+ *    read below the HW from the leader, or with Fetch v11+ from a follower (KIP-392; 6 elsewhere),
+ *    and the rack-aware selector points them at the in-sync replica in their rack.
  *  - Metadata: brokers, leaders, replicas, ISR and offline replicas from the controller's image;
  *    auto-creation and CreateTopics/DeleteTopics go to the active controller.
  *  - Groups: the coordinator is the leader of `__consumer_offsets` partition 0 (a replicated
